@@ -1,0 +1,1 @@
+// ast_dump.cpp — placeholder, being written.

@@ -1,0 +1,1 @@
+// checker.cpp — placeholder, being written.

@@ -1,0 +1,1 @@
+// diagnostic_printer.cpp — placeholder, being written.

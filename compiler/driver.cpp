@@ -1,0 +1,1 @@
+// driver.cpp — placeholder, being written.

@@ -1,0 +1,29 @@
+// driver.h — the front end in one call: load, parse, check.
+//
+// Contract: `check_paths` never throws; every problem is a diagnostic in the
+// outcome, sorted and de-duplicated. `ok()` means no errors (warnings allowed).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/checker.h"
+#include "compiler/diagnostics.h"
+#include "compiler/loader.h"
+#include "compiler/source.h"
+
+namespace authz {
+
+struct CheckOutcome {
+  std::unique_ptr<CheckedPolicy> policy;  // null only when nothing could be loaded
+  std::vector<Diagnostic> diagnostics;
+  std::size_t errors = 0;
+  std::size_t warnings = 0;
+  bool ok() const { return errors == 0; }
+};
+
+CheckOutcome check_paths(const std::vector<std::string>& paths, const LoadOptions& options,
+                         SourceManager& sources);
+
+}  // namespace authz

@@ -1,0 +1,1 @@
+// loader.cpp — placeholder, being written.

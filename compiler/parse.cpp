@@ -1,0 +1,1 @@
+// parse.cpp — placeholder, being written.
