@@ -1,0 +1,58 @@
+// policy_generator.h — deterministic synthetic policies for benchmarks.
+//
+// Contract: generate_policy(rules) returns the text of one valid policy file
+// with `rules` allow/deny rules spread over max(10, rules / 10) tools and 32
+// roles (a few levels of inheritance), each rule with a doc comment and a
+// condition over entity attributes, arguments and the principal, so that
+// checking exercises resolution, `has` guards and type rules at scale.
+#pragma once
+
+#include <string>
+
+namespace authz::bench {
+
+inline std::string generate_policy(int rules) {
+  const int tools = rules / 10 > 10 ? rules / 10 : 10;
+  const int roles = 32;
+  std::string text;
+  text.reserve(static_cast<std::size_t>(rules) * 160 + static_cast<std::size_t>(tools) * 120);
+  text += "policy generated;\n\n";
+  text += "principal User { manages: Set<String>, level: Int, dept: String? }\n";
+  text += "entity Account { owner: String, team: String, tier: Int }\n";
+  text += "obligation aggregate_only(min_group: Int);\n";
+  for (int r = 0; r < roles; ++r) {
+    text += "role r" + std::to_string(r);
+    if (r > 0) text += " : r" + std::to_string((r - 1) / 2);
+    text += ";\n";
+  }
+  for (int t = 0; t < tools; ++t) {
+    text += "tool t" + std::to_string(t) + "(account: Account, region: String, limit: Int?) ";
+    text += (t % 3 == 0) ? "write;\n" : "read;\n";
+  }
+  for (int i = 0; i < rules; ++i) {
+    const std::string n = std::to_string(i);
+    const std::string tool = "t" + std::to_string(i % tools);
+    const std::string role = "r" + std::to_string(i % roles);
+    text += "/// Generated rule " + n + ".\n";
+    switch (i % 4) {
+      case 0:
+        text += "allow a" + n + ": " + role + " may " + tool + " when args.account.owner == user.id;\n";
+        break;
+      case 1:
+        text += "allow a" + n + ": " + role + " may " + tool +
+                " when args.account.team in user.manages && (args has limit && args.limit < 100)\n"
+                "  until 2030-01-01T00:00:00Z;\n";
+        break;
+      case 2:
+        text += "allow a" + n + ": " + role + " may " + tool +
+                " when user has dept && user.dept == \"sales\" with aggregate_only(min_group: 5);\n";
+        break;
+      default:
+        text += "deny d" + n + ": " + tool + " unless user is " + role + " || args.account.tier >= 3;\n";
+        break;
+    }
+  }
+  return text;
+}
+
+}  // namespace authz::bench
