@@ -1,0 +1,50 @@
+// decision.cpp — names of reasons and outcomes, decision ids as hex, and
+// Decision::clear (which keeps vector capacity for reuse).
+#include "runtime/decision.h"
+
+#include <fmt/format.h>
+
+namespace authz::runtime {
+
+const char* to_string(Reason reason) {
+  switch (reason) {
+    case Reason::Allowed: return "allowed";
+    case Reason::Forbidden: return "forbidden";
+    case Reason::NotPermitted: return "not_permitted";
+    case Reason::UnknownTarget: return "unknown_target";
+    case Reason::InvalidArguments: return "invalid_arguments";
+    case Reason::Expired: return "expired";
+    case Reason::Error: return "error";
+  }
+  return "error";
+}
+
+const char* to_string(RuleOutcome outcome) {
+  switch (outcome) {
+    case RuleOutcome::Applied: return "applied";
+    case RuleOutcome::SubjectMismatch: return "subject mismatch";
+    case RuleOutcome::NotYetInForce: return "not yet in force";
+    case RuleOutcome::Expired: return "expired";
+    case RuleOutcome::ConditionFalse: return "condition false";
+    case RuleOutcome::UnlessHeld: return "exception holds";
+    case RuleOutcome::ConditionError: return "condition error";
+    case RuleOutcome::NotEvaluated: return "not evaluated";
+  }
+  return "?";
+}
+
+std::string DecisionId::hex() const { return fmt::format("{:016x}{:016x}", high, low); }
+
+void Decision::clear() {
+  effect = Effect::Deny;
+  reason = Reason::NotPermitted;
+  target = {};
+  target_kind = TargetKind::Tool;
+  determining_rules.clear();
+  obligations.clear();
+  message.clear();
+  id = {};
+  trace.reset();
+}
+
+}  // namespace authz::runtime

@@ -1,0 +1,691 @@
+// engine.cpp — loading (Model -> EngineState), preparing requests, and the
+// decision procedure (see docs/semantics.md):
+//   1. the request must name a known target and carry valid arguments;
+//   2. deny rules of the target: any that applies forbids; if none applies
+//      but one failed to evaluate, the call is denied with reason `error`;
+//   3. allow rules and grants: any that applies allows, with its obligations;
+//   4. otherwise `expired` when an allow or grant would have applied but for
+//      its window, else `not_permitted`.
+#include "runtime/engine.h"
+
+#include <chrono>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "runtime/internal/evaluator.h"
+#include "runtime/internal/json_input.h"
+#include "runtime/model_validation.h"
+#include "runtime/table_reader.h"
+#include "runtime/table_writer.h"
+#include "runtime/time_text.h"
+#include "runtime/value_text.h"
+
+namespace authz::runtime {
+namespace internal {
+namespace {
+
+std::uint64_t mix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// 64 random bits; random_device may throw on exotic platforms, in which case
+// the clock and an address stand in (ids stay unique through the counter).
+std::uint64_t random_seed(const void* salt) {
+  std::uint64_t seed = 0;
+  try {
+    std::random_device device;
+    seed = (std::uint64_t{device()} << 32) ^ device();
+  } catch (...) {
+    seed = 0;
+  }
+  auto ticks = static_cast<std::uint64_t>(std::chrono::high_resolution_clock::now().time_since_epoch().count());
+  return mix64(seed ^ ticks ^ reinterpret_cast<std::uintptr_t>(salt));
+}
+
+std::uint32_t intern_name(StringMap<std::uint32_t>& names, const std::string& name) {
+  auto [it, inserted] = names.try_emplace(name, static_cast<std::uint32_t>(names.size()));
+  return it->second;
+}
+
+void compile_constants(EngineState& state) {
+  const Model& model = state.model;
+  ValueStore& store = state.constant_store;
+  store.reserve(model.constants.size());
+  for (std::size_t i = 0; i < model.constants.size(); ++i) {
+    const Constant& constant = model.constants[i];
+    Value value;
+    switch (constant.kind) {
+      case ConstantKind::Bool: value = Value::of_bool(constant.bool_value); break;
+      case ConstantKind::Int: value = Value::of_int(constant.int_value); break;
+      case ConstantKind::Number: value = Value::of_number(constant.number_value); break;
+      case ConstantKind::String: value = store.string(constant.string_value); break;
+      case ConstantKind::Timestamp: value = Value::of_timestamp(constant.int_value); break;
+      case ConstantKind::Duration: value = Value::of_duration(constant.int_value); break;
+      case ConstantKind::Role: value = Value::of_role(constant.int_value); break;
+      case ConstantKind::List: {
+        // Elements are earlier constants; copies of their (pending) values
+        // are resolved by finish() like every other value in the store.
+        auto count = static_cast<std::uint32_t>(constant.elements.size());
+        std::uint32_t first = store.reserve(count);
+        for (std::uint32_t k = 0; k < count; ++k) store.values[first + k] = store.values[constant.elements[k]];
+        value = ValueStore::sequence(ValueKind::List, first, count);
+        break;
+      }
+    }
+    store.values[i] = value;
+  }
+  store.finish();
+  state.constants.assign(store.values.begin(), store.values.begin() + static_cast<std::ptrdiff_t>(model.constants.size()));
+}
+
+void compile_nodes(EngineState& state, StringMap<std::uint32_t>& param_names) {
+  const Model& model = state.model;
+  state.nodes.reserve(model.nodes.size());
+  for (std::size_t i = 0; i < model.nodes.size(); ++i) {
+    const Node& node = model.nodes[i];
+    CompiledNode compiled;
+    compiled.op = node.op;
+    compiled.first_operand = static_cast<std::uint32_t>(state.operands.size());
+    compiled.operand_count = static_cast<std::uint32_t>(node.operands.size());
+    state.operands.insert(state.operands.end(), node.operands.begin(), node.operands.end());
+    compiled.field = node.field;
+    switch (node.op) {
+      case Opcode::Literal: compiled.constant = state.constants[node.constant]; break;
+      case Opcode::Argument:
+      case Opcode::HasArgument: compiled.aux = intern_name(param_names, node.name); break;
+      case Opcode::Member:
+      case Opcode::Has: {
+        const TypeDescriptor& object = model.types[model.nodes[node.operands[0]].type];
+        if (object.kind == TypeKind::Entity) compiled.aux = object.schema;
+        break;
+      }
+      case Opcode::Matches: {
+        const Node& pattern = model.nodes[node.operands[1]];
+        if (pattern.op == Opcode::Literal && model.constants[pattern.constant].kind == ConstantKind::String) {
+          compiled.aux = static_cast<std::uint32_t>(state.globs.size());
+          state.globs.push_back(compile_glob(model.constants[pattern.constant].string_value));
+        }
+        break;
+      }
+      case Opcode::MakeList:
+        compiled.aux = state.list_scratch_size;
+        state.list_scratch_size += compiled.operand_count;
+        break;
+      default: break;
+    }
+    state.nodes.push_back(compiled);
+  }
+}
+
+void compile_targets(EngineState& state, StringMap<std::uint32_t>& param_names) {
+  const Model& model = state.model;
+  state.targets.resize(model.targets.size());
+  for (std::size_t t = 0; t < model.targets.size(); ++t) {
+    const Target& target = model.targets[t];
+    CompiledTarget& compiled = state.targets[t];
+    for (const Parameter& param : target.params) compiled.param_name_ids.push_back(intern_name(param_names, param.name));
+    for (RuleIndex rule : target.rules) {
+      (model.rules[rule].effect == Effect::Deny ? compiled.denies : compiled.allows).push_back(rule);
+    }
+    auto index = static_cast<TargetIndex>(t);
+    switch (target.kind) {
+      case TargetKind::Tool: state.tools.emplace(target.name, index); break;
+      case TargetKind::Prompt: state.prompts.emplace(target.name, index); break;
+      case TargetKind::Resource: {
+        auto parsed = parse_uri_template(target.uri);  // validated already
+        if (!parsed) break;
+        if (parsed->variable_count == 0) {
+          state.exact_resources.emplace(target.uri, index);
+        } else {
+          state.max_template_variables = std::max(state.max_template_variables, parsed->variable_count);
+          state.resource_templates.emplace_back(index, std::move(*parsed));
+        }
+        break;
+      }
+    }
+  }
+}
+
+void compile_obligations(EngineState& state) {
+  const Model& model = state.model;
+  std::size_t total_arguments = 0;
+  for (const Rule& rule : model.rules) {
+    for (const ObligationUse& use : rule.obligations) total_arguments += use.arguments.size();
+  }
+  // Sized up front: ObligationArgument::json views these strings.
+  state.obligation_json.reserve(total_arguments);
+  state.rule_obligations.resize(model.rules.size());
+  for (const Rule& rule : model.rules) {
+    for (const ObligationUse& use : rule.obligations) {
+      const ObligationDecl& decl = model.obligations[use.obligation];
+      std::vector<ObligationArgument> arguments;
+      for (std::size_t k = 0; k < use.arguments.size(); ++k) {
+        const Value& value = state.constants[use.arguments[k]];
+        state.obligation_json.push_back(render_value(value, TextStyle::Json, &model.roles));
+        arguments.push_back({decl.params[k].name, value, state.obligation_json.back()});
+      }
+      state.obligation_arguments.push_back(std::move(arguments));
+    }
+  }
+  std::size_t next = 0;
+  for (std::size_t r = 0; r < model.rules.size(); ++r) {
+    for (const ObligationUse& use : model.rules[r].obligations) {
+      const auto& arguments = state.obligation_arguments[next++];
+      state.rule_obligations[r].push_back({model.rules[r].id, model.obligations[use.obligation].name,
+                                           std::span<const ObligationArgument>(arguments)});
+    }
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<const EngineState> build_engine_state(Model model, std::string policy_hash, std::string& error) {
+  if (auto problem = find_model_error(model)) {
+    error = "invalid table: " + *problem;
+    return nullptr;
+  }
+  auto state = std::make_shared<EngineState>();
+  state->model = std::move(model);
+  state->policy_hash = std::move(policy_hash);
+  const Model& m = state->model;
+  for (std::size_t r = 0; r < m.roles.size(); ++r) state->roles.emplace(m.roles[r].name, static_cast<RoleIndex>(r));
+  for (std::size_t a = 0; a < m.principal.attributes.size(); ++a) {
+    if (m.principal.attributes[a].name == "id") state->principal_id_attribute = static_cast<std::uint32_t>(a);
+    if (m.principal.attributes[a].name == "roles") state->principal_roles_attribute = static_cast<std::uint32_t>(a);
+  }
+  StringMap<std::uint32_t> param_names;
+  compile_constants(*state);
+  compile_nodes(*state, param_names);
+  compile_targets(*state, param_names);
+  compile_obligations(*state);
+  state->id_prefix = random_seed(state.get());
+  state->id_key = random_seed(&state->id_key);
+  return state;
+}
+
+}  // namespace internal
+
+// ---- loading --------------------------------------------------------------------
+
+Result<Engine> Engine::load(std::string_view table_bytes) {
+  auto table = read_table(table_bytes);
+  if (!table.ok()) return Result<Engine>::failure(table.error());
+  std::string error;
+  auto state = internal::build_engine_state(std::move(table.value().model), std::move(table.value().policy_hash), error);
+  if (!state) return Result<Engine>::failure(error);
+  return Result<Engine>::success(Engine(std::move(state)));
+}
+
+Result<Engine> Engine::from_model(Model model) {
+  if (auto problem = find_model_error(model)) return Result<Engine>::failure("invalid table: " + *problem);
+  std::string hash = authz::runtime::policy_hash(model);
+  std::string error;
+  auto state = internal::build_engine_state(std::move(model), std::move(hash), error);
+  if (!state) return Result<Engine>::failure(error);
+  return Result<Engine>::success(Engine(std::move(state)));
+}
+
+const std::string& Engine::policy_hash() const { return state_->policy_hash; }
+const Model& Engine::model() const { return state_->model; }
+
+// ---- preparing a request ---------------------------------------------------------------
+
+namespace {
+
+const char* method_noun(MethodKind method) {
+  switch (method) {
+    case MethodKind::ToolCall: return "tool";
+    case MethodKind::ResourceRead: return "resource";
+    case MethodKind::PromptGet: return "prompt";
+  }
+  return "target";
+}
+
+std::string unknown_target_message(const internal::EngineState& state, MethodKind method, std::string_view name) {
+  std::vector<std::string_view> candidates;
+  TargetKind kind = method == MethodKind::ToolCall ? TargetKind::Tool
+                    : method == MethodKind::PromptGet ? TargetKind::Prompt : TargetKind::Resource;
+  for (const Target& target : state.model.targets) {
+    if (target.kind == kind) candidates.push_back(kind == TargetKind::Resource ? target.uri : target.name);
+  }
+  std::string shown(name.substr(0, 200));
+  std::string suggestion = name.size() <= 200 ? internal::closest_name(name, candidates) : std::string();
+  return fmt::format("unknown {} `{}`: the policy does not declare it{}", method_noun(method), shown,
+                     suggestion.empty() ? "" : fmt::format("; did you mean `{}`?", suggestion));
+}
+
+bool is_empty_json_object(const std::string& json) {
+  std::size_t open = json.find_first_not_of(" \t\r\n");
+  if (open == std::string::npos) return true;
+  if (json[open] != '{') return false;
+  std::size_t close = json.find_first_not_of(" \t\r\n", open + 1);
+  return close != std::string::npos && json[close] == '}' && json.find_first_not_of(" \t\r\n", close + 1) == std::string::npos;
+}
+
+}  // namespace
+
+PreparedRequest Engine::prepare(const Request& request) const {
+  using Status = PreparedRequest::Status;
+  const internal::EngineState& state = *state_;
+  const Model& model = state.model;
+  PreparedRequest prepared;
+  prepared.engine_ = &state;
+  prepared.now_ms_ = request.now_ms;
+  prepared.role_names_ = request.principal.roles;
+
+  // The target.
+  std::vector<std::string_view> captures;
+  TargetIndex target = kNoIndex;
+  const std::string& name = request.target;
+  if (request.method == MethodKind::ToolCall || request.method == MethodKind::PromptGet) {
+    const auto& table = request.method == MethodKind::ToolCall ? state.tools : state.prompts;
+    if (auto found = table.find(name); found != table.end()) target = found->second;
+  } else if (auto exact = state.exact_resources.find(name); exact != state.exact_resources.end()) {
+    target = exact->second;
+  } else {
+    captures.resize(state.max_template_variables);
+    for (const auto& [index, uri_template] : state.resource_templates) {
+      if (match_uri_template(uri_template, name, captures.data())) {
+        target = index;
+        break;
+      }
+    }
+  }
+  if (target == kNoIndex) {
+    prepared.status_ = Status::UnknownTarget;
+    prepared.problem_ = unknown_target_message(state, request.method, name);
+    return prepared;
+  }
+  prepared.target_ = target;
+  const Target& declared = model.targets[target];
+
+  // Roles: the bitset of every role held or inherited; unknown names are ignored.
+  prepared.roles_.assign(role_words(model.roles.size()), 0);
+  std::vector<RoleIndex> held;
+  for (const std::string& role_name : request.principal.roles) {
+    auto found = state.roles.find(role_name);
+    if (found == state.roles.end()) continue;
+    const RoleSet& includes = model.roles[found->second].includes;
+    for (std::size_t w = 0; w < includes.words.size() && w < prepared.roles_.size(); ++w) {
+      prepared.roles_[w] |= includes.words[w];
+    }
+    if (std::find(held.begin(), held.end(), found->second) == held.end()) held.push_back(found->second);
+  }
+
+  // Values: principal attributes, then the target's parameters, then the user id.
+  internal::ValueStore& store = prepared.store_;
+  auto principal_count = static_cast<std::uint32_t>(model.principal.attributes.size());
+  auto param_count = static_cast<std::uint32_t>(declared.params.size());
+  store.reserve(std::size_t{principal_count} + param_count + 1);
+  prepared.arguments_first_ = principal_count;
+  std::uint32_t id_slot = principal_count + param_count;
+  store.values[id_slot] = store.string(request.principal.id);
+
+  internal::TypedConverter principal_converter(model, state.roles, store);
+  internal::TypedConverter argument_converter(model, state.roles, store);
+  std::string error;
+  auto reject = [&](Status status, std::string message) {
+    prepared.status_ = status;
+    prepared.problem_ = std::move(message);
+    return std::move(prepared);
+  };
+
+  if (state.principal_id_attribute != kNoIndex) store.values[state.principal_id_attribute] = store.values[id_slot];
+  if (state.principal_roles_attribute != kNoIndex) {
+    auto count = static_cast<std::uint32_t>(held.size());
+    std::uint32_t first = store.reserve(count);
+    for (std::uint32_t k = 0; k < count; ++k) store.values[first + k] = Value::of_role(held[k]);
+    store.values[state.principal_roles_attribute] = internal::ValueStore::sequence(ValueKind::Set, first, count);
+  }
+  if (!is_empty_json_object(request.principal.attributes_json)) {
+    simdjson::dom::element document;
+    simdjson::dom::object object;
+    if (!internal::parse_json(request.principal.attributes_json, document, error)) {
+      return reject(Status::InvalidPrincipal, "principal attributes: " + error);
+    }
+    if (document.get_object().get(object) != simdjson::SUCCESS) {
+      return reject(Status::InvalidPrincipal,
+                    fmt::format("principal attributes must be a JSON object, not {}", internal::describe_json(document)));
+    }
+    std::vector<bool> seen(principal_count, false);
+    for (auto field : object) {
+      std::uint32_t index = 0;
+      while (index < principal_count && model.principal.attributes[index].name != field.key) ++index;
+      if (index == principal_count || index == state.principal_id_attribute ||
+          index == state.principal_roles_attribute) {
+        continue;  // undeclared or built in: not taken from here
+      }
+      if (seen[index]) {
+        return reject(Status::InvalidPrincipal, fmt::format("principal attributes: `{}` appears twice", field.key));
+      }
+      seen[index] = true;
+      internal::JsonPath root{nullptr, "user", -1};
+      internal::JsonPath path{&root, field.key, -1};
+      if (!principal_converter.convert(field.value, model.principal.attributes[index].type, index, path, 1, error)) {
+        return reject(Status::InvalidPrincipal, "principal attribute " + error);
+      }
+    }
+  }
+
+  // Arguments.
+  if (declared.kind == TargetKind::Resource) {
+    if (!is_empty_json_object(request.arguments_json)) {
+      return reject(Status::InvalidArguments,
+                    fmt::format("resource `{}` takes no arguments; its parameters come from the URI", declared.name));
+    }
+    for (std::uint32_t k = 0; k < param_count && k < captures.size(); ++k) {
+      store.values[principal_count + k] = store.string(captures[k]);
+    }
+  } else if (!is_empty_json_object(request.arguments_json) || param_count > 0) {
+    simdjson::dom::element document;
+    simdjson::dom::object object;
+    std::string_view json = request.arguments_json;
+    if (json.find_first_not_of(" \t\r\n") == std::string_view::npos) json = "{}";
+    if (!internal::parse_json(json, document, error)) return reject(Status::InvalidArguments, "arguments: " + error);
+    if (document.get_object().get(object) != simdjson::SUCCESS) {
+      return reject(Status::InvalidArguments,
+                    fmt::format("arguments must be a JSON object, not {}", internal::describe_json(document)));
+    }
+    std::vector<bool> given(param_count, false);
+    std::string_view kind_noun = to_string(declared.kind);
+    for (auto field : object) {
+      std::uint32_t index = 0;
+      while (index < param_count && declared.params[index].name != field.key) ++index;
+      if (index == param_count) {
+        std::vector<std::string_view> names;
+        for (const Parameter& param : declared.params) names.push_back(param.name);
+        std::string suggestion = internal::closest_name(field.key, names);
+        return reject(Status::InvalidArguments,
+                      fmt::format("unknown argument `{}` for {} `{}`{}", field.key.substr(0, 200), kind_noun,
+                                  declared.name, suggestion.empty() ? "" : fmt::format("; did you mean `{}`?", suggestion)));
+      }
+      if (given[index]) {
+        return reject(Status::InvalidArguments, fmt::format("argument `{}` appears twice", field.key));
+      }
+      given[index] = true;
+      internal::JsonPath root{nullptr, "args", -1};
+      internal::JsonPath path{&root, field.key, -1};
+      if (!argument_converter.convert(field.value, declared.params[index].type, principal_count + index, path, 1,
+                                      error)) {
+        return reject(Status::InvalidArguments, "argument " + error);
+      }
+    }
+    for (std::uint32_t index = 0; index < param_count; ++index) {
+      if (!given[index] && !model.types[declared.params[index].type].optional) {
+        return reject(Status::InvalidArguments, fmt::format("missing required argument `{}` for {} `{}`",
+                                                            declared.params[index].name, kind_noun, declared.name));
+      }
+    }
+  }
+
+  store.finish();
+  if (!principal_converter.check_sets_after_finish(error)) {
+    return reject(Status::InvalidPrincipal, "principal attribute " + error);
+  }
+  if (!argument_converter.check_sets_after_finish(error)) return reject(Status::InvalidArguments, "argument " + error);
+  prepared.principal_ = Value::of_sequence(ValueKind::Record, store.values.data(), principal_count);
+  prepared.principal_id_ = store.values[id_slot];
+  prepared.status_ = Status::Ready;
+  return prepared;
+}
+
+// ---- evaluating ------------------------------------------------------------------------
+
+namespace {
+
+enum class Applicability { Applies, NotApplicable, OutsideWindow, Error };
+
+struct RuleCheck {
+  const internal::EngineState& state;
+  const std::vector<std::uint64_t>& roles;  // the user's expanded roles
+  internal::Evaluator& evaluator;
+  std::string_view user_id;
+  std::int64_t now;
+
+  bool subject_matches(const Subjects& subjects) const {
+    if (subjects.anyone) return true;
+    std::size_t words = std::min(subjects.roles.words.size(), roles.size());
+    for (std::size_t w = 0; w < words; ++w) {
+      if (subjects.roles.words[w] & roles[w]) return true;
+    }
+    for (const std::string& user : subjects.users) {
+      if (user == user_id) return true;
+    }
+    return false;
+  }
+
+  // Window first, then the conditions; records why in `trace` when given.
+  Applicability window_and_conditions(const Rule& rule, RuleTrace* trace, std::string* error) {
+    if (!rule.window.contains(now)) {
+      if (trace) {
+        bool early = rule.window.from_ms && now < *rule.window.from_ms;
+        trace->outcome = early ? RuleOutcome::NotYetInForce : RuleOutcome::Expired;
+        trace->window = early ? "from " + format_timestamp(*rule.window.from_ms)
+                              : "until " + format_timestamp(*rule.window.until_ms);
+      }
+      return Applicability::OutsideWindow;
+    }
+    return conditions(rule, trace, error);
+  }
+
+  Applicability conditions(const Rule& rule, RuleTrace* trace, std::string* error) {
+    struct Clause {
+      NodeIndex root;
+      bool blocks_when;  // the value that stops the rule
+      const char* name;
+    };
+    const Clause clauses[] = {{rule.when, false, "when"}, {rule.unless, true, "unless"}};
+    for (const Clause& clause : clauses) {
+      if (clause.root == kNoIndex) continue;
+      internal::Truth truth = evaluator.condition(clause.root);
+      if (truth == internal::Truth::Error) {
+        if (trace) {
+          trace->outcome = RuleOutcome::ConditionError;
+          trace->clause = clause.name;
+          trace->error = evaluator.error_message(false);
+          trace->error_for_end_user = evaluator.error_message(true);
+        }
+        if (error) *error = evaluator.error_message(true);
+        return Applicability::Error;
+      }
+      if ((truth == internal::Truth::True) == clause.blocks_when) {
+        if (trace) {
+          trace->outcome = clause.blocks_when ? RuleOutcome::UnlessHeld : RuleOutcome::ConditionFalse;
+          trace->clause = clause.name;
+          evaluator.explain(clause.root, clause.blocks_when, *trace);
+        }
+        return Applicability::NotApplicable;
+      }
+    }
+    if (trace) trace->outcome = RuleOutcome::Applied;
+    return Applicability::Applies;
+  }
+
+  Applicability rule(RuleIndex index, RuleTrace* trace, std::string* error) {
+    const Rule& rule = state.model.rules[index];
+    if (!subject_matches(rule.subjects)) {
+      if (trace) {
+        trace->outcome = RuleOutcome::SubjectMismatch;
+        for (std::size_t r = 0; r < state.model.roles.size(); ++r) {
+          if (rule.subjects.roles.contains(static_cast<RoleIndex>(r))) {
+            trace->missing_roles.push_back(state.model.roles[r].name);
+          }
+        }
+        trace->names_users = !rule.subjects.users.empty();
+      }
+      return Applicability::NotApplicable;
+    }
+    return window_and_conditions(rule, trace, error);
+  }
+};
+
+RuleTrace* start_trace(Decision& out, const Model& model, RuleIndex rule) {
+  if (!out.trace) return nullptr;
+  RuleTrace& entry = out.trace->rules.emplace_back();
+  const Rule& declared = model.rules[rule];
+  entry.rule = declared.id;
+  entry.effect = declared.effect;
+  entry.file = declared.location.file;
+  entry.line = declared.location.line;
+  entry.column = declared.location.column;
+  return &entry;
+}
+
+RuleTrace* start_grant_trace(Decision& out, const Model& model, GrantIndex grant) {
+  if (!out.trace) return nullptr;
+  RuleTrace& entry = out.trace->rules.emplace_back();
+  const Grant& declared = model.grants[grant];
+  entry.rule = declared.id;
+  entry.is_grant = true;
+  entry.effect = Effect::Allow;
+  entry.file = declared.location.file;
+  entry.line = declared.location.line;
+  entry.column = declared.location.column;
+  return &entry;
+}
+
+}  // namespace
+
+void Engine::evaluate(const PreparedRequest& request, const EvaluateOptions& options, Decision& out) const noexcept {
+  using Status = PreparedRequest::Status;
+  const internal::EngineState& state = *state_;
+  const Model& model = state.model;
+  out.clear();
+  std::uint64_t counter = state.id_counter.fetch_add(1, std::memory_order_relaxed);
+  out.id = {state.id_prefix, internal::mix64(counter ^ state.id_key)};
+  if (options.trace) {
+    out.trace.emplace();
+    out.trace->principal = std::string(request.principal_id_.string());
+    out.trace->roles = request.role_names_;
+  }
+  if (request.engine_ != &state || request.status_ == Status::Unprepared) {
+    out.reason = Reason::Error;
+    out.message = "the request was not prepared by this engine";
+    return;
+  }
+  switch (request.status_) {
+    case Status::UnknownTarget: out.reason = Reason::UnknownTarget; out.message = request.problem_; return;
+    case Status::InvalidArguments: out.reason = Reason::InvalidArguments; out.message = request.problem_; return;
+    case Status::InvalidPrincipal: out.reason = Reason::Error; out.message = request.problem_; return;
+    default: break;
+  }
+  const Target& target = model.targets[request.target_];
+  const internal::CompiledTarget& compiled = state.targets[request.target_];
+  out.target = target.name;
+  out.target_kind = target.kind;
+
+  internal::Evaluator evaluator(state, request, options.entities);
+  RuleCheck check{state, request.roles_, evaluator, request.principal_id_.string(), request.now_ms_};
+
+  // 1. Denies: any that applies forbids; errors deny only when none applies.
+  bool forbidden = false;
+  RuleIndex first_error = kNoIndex;
+  std::string first_error_message;
+  for (RuleIndex rule : compiled.denies) {
+    RuleTrace* trace = start_trace(out, model, rule);
+    std::string* error = first_error == kNoIndex ? &first_error_message : nullptr;
+    switch (check.rule(rule, trace, error)) {
+      case Applicability::Applies:
+        if (!forbidden) out.determining_rules.clear();  // drop error rules gathered so far
+        forbidden = true;
+        out.determining_rules.push_back(model.rules[rule].id);
+        break;
+      case Applicability::Error:
+        if (first_error == kNoIndex) first_error = rule;
+        if (!forbidden) out.determining_rules.push_back(model.rules[rule].id);
+        break;
+      default: break;
+    }
+  }
+  if (forbidden || first_error != kNoIndex) {
+    out.reason = forbidden ? Reason::Forbidden : Reason::Error;
+    if (!forbidden) {
+      out.message = fmt::format("deny rule `{}` could not be evaluated, so the call is denied: {}",
+                                model.rules[first_error].id, first_error_message);
+    }
+    if (out.trace) {
+      for (RuleIndex rule : compiled.allows) start_trace(out, model, rule)->outcome = RuleOutcome::NotEvaluated;
+      for (GrantIndex grant : target.grants) start_grant_trace(out, model, grant)->outcome = RuleOutcome::NotEvaluated;
+    }
+    return;
+  }
+
+  // 2. Allows and grants.
+  bool allowed = false;
+  bool outside_window = false;
+  for (RuleIndex rule : compiled.allows) {
+    RuleTrace* trace = start_trace(out, model, rule);
+    switch (check.rule(rule, trace, nullptr)) {
+      case Applicability::Applies:
+        allowed = true;
+        out.determining_rules.push_back(model.rules[rule].id);
+        for (const AppliedObligation& obligation : state.rule_obligations[rule]) out.obligations.push_back(obligation);
+        break;
+      case Applicability::OutsideWindow: outside_window = true; break;
+      default: break;
+    }
+  }
+  for (GrantIndex index : target.grants) {
+    const Grant& grant = model.grants[index];
+    RuleTrace* trace = start_grant_trace(out, model, index);
+    if (grant.user != check.user_id) {
+      if (trace) {
+        trace->outcome = RuleOutcome::SubjectMismatch;
+        trace->names_users = true;
+      }
+      continue;
+    }
+    if (!grant.window.contains(check.now)) {
+      outside_window = true;
+      if (trace) {
+        bool early = grant.window.from_ms && check.now < *grant.window.from_ms;
+        trace->outcome = early ? RuleOutcome::NotYetInForce : RuleOutcome::Expired;
+        trace->window = early ? "from " + format_timestamp(*grant.window.from_ms)
+                              : "until " + format_timestamp(*grant.window.until_ms);
+      }
+      continue;
+    }
+    if (trace) trace->outcome = RuleOutcome::Applied;
+    allowed = true;
+    out.determining_rules.push_back(grant.id);
+  }
+  if (allowed) {
+    out.effect = Effect::Allow;
+    out.reason = Reason::Allowed;
+    return;
+  }
+
+  // 3. Nothing allows: was it only the clock?
+  if (outside_window) {
+    for (RuleIndex rule : compiled.allows) {
+      const Rule& declared = model.rules[rule];
+      if (declared.window.contains(check.now)) continue;
+      if (!check.subject_matches(declared.subjects)) continue;
+      if (check.conditions(declared, nullptr, nullptr) == Applicability::Applies) {
+        out.determining_rules.push_back(declared.id);
+      }
+    }
+    for (GrantIndex index : target.grants) {
+      const Grant& grant = model.grants[index];
+      if (grant.user == check.user_id && !grant.window.contains(check.now)) out.determining_rules.push_back(grant.id);
+    }
+  }
+  out.reason = out.determining_rules.empty() ? Reason::NotPermitted : Reason::Expired;
+}
+
+Decision Engine::evaluate(const PreparedRequest& request, const EvaluateOptions& options) const {
+  Decision decision;
+  evaluate(request, options, decision);
+  return decision;
+}
+
+Decision Engine::evaluate(const Request& request, const EvaluateOptions& options) const {
+  PreparedRequest prepared = prepare(request);
+  return evaluate(prepared, options);
+}
+
+}  // namespace authz::runtime

@@ -1,0 +1,96 @@
+// entity_store.cpp — Entity and JsonEntityStore (see entity_store.h).
+#include "runtime/entity_store.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "runtime/internal/json_input.h"
+
+namespace authz::runtime {
+namespace {
+
+// Builds one entity from a parsed JSON object element.
+bool build_entity(simdjson::dom::element json, internal::ValueStore& store, Value& root, std::string& error) {
+  if (json.type() != simdjson::dom::element_type::OBJECT) {
+    error = fmt::format("an entity must be a JSON object, not {}", internal::describe_json(json));
+    return false;
+  }
+  std::uint32_t slot = store.reserve(1);
+  if (!internal::convert_untyped(json, store, slot, 1, error)) return false;
+  store.finish();
+  root = store.values[slot];
+  return true;
+}
+
+}  // namespace
+
+Result<Entity> Entity::from_json(std::string_view json) {
+  simdjson::dom::element document;
+  std::string error;
+  if (!internal::parse_json(json, document, error)) return Result<Entity>::failure(error);
+  Entity entity;
+  if (!build_entity(document, entity.store_, entity.root_, error)) return Result<Entity>::failure(error);
+  return Result<Entity>::success(std::move(entity));
+}
+
+const Value* Entity::attribute(std::string_view name) const {
+  for (std::uint32_t i = 0; i < root_.size; ++i) {
+    if (root_.items[2 * i].string() == name) return &root_.items[2 * i + 1];
+  }
+  return nullptr;
+}
+
+Result<JsonEntityStore> JsonEntityStore::from_json(std::string_view json) {
+  using Failure = Result<JsonEntityStore>;
+  simdjson::dom::element document;
+  std::string error;
+  if (!internal::parse_json(json, document, error)) return Failure::failure("entity data: " + error);
+  simdjson::dom::object types;
+  if (document.get_object().get(types) != simdjson::SUCCESS) {
+    return Failure::failure(fmt::format("entity data must be an object of entity types, not {}",
+                                        internal::describe_json(document)));
+  }
+  JsonEntityStore store;
+  for (auto type_field : types) {
+    simdjson::dom::object entities;
+    if (type_field.value.get_object().get(entities) != simdjson::SUCCESS) {
+      return Failure::failure(fmt::format("entity data: `{}` must map entity ids to objects, not {}",
+                                          type_field.key, internal::describe_json(type_field.value)));
+    }
+    auto [by_id, inserted] = store.by_type_.try_emplace(std::string(type_field.key));
+    if (!inserted) return Failure::failure(fmt::format("entity data: type `{}` appears twice", type_field.key));
+    for (auto entity_field : entities) {
+      Entity entity;
+      if (!build_entity(entity_field.value, entity.store_, entity.root_, error)) {
+        return Failure::failure(fmt::format("entity data: `{}` `{}`: {}", type_field.key, entity_field.key, error));
+      }
+      if (!by_id->second.try_emplace(std::string(entity_field.key), std::move(entity)).second) {
+        return Failure::failure(
+            fmt::format("entity data: `{}` `{}` appears twice", type_field.key, entity_field.key));
+      }
+      ++store.entity_count_;
+    }
+  }
+  return Result<JsonEntityStore>::success(std::move(store));
+}
+
+Result<JsonEntityStore> JsonEntityStore::from_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return Result<JsonEntityStore>::failure(fmt::format("cannot open entity data file `{}`", path));
+  std::ostringstream text;
+  text << file.rdbuf();
+  auto store = from_json(text.str());
+  if (!store.ok()) return Result<JsonEntityStore>::failure(fmt::format("{}: {}", path, store.error()));
+  return store;
+}
+
+const Entity* JsonEntityStore::lookup(std::string_view entity_type, std::string_view id) const {
+  auto type = by_type_.find(entity_type);
+  if (type == by_type_.end()) return nullptr;
+  auto entity = type->second.find(id);
+  return entity == type->second.end() ? nullptr : &entity->second;
+}
+
+}  // namespace authz::runtime

@@ -1,0 +1,82 @@
+// engine_state.h — a loaded table in the form evaluation wants: the
+// validated Model plus lookup tables built once at load. Private to the runtime.
+//
+// Contract: built only by build_engine_state() from a Model that passed
+// find_model_error; immutable afterwards except for the decision-id counter
+// (atomic). Lives on the heap behind a shared_ptr and is never moved, so
+// views into it (rule ids, obligation arguments) stay valid while any Engine
+// copy holds it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/decision.h"
+#include "runtime/glob_match.h"
+#include "runtime/internal/json_input.h"
+#include "runtime/internal/string_map.h"
+#include "runtime/internal/value_store.h"
+#include "runtime/table_model.h"
+#include "runtime/uri_template.h"
+
+namespace authz::runtime::internal {
+
+// One Model node, flattened: operands are a range of EngineState::operands.
+struct CompiledNode {
+  Opcode op = Opcode::Literal;
+  std::uint32_t first_operand = 0;
+  std::uint32_t operand_count = 0;
+  std::uint32_t field = kNoIndex;  // Member / Has: attribute index; Is: role index
+  // Argument / HasArgument: parameter-name id. Member / Has on an entity:
+  // the entity schema index. Matches with a literal pattern: glob index.
+  // MakeList: offset of its slots in the evaluator's list scratch.
+  std::uint32_t aux = kNoIndex;
+  Value constant;  // Literal
+};
+
+struct CompiledTarget {
+  std::vector<std::uint32_t> param_name_ids;  // per param, in declaration order
+  std::vector<RuleIndex> denies;              // target.rules split by effect
+  std::vector<RuleIndex> allows;
+};
+
+struct EngineState {
+  Model model;
+  std::string policy_hash;
+
+  std::vector<CompiledNode> nodes;
+  std::vector<NodeIndex> operands;
+  std::vector<GlobPattern> globs;
+  std::uint32_t list_scratch_size = 0;
+
+  ValueStore constant_store;
+  std::vector<Value> constants;  // one per Model constant, finished
+
+  std::vector<CompiledTarget> targets;
+  StringMap<TargetIndex> tools;
+  StringMap<TargetIndex> prompts;
+  StringMap<TargetIndex> exact_resources;
+  std::vector<std::pair<TargetIndex, UriTemplate>> resource_templates;
+  std::size_t max_template_variables = 0;
+
+  RoleLookup roles;
+  std::uint32_t principal_id_attribute = kNoIndex;
+  std::uint32_t principal_roles_attribute = kNoIndex;
+
+  // Obligations per rule, ready to copy into a Decision.
+  std::vector<std::vector<ObligationArgument>> obligation_arguments;
+  std::vector<std::string> obligation_json;
+  std::vector<std::vector<AppliedObligation>> rule_obligations;
+
+  std::uint64_t id_prefix = 0;
+  std::uint64_t id_key = 0;
+  mutable std::atomic<std::uint64_t> id_counter{0};
+};
+
+// Validates and compiles; nullptr and a message on an invalid Model.
+std::shared_ptr<const EngineState> build_engine_state(Model model, std::string policy_hash, std::string& error);
+
+}  // namespace authz::runtime::internal

@@ -1,0 +1,83 @@
+// evaluator.h — evaluates condition trees for one request. Private to the runtime.
+//
+// Contract: condition() returns True, False or Error; it never throws and
+// never reads out of bounds on a validated table, whatever the request or
+// entity data hold: every operand kind is checked at run time and a mismatch
+// is an Error, as are absent values, missing entities, arithmetic overflow
+// and invalid paths. error_message() describes the last Error without
+// quoting entity data. explain() re-walks a condition to find the
+// sub-expression that made it false (or, for `unless`, true) and the values
+// on each side of it. One Evaluator serves one evaluate() call; the values it
+// returns live until it is destroyed. Recursion depth is bounded by
+// kMaxExpressionDepth (validated at load).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/decision.h"
+#include "runtime/engine.h"
+#include "runtime/internal/engine_state.h"
+#include "runtime/internal/inline_vector.h"
+#include "runtime/path_match.h"
+
+namespace authz::runtime::internal {
+
+enum class Truth { False, True, Error };
+
+class Evaluator {
+ public:
+  Evaluator(const EngineState& state, const PreparedRequest& request, const EntityResolver* entities);
+
+  Truth condition(NodeIndex root);
+  // The last error. For end users, an entity id that itself came from entity
+  // data is left out (ids from the request are the user's own input).
+  std::string error_message(bool for_end_user = false) const;
+  // Fills out.expression / left / right for the sub-expression of `root`
+  // that made it evaluate to `actual`.
+  void explain(NodeIndex root, bool actual, RuleTrace& out);
+
+ private:
+  enum class ErrorKind {
+    None, AbsentValue, NoResolver, EntityNotFound, EntityAttributeMissing, EntityAttributeType,
+    UnknownArgument, TypeMismatch, Overflow, InvalidPath,
+  };
+  struct Error {
+    ErrorKind kind = ErrorKind::None;
+    NodeIndex node = kNoIndex;
+    std::string_view entity_type;
+    std::string_view entity_id;
+    bool entity_id_from_entity_data = false;
+    std::string_view attribute;
+    PathProblem path_problem = PathProblem::None;
+    bool path_problem_in_base = false;
+    ValueKind left = ValueKind::Absent;
+    ValueKind right = ValueKind::Absent;
+  };
+
+  bool eval(NodeIndex index, Value& out);
+  bool fail(ErrorKind kind, NodeIndex node);
+  bool present(NodeIndex node, const Value& value);
+  bool type_mismatch(NodeIndex node, const Value& left, const Value& right);
+  bool argument(const CompiledNode& node, Value& out);
+  bool member(NodeIndex index, const CompiledNode& node, const Value& object, Value& out);
+  bool has(NodeIndex index, const CompiledNode& node, const Value& object, Value& out);
+  const Entity* find_entity(NodeIndex index, std::uint32_t schema, const Value& id);
+  bool conform(const Value& raw, TypeIndex type, Value& out, int depth);
+  bool arithmetic(NodeIndex index, Opcode op, const Value& left, const Value& right, Value& out);
+  bool negate(NodeIndex index, const Value& operand, Value& out);
+  std::string node_text(NodeIndex index) const;
+
+  const EngineState& state_;
+  const PreparedRequest& request_;
+  const EntityResolver* entities_;
+  const Value* arguments_;
+  const std::vector<std::uint32_t>* param_names_;
+  Error error_;
+  InlineVector<Value, 32> list_scratch_;
+  std::vector<std::unique_ptr<Value[]>> converted_;  // entity collections converted to declared types
+};
+
+}  // namespace authz::runtime::internal

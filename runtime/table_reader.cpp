@@ -1,0 +1,330 @@
+// table_reader.cpp — decodes the body layout documented in table_writer.cpp.
+// Decoding stops at the first problem; the Decoder remembers it and every
+// later read returns zeros, so the decode functions stay straight-line and
+// check `failed()` only where a bad value would drive a loop or allocation.
+#include "runtime/table_reader.h"
+
+#include <cstring>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "runtime/internal/table_format.h"
+#include "runtime/model_validation.h"
+#include "runtime/sha256.h"
+
+namespace authz::runtime {
+namespace {
+
+std::uint64_t read_le(const char* data, int bytes) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) value |= std::uint64_t{static_cast<unsigned char>(data[i])} << (8 * i);
+  return value;
+}
+
+class Decoder {
+ public:
+  explicit Decoder(std::string_view body) : body_(body) {}
+
+  bool failed() const { return !error_.empty(); }
+  const std::string& error() const { return error_; }
+  bool at_end() const { return pos_ == body_.size(); }
+
+  void fail(std::string what) {
+    if (error_.empty()) error_ = fmt::format("{} at byte {}", what, pos_);
+  }
+
+  std::uint64_t fixed(int bytes, const char* what) {
+    if (failed()) return 0;
+    if (body_.size() - pos_ < static_cast<std::size_t>(bytes)) {
+      fail(fmt::format("{} runs past the end of the body", what));
+      return 0;
+    }
+    std::uint64_t value = read_le(body_.data() + pos_, bytes);
+    pos_ += bytes;
+    return value;
+  }
+  std::uint8_t u8(const char* what) { return static_cast<std::uint8_t>(fixed(1, what)); }
+  std::uint32_t u32(const char* what) { return static_cast<std::uint32_t>(fixed(4, what)); }
+  std::int64_t i64(const char* what) { return static_cast<std::int64_t>(fixed(8, what)); }
+  double f64(const char* what) {
+    std::uint64_t bits = fixed(8, what);
+    double value;
+    std::memcpy(&value, &bits, sizeof value);
+    return value;
+  }
+  bool flag(const char* what) {
+    std::uint8_t value = u8(what);
+    if (value > 1) fail(fmt::format("{} is {}, not 0 or 1", what, value));
+    return value == 1;
+  }
+  // A count of items each at least `min_item_bytes` long: refused when the
+  // rest of the body could not hold that many, before anything is reserved.
+  std::uint32_t count(const char* what, std::size_t min_item_bytes) {
+    std::uint32_t n = u32(what);
+    if (!failed() && static_cast<std::uint64_t>(n) * min_item_bytes > body_.size() - pos_) {
+      fail(fmt::format("{} {} cannot fit in the {} bytes left", what, n, body_.size() - pos_));
+      return 0;
+    }
+    return failed() ? 0 : n;
+  }
+  std::string_view raw(std::size_t size, const char* what) {
+    if (failed()) return {};
+    if (body_.size() - pos_ < size) {
+      fail(fmt::format("{} runs past the end of the body", what));
+      return {};
+    }
+    std::string_view out = body_.substr(pos_, size);
+    pos_ += size;
+    return out;
+  }
+
+  void read_strings() {
+    std::uint32_t n = count("string count", 4);
+    strings_.reserve(n);
+    for (std::uint32_t i = 0; i < n && !failed(); ++i) {
+      std::uint32_t length = u32("string length");
+      strings_.push_back(raw(length, "string"));
+    }
+  }
+  std::string str(const char* what) {
+    std::uint32_t index = u32(what);
+    if (failed()) return {};
+    if (index >= strings_.size()) {
+      fail(fmt::format("{} refers to string {}, but the table has {}", what, index, strings_.size()));
+      return {};
+    }
+    return std::string(strings_[index]);
+  }
+  std::vector<Index> indices(const char* what) {
+    std::uint32_t n = count(what, 4);
+    std::vector<Index> out;
+    out.reserve(n);
+    for (std::uint32_t i = 0; i < n && !failed(); ++i) out.push_back(u32(what));
+    return out;
+  }
+
+ private:
+  std::string_view body_;
+  std::size_t pos_ = 0;
+  std::string error_;
+  std::vector<std::string_view> strings_;
+};
+
+Schema read_schema(Decoder& in) {
+  Schema schema;
+  schema.name = in.str("schema name");
+  std::uint32_t n = in.count("attribute count", 8);
+  for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
+    Attribute attribute;
+    attribute.name = in.str("attribute name");
+    attribute.type = in.u32("attribute type");
+    schema.attributes.push_back(std::move(attribute));
+  }
+  return schema;
+}
+
+RoleSet read_role_set(Decoder& in, std::size_t words) {
+  RoleSet set;
+  set.words.reserve(words);
+  for (std::size_t w = 0; w < words && !in.failed(); ++w) {
+    set.words.push_back(in.fixed(8, "role set"));
+  }
+  return set;
+}
+
+Window read_window(Decoder& in) {
+  Window window;
+  if (in.flag("window from flag")) window.from_ms = in.i64("window from");
+  if (in.flag("window until flag")) window.until_ms = in.i64("window until");
+  return window;
+}
+
+SourceLocation read_location(Decoder& in) {
+  SourceLocation location;
+  location.file = in.str("source file");
+  location.line = in.u32("source line");
+  location.column = in.u32("source column");
+  return location;
+}
+
+void decode_body(Decoder& in, Model& model) {
+  in.read_strings();
+  model.policy_name = in.str("policy name");
+
+  std::uint32_t n = in.count("type count", 10);
+  for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
+    TypeDescriptor type;
+    type.kind = static_cast<TypeKind>(in.u8("type kind"));
+    type.optional = in.flag("type optional flag");
+    type.element = in.u32("element type");
+    type.schema = in.u32("type schema");
+    model.types.push_back(type);
+  }
+  model.principal = read_schema(in);
+  n = in.count("entity count", 8);
+  for (std::uint32_t i = 0; i < n && !in.failed(); ++i) model.entities.push_back(read_schema(in));
+  n = in.count("record count", 8);
+  for (std::uint32_t i = 0; i < n && !in.failed(); ++i) model.records.push_back(read_schema(in));
+
+  n = in.count("role count", 4);
+  std::size_t words = role_words(n);
+  for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
+    Role role;
+    role.name = in.str("role name");
+    role.includes = read_role_set(in, words);
+    model.roles.push_back(std::move(role));
+  }
+
+  n = in.count("constant count", 2);
+  for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
+    Constant constant;
+    std::uint8_t kind = in.u8("constant kind");
+    constant.kind = static_cast<ConstantKind>(kind);
+    switch (constant.kind) {
+      case ConstantKind::Bool: constant.bool_value = in.flag("bool constant"); break;
+      case ConstantKind::Number: constant.number_value = in.f64("number constant"); break;
+      case ConstantKind::String: constant.string_value = in.str("string constant"); break;
+      case ConstantKind::List: constant.elements = in.indices("list constant"); break;
+      case ConstantKind::Int: case ConstantKind::Timestamp: case ConstantKind::Duration: case ConstantKind::Role:
+        constant.int_value = in.i64("constant");
+        break;
+      default: in.fail(fmt::format("unknown constant kind {}", kind)); break;
+    }
+    model.constants.push_back(std::move(constant));
+  }
+
+  n = in.count("node count", 25);
+  for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
+    Node node;
+    node.op = static_cast<Opcode>(in.u8("opcode"));
+    node.type = in.u32("node type");
+    node.operands = in.indices("operand count");
+    node.constant = in.u32("node constant");
+    node.field = in.u32("node field");
+    node.name = in.str("node name");
+    node.source = in.str("node source");
+    model.nodes.push_back(std::move(node));
+  }
+
+  n = in.count("obligation count", 8);
+  for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
+    ObligationDecl obligation;
+    obligation.name = in.str("obligation name");
+    std::uint32_t params = in.count("obligation parameter count", 8);
+    for (std::uint32_t k = 0; k < params && !in.failed(); ++k) {
+      Attribute param;
+      param.name = in.str("obligation parameter name");
+      param.type = in.u32("obligation parameter type");
+      obligation.params.push_back(std::move(param));
+    }
+    model.obligations.push_back(std::move(obligation));
+  }
+
+  n = in.count("target count", 22);
+  for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
+    Target target;
+    target.kind = static_cast<TargetKind>(in.u8("target kind"));
+    target.name = in.str("target name");
+    target.action = static_cast<Action>(in.u8("target action"));
+    std::uint32_t params = in.count("parameter count", 9);
+    for (std::uint32_t k = 0; k < params && !in.failed(); ++k) {
+      Parameter param;
+      param.name = in.str("parameter name");
+      param.type = in.u32("parameter type");
+      param.sensitive = in.flag("sensitive flag");
+      target.params.push_back(std::move(param));
+    }
+    target.uri = in.str("resource URI");
+    target.rules = in.indices("target rule count");
+    target.grants = in.indices("target grant count");
+    model.targets.push_back(std::move(target));
+  }
+
+  n = in.count("rule count", 36);
+  for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
+    Rule rule;
+    rule.id = in.str("rule id");
+    rule.effect = static_cast<Effect>(in.u8("rule effect"));
+    rule.doc = in.str("rule doc");
+    rule.location = read_location(in);
+    rule.subjects.anyone = in.flag("anyone flag");
+    rule.subjects.roles = read_role_set(in, words);
+    std::uint32_t users = in.count("subject user count", 4);
+    for (std::uint32_t k = 0; k < users && !in.failed(); ++k) rule.subjects.users.push_back(in.str("subject user"));
+    rule.window = read_window(in);
+    rule.when = in.u32("when node");
+    rule.unless = in.u32("unless node");
+    std::uint32_t uses = in.count("obligation use count", 8);
+    for (std::uint32_t k = 0; k < uses && !in.failed(); ++k) {
+      ObligationUse use;
+      use.obligation = in.u32("obligation index");
+      use.arguments = in.indices("obligation argument count");
+      rule.obligations.push_back(std::move(use));
+    }
+    model.rules.push_back(std::move(rule));
+  }
+
+  n = in.count("grant count", 30);
+  for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
+    Grant grant;
+    grant.id = in.str("grant id");
+    grant.user = in.str("grant user");
+    grant.reason = in.str("grant reason");
+    grant.doc = in.str("grant doc");
+    grant.location = read_location(in);
+    grant.window = read_window(in);
+    model.grants.push_back(std::move(grant));
+  }
+  if (!in.failed() && !in.at_end()) in.fail("unexpected bytes after the last grant");
+}
+
+}  // namespace
+
+Result<LoadedTable> read_table(std::string_view bytes) {
+  using namespace internal;
+  std::size_t magic_bytes = bytes.size() < kTableMagic.size() ? bytes.size() : kTableMagic.size();
+  if (bytes.substr(0, magic_bytes) != kTableMagic.substr(0, magic_bytes)) {
+    return Result<LoadedTable>::failure("not an authz decision table (wrong magic)");
+  }
+  if (bytes.size() < kTableHeaderSize) {
+    return Result<LoadedTable>::failure(
+        fmt::format("truncated table: the header needs {} bytes, the file has {}", kTableHeaderSize, bytes.size()));
+  }
+  auto version = static_cast<std::uint32_t>(read_le(bytes.data() + kVersionOffset, 4));
+  if (version != kTableFormatVersion) {
+    return Result<LoadedTable>::failure(fmt::format(
+        "unsupported table format version {} (this runtime reads version {}); rebuild the table with a matching authzc",
+        version, kTableFormatVersion));
+  }
+  auto header_size = read_le(bytes.data() + kHeaderSizeOffset, 4);
+  if (header_size != kTableHeaderSize) {
+    return Result<LoadedTable>::failure(
+        fmt::format("corrupt table: header size field is {}, expected {}", header_size, kTableHeaderSize));
+  }
+  std::uint64_t body_length = read_le(bytes.data() + kBodyLengthOffset, 8);
+  std::size_t available = bytes.size() - kTableHeaderSize;
+  if (body_length > available) {
+    return Result<LoadedTable>::failure(
+        fmt::format("truncated table: the body should have {} bytes, the file has {}", body_length, available));
+  }
+  if (body_length < available) {
+    return Result<LoadedTable>::failure(
+        fmt::format("corrupt table: {} unexpected bytes after the body", available - body_length));
+  }
+  std::string_view body = bytes.substr(kTableHeaderSize);
+  Sha256Digest digest = sha256(body);
+  if (std::memcmp(digest.data(), bytes.data() + kChecksumOffset, digest.size()) != 0) {
+    return Result<LoadedTable>::failure("table checksum mismatch: the file is corrupt or was modified");
+  }
+
+  LoadedTable table;
+  Decoder decoder(body);
+  decode_body(decoder, table.model);
+  if (decoder.failed()) return Result<LoadedTable>::failure("corrupt table body: " + decoder.error());
+  if (auto problem = find_model_error(table.model)) return Result<LoadedTable>::failure("invalid table: " + *problem);
+  table.policy_hash = to_hex(digest);
+  return Result<LoadedTable>::success(std::move(table));
+}
+
+}  // namespace authz::runtime

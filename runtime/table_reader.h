@@ -1,0 +1,34 @@
+// table_reader.h — table-file bytes back into a Model, treating them as
+// untrusted input.
+//
+// Contract: read_table never crashes, never reads out of bounds and never
+// allocates more than the input can justify (every count is checked against
+// the bytes left before anything is reserved). It fails with one message,
+// distinct per cause:
+//   "not an authz decision table (wrong magic)"
+//   "truncated table: ..."                       (header or body cut short)
+//   "unsupported table format version N ..."
+//   "corrupt table: ..."                         (header fields, trailing bytes)
+//   "table checksum mismatch: ..."               (body bytes changed)
+//   "corrupt table body: ... at byte N"          (checksum ok, cannot decode)
+//   "invalid table: ..."                         (decodes, breaks a Model rule)
+// On success the Model passed find_model_error and policy_hash is the body's
+// SHA-256 in lowercase hex.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "runtime/result.h"
+#include "runtime/table_model.h"
+
+namespace authz::runtime {
+
+struct LoadedTable {
+  Model model;
+  std::string policy_hash;
+};
+
+Result<LoadedTable> read_table(std::string_view bytes);
+
+}  // namespace authz::runtime
