@@ -71,7 +71,8 @@ enum class RuleOutcome : std::uint8_t {
 const char* to_string(RuleOutcome outcome);  // "applied", "subject mismatch", ...
 
 struct TraceValue {
-  std::string text;               // as the language writes it
+  std::string text;               // as the language writes it: "u-carol", 2026-12-01T00:00:00Z
+  std::string json;               // as JSON: "u-carol", "2026-12-01T00:00:00Z"
   bool from_entity_data = false;  // hidden from end users
 };
 
@@ -89,6 +90,7 @@ struct RuleTrace {
   std::string clause;             // "when" / "unless" for condition outcomes
   std::string expression;         // the sub-expression that decided (source text)
   std::optional<TraceValue> left, right;  // its operands' values, when it has two
+  std::string_view operator_text;          // between left and right: "==", "in", ...
   std::string error;              // ConditionError: what went wrong (no entity values)
   std::string error_for_end_user; // the same, without entity ids read from entity data
   std::string window;             // NotYetInForce / Expired: the bound that failed

@@ -298,6 +298,10 @@ PreparedRequest Engine::prepare(const Request& request) const {
   if (target == kNoIndex) {
     prepared.status_ = Status::UnknownTarget;
     prepared.problem_ = unknown_target_message(state, request.method, name);
+    prepared.store_.reserve(1);
+    prepared.store_.values[0] = prepared.store_.string(request.principal.id);
+    prepared.store_.finish();
+    prepared.principal_id_ = prepared.store_.values[0];  // for traces
     return prepared;
   }
   prepared.target_ = target;
@@ -331,6 +335,8 @@ PreparedRequest Engine::prepare(const Request& request) const {
   auto reject = [&](Status status, std::string message) {
     prepared.status_ = status;
     prepared.problem_ = std::move(message);
+    store.finish();
+    prepared.principal_id_ = store.values[id_slot];  // for traces
     return std::move(prepared);
   };
 
@@ -566,6 +572,10 @@ void Engine::evaluate(const PreparedRequest& request, const EvaluateOptions& opt
     out.reason = Reason::Error;
     out.message = "the request was not prepared by this engine";
     return;
+  }
+  if (request.target_ != kNoIndex) {
+    out.target = model.targets[request.target_].name;
+    out.target_kind = model.targets[request.target_].kind;
   }
   switch (request.status_) {
     case Status::UnknownTarget: out.reason = Reason::UnknownTarget; out.message = request.problem_; return;

@@ -505,10 +505,12 @@ void Evaluator::explain(NodeIndex root, bool actual, RuleTrace& out) {
   auto capture = [&](NodeIndex operand) -> std::optional<TraceValue> {
     Value value;
     if (!eval(operand, value)) return std::nullopt;
-    return TraceValue{render_value(value, TextStyle::Language, &state_.model.roles), value.from_entity_data};
+    return TraceValue{render_value(value, TextStyle::Language, &state_.model.roles),
+                      render_value(value, TextStyle::Json, &state_.model.roles), value.from_entity_data};
   };
   out.left = capture(ops[0]);
   out.right = capture(ops[1]);
+  out.operator_text = to_string(node.op);
 }
 
 }  // namespace authz::runtime::internal

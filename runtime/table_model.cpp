@@ -33,6 +33,16 @@ bool RoleSet::empty() const {
   return true;
 }
 
+bool operator==(const RoleSet& a, const RoleSet& b) {
+  std::size_t longest = a.words.size() > b.words.size() ? a.words.size() : b.words.size();
+  for (std::size_t i = 0; i < longest; ++i) {
+    std::uint64_t left = i < a.words.size() ? a.words[i] : 0;
+    std::uint64_t right = i < b.words.size() ? b.words[i] : 0;
+    if (left != right) return false;
+  }
+  return true;
+}
+
 Constant Constant::of_bool(bool value) {
   Constant c;
   c.kind = ConstantKind::Bool;

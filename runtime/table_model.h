@@ -104,7 +104,8 @@ struct RoleSet {
   bool contains(RoleIndex role) const;
   bool intersects(const RoleSet& other) const;
   bool empty() const;
-  friend bool operator==(const RoleSet&, const RoleSet&) = default;
+  // Same roles; trailing zero words do not matter.
+  friend bool operator==(const RoleSet& a, const RoleSet& b);
 };
 
 // How many 64-bit words a RoleSet over `role_count` roles has.

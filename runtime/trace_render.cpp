@@ -96,7 +96,8 @@ std::string render_text(const Decision& decision, Audience audience) {
     if (rule.outcome == RuleOutcome::ConditionFalse || rule.outcome == RuleOutcome::UnlessHeld) {
       out += fmt::format("      {}: {}", rule.clause, rule.expression);
       if (rule.left && rule.right) {
-        out += fmt::format("  ->  {} {}", shown(*rule.left, audience), shown(*rule.right, audience));
+        out += fmt::format("  ->  {} {} {}", shown(*rule.left, audience), rule.operator_text,
+                           shown(*rule.right, audience));
       }
       out += '\n';
     }
@@ -177,8 +178,20 @@ std::string render_json(const Decision& decision, Audience audience) {
       }
       if (!rule.clause.empty()) string_field("clause", rule.clause);
       if (!rule.expression.empty()) string_field("expression", rule.expression);
-      if (rule.left) string_field("left", shown(*rule.left, audience));
-      if (rule.right) string_field("right", shown(*rule.right, audience));
+      if (!rule.operator_text.empty()) string_field("operator", rule.operator_text);
+      // Values go out as JSON; a hidden one as `"left_hidden": true` instead.
+      auto value_field = [&](std::string_view name, const std::optional<TraceValue>& value) {
+        if (!value) return;
+        if (audience == Audience::EndUser && value->from_entity_data) {
+          key(fmt::format("{}_hidden", name));
+          out += "true";
+        } else {
+          key(name);
+          out += value->json;
+        }
+      };
+      value_field("left", rule.left);
+      value_field("right", rule.right);
       if (!rule.error.empty()) {
         string_field("error", audience == Audience::EndUser ? rule.error_for_end_user : rule.error);
       }

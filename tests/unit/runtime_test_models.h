@@ -150,16 +150,17 @@ class ModelBuilder {
   }
 
   struct RuleSpec {
-    std::string id;
+    std::string id = {};
     Effect effect = Effect::Allow;
-    std::vector<RoleIndex> roles;
-    std::vector<std::string> users;
+    std::vector<RoleIndex> roles = {};
+    std::vector<std::string> users = {};
     bool anyone = false;
-    std::vector<TargetIndex> targets;
+    std::vector<TargetIndex> targets = {};
     NodeIndex when = kNoIndex;
     NodeIndex unless = kNoIndex;
-    std::optional<std::int64_t> from, until;
-    std::vector<ObligationUse> obligations;
+    std::optional<std::int64_t> from = {};
+    std::optional<std::int64_t> until = {};
+    std::vector<ObligationUse> obligations = {};
   };
   RuleIndex rule(RuleSpec spec) {
     Rule rule;
