@@ -110,10 +110,10 @@ type
 expr       : andExpr ('||' andExpr)* ;
 andExpr    : notExpr ('&&' notExpr)* ;
 notExpr    : '!' notExpr | comparison ;
-comparison : additive (compareOp additive)?
-           | additive 'has' fieldName
-           | additive 'is' name
-           ;
+// One alternative with an optional tail (not three alternatives that each
+// start with `additive`): the parser decides after the operand, with one
+// token of lookahead, so errors inside the operand are reported where they are.
+comparison : additive (compareOp additive | 'has' fieldName | 'is' name)? ;
 compareOp  : '==' | '!=' | '<' | '<=' | '>' | '>='
            | 'in' | 'contains' | 'containsAll' | 'containsAny' | 'under' | 'matches' ;
 additive   : unary (addOp=('+' | '-') unary)* ;
@@ -156,20 +156,29 @@ TIMESTAMP
 DURATION : (DIGIT+ ('d' | 'h' | 'm' | 's' | 'ms'))+ ;
 INT      : DIGIT+ ;
 IDENT    : [a-zA-Z_] [a-zA-Z0-9_]* ;
-STRING   : '"' (ESCAPE | ~["\\\r\n])* '"' ;
+// Any backslash pair lexes as part of the string; the adapter decodes the
+// escapes and reports an unknown one (`"\q"`) as one precise invalid-escape
+// error instead of letting it end the string early.
+STRING   : '"' (ANY_ESCAPE | ~["\\\r\n])* '"' ;
 // An opening quote with no closing quote on its line: reported by the
 // adapter as an unterminated string instead of a cascade of token errors.
-UNTERMINATED_STRING : '"' (ESCAPE | ~["\\\r\n])* ;
+// A final lone backslash (`"abc\` at the end of a line) belongs to it too.
+UNTERMINATED_STRING : '"' (ANY_ESCAPE | ~["\\\r\n])* '\\'? ;
 
-DOC_COMMENT   : '///' ~[\r\n]* ;
+// `///` documents the declaration after it; `////...` (a banner line) is a
+// plain comment, as in Rust.
+DOC_COMMENT   : '///' (~[/\r\n] ~[\r\n]*)? ;
 LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
 BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
-UNTERMINATED_COMMENT : '/*' .*? EOF ;
+// A `/*` that no `*/` closes. The body cannot contain `*/`, so this never
+// outruns BLOCK_COMMENT on a closed comment (longest match would prefer it).
+UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF ;
 WS : [ \t\r\n]+ -> skip ;
 
 // Anything else is one bad character; the adapter reports it with its position.
 BAD_CHAR : . ;
 
 fragment DIGIT  : [0-9] ;
-fragment ESCAPE : '\\' (["\\/bfnrt] | 'u' HEX HEX HEX HEX) ;
-fragment HEX    : [0-9a-fA-F] ;
+// The valid escapes are \" \\ \/ \b \f \n \r \t and \uXXXX; compiler/parse.cpp
+// checks them while decoding.
+fragment ANY_ESCAPE : '\\' ~[\r\n] ;
