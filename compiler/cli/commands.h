@@ -1,0 +1,14 @@
+// commands.h — the list of authzc subcommands, one register function each.
+//
+// Contract: adding a subcommand = a new compiler/cli/<name>_command.cpp that
+// defines its register function, a declaration here, one line in
+// compiler/authzc_main.cpp, and one source line in compiler/CMakeLists.txt.
+#pragma once
+
+#include "compiler/cli/command.h"
+
+namespace authz::cli {
+
+Command register_check_command(CLI::App& authzc);  // check_command.cpp
+
+}  // namespace authz::cli

@@ -1,0 +1,80 @@
+// policy_input.cpp — source paths or a table file, into a Model.
+#include "compiler/cli/policy_input.h"
+
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "compiler/lower.h"
+#include "runtime/table_reader.h"
+#include "runtime/table_writer.h"
+
+namespace authz::cli {
+
+namespace {
+constexpr std::size_t kMaxTableBytes = 512u << 20;
+}
+
+bool names_table_file(const FrontEndOptions& options) {
+  if (options.paths.size() != 1) return false;
+  const std::string& path = options.paths.front();
+  return path.size() > 7 && path.compare(path.size() - 7, 7, ".authzt") == 0;
+}
+
+std::optional<std::string> read_file_bytes(const std::string& path, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open `" + path + "`";
+    return std::nullopt;
+  }
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  if (size < 0) {
+    error = "cannot read `" + path + "`";
+    return std::nullopt;
+  }
+  if (static_cast<std::size_t>(size) > kMaxTableBytes) {
+    error = "`" + path + "` is larger than 512 MiB";
+    return std::nullopt;
+  }
+  std::string bytes(static_cast<std::size_t>(size), '\0');
+  in.seekg(0);
+  in.read(bytes.data(), size);
+  if (!in) {
+    error = "cannot read `" + path + "`";
+    return std::nullopt;
+  }
+  return bytes;
+}
+
+ModelOrExit load_model(const FrontEndOptions& options, const Context& context) {
+  if (names_table_file(options)) {
+    std::string error;
+    auto bytes = read_file_bytes(options.paths.front(), error);
+    if (!bytes) {
+      context.err << "error: " << error << '\n';
+      return {std::nullopt, kExitUsage};
+    }
+    auto table = runtime::read_table(*bytes);
+    if (!table.ok()) {
+      context.err << "error: `" << options.paths.front() << "`: " << table.error() << '\n'
+                  << "  = help: rebuild it with `authzc build`\n";
+      return {std::nullopt, kExitDiagnostics};
+    }
+    return {LoadedModel{std::move(table.value().model), std::move(table.value().policy_hash)}, kExitOk};
+  }
+
+  SourceManager sources;
+  CheckOutcome outcome = run_front_end(options, context, sources);
+  int exit_code = report_diagnostics(sources, outcome, options, context);
+  if (exit_code != kExitOk) return {std::nullopt, exit_code};
+  LowerResult lowered = lower(*outcome.policy, sources);
+  if (!lowered.ok()) {
+    context.err << "error: internal error while lowering the policy: " << lowered.internal_error << '\n';
+    return {std::nullopt, kExitInternal};
+  }
+  std::string hash = runtime::policy_hash(lowered.model);
+  return {LoadedModel{std::move(lowered.model), std::move(hash)}, kExitOk};
+}
+
+}  // namespace authz::cli

@@ -1,0 +1,37 @@
+// policy_input.h — "a policy" as commands that need a decision table take it:
+// either source paths (checked and lowered on the spot) or one built table
+// file (`*.authzt`, read and validated like the runtime does).
+//
+// Contract: load_model prints diagnostics or the table reader's error to the
+// Context, and returns the Model with its policy hash, or the exit code to
+// stop with. It never lowers a policy that has errors.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "compiler/cli/command.h"
+#include "compiler/cli/front_end_options.h"
+#include "runtime/table_model.h"
+
+namespace authz::cli {
+
+struct LoadedModel {
+  runtime::Model model;
+  std::string policy_hash;
+};
+
+struct ModelOrExit {
+  std::optional<LoadedModel> loaded;
+  int exit_code = kExitOk;  // meaningful when !loaded
+};
+
+// True when `options.paths` names exactly one built table file.
+bool names_table_file(const FrontEndOptions& options);
+
+ModelOrExit load_model(const FrontEndOptions& options, const Context& context);
+
+// Reads a whole file as bytes; nullopt (with `error` set) when it cannot.
+std::optional<std::string> read_file_bytes(const std::string& path, std::string& error);
+
+}  // namespace authz::cli
