@@ -1,0 +1,296 @@
+#!/usr/bin/env bash
+# cli_test.sh — end-to-end tests of the `authzc` command line, run by CTest.
+#
+# Usage: cli_test.sh GROUP AUTHZC JSON_CHECK WORKDIR
+# Groups: help, exit_codes, json, bad_input. Each check runs authzc under
+# `timeout` (a hang fails, exit 124) and asserts the exit status and what was
+# printed; a crash (killed by a signal) fails too. Inputs are generated into
+# WORKDIR/GROUP at test time (nothing large is committed). Needs only bash and
+# coreutils; JSON is validated by the JSON_CHECK program, not python.
+set -u
+
+group=$1
+authzc=$2
+json_check=$3
+work=$4/$group
+
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work" || exit 2
+unset AUTHZ_STDLIB NO_COLOR
+export TERM=dumb
+
+failures=0
+checks=0
+
+fail() {
+  echo "FAIL: $*"
+  failures=$((failures + 1))
+}
+
+# run EXPECTED_STATUS ARGS... — runs authzc, stdout -> out.txt, stderr -> err.txt.
+run() {
+  local expected=$1
+  shift
+  checks=$((checks + 1))
+  timeout 30 "$authzc" "$@" >out.txt 2>err.txt
+  local status=$?
+  last="authzc $*"
+  if [ "$status" -eq 124 ]; then
+    fail "$last: hung (killed after 30s)"
+  elif [ "$status" -gt 128 ]; then
+    fail "$last: crashed with signal $((status - 128))"
+    sed 's/^/    /' err.txt | head -20
+  elif [ "$status" -ne "$expected" ]; then
+    fail "$last: exit status $status, expected $expected"
+    echo "  stderr:"
+    head -c 4000 err.txt | sed 's/^/    /'
+  fi
+}
+
+# contains FILE TEXT — the file holds TEXT (a fixed string).
+contains() {
+  if ! grep -qF -- "$2" "$1"; then
+    fail "$last: $1 does not contain '$2'"
+    head -c 4000 "$1" | sed 's/^/    /'
+  fi
+}
+
+lacks() {
+  if grep -qF -- "$2" "$1"; then fail "$last: $1 contains '$2'"; fi
+}
+
+empty() {
+  if [ -s "$1" ]; then
+    fail "$last: $1 is not empty"
+    head -c 2000 "$1" | sed 's/^/    /'
+  fi
+}
+
+valid_json() {  # valid_json [CODE...] — out.txt is authzc's JSON with exactly these codes
+  if ! "$json_check" out.txt "$@"; then
+    fail "$last: bad JSON output"
+    head -c 2000 out.txt | sed 's/^/    /'
+  fi
+}
+
+write_clean_policy() {
+  cat >clean.authz <<'EOF'
+policy demo;
+
+role rep;
+
+tool get_account(id: String) read;
+
+/// Reps read accounts.
+allow rep_reads: rep may get_account;
+EOF
+}
+
+write_warning_policy() {
+  cat >warn.authz <<'EOF'
+policy demo;
+
+role rep;
+
+tool get_account(id: String) read;
+
+/// Reps read accounts.
+allow rep_reads: rep may get_account;
+
+default deny;
+EOF
+}
+
+write_error_policy() {
+  cat >bad.authz <<'EOF'
+policy demo;
+
+role rep;
+
+tool get_account(id: String) read;
+
+/// Reps read accounts.
+allow rep_reads: rep may get_acount;
+EOF
+}
+
+case "$group" in
+help)
+  run 0 --help
+  contains out.txt "Usage: authzc"
+  contains out.txt "check"
+  contains out.txt "Exit status:"
+  contains out.txt "2  usage error"
+
+  run 0 --version
+  contains out.txt "authzc "
+
+  # Every subcommand listed in `authzc --help` has informative help.
+  "$authzc" --help | sed -n '/^Subcommands:/,$p' | awk 'NR > 1 && /^  [a-z]/ {print $1}' >commands.txt
+  if [ ! -s commands.txt ]; then fail "authzc --help lists no subcommands"; fi
+  while read -r command; do
+    run 0 "$command" --help
+    contains out.txt "Usage: authzc $command"
+    contains out.txt "Exit status:"
+    contains out.txt "1  the policy has errors"
+  done <commands.txt
+  run 0 check --help
+  contains out.txt "--format"
+  contains out.txt "--stdlib"
+  contains out.txt "--color"
+  contains out.txt "--deny-warnings"
+
+  # Usage errors are exit status 2, with a message on stderr.
+  run 2
+  contains err.txt "subcommand"
+  run 2 no-such-command
+  run 2 check
+  contains err.txt "paths"
+  run 2 check --no-such-flag x.authz
+  run 2 check --format xml x.authz
+  run 2 check --color sometimes x.authz
+  ;;
+
+exit_codes)
+  write_clean_policy
+  write_warning_policy
+  write_error_policy
+
+  run 0 check clean.authz
+  empty out.txt
+  contains err.txt "ok: policy \`demo\` checked: 1 rule, 0 grants, 1 tool"
+
+  run 0 check warn.authz
+  contains err.txt "warning[W0001]"
+  contains err.txt "warning: 1 warning"
+  contains err.txt "ok: policy \`demo\` checked"
+  run 1 check --deny-warnings warn.authz
+  contains err.txt "warnings are denied"
+  lacks err.txt "ok: "
+
+  run 1 check bad.authz
+  empty out.txt
+  contains err.txt "error[E0201]"
+  contains err.txt " --> bad.authz:8:26"
+  contains err.txt "error: could not check policy: 1 error"
+  lacks err.txt "ok: "
+
+  run 2 check missing.authz
+  contains err.txt "error[E0101]"
+  contains err.txt "no such file or directory"
+  run 2 check clean.authz missing.authz
+
+  mkdir -p dir && cp clean.authz dir/
+  run 0 check dir
+  contains err.txt "ok: policy \`demo\` checked"
+  mkdir -p empty_dir
+  run 2 check empty_dir
+  contains err.txt "has no \`.authz\` files"
+
+  # Colour: never by default when stderr is not a terminal.
+  run 1 check bad.authz
+  lacks err.txt $'\x1b['
+  run 1 check --color always bad.authz
+  contains err.txt $'\x1b['
+  run 1 check --color never bad.authz
+  lacks err.txt $'\x1b['
+
+  # --stdlib directories are searched for `use` modules.
+  mkdir -p lib/acme
+  printf 'module acme.tools;\n\ntool ping() read;\n' >lib/acme/tools.authz
+  printf 'policy demo;\n\nuse acme.tools;\n\nrole rep;\n\n/// Reps ping.\nallow rep_pings: rep may ping;\n' >uses_lib.authz
+  run 0 check --stdlib lib uses_lib.authz
+  contains err.txt "ok: policy \`demo\` checked (2 files): 1 rule, 0 grants, 1 tool"
+  run 1 check uses_lib.authz
+  contains err.txt "error[E0102]"
+  AUTHZ_STDLIB=lib run 0 check uses_lib.authz
+  run 0 check lib/acme/tools.authz
+  contains err.txt "ok: checked 1 file: 0 rules, 0 grants, 1 tool"
+  ;;
+
+json)
+  write_clean_policy
+  write_warning_policy
+  write_error_policy
+
+  run 0 check --format json clean.authz
+  valid_json
+  contains out.txt '{"diagnostics":[],"errors":0,"warnings":0}'
+  empty err.txt
+
+  run 0 check --format json warn.authz
+  valid_json W0001
+  empty err.txt
+
+  run 1 check --format json bad.authz
+  valid_json E0201
+  contains out.txt '"file":"bad.authz","line":8,"column":26'
+  empty err.txt
+
+  run 2 check --format json missing.authz
+  valid_json E0101
+  contains out.txt '"file":null'
+
+  printf 'policy p;\n\xff\xfe garbage \x01\n' >garbage.authz
+  run 1 check --format json garbage.authz
+  valid_json E0004
+  ;;
+
+bad_input)
+  # Every bad input: exit status 1, the right code, no crash, no hang.
+  : >empty.authz
+  run 1 check empty.authz
+  contains err.txt "error[E0011]"
+
+  printf '\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00\x3e\x00\x01\x00\x00\x00\xe0\xff\xfe\xfd' >garbage.authz
+  head -c 4096 /dev/urandom >>garbage.authz
+  run 1 check garbage.authz
+  contains err.txt "error[E0004]"
+
+  printf 'policy p;\n\n/// caf\xc3\x28 doc\nrole rep;\n' >invalid_utf8.authz
+  run 1 check invalid_utf8.authz
+  contains err.txt "error[E0004]"
+  contains err.txt "invalid_utf8.authz:3:"
+
+  # 50 MB: refused from its size, before it is read.
+  yes '/// filler to make a very large policy file' | head -c 52428800 >big.authz
+  run 1 check big.authz
+  contains err.txt "error[E0005]"
+
+  { printf 'policy p;\n\ntool t(x: Int) read;\n\nrole rep;\n\n/// Deep.\nallow deep: rep may t when '
+    head -c 100000 /dev/zero | tr '\0' '('
+    printf 'true'
+    head -c 100000 /dev/zero | tr '\0' ')'
+    printf ';\n'; } >nested.authz
+  run 1 check nested.authz
+  contains err.txt "error[E0006]"
+
+  printf 'policy p;\n\ntool t(x: String) read;\n\nrole rep;\n\n/// Open string.\nallow r: rep may t when args.x == "abc' >unterminated.authz
+  run 1 check unterminated.authz
+  contains err.txt "error[E0002]"
+
+  printf 'policy p;\n\nuse "self.authz";\n' >self.authz
+  run 1 check self.authz
+  contains err.txt "error[E0103]"
+  contains err.txt "uses itself"
+
+  # Thousands of errors: bounded output, stops at the error limit.
+  for i in $(seq 1 3000); do printf 'allow %d: @ ;\n' "$i"; done >many_errors.authz
+  sed -i '1i policy p;' many_errors.authz
+  run 1 check many_errors.authz
+  size=$(wc -c <err.txt)
+  if [ "$size" -gt 1000000 ]; then fail "$last: $size bytes of diagnostics"; fi
+
+  run 1 check --format json big.authz nested.authz self.authz
+  valid_json
+  ;;
+
+*)
+  echo "unknown group $group"
+  exit 2
+  ;;
+esac
+
+echo "$group: $((checks)) runs, $failures failed checks"
+[ "$failures" -eq 0 ]
