@@ -95,12 +95,12 @@ void print_diff(const std::string& expected, const std::string& actual, std::ost
     if (i < n && j < m && a[i] == b[j]) {
       script.push_back({' ', a[i], i + 1});
       ++i, ++j;
-    } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      script.push_back({'+', b[j], i + 1});
-      ++j;
-    } else {
+    } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
       script.push_back({'-', a[i], i + 1});
       ++i;
+    } else {
+      script.push_back({'+', b[j], i + 1});
+      ++j;
     }
   }
   constexpr std::size_t kContext = 3;
