@@ -3,6 +3,9 @@
 // multi-line and empty spans), notes, summaries and JSON escaping.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <random>
+
 #include "compiler/diagnostic_printer.h"
 
 using namespace authz;
@@ -228,4 +231,30 @@ TEST_CASE("json: strings are escaped and always valid UTF-8", "[printer]") {
   auto json = render_json(sources, {make(DiagCode::SyntaxError, Span{}, message)});
   CHECK(json.find(R"("message":"q\"b\\n\nt\tc\u0001d\u007fe\ufffdf\u2028g)"
                   "\xC3\xA9" R"(")") != std::string::npos);
+}
+
+TEST_CASE("rendering any span over any bytes stays in bounds and escapes everything", "[printer]") {
+  std::mt19937 random(20260101);
+  const std::string alphabet = std::string("ab \t\r\n\x1b\xff\xC3\xA9\xE6\x97\xA5\xE2\x80\xAE", 17) + '\0';
+  for (int round = 0; round < 500; ++round) {
+    std::string text;
+    std::size_t length = random() % (round % 50 == 0 ? 600 : 40);
+    for (std::size_t i = 0; i < length; ++i) text += alphabet[random() % alphabet.size()];
+    SourceManager sources;
+    FileId file = sources.add("f.authz", text);
+    std::vector<Diagnostic> diagnostics;
+    for (int k = 0; k < 3; ++k) {
+      auto begin = static_cast<std::uint32_t>(random() % (text.size() + 5));
+      auto end = static_cast<std::uint32_t>(random() % (text.size() + 5));  // may be before begin
+      Diagnostic d = make(DiagCode::SyntaxError, Span{file, begin, end}, "m" + text.substr(0, 5));
+      d.notes.push_back({Span{file, end, begin}, "n"});
+      diagnostics.push_back(std::move(d));
+    }
+    std::string rendered = render_text(sources, diagnostics);
+    CHECK(rendered.find('\x1b') == std::string::npos);
+    CHECK(rendered.find('\0') == std::string::npos);
+    CHECK(rendered.find('\r') == std::string::npos);
+    std::string json = render_json(sources, diagnostics);
+    CHECK(std::count(json.begin(), json.end(), '\n') == 1);  // raw newlines never leak into strings
+  }
 }
