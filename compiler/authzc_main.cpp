@@ -29,6 +29,9 @@ int run(int argc, char** argv) {
 
   std::vector<Command> commands;
   commands.push_back(register_check_command(app));
+  commands.push_back(register_build_command(app));
+  commands.push_back(register_dump_command(app));
+  commands.push_back(register_eval_command(app));
 
   try {
     app.parse(argc, argv);
