@@ -7,7 +7,8 @@
 //   2. lexing everything up front into compact tokens: bad characters
 //      (E0003), unterminated strings (E0002) and comments (E0007) become
 //      diagnostics and leave the token stream; runs of `///` lines merge into
-//      one doc token; a token cap bounds memory (E0005); an empty file is E0011;
+//      one doc token; a token cap bounds memory (E0005); an empty file is
+//      E0011, one without a `policy` / `module` header E0012;
 //   3. a nesting pre-scan over the tokens (E0006), so the recursive-descent
 //      parser never recurses deeper than ast::kMaxNesting levels;
 //   4. ANTLR's parser, run over chunks of whole declarations so only one
@@ -549,6 +550,7 @@ class SyntaxReporter {
     if (offending == nullptr || state_.is_quiet(offending)) return;
     antlr4::TokenStream* stream = parser->getTokenStream();
     const std::size_t index = offending->getTokenIndex();
+    if (is_cascade(stream, index)) return;
     Token* previous = index != kInvalidIndex && index > 0 ? stream->get(index - 1) : nullptr;
     Token* next = index != kInvalidIndex && index + 1 < stream->size() ? stream->get(index + 1) : nullptr;
     const std::size_t type = offending->getType();
@@ -565,14 +567,15 @@ class SyntaxReporter {
         k_.item_starts.count(type) == 0) {
       // `/// text` followed by something that takes no doc comment.
       misplaced_doc(previous);
-    } else if (previous != nullptr && (type != AuthzLexer::DOC_COMMENT || doc_starts_item) &&
-        (missing || phrases.size() == 1 || (wants_semicolon && starts_something_new))) {
+    } else if (previous != nullptr && !phrases.empty() && (type != AuthzLexer::DOC_COMMENT || doc_starts_item) &&
+               (missing || phrases.size() == 1 || (wants_semicolon && starts_something_new))) {
       const std::string what = wants_semicolon ? "`;`" : join_alternatives(phrases);
       const Span after = state_.span_of(previous);
+      std::string help;
+      if (phrases.size() > 1 && wants_semicolon) help = "or continue with " + join_others(phrases, "`;`");
+      if (what == "a timestamp") help = "timestamps look like `2026-01-01T00:00:00Z` (UTC) or `2026-01-01T09:00:00+02:00`";
       state_.sink.report(DiagCode::SyntaxError, state_.at(after.end, after.end),
-                         "expected " + what + " after " + describe(previous),
-                         phrases.size() > 1 && wants_semicolon ? "or continue with " + join_others(phrases, "`;`")
-                                                                : std::string());
+                         "expected " + what + " after " + describe(previous), std::move(help));
     } else if (type == AuthzLexer::DOC_COMMENT) {
       misplaced_doc(offending);
     } else if ((type == k_.kw_policy || type == k_.kw_module) && previous != nullptr) {
@@ -581,7 +584,11 @@ class SyntaxReporter {
                          "a file has one `policy NAME;` or `module NAME;` line, at its top");
     } else {
       std::string help = phrases.empty() ? std::string() : "expected " + join_alternatives(phrases);
-      if (state_.text_of(offending) == "=" && !expected.contains(type)) help = "write `==` to compare values";
+      const std::string_view text = state_.text_of(offending);
+      if (text == "=" && !expected.contains(type)) help = "write `==` to compare values";
+      if (text == "and") help = "write `&&` for a logical and";
+      if (text == "or") help = "write `||` for a logical or";
+      if (text == "not") help = "write `!` for a logical not";
       state_.sink.report(DiagCode::SyntaxError, state_.span_of(offending), "unexpected " + describe(offending),
                          std::move(help));
     }
@@ -590,6 +597,28 @@ class SyntaxReporter {
   }
 
  private:
+  // After one error, ANTLR's recovery often trips again within the same
+  // declaration; those follow-on errors only restate the first. A later error
+  // is reported only when a `;` or a declaration keyword lies between the last
+  // reported error's token (inclusive) and its own.
+  bool is_cascade(antlr4::TokenStream* stream, std::size_t index) {
+    if (index == kInvalidIndex) return false;
+    const bool first = last_error_index_ == kInvalidIndex;
+    bool cascade = !first && index <= last_error_index_;
+    if (!first && index > last_error_index_) {
+      cascade = true;
+      for (std::size_t i = last_error_index_; i < index; ++i) {
+        const std::size_t type = stream->get(i)->getType();
+        if (type == k_.semicolon || k_.item_starts.count(type) != 0) {
+          cascade = false;
+          break;
+        }
+      }
+    }
+    last_error_index_ = std::max(first ? index : last_error_index_, index);
+    return cascade;
+  }
+
   // E0013 at the first line of a (merged) doc comment token.
   void misplaced_doc(const Token* doc) {
     Span first_line = state_.span_of(doc);
@@ -610,6 +639,7 @@ class SyntaxReporter {
   ParseState& state_;
   const antlr4::dfa::Vocabulary& vocabulary_;
   const TokenKinds& k_;
+  std::size_t last_error_index_ = kInvalidIndex;  // token index of the last reported syntax error
 };
 
 // ANTLR's recovery (single-token insertion and deletion, resynchronising at
@@ -1649,6 +1679,24 @@ void parse_into(ParseState& state, ast::File& file) {
                         "a policy file starts with `policy NAME;`, a library with `module NAME;`");
     }
     return;
+  }
+
+  // A doc comment on the header: say so, and keep the header (the grammar
+  // has no doc there, and losing the header would add a missing-header error).
+  if (tokens.size() >= 2 && tokens[0].type == AuthzLexer::DOC_COMMENT &&
+      (tokens[1].type == state.kinds->kw_policy || tokens[1].type == state.kinds->kw_module)) {
+    const std::vector<Span>& lines = state.doc_lines[tokens[0].start];
+    state.sink.report(DiagCode::MisplacedDocComment, lines.empty() ? state.at(0, 0) : lines.front(),
+                      "doc comment on the file header", "use `//` for comments about the whole file");
+    tokens.erase(tokens.begin());
+  }
+
+  // No header: say so once, and parse the declarations anyway.
+  if (tokens[0].type != state.kinds->kw_policy && tokens[0].type != state.kinds->kw_module) {
+    const LexedToken& first = tokens[tokens[0].type == AuthzLexer::DOC_COMMENT && tokens.size() > 1 ? 1 : 0];
+    state.sink.report(DiagCode::MissingHeader, state.span_of_range(first.start, first.end),
+                      "file has no `policy` or `module` header",
+                      "start the file with `policy NAME;` for a policy, or `module NAME;` for a library");
   }
 
   // Stage 3: nesting.

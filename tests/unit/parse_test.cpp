@@ -93,6 +93,17 @@ struct Parsed {
   }
 };
 
+// Time limits are for optimised builds; sanitisers and -O0 are many times slower.
+double time_limit(double seconds) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+  seconds *= 20;
+#endif
+#ifndef NDEBUG
+  seconds *= 5;
+#endif
+  return seconds;
+}
+
 std::unique_ptr<Parsed> parse(std::string text) {
   auto p = std::make_unique<Parsed>();
   p->id = p->sources.add("test.authz", std::move(text));
@@ -364,11 +375,17 @@ use "a\\b.authz";
   CHECK(f.uses.at(0).target == "a\\b.authz");
 }
 
-TEST_CASE("a file without a header parses, with has_header false", "[parse]") {
-  auto p = parse("role r;\n");
-  CHECK(p->diagnostics.empty());
+TEST_CASE("a file without a header is E0012 and still parses", "[parse]") {
+  auto p = parse("\n/// doc\nrole r;\n");
+  const Diagnostic& d = p->only();
+  CHECK(d.code == DiagCode::MissingHeader);
+  CHECK(p->where(d) == "3:1");
+  CHECK(p->text(d.span) == "role");
   CHECK_FALSE(p->file->has_header);
   CHECK(p->file->roles.size() == 1);
+  // A broken header is a syntax error, not a missing one.
+  auto broken = parse("policy ;\nrole r;\n");
+  CHECK(broken->only().code == DiagCode::SyntaxError);
 }
 
 // ---- literals ------------------------------------------------------------------------
@@ -510,6 +527,11 @@ TEST_CASE("unexpected tokens name what was expected in the user's words", "[pars
 
   auto assign = parse_condition("user.id = \"x\"");
   CHECK(assign->only().help == "write `==` to compare values");
+  auto and_word = parse_condition("a and b");
+  CHECK(and_word->only().help == "write `&&` for a logical and");
+  auto date = parse("policy p;\n/// d\ndeny r: t until 2026-01-01;\n");
+  CHECK(date->only().message == "expected a timestamp after `until`");
+  CHECK(date->only().help.find("`2026-01-01T00:00:00Z`") != std::string::npos);
 
   auto late_header = parse("policy p;\nrole r;\npolicy q;\n");
   CHECK(late_header->only().message == "unexpected `policy` header");
@@ -525,6 +547,14 @@ TEST_CASE("recovery reports several syntax errors", "[parse]") {
   CHECK(p->where(p->diagnostics[2]) == "4:13");  // `read` may name a parameter
   REQUIRE_FALSE(p->file->roles.empty());
   CHECK(p->file->roles.back().name.text == "ok");
+
+  // Follow-on errors inside one declaration are not repeated...
+  auto cascade = parse("policy p;\n/// d\nallow r: user \"x\", may t;\n");
+  CHECK(cascade->only().message == "unexpected `may`");
+  // ...but the next declaration's own error is, even after a missing `;`.
+  auto next = parse("policy p;\ntool x() read\ntool y( ;\n");
+  INFO(describe(*next));
+  CHECK(next->codes() == std::vector<DiagCode>{DiagCode::SyntaxError, DiagCode::SyntaxError});
 }
 
 TEST_CASE("a misplaced doc comment is E0013", "[parse]") {
@@ -539,6 +569,12 @@ TEST_CASE("a misplaced doc comment is E0013", "[parse]") {
   CHECK(inside->only().code == DiagCode::MisplacedDocComment);
   CHECK(inside->where(inside->only()) == "4:3");
   CHECK(inside->file->rules.at(0).when);
+
+  auto header = parse("/// about\n/// the file\npolicy p;\nrole r;\n");
+  CHECK(header->only().code == DiagCode::MisplacedDocComment);
+  CHECK(header->where(header->only()) == "1:1");
+  CHECK(header->file->has_header);
+  CHECK(header->file->roles.size() == 1);
 
   // `////` banners are plain comments.
   CHECK(parse("policy p;\n//// ---- roles ----\nrole r;\n////\n")->diagnostics.empty());
@@ -673,7 +709,7 @@ TEST_CASE("a 50 MB file is E0005 without being parsed", "[parse]") {
   CHECK(d.code == DiagCode::FileTooLarge);
   CHECK(d.span.begin == 0);
   CHECK(d.message == "file is 52428800 bytes, more than the limit of 8388608 bytes");
-  CHECK(p->seconds < 1.0);
+  CHECK(p->seconds < time_limit(1.0));
 }
 
 TEST_CASE("100,000 nested parentheses are E0006 without deep recursion", "[parse]") {
@@ -684,7 +720,7 @@ TEST_CASE("100,000 nested parentheses are E0006 without deep recursion", "[parse
   CHECK(d.code == DiagCode::NestingTooDeep);
   // The 201st `(` crosses the limit: column 23 is the first.
   CHECK(p->where(d) == "3:" + std::to_string(23 + ast::kMaxNesting));
-  CHECK(p->seconds < 2.0);
+  CHECK(p->seconds < time_limit(2.0));
   CHECK(p->printed.empty());
 }
 
@@ -705,7 +741,7 @@ TEST_CASE("100,000 prefix operators are E0006", "[parse]") {
     INFO(op);
     CHECK(p->only().code == DiagCode::NestingTooDeep);
     CHECK(p->where(p->only()) == "3:" + std::to_string(23 + ast::kMaxNesting));
-    CHECK(p->seconds < 2.0);
+    CHECK(p->seconds < time_limit(2.0));
   }
   auto mixed = parse_condition(std::string(60000, '!') + std::string(60000, '(') + "x" + std::string(60000, ')'));
   CHECK(mixed->only().code == DiagCode::NestingTooDeep);
@@ -718,7 +754,7 @@ TEST_CASE("deeply nested types are E0006", "[parse]") {
   for (int i = 0; i < 100000; ++i) type += "Set<";
   auto p = parse("policy p;\nentity E { a: " + type + "Int }\n");
   CHECK(p->only().code == DiagCode::NestingTooDeep);
-  CHECK(p->seconds < 2.0);
+  CHECK(p->seconds < time_limit(2.0));
   std::string ok_type = "Int";
   for (int i = 0; i < 50; ++i) ok_type = "List<" + ok_type + ">";
   CHECK(parse("policy p;\nrecord R { a: " + ok_type + " }\n")->diagnostics.empty());
@@ -763,7 +799,7 @@ TEST_CASE("binary garbage gives bounded diagnostics and no crash", "[parse]") {
     CHECK_FALSE(p->diagnostics.empty());
     CHECK(p->diagnostics.size() <= authz::DiagnosticSink::kMaxErrors + 1);
     CHECK(p->printed.empty());
-    CHECK(p->seconds < 2.0);
+    CHECK(p->seconds < time_limit(2.0));
   }
   // Token soup: real tokens in random order exercise parser recovery.
   const char* const words[] = {"policy", "tool", "(", ")", "{", "}", "[", "]", ";", ":", ",", "allow", "deny",
@@ -782,7 +818,7 @@ TEST_CASE("too many errors stop at the sink's limit with E0014", "[parse]") {
   auto p = parse("policy p;\n" + std::string(100000, '@'));
   CHECK(p->diagnostics.size() == authz::DiagnosticSink::kMaxErrors + 1);
   CHECK(p->diagnostics.back().code == DiagCode::TooManyErrors);
-  CHECK(p->seconds < 2.0);
+  CHECK(p->seconds < time_limit(2.0));
   std::string errors;
   for (int i = 0; i < 5000; ++i) errors += "role ;\n";
   auto q = parse("policy p;\n" + errors);
@@ -799,7 +835,7 @@ TEST_CASE("a large valid file parses within the caps", "[parse]") {
   auto p = parse(text);
   CHECK(p->diagnostics.empty());
   CHECK(p->file->rules.size() == static_cast<std::size_t>(rules));
-  CHECK(p->seconds < 20.0);
+  CHECK(p->seconds < time_limit(20.0));
 }
 
 TEST_CASE("token and tree caps are E0005", "[parse]") {
@@ -807,7 +843,7 @@ TEST_CASE("token and tree caps are E0005", "[parse]") {
   auto tokens = parse("policy p;\n" + std::string(authz::kMaxFileBytes - 16, ';'));
   CHECK(tokens->only().code == DiagCode::FileTooLarge);
   CHECK(tokens->only().message == "file has more than " + std::to_string(authz::kMaxFileBytes / 2) + " tokens");
-  CHECK(tokens->seconds < 20.0);
+  CHECK(tokens->seconds < time_limit(20.0));
 
   // One declaration of more than 2^18 tokens is refused before parsing.
   std::string huge = "policy p;\n/// d\nallow r: a may t when a";
@@ -823,7 +859,7 @@ TEST_CASE("token and tree caps are E0005", "[parse]") {
   auto nodes = parse(dense + "];\n");
   CHECK(nodes->only().code == DiagCode::FileTooLarge);
   CHECK(nodes->only().message == "declaration is too large: more than 1000000 syntax nodes");
-  CHECK(nodes->seconds < 10.0);
+  CHECK(nodes->seconds < time_limit(10.0));
 
   // Many declarations are parsed in chunks; every one arrives, in order.
   std::string roles = "policy p;\n";
