@@ -388,6 +388,17 @@ TEST_CASE("a file without a header is E0012 and still parses", "[parse]") {
   CHECK(broken->only().code == DiagCode::SyntaxError);
 }
 
+TEST_CASE("CRLF line endings and tabs are whitespace", "[parse]") {
+  auto p = parse("policy p;\r\n/// one\r\n///\ttwo\r\nrole\tr;\r\nuse \"x\r\n");
+  INFO(describe(*p));
+  REQUIRE(p->file->roles.size() == 1);
+  CHECK(p->file->roles[0].doc->text == "one\n\ttwo");
+  CHECK(p->where(p->file->roles[0].span) == "4:1");
+  // The unterminated string stops before the line break.
+  CHECK(p->only().code == DiagCode::UnterminatedString);
+  CHECK(p->text(p->only().span) == "\"x");
+}
+
 // ---- literals ------------------------------------------------------------------------
 
 TEST_CASE("string escapes decode, including surrogate pairs", "[parse]") {
