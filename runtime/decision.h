@@ -1,16 +1,20 @@
 // decision.h — what an evaluation answers: effect, reason, the rules that
 // decided, obligations, a unique id and (on request) an explanation trace.
 //
-// Contract: string_views and Values in a Decision point into the Engine that
-// produced it (rule ids, target names, obligation arguments); they stay valid
-// as long as any copy of that Engine lives. A Decision can be reused across
-// evaluations: Engine::evaluate(prepared, options, decision) clears it but
-// keeps its vectors' capacity, so the common path allocates nothing.
+// Contract: string_views and Values in a Decision point into the loaded
+// table of the Engine that produced it (rule ids, target names, obligation
+// arguments); the Decision holds a reference to that table, so they stay
+// valid as long as the Decision does, even after the Engine is gone. A
+// Decision can be reused across evaluations: Engine::evaluate(prepared,
+// options, decision) clears it but keeps its vectors' capacity (and touches
+// the table reference only when the engine changes), so the common path
+// allocates nothing.
 // Renderings of a Decision (text for operators and end users, JSON) are in
 // trace_render.h.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -122,6 +126,10 @@ struct Decision {
 
   bool allowed() const { return effect == Effect::Allow; }
   void clear();  // back to a default-deny Decision, keeping capacity
+
+ private:
+  friend class Engine;
+  std::shared_ptr<const void> table_;  // keeps the views above valid
 };
 
 }  // namespace authz::runtime

@@ -204,6 +204,8 @@ std::shared_ptr<const EngineState> build_engine_state(Model model, std::string p
   compile_obligations(*state);
   state->id_prefix = random_seed(state.get());
   state->id_key = random_seed(&state->id_key);
+  static std::atomic<std::uint64_t> generations{1};
+  state->generation = generations.fetch_add(1, std::memory_order_relaxed);
   return state;
 }
 
@@ -529,6 +531,27 @@ struct RuleCheck {
   }
 };
 
+// A number no other decision of this engine gets: each thread reserves a
+// block of kIdBlock numbers from the engine's counter and hands them out
+// locally. The block is keyed by the engine's generation (not its address,
+// which a later engine may reuse).
+constexpr std::uint64_t kIdBlock = 1024;
+
+std::uint64_t next_decision_number(const internal::EngineState& state) {
+  struct Block {
+    std::uint64_t generation = 0;
+    std::uint64_t next = 0;
+    std::uint64_t end = 0;
+  };
+  thread_local Block block;
+  if (block.generation != state.generation || block.next == block.end) {
+    block.generation = state.generation;
+    block.next = state.id_counter.fetch_add(kIdBlock, std::memory_order_relaxed);
+    block.end = block.next + kIdBlock;
+  }
+  return block.next++;
+}
+
 RuleTrace* start_trace(Decision& out, const Model& model, RuleIndex rule) {
   if (!out.trace) return nullptr;
   RuleTrace& entry = out.trace->rules.emplace_back();
@@ -561,8 +584,8 @@ void Engine::evaluate(const PreparedRequest& request, const EvaluateOptions& opt
   const internal::EngineState& state = *state_;
   const Model& model = state.model;
   out.clear();
-  std::uint64_t counter = state.id_counter.fetch_add(1, std::memory_order_relaxed);
-  out.id = {state.id_prefix, internal::mix64(counter ^ state.id_key)};
+  if (out.table_.get() != state_.get()) out.table_ = state_;  // no refcount traffic when reused
+  out.id = {state.id_prefix, internal::mix64(next_decision_number(state) ^ state.id_key)};
   if (options.trace) {
     out.trace.emplace();
     out.trace->principal = std::string(request.principal_id_.string());

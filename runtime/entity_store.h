@@ -4,7 +4,8 @@
 // service) or uses JsonEntityStore. lookup(type, id) returns the entity or
 // nullptr when there is none; the pointer must stay valid until the
 // evaluate() call that asked returns, and lookup must be safe to call from
-// every thread that evaluates. An entity that is not found makes the
+// every thread that evaluates. One evaluate() call may reuse an answer for
+// the same (type, id) instead of asking again. An entity that is not found makes the
 // condition that needed it an evaluation error (a deny rule then denies;
 // an allow rule does not apply).
 //

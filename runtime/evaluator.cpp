@@ -33,7 +33,7 @@ Evaluator::Evaluator(const EngineState& state, const PreparedRequest& request, c
 }
 
 Truth Evaluator::condition(NodeIndex root) {
-  error_ = Error();
+  if (error_.kind != ErrorKind::None) error_ = Error();  // only after an error: keeps the common path light
   Value value;
   if (!eval(root, value)) return Truth::Error;
   if (value.kind != ValueKind::Bool) {
@@ -79,8 +79,19 @@ const Entity* Evaluator::find_entity(NodeIndex index, std::uint32_t schema, cons
     fail(ErrorKind::NoResolver, index);
     return nullptr;
   }
-  const Entity* entity = entities_->lookup(state_.model.entities[schema].name, id.string());
-  if (!entity) fail(ErrorKind::EntityNotFound, index);
+  std::string_view key = id.string();
+  for (std::size_t i = 0; i < entity_cache_used_; ++i) {
+    const CachedEntity& cached = entity_cache_[i];
+    if (cached.schema == schema && cached.id == key) return cached.entity;
+  }
+  const Entity* entity = entities_->lookup(state_.model.entities[schema].name, key);
+  if (!entity) {
+    fail(ErrorKind::EntityNotFound, index);
+    return nullptr;
+  }
+  entity_cache_[entity_cache_next_] = {schema, key, entity};
+  entity_cache_next_ = (entity_cache_next_ + 1) % kEntityCacheSize;
+  if (entity_cache_used_ < kEntityCacheSize) ++entity_cache_used_;
   return entity;
 }
 

@@ -67,37 +67,39 @@ GlobPattern compile_glob(std::string_view pattern) {
 
 bool glob_matches(const GlobToken* tokens, std::size_t token_count, std::string_view text) {
   std::size_t words = token_count / 64 + 1;  // states 0..token_count inclusive
-  StateWords current, next;
-  current.resize(words, 0);
-  next.resize(words, 0);
-  mark(current, 0);
-  close_over_stars(tokens, token_count, current);
+  StateWords first, second;
+  first.resize(words, 0);
+  second.resize(words, 0);
+  StateWords* current = &first;
+  StateWords* next = &second;
+  mark(*current, 0);
+  close_over_stars(tokens, token_count, *current);
   for (char c : text) {
-    for (std::size_t w = 0; w < words; ++w) next[w] = 0;
+    for (std::size_t w = 0; w < words; ++w) (*next)[w] = 0;
     bool any = false;
-    for (std::size_t state = next_state(current, 0, token_count); state < token_count;
-         state = next_state(current, state + 1, token_count)) {
+    for (std::size_t state = next_state(*current, 0, token_count); state < token_count;
+         state = next_state(*current, state + 1, token_count)) {
       const GlobToken& token = tokens[state];
       switch (token.kind) {
         case Kind::Literal:
-          if (token.literal == c) mark(next, state + 1), any = true;
+          if (token.literal == c) mark(*next, state + 1), any = true;
           break;
         case Kind::AnyOne:
-          if (c != '/') mark(next, state + 1), any = true;
+          if (c != '/') mark(*next, state + 1), any = true;
           break;
         case Kind::Star:
-          if (c != '/') mark(next, state), any = true;
+          if (c != '/') mark(*next, state), any = true;
           break;
         case Kind::DoubleStar:
-          mark(next, state), any = true;
+          mark(*next, state), any = true;
           break;
       }
     }
     if (!any) return false;
-    close_over_stars(tokens, token_count, next);
+    close_over_stars(tokens, token_count, *next);
     std::swap(current, next);
   }
-  return test(current, token_count);
+  return test(*current, token_count);
 }
 
 bool glob_matches(const GlobPattern& pattern, std::string_view text) {

@@ -74,8 +74,13 @@ bool expect(std::string_view text, std::size_t& pos, char c) {
 }  // namespace
 
 std::string format_timestamp(std::int64_t millis) {
-  std::int64_t days = floor_divide(millis, kMillisPerDay);
-  std::int64_t millis_of_day = millis - days * kMillisPerDay;
+  // Truncating division, then a fix-up, so INT64_MIN cannot overflow.
+  std::int64_t days = millis / kMillisPerDay;
+  std::int64_t millis_of_day = millis % kMillisPerDay;
+  if (millis_of_day < 0) {
+    millis_of_day += kMillisPerDay;
+    days -= 1;
+  }
   CivilDate date = civil_from_days(days);
   unsigned hour = static_cast<unsigned>(millis_of_day / 3'600'000);
   unsigned minute = static_cast<unsigned>(millis_of_day / 60'000 % 60);

@@ -71,8 +71,11 @@ struct EngineState {
   std::vector<std::string> obligation_json;
   std::vector<std::vector<AppliedObligation>> rule_obligations;
 
+  // Decision ids: (id_prefix, mix(counter ^ id_key)). Threads take counter
+  // values in blocks, so the shared atomic is touched once per block.
   std::uint64_t id_prefix = 0;
   std::uint64_t id_key = 0;
+  std::uint64_t generation = 0;  // unique per EngineState in this process
   mutable std::atomic<std::uint64_t> id_counter{0};
 };
 

@@ -76,6 +76,19 @@ class Evaluator {
   const Value* arguments_;
   const std::vector<std::uint32_t>* param_names_;
   Error error_;
+  // Entities already looked up in this evaluation: rules on one target tend
+  // to read the same argument's entity, and a lookup (two hashes in
+  // JsonEntityStore, maybe a database call elsewhere) costs far more than
+  // comparing a few ids.
+  struct CachedEntity {
+    std::uint32_t schema;
+    std::string_view id;
+    const Entity* entity;
+  };
+  static constexpr std::size_t kEntityCacheSize = 4;
+  CachedEntity entity_cache_[kEntityCacheSize];
+  std::size_t entity_cache_used_ = 0;
+  std::size_t entity_cache_next_ = 0;
   InlineVector<Value, 32> list_scratch_;
   std::vector<std::unique_ptr<Value[]>> converted_;  // entity collections converted to declared types
 };

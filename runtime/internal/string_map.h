@@ -3,6 +3,7 @@
 // the evaluation path). Private to the runtime.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -10,9 +11,18 @@
 
 namespace authz::runtime::internal {
 
+// FNV-1a, inlined: the keys here (entity ids, names) are short, where a
+// call into the library's general-purpose hash costs more than hashing.
+// Maps are filled from trusted data (the table, the host's entity data);
+// request data is only ever looked up, never inserted, so hash flooding
+// cannot slow anything down.
 struct StringHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+  std::size_t operator()(std::string_view text) const noexcept {
+    std::uint64_t hash = 0xcbf29ce484222325ull;
+    for (unsigned char c : text) hash = (hash ^ c) * 0x100000001b3ull;
+    return static_cast<std::size_t>(hash ^ (hash >> 29));
+  }
 };
 
 template <class T>

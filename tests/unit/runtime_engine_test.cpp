@@ -537,3 +537,65 @@ TEST_CASE("invalid models are refused with a message", "[runtime]") {
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error() == "invalid table: tool `get_account`: rule 99 does not exist");
 }
+
+namespace {
+
+// A host's own resolver: counts lookups, serves one entity built from JSON.
+class CountingResolver final : public EntityResolver {
+ public:
+  CountingResolver() : entity_(Entity::from_json(R"({"owner": "u-bob", "team": "east"})").value()) {}
+  const Entity* lookup(std::string_view type, std::string_view id) const override {
+    ++lookups;
+    return type == "Account" && id == "acc-1" ? &entity_ : nullptr;
+  }
+  mutable int lookups = 0;
+
+ private:
+  Entity entity_;
+};
+
+}  // namespace
+
+TEST_CASE("hosts plug in their own resolver; one evaluation looks an entity up once", "[runtime]") {
+  SalesModel sales = sales_model();
+  Engine engine = Engine::from_model(sales.model).value();
+  CountingResolver resolver;
+  Request request;
+  request.principal = {"u-dana", {"manager"}, R"({"manages": ["east"]})"};
+  request.target = "get_account";
+  request.arguments_json = R"({"account": "acc-1"})";
+  request.now_ms = kJune2026;
+  Decision decision = engine.evaluate(request, {.entities = &resolver});
+  CHECK(decision.determining_rules == std::vector<std::string_view>{"manager_team"});  // dana owns nothing
+  CHECK(resolver.lookups == 1);  // rep_reads_own and manager_team share the lookup
+  engine.evaluate(request, {.entities = &resolver});
+  CHECK(resolver.lookups == 2);  // but not across evaluations
+  request.arguments_json = R"({"account": "acc-2"})";
+  CHECK(engine.evaluate(request, {.entities = &resolver}).reason == Reason::NotPermitted);
+  CHECK(resolver.lookups == 4);  // a miss is not cached: both rules ask (and both fail)
+}
+
+TEST_CASE("entities parse from JSON objects only", "[runtime]") {
+  CHECK(Entity::from_json("[1]").error() == "an entity must be a JSON object, not an array");
+  CHECK(Entity::from_json(R"({"a": 1, "a": 2})").error() == "entity data has the key `a` twice");
+  auto entity = Entity::from_json(R"({"a": 1, "b": null, "c": [1, "x"], "d": {"e": true}})");
+  REQUIRE(entity.ok());
+  CHECK(entity.value().attribute_count() == 4);
+  CHECK(entity.value().attribute("a")->integer == 1);
+  CHECK(entity.value().attribute("b")->is_absent());
+  CHECK(entity.value().attribute("c")->size == 2);
+  CHECK(entity.value().attribute("zzz") == nullptr);
+  CHECK(JsonEntityStore::from_json(R"({"Account": []})").error() ==
+        "entity data: `Account` must map entity ids to objects, not an array");
+  CHECK(JsonEntityStore::from_json(R"({"Account": {"a": 5}})").error() ==
+        "entity data: `Account` `a`: an entity must be a JSON object, not an integer");
+  CHECK(JsonEntityStore::from_json(R"({"Account": {"a": {}, "a": {}}})").error() == "entity data: `Account` `a` appears twice");
+  CHECK(JsonEntityStore::from_file("/nonexistent/entities.json").error() ==
+        "cannot open entity data file `/nonexistent/entities.json`");
+  auto store = JsonEntityStore::from_json(kSalesEntities);
+  REQUIRE(store.ok());
+  CHECK(store.value().size() == 3);
+  CHECK(store.value().lookup("Account", "acc-7")->attribute("owner")->string() == "u-carol");
+  CHECK(store.value().lookup("Account", "acc-404") == nullptr);
+  CHECK(store.value().lookup("Team", "acc-7") == nullptr);
+}
