@@ -219,6 +219,12 @@ bool Evaluator::member(NodeIndex index, const CompiledNode& node, const Value& o
   if (!entity) return false;
   const Attribute& attribute = state_.model.entities[node.aux].attributes[node.field];
   error_.attribute = attribute.name;
+  // Every entity's implicit `id` is the id it was looked up by; entity data
+  // need not (and cannot) supply it.
+  if (attribute.name == "id") {
+    out = object;
+    return true;
+  }
   const Value* raw = entity->attribute(attribute.name);
   Value absent;
   if (!raw) raw = &absent;

@@ -376,12 +376,10 @@ class ExprGen {
   std::vector<std::string> guards_;  // `has` tests established where the next expression stands
 };
 
-bool kReadEntityIds = false;
-
 void add_entity_paths(std::vector<Path>& paths, const std::string& prefix, G type, std::vector<std::string> guards,
                       int depth) {
   paths.push_back({prefix, type, guards});
-  if (kReadEntityIds) paths.push_back({prefix + ".id", G::String, guards});
+  paths.push_back({prefix + ".id", G::String, guards});
   for (const Spec& attribute : type == G::Account ? kAccount : kTeam) {
     std::vector<std::string> attribute_guards = guards;
     if (attribute.optional) attribute_guards.push_back(prefix + " has " + attribute.name);

@@ -700,7 +700,8 @@ Result Interpreter::member(const ast::Expr& expr) {
     if (!entity) return std::nullopt;
     const Attribute* attribute = object_type->find_attribute(expr.text);
     if (!attribute) return std::nullopt;
-    if (attribute->implicit && attribute->name == "id") return make_text(Value::Kind::String, object->text);
+    // The implicit `id` (also when written out) is the id the entity was looked up by.
+    if (attribute->name == "id") return make_text(Value::Kind::String, object->text);
     const Json* raw = entity->find(expr.text);
     if (!raw || raw->kind == Json::Kind::Null) {
       if (attribute->optional()) return make(Value::Kind::Absent);
