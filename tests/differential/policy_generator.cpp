@@ -68,13 +68,15 @@ const std::vector<Spec> kAccount = {
     {"level", "Int", G::Int, false},           {"region", "String?", G::String, true},
     {"tags", "Set<String>", G::SetString, false}, {"parent", "Account?", G::Account, true},
     {"squad", "Team?", G::Team, true},         {"score", "Number?", G::Number, true},
-    {"opened", "Timestamp?", G::Timestamp, true},
+    {"opened", "Timestamp?", G::Timestamp, true}, {"last_edit", "Edit?", G::Edit, true},
 };
 
 const std::vector<Spec> kTeam = {
     {"lead", "String", G::String, false},
     {"members", "Set<String>", G::SetString, false},
     {"budget", "Int", G::Int, false},
+    {"grade", "Role?", G::Role, true},
+    {"cadence", "Duration?", G::Duration, true},
 };
 
 const Spec& param_spec(const std::string& name) {
@@ -235,18 +237,23 @@ class ExprGen {
         if (r < 35) return "(" + a + (draw_.chance(70) ? " == " : " != ") + value(G::String, depth - 1) + ")";
         if (r < 55) return "(" + a + " in " + value(draw_.chance(80) ? G::SetString : G::ListString, depth - 1) + ")";
         if (r < 65) return "(" + value(G::SetString, depth - 1) + " contains " + a + ")";
-        if (r < 82) return "(" + a + " matches " + quote(draw_.pick(kGlobs)) + ")";
+        if (r < 78) return "(" + a + " matches " + quote(draw_.pick(kGlobs)) + ")";
+        if (r < 82) return "(" + a + " matches " + value(G::String, depth - 1) + ")";  // a pattern known only at run time
         return "(" + a + " under " + (draw_.chance(85) ? quote(draw_.pick(kBases)) : value(G::String, depth - 1)) + ")";
       }
       case G::Int:
-        if (draw_.chance(12)) return "(" + a + " in [1, 2, " + int_literal(static_cast<std::int64_t>(draw_.below(5))) + "])";
-        return "(" + a + " " + order_op() + " " + value(draw_.chance(80) ? G::Int : G::Number, depth - 1) + ")";
       case G::Number:
-        return "(" + a + " " + order_op() + " " + value(draw_.chance(60) ? G::Int : G::Number, depth - 1) + ")";
-      case G::Timestamp: return "(" + a + " " + order_op() + " " + value(G::Timestamp, depth - 1) + ")";
-      case G::Duration: return "(" + a + " " + order_op() + " " + value(G::Duration, depth - 1) + ")";
+        if (draw_.chance(12)) return "(" + a + " in [1, 2, " + int_literal(static_cast<std::int64_t>(draw_.below(5))) + "])";
+        return "(" + a + " " + order_op() + " " + value(draw_.chance(70) ? G::Int : G::Number, depth - 1) + ")";
+      case G::Timestamp:
+        if (draw_.chance(8)) return "(" + a + " in [" + value(G::Timestamp, 0) + ", " + value(G::Timestamp, 0) + "])";
+        return "(" + a + " " + order_op() + " " + value(G::Timestamp, depth - 1) + ")";
+      case G::Duration:
+        if (draw_.chance(8)) return "(" + a + " in [" + draw_.pick(kDurations).text + ", " + value(G::Duration, 0) + "])";
+        return "(" + a + " " + order_op() + " " + value(G::Duration, depth - 1) + ")";
       case G::Role: {
-        std::size_t r = draw_.below(3);
+        std::size_t r = draw_.below(4);
+        if (r == 3) return "(" + a + " in [" + role() + ", " + role() + "])";
         if (r == 0) return "(" + a + (draw_.chance(70) ? " == " : " != ") + value(G::Role, depth - 1) + ")";
         if (r == 1) return "(" + a + " in user.roles)";
         return "(user.roles contains " + a + ")";
@@ -376,6 +383,14 @@ class ExprGen {
   std::vector<std::string> guards_;  // `has` tests established where the next expression stands
 };
 
+// The fields of an `Edit` record (`newText` is optional).
+void add_edit_paths(std::vector<Path>& paths, const std::string& prefix, const std::vector<std::string>& guards) {
+  paths.push_back({prefix + ".oldText", G::String, guards});
+  auto inner = guards;
+  inner.push_back(prefix + " has newText");
+  paths.push_back({prefix + ".newText", G::String, inner});
+}
+
 void add_entity_paths(std::vector<Path>& paths, const std::string& prefix, G type, std::vector<std::string> guards,
                       int depth) {
   paths.push_back({prefix, type, guards});
@@ -386,6 +401,10 @@ void add_entity_paths(std::vector<Path>& paths, const std::string& prefix, G typ
     std::string text = prefix + "." + attribute.name;
     if (attribute.type == G::Account || attribute.type == G::Team) {
       if (depth < 1) add_entity_paths(paths, text, attribute.type, attribute_guards, depth + 1);
+      continue;
+    }
+    if (attribute.type == G::Edit) {
+      add_edit_paths(paths, text, attribute_guards);
       continue;
     }
     paths.push_back({text, attribute.type, attribute_guards});
@@ -410,13 +429,7 @@ std::vector<Path> scope_paths(const std::vector<std::string>& principal, const s
     switch (spec.type) {
       case G::Account:
       case G::Team: add_entity_paths(paths, text, spec.type, guards, 0); break;
-      case G::Edit: {
-        paths.push_back({text + ".oldText", G::String, guards});
-        auto inner = guards;
-        inner.push_back(text + " has newText");
-        paths.push_back({text + ".newText", G::String, inner});
-        break;
-      }
+      case G::Edit: add_edit_paths(paths, text, guards); break;
       case G::Map: break;
       default: paths.push_back({text, spec.type, guards});
     }
@@ -503,13 +516,15 @@ void PolicyGenerator::build() {
   out += " }\n/// One edit.\nrecord Edit { oldText: String, newText: String? }\n\n";
 
   // Roles: each may include earlier ones.
-  std::size_t role_count = 1 + draw.below(5);
+  // Sometimes more than 64 roles, so role sets span several words.
+  std::size_t role_count = draw.chance(8) ? 60 + draw.below(80) : 1 + draw.below(5);
+  int parent_percent = static_cast<int>(std::min<std::size_t>(30, 200 / role_count + 1));
   for (std::size_t i = 0; i < role_count; ++i) {
     std::string name = "r" + std::to_string(i);
     out += "role " + name;
     std::vector<std::string> parents;
     for (const std::string& earlier : roles_) {
-      if (draw.chance(30)) parents.push_back(earlier);
+      if (draw.chance(parent_percent)) parents.push_back(earlier);
     }
     for (std::size_t k = 0; k < parents.size(); ++k) out += (k ? ", " : " : ") + parents[k];
     out += ";\n";
@@ -727,6 +742,12 @@ void PolicyGenerator::build() {
         std::int64_t opened = draw.pick(instants_) + (static_cast<std::int64_t>(draw.below(3)) - 1);
         account.set("opened", draw.chance(50) ? Json::of_int(opened) : Json::of_string(format_timestamp(opened)));
       }
+      if (draw.chance(30)) {
+        Json edit = Json::object().set("oldText", Json::of_string(draw.pick(kStrings)));
+        if (draw.chance(50)) edit.set("newText", draw.chance(90) ? Json::of_string(draw.pick(kPaths)) : Json::null());
+        if (draw.chance(5)) edit.set("extra", Json::of_int(1));  // not a field of Edit: the attribute is mistyped
+        account.set("last_edit", edit);
+      }
       world["Account"]["acc-" + std::to_string(a)] = account;
     }
     for (int t = 0; t < 2; ++t) {
@@ -735,6 +756,11 @@ void PolicyGenerator::build() {
       team.set("lead", Json::of_string(draw.pick(kUsers)));
       team.set("members", set_of_users());
       team.set("budget", Json::of_int(static_cast<std::int64_t>(draw.below(1000))));
+      if (draw.chance(50)) team.set("grade", Json::of_string(draw.chance(85) ? draw.pick(roles_) : "ghost"));
+      if (draw.chance(50)) {
+        const DurationLiteral& cadence = draw.pick(kDurations);
+        team.set("cadence", draw.chance(50) ? Json::of_int(cadence.millis) : Json::of_string(cadence.text));
+      }
       world["Team"]["team-" + std::to_string(t)] = team;
     }
     worlds_.push_back(world);
@@ -829,8 +855,9 @@ GeneratedCase PolicyGenerator::request(std::uint64_t index) const {
   GeneratedCase out;
   reference::Request& request = out.request;
   request.user_id = draw.pick(kUsers);
+  int role_percent = roles_.size() > 10 ? 4 : 35;
   for (const std::string& role : roles_) {
-    if (draw.chance(35)) request.roles.push_back(role);
+    if (draw.chance(role_percent)) request.roles.push_back(role);
   }
   if (draw.chance(5)) request.roles.push_back("ghost");
   if (!request.roles.empty() && draw.chance(5)) request.roles.push_back(request.roles[0]);
