@@ -19,6 +19,8 @@
 //               "determining_rules": [...],                    (compared as sets)
 //               "obligations": [{"rule": "...", "name": "...", "arguments": {...}}],  (optional, in order)
 //               "message_contains": "..."}}                     (optional)
+// or, for a policy that must not compile, "expect": {"check_errors": ["E0404"]}
+// (the check's error codes, compared as sets; no request is needed).
 // In `arguments_raw`, `${repeat:N:TEXT}` stands for TEXT repeated N times, so a
 // case can hold a 1 MiB string or 70 nested arrays without writing them out.
 // An inline policy is written to WORK_DIR/<n>/policy.authz and loaded from
@@ -55,6 +57,7 @@ namespace {
 struct CompiledPolicy {
   std::optional<rt::Engine> engine;
   std::string problem;  // why there is no engine
+  std::vector<std::string> error_codes;  // the check's errors, sorted ("E0404")
 };
 
 struct Runner {
@@ -73,6 +76,10 @@ struct Runner {
     authz::LoadOptions options;
     options.stdlib_dirs.push_back((repo_root / "stdlib").string());
     authz::CheckOutcome outcome = authz::check_paths({path.string()}, options, sources);
+    for (const authz::Diagnostic& diagnostic : outcome.diagnostics) {
+      if (diagnostic.severity == authz::Severity::Error) compiled.error_codes.emplace_back(authz::code_string(diagnostic.code));
+    }
+    std::sort(compiled.error_codes.begin(), compiled.error_codes.end());
     if (!outcome.ok() || !outcome.policy) {
       compiled.problem = "the policy does not check:\n" + authz::render_text(sources, outcome.diagnostics);
       return compiled;
@@ -212,6 +219,22 @@ void Runner::run_case(simdjson::dom::element test_element, const std::string& wh
   std::string error;
   const CompiledPolicy* policy = policy_for(test, error);
   if (!policy) return fail(where, name, error);
+
+  // A policy that must not compile: compare the error codes, nothing else.
+  simdjson::dom::array expected_errors;
+  if (test["expect"]["check_errors"].get_array().get(expected_errors) == simdjson::SUCCESS) {
+    std::vector<std::string> expected;
+    for (auto code : expected_errors) {
+      std::string_view text;
+      if (code.get_string().get(text) == simdjson::SUCCESS) expected.emplace_back(text);
+    }
+    if (sorted_list(expected) == sorted_list(policy->error_codes)) {
+      ++passed;
+      return;
+    }
+    return fail(where, name, "  check errors: expected " + sorted_list(expected) + ", got " +
+                                 sorted_list(policy->error_codes) + "\n" + policy->problem);
+  }
   if (!policy->engine) return fail(where, name, policy->problem);
 
   // The request.
