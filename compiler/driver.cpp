@@ -1,7 +1,11 @@
 // driver.cpp — check_paths: load -> check -> sorted diagnostics and counts.
 //
 // Contract (see driver.h): the checker only runs when at least one file was
-// loaded. Counts come from the sink, so errors past DiagnosticSink::kMaxErrors
+// loaded and loading reported no error. A file that failed to parse holds
+// recovery placeholders (a missing operand, a role with no name), and a file
+// that failed to load leaves its declarations undeclared: checking either
+// would report mistakes the author did not make. Every syntax and loading
+// error of every file is still reported, all at once. Counts come from the sink, so errors past DiagnosticSink::kMaxErrors
 // are still counted, minus exact duplicates that take_sorted() removed.
 #include "compiler/driver.h"
 
@@ -38,7 +42,7 @@ CheckOutcome check_paths(const std::vector<std::string>& paths, const LoadOption
   DiagnosticSink sink;
   Program program = load_program(paths, options, sources, sink);
   outcome.stats = summarize(program);
-  if (!program.files.empty()) outcome.policy = check_program(std::move(program), sink);
+  if (!program.files.empty() && !sink.has_errors()) outcome.policy = check_program(std::move(program), sink);
 
   std::size_t errors_before = count_severity(sink.diagnostics(), Severity::Error);
   std::size_t warnings_before = count_severity(sink.diagnostics(), Severity::Warning);
