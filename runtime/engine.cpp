@@ -183,11 +183,7 @@ void compile_obligations(EngineState& state) {
 
 }  // namespace
 
-std::shared_ptr<const EngineState> build_engine_state(Model model, std::string policy_hash, std::string& error) {
-  if (auto problem = find_model_error(model)) {
-    error = "invalid table: " + *problem;
-    return nullptr;
-  }
+std::shared_ptr<const EngineState> build_engine_state(Model model, std::string policy_hash) {
   auto state = std::make_shared<EngineState>();
   state->model = std::move(model);
   state->policy_hash = std::move(policy_hash);
@@ -216,18 +212,15 @@ std::shared_ptr<const EngineState> build_engine_state(Model model, std::string p
 Result<Engine> Engine::load(std::string_view table_bytes) {
   auto table = read_table(table_bytes);
   if (!table.ok()) return Result<Engine>::failure(table.error());
-  std::string error;
-  auto state = internal::build_engine_state(std::move(table.value().model), std::move(table.value().policy_hash), error);
-  if (!state) return Result<Engine>::failure(error);
+  // read_table has validated the model.
+  auto state = internal::build_engine_state(std::move(table.value().model), std::move(table.value().policy_hash));
   return Result<Engine>::success(Engine(std::move(state)));
 }
 
 Result<Engine> Engine::from_model(Model model) {
   if (auto problem = find_model_error(model)) return Result<Engine>::failure("invalid table: " + *problem);
   std::string hash = authz::runtime::policy_hash(model);
-  std::string error;
-  auto state = internal::build_engine_state(std::move(model), std::move(hash), error);
-  if (!state) return Result<Engine>::failure(error);
+  auto state = internal::build_engine_state(std::move(model), std::move(hash));
   return Result<Engine>::success(Engine(std::move(state)));
 }
 

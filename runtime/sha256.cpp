@@ -1,8 +1,15 @@
-// sha256.cpp — straightforward SHA-256 per FIPS 180-4 section 6.2; tested
-// against the FIPS 180-2 example vectors (tests/unit/runtime_sha256_test.cpp).
+// sha256.cpp — SHA-256 per FIPS 180-4 section 6.2: a portable block
+// function, and one using the x86 SHA extensions (about ten times faster,
+// which matters when loading large tables). Tested against the FIPS 180-2
+// example vectors (tests/unit/runtime_algorithms_test.cpp).
 #include "runtime/sha256.h"
 
 #include <cstring>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define AUTHZ_SHA256_X86 1
+#endif
 
 namespace authz::runtime {
 namespace {
@@ -28,7 +35,9 @@ void Sha256::reset() {
   total_bytes_ = 0;
 }
 
-void Sha256::compress(const std::uint8_t* block) {
+namespace {
+
+void compress_portable(std::array<std::uint32_t, 8>& state, const std::uint8_t* block) {
   std::uint32_t w[64];
   for (int i = 0; i < 16; ++i) {
     w[i] = (std::uint32_t{block[4 * i]} << 24) | (std::uint32_t{block[4 * i + 1]} << 16) |
@@ -39,8 +48,8 @@ void Sha256::compress(const std::uint8_t* block) {
     std::uint32_t s1 = rotate_right(w[i - 2], 17) ^ rotate_right(w[i - 2], 19) ^ (w[i - 2] >> 10);
     w[i] = w[i - 16] + s0 + w[i - 7] + s1;
   }
-  std::uint32_t a = state_[0], b = state_[1], c = state_[2], d = state_[3];
-  std::uint32_t e = state_[4], f = state_[5], g = state_[6], h = state_[7];
+  std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+  std::uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
   for (int i = 0; i < 64; ++i) {
     std::uint32_t s1 = rotate_right(e, 6) ^ rotate_right(e, 11) ^ rotate_right(e, 25);
     std::uint32_t choose = (e & f) ^ (~e & g);
@@ -57,8 +66,76 @@ void Sha256::compress(const std::uint8_t* block) {
     b = a;
     a = t1 + t2;
   }
-  state_[0] += a; state_[1] += b; state_[2] += c; state_[3] += d;
-  state_[4] += e; state_[5] += f; state_[6] += g; state_[7] += h;
+  state[0] += a; state[1] += b; state[2] += c; state[3] += d;
+  state[4] += e; state[5] += f; state[6] += g; state[7] += h;
+}
+
+#ifdef AUTHZ_SHA256_X86
+// The SHA extensions keep the state as two vectors, ABEF and CDGH, and do
+// two rounds per sha256rnds2; message words are big-endian, hence the byte
+// shuffle on load.
+__attribute__((target("sha,sse4.1,ssse3"))) void compress_sha_extensions(std::array<std::uint32_t, 8>& state,
+                                                                         const std::uint8_t* blocks,
+                                                                         std::size_t count) {
+  const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i abcd = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[0]));
+  __m128i efgh = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[4]));
+  __m128i badc = _mm_shuffle_epi32(abcd, 0xB1);
+  __m128i hgfe = _mm_shuffle_epi32(efgh, 0x1B);
+  __m128i abef = _mm_alignr_epi8(badc, hgfe, 8);
+  __m128i cdgh = _mm_blend_epi16(hgfe, badc, 0xF0);
+  for (std::size_t block = 0; block < count; ++block) {
+    const std::uint8_t* data = blocks + 64 * block;
+    __m128i saved_abef = abef;
+    __m128i saved_cdgh = cdgh;
+    __m128i words[4];
+    for (int group = 0; group < 16; ++group) {
+      __m128i w;
+      if (group < 4) {
+        w = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * group)), byte_swap);
+      } else {
+        // W[t..t+3] = W[t-16] + s0(W[t-15]) + W[t-7] + s1(W[t-2]), four at a time.
+        __m128i partial = _mm_sha256msg1_epu32(words[group % 4], words[(group + 1) % 4]);
+        partial = _mm_add_epi32(partial, _mm_alignr_epi8(words[(group + 3) % 4], words[(group + 2) % 4], 4));
+        w = _mm_sha256msg2_epu32(partial, words[(group + 3) % 4]);
+      }
+      words[group % 4] = w;
+      __m128i scheduled =
+          _mm_add_epi32(w, _mm_loadu_si128(reinterpret_cast<const __m128i*>(&kRoundConstants[4 * group])));
+      cdgh = _mm_sha256rnds2_epu32(cdgh, abef, scheduled);
+      abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(scheduled, 0x0E));
+    }
+    abef = _mm_add_epi32(abef, saved_abef);
+    cdgh = _mm_add_epi32(cdgh, saved_cdgh);
+  }
+  __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+  __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+  abcd = _mm_blend_epi16(feba, dchg, 0xF0);
+  efgh = _mm_alignr_epi8(dchg, feba, 8);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[0]), abcd);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[4]), efgh);
+}
+
+bool cpu_has_sha_extensions() {
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("sha") != 0 && __builtin_cpu_supports("sse4.1") != 0 &&
+           __builtin_cpu_supports("ssse3") != 0;
+  }();
+  return has;
+}
+#endif
+
+}  // namespace
+
+void Sha256::compress(const std::uint8_t* blocks, std::size_t count) {
+#ifdef AUTHZ_SHA256_X86
+  if (!portable_only_ && cpu_has_sha_extensions()) {
+    compress_sha_extensions(state_, blocks, count);
+    return;
+  }
+#endif
+  for (std::size_t block = 0; block < count; ++block) compress_portable(state_, blocks + 64 * block);
 }
 
 void Sha256::update(const void* data, std::size_t size) {
@@ -71,13 +148,13 @@ void Sha256::update(const void* data, std::size_t size) {
     bytes += take;
     size -= take;
     if (buffered_ < 64) return;
-    compress(buffer_.data());
+    compress(buffer_.data(), 1);
     buffered_ = 0;
   }
-  while (size >= 64) {
-    compress(bytes);
-    bytes += 64;
-    size -= 64;
+  if (size >= 64) {
+    compress(bytes, size / 64);
+    bytes += size / 64 * 64;
+    size %= 64;
   }
   if (size > 0) {
     std::memcpy(buffer_.data(), bytes, size);
@@ -105,6 +182,13 @@ Sha256Digest Sha256::finish() {
 
 Sha256Digest sha256(std::string_view bytes) {
   Sha256 hasher;
+  hasher.update(bytes);
+  return hasher.finish();
+}
+
+Sha256Digest sha256_portable(std::string_view bytes) {
+  Sha256 hasher;
+  hasher.portable_only_ = true;
   hasher.update(bytes);
   return hasher.finish();
 }

@@ -2,7 +2,7 @@
 // validated Model plus lookup tables built once at load. Private to the runtime.
 //
 // Contract: built only by build_engine_state() from a Model that passed
-// find_model_error; immutable afterwards except for the decision-id counter
+// find_model_error (its callers check); immutable afterwards except for the decision-id counter
 // (atomic). Lives on the heap behind a shared_ptr and is never moved, so
 // views into it (rule ids, obligation arguments) stay valid while any Engine
 // copy holds it.
@@ -79,7 +79,8 @@ struct EngineState {
   mutable std::atomic<std::uint64_t> id_counter{0};
 };
 
-// Validates and compiles; nullptr and a message on an invalid Model.
-std::shared_ptr<const EngineState> build_engine_state(Model model, std::string policy_hash, std::string& error);
+// Compiles a Model that has passed find_model_error (the caller checks:
+// read_table does, Engine::from_model does).
+std::shared_ptr<const EngineState> build_engine_state(Model model, std::string policy_hash);
 
 }  // namespace authz::runtime::internal

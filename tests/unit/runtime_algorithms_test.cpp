@@ -26,6 +26,20 @@ TEST_CASE("sha256 matches the FIPS 180-2 example vectors", "[runtime]") {
   CHECK(to_hex(million.finish()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
+TEST_CASE("sha256's portable and hardware paths agree", "[runtime]") {
+  CHECK(to_hex(sha256_portable("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(to_hex(sha256_portable("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")) ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  std::string text;
+  for (int length = 0; length < 300; ++length) {
+    CHECK(sha256(text) == sha256_portable(text));
+    text += static_cast<char>('!' + length * 7 % 90);
+  }
+  std::string large(1 << 20, 'q');
+  for (std::size_t i = 0; i < large.size(); i += 97) large[i] = static_cast<char>(i);
+  CHECK(sha256(large) == sha256_portable(large));
+}
+
 TEST_CASE("sha256 gives the same digest however the input is split", "[runtime]") {
   std::string text(200, 'x');
   for (std::size_t i = 0; i < text.size(); ++i) text[i] = static_cast<char>('a' + i % 26);
