@@ -111,10 +111,10 @@ BENCHMARK(BM_Sales_Prepare);
 
 // ---- scaling: generated tables ----------------------------------------------------
 
-// `rules` rules over max(10, rules / 10) tools and 32 roles (binary-tree
-// inheritance), cycling through: owner check, team-in-manages check, a
-// guarded deny on an optional argument, an unconditional allow with an
-// obligation.
+// `rules` rules over max(10, rules / 10) tools (so about ten per tool) and
+// 32 roles (binary-tree inheritance), each tool's rules cycling through: owner
+// check, team-in-manages check, a guarded deny on an optional argument, an
+// unconditional allow with an obligation.
 Model scaled_model(int rules) {
   ModelBuilder b("generated");
   b.principal_attribute("manages", b.set_of_string);
@@ -135,10 +135,13 @@ Model scaled_model(int rules) {
   ObligationIndex aggregate = b.obligation("aggregate_only", {{"min_group", b.int_type}});
   ConstantIndex five = add_constant(b.model, Constant::of_int(5));
   for (int i = 0; i < rules; ++i) {
+    // Rule i goes to tool i % tools; its position among that tool's rules
+    // picks kind and role, so every tool sees the same mix at every size.
     auto tool = static_cast<TargetIndex>(i % tools);
-    RoleIndex role = roles[static_cast<std::size_t>(i % 32)];
+    int position = i / tools;
+    RoleIndex role = roles[static_cast<std::size_t>(position % 32)];
     std::string id = "rule" + std::to_string(i);
-    switch (i % 4) {
+    switch (position % 4) {
       case 0: {
         NodeIndex owner = b.member(b.arg("account", account), 0, b.string_type);
         b.rule({.id = id, .roles = {role}, .targets = {tool},
