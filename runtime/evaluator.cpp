@@ -247,8 +247,9 @@ bool Evaluator::has(NodeIndex index, const CompiledNode& node, const Value& obje
   if (object.kind != ValueKind::String || node.aux == kNoIndex) return type_mismatch(index, object, object);
   const Entity* entity = find_entity(index, node.aux, object);
   if (!entity) return false;
-  const Value* raw = entity->attribute(state_.model.entities[node.aux].attributes[node.field].name);
-  out = Value::of_bool(raw && !raw->is_absent());
+  const std::string& name = state_.model.entities[node.aux].attributes[node.field].name;
+  const Value* raw = entity->attribute(name);
+  out = Value::of_bool(name == "id" || (raw && !raw->is_absent()));  // the implicit id is always there
   out.from_entity_data = true;
   return true;
 }

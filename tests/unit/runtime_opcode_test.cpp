@@ -207,6 +207,27 @@ TEST_CASE("member access on records and entities", "[runtime]") {
   CHECK(p.run(b.binary(Opcode::Eq, manager_team, b.str("west")), R"({"acct": "acc-1"})") == Outcome::True);
 }
 
+TEST_CASE("an entity's implicit id is the id it was looked up by", "[runtime]") {
+  ModelBuilder b;
+  TypeIndex account = b.entity("Account", {{"id", b.string_type}, {"owner", b.string_type}});
+  TargetIndex tool = b.tool("t", Action::Read, {{"a", account, false}});
+  NodeIndex id = b.member(b.arg("a", account), 0, b.string_type);
+  b.rule({.id = "by_id", .anyone = true, .targets = {tool},
+          .when = b.all({b.has(b.arg("a", account), 0), b.binary(Opcode::Eq, id, b.str("acc-1"))})});
+  Engine engine = Engine::from_model(b.model).value();
+  auto entities = JsonEntityStore::from_json(R"({"Account": {"acc-1": {"owner": "u"}, "acc-2": {"owner": "v"}}})");
+  auto call = [&](const std::string& args) {
+    Request request;
+    request.principal.id = "u";
+    request.target = "t";
+    request.arguments_json = args;
+    return engine.evaluate(request, {.entities = &entities.value()});
+  };
+  CHECK(call(R"({"a": "acc-1"})").allowed());
+  CHECK(call(R"({"a": "acc-2"})").reason == Reason::NotPermitted);
+  CHECK(call(R"({"a": "acc-404"})").reason == Reason::NotPermitted);  // still looked up: unknown ids fail
+}
+
 TEST_CASE("entity lookups without a resolver are errors", "[runtime]") {
   ModelBuilder b;
   TypeIndex account = b.entity("Account", {{"owner", b.string_type}});
