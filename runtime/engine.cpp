@@ -502,7 +502,17 @@ struct RuleCheck {
         return Applicability::NotApplicable;
       }
     }
-    if (trace) trace->outcome = RuleOutcome::Applied;
+    if (trace) {
+      // Say why it applies: the `unless` that did not hold, else the `when`
+      // that did (for a deny, this is what the user is told to fix).
+      trace->outcome = RuleOutcome::Applied;
+      for (auto clause = std::rbegin(clauses); clause != std::rend(clauses); ++clause) {
+        if (clause->root == kNoIndex) continue;
+        trace->clause = clause->name;
+        evaluator.explain(clause->root, !clause->blocks_when, *trace);
+        break;
+      }
+    }
     return Applicability::Applies;
   }
 

@@ -502,8 +502,9 @@ void Evaluator::explain(NodeIndex root, bool actual, RuleTrace& out) {
       actual = !actual;
       continue;
     }
-    bool descend = (node.op == Opcode::And && !actual) || (node.op == Opcode::Or && actual);
-    if (!descend) break;
+    // A false And / true Or is decided by one operand; a true And / false Or
+    // by all of them alike, and the first stands for the rest.
+    if (node.op != Opcode::And && node.op != Opcode::Or) break;
     NodeIndex decider = kNoIndex;
     for (std::uint32_t k = 0; k < node.operand_count; ++k) {
       Value value;

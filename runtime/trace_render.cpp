@@ -93,7 +93,9 @@ std::string render_text(const Decision& decision, Audience audience) {
   if (!decision.trace) return out;
   for (const RuleTrace& rule : decision.trace->rules) {
     out += fmt::format("  - {} {}{}: {}\n", kind_of(rule), rule.rule, location(rule), outcome_text(rule, decision, audience));
-    if (rule.outcome == RuleOutcome::ConditionFalse || rule.outcome == RuleOutcome::UnlessHeld) {
+    bool explained = rule.outcome == RuleOutcome::ConditionFalse || rule.outcome == RuleOutcome::UnlessHeld ||
+                     (rule.outcome == RuleOutcome::Applied && !rule.expression.empty());
+    if (explained) {
       out += fmt::format("      {}: {}", rule.clause, rule.expression);
       if (rule.left && rule.right) {
         out += fmt::format("  ->  {} {} {}", shown(*rule.left, audience), rule.operator_text,

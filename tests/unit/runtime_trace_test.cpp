@@ -126,7 +126,9 @@ TEST_CASE("unless, and, or, not: the trace finds the deciding sub-expression", "
   CHECK(rules[0].expression == "args.a < 10");  // first false operand of &&
   CHECK(rules[0].left->text == "50");
   CHECK(rules[0].right->text == "10");
-  CHECK(rules[1].expression == "args.a < 10 || args.s == \"x\"");  // every alternative false
+  // Every alternative false: the first one stands for all, with its values.
+  CHECK(rules[1].expression == "args.a < 10");
+  CHECK(rules[1].left->text == "50");
   CHECK(rules[2].expression == "args.s == \"y\"");  // under !, the operand was true
   CHECK(rules[2].left->text == "\"y\"");
   CHECK(rules[3].outcome == RuleOutcome::UnlessHeld);
@@ -205,7 +207,8 @@ TEST_CASE("trace renders errors, windows, grants and skipped rules", "[runtime]"
     CHECK(render_text(forbidden, Audience::EndUser) ==
           "DENY  delete_records  user=u-bob roles=[rep]  reason=forbidden\n"
           "  forbidden by delete_admin_only\n"
-          "  - deny delete_admin_only (test.authz:4:1): applies (deny)\n");
+          "  - deny delete_admin_only (test.authz:4:1): applies (deny)\n"
+              "      unless: user is admin\n");
     request.target = "get_account";
     request.arguments_json = R"({"account": "acc-404"})";
     Decision missing = engine.evaluate(request, {.trace = true, .entities = &entities});
