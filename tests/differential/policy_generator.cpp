@@ -92,7 +92,8 @@ const std::vector<std::string> kStrings = {"u-0", "u-1", "u-2", "east", "west", 
 const std::vector<std::string> kSetElements = {"a", "b", "c", "east", "west", "u-0", "u-1"};
 const std::vector<std::string> kPaths = {"/data/public/a.md", "/data/public", "/data/./public//x/../b.txt",
                                          "/data/public/../secret/c.md", "/data/public2/a.md", "/../data/public/a.md",
-                                         "data/public/a.md", "/", "/data/docs/a/b.md", "/x/.env", "a.md"};
+                                         "data/public/a.md", "/", "/data/docs/a/b.md", "/x/.env", "a.md",
+                                         std::string("/data/public/a\0.md", 18), "/data/public/na\xc3\xafve.md", "u-\xc3\xa9"};
 const std::vector<std::string> kGlobs = {"*.md", "**.md", "/data/**", "/data/*/a.md", "u-?", "*", "**", "east*",
                                          "**/.env", "?*", "a-*", "/data/public/*"};
 const std::vector<std::string> kBases = {"/data", "/data/public", "/", "/data/public/", "/data/docs", "data",
@@ -882,6 +883,9 @@ GeneratedCase PolicyGenerator::request(std::uint64_t index) const {
       request.attributes.set(spec.name, wrong_value(draw, spec.type));
     }
   }
+
+  if (draw.chance(3)) request.attributes.set("id", Json::of_string("u-impostor"));  // ignored: id comes from the request
+  if (draw.chance(3)) request.attributes.set("roles", Json::array({Json::of_string(roles_[0])}));  // ignored too
 
   // The target.
   std::size_t r = draw.below(100);
