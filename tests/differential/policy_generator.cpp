@@ -210,6 +210,14 @@ class ExprGen {
       if (!testable.empty()) return "(" + testable[draw_.below(testable.size())]->guards.back() + ")";
     }
     if (r < 16) return draw_.chance(50) ? "true" : "false";
+    if (r < 17) {
+      // `has id` on an entity: always true once the entity is found (warning W0002, not an error).
+      std::vector<const Path*> entities;
+      for (const Path& path : paths_) {
+        if ((path.type == G::Account || path.type == G::Team) && usable(path)) entities.push_back(&path);
+      }
+      if (!entities.empty()) return "(" + entities[draw_.below(entities.size())]->text + " has id)";
+    }
     return compare(depth, nullptr);
   }
 

@@ -724,6 +724,7 @@ Result Interpreter::has(const ast::Expr& expr) {
   if (object_type->kind == TypeKind::Entity) {
     const Json* entity = find_entity(object_type, object->text);
     if (!entity) return std::nullopt;
+    if (expr.text == "id") return make_bool(true);  // the implicit id is always there
     const Json* raw = entity->find(expr.text);
     return make_bool(raw && raw->kind != Json::Kind::Null);
   }
