@@ -41,11 +41,28 @@ void run(benchmark::State& state, bool only_parse) {
   state.counters["bytes"] = static_cast<double>(bytes);
 }
 
+// Baseline, measured in the same run: one pass over the same bytes that
+// copies them and counts lines — the floor of any front end that reads the
+// text once. The ratio check/baseline is the figure docs/performance.md keeps.
+void BM_BaselineReadBytes(benchmark::State& state) {
+  const std::vector<std::string> texts = authz::bench::generate_policy(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    std::size_t lines = 0;
+    for (const std::string& text : texts) {
+      std::string copy = text;
+      for (char c : copy) lines += c == '\n';
+      benchmark::DoNotOptimize(copy);
+    }
+    benchmark::DoNotOptimize(lines);
+  }
+}
+
 void BM_ParseGeneratedPolicy(benchmark::State& state) { run(state, true); }
 void BM_CheckGeneratedPolicy(benchmark::State& state) { run(state, false); }
 
 }  // namespace
 
+BENCHMARK(BM_BaselineReadBytes)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ParseGeneratedPolicy)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CheckGeneratedPolicy)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

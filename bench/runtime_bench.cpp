@@ -11,6 +11,8 @@
 #include <benchmark/benchmark.h>
 
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "runtime/engine.h"
 #include "runtime/table_reader.h"
@@ -56,6 +58,34 @@ void run_decisions(benchmark::State& state, const PreparedRequest& prepared, boo
     benchmark::DoNotOptimize(decision.effect);
   }
 }
+
+// Baseline, measured in the same run: what a hand-written check inside a
+// server does for the same "rep reads own account" request — find the tool's
+// allowed roles in a hash map, scan the user's roles, look the account up in
+// a hash map and compare its owner with the user. No policy, no explanation,
+// no argument validation: the floor a decision engine is measured against.
+void BM_Baseline_HandWrittenCheck(benchmark::State& state) {
+  const std::unordered_map<std::string, std::vector<std::string>> tool_roles{
+      {"get_account", {"rep", "manager", "admin"}}, {"update_account", {"rep", "manager", "admin"}},
+      {"delete_records", {"admin"}}, {"sales_summary", {"analyst"}}};
+  const std::unordered_map<std::string, std::string> account_owner{
+      {"acc-1", "u-bob"}, {"acc-2", "u-bob"}, {"acc-7", "u-carol"}, {"acc-9", "u-hank"}};
+  const std::string user = "u-bob", tool = "get_account", account = "acc-1";
+  const std::vector<std::string> roles{"rep"};
+  for (auto _ : state) {
+    bool allowed = false;
+    auto allowed_roles = tool_roles.find(tool);
+    if (allowed_roles != tool_roles.end()) {
+      for (const std::string& role : roles) {
+        for (const std::string& allowed_role : allowed_roles->second) allowed |= role == allowed_role;
+      }
+    }
+    auto owner = account_owner.find(account);
+    allowed = allowed && owner != account_owner.end() && owner->second == user;
+    benchmark::DoNotOptimize(allowed);
+  }
+}
+BENCHMARK(BM_Baseline_HandWrittenCheck);
 
 // rep reads own account: one deny-free target, one entity lookup, one comparison.
 void BM_Sales_OwnerAllowed(benchmark::State& state) {
