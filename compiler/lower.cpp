@@ -154,10 +154,6 @@ class Lowerer {
     return {sources_.path(span.file), position.line, position.column};
   }
 
-  static rt::Window window(const std::optional<std::int64_t>& from, const std::optional<std::int64_t>& until) {
-    return {from, until};
-  }
-
   void lower_rule(const CheckedRule& rule) {
     rt::Rule lowered;
     lowered.id = rule.id;
@@ -167,7 +163,7 @@ class Lowerer {
     lowered.subjects.anyone = rule.anyone;
     for (RoleIndex role : rule.roles) lowered.subjects.roles.insert(role);
     lowered.subjects.users = rule.users;
-    lowered.window = window(rule.from, rule.until);
+    lowered.window = {rule.from, rule.until};
     if (rule.when) lowered.when = expression(*rule.when);
     if (rule.unless) lowered.unless = expression(*rule.unless);
     for (const ObligationCall& call : rule.obligations) lowered.obligations.push_back(obligation_use(call));
@@ -184,7 +180,7 @@ class Lowerer {
     lowered.reason = grant.reason;
     if (grant.decl && grant.decl->doc) lowered.doc = grant.decl->doc->text;
     lowered.location = location(grant.span);
-    lowered.window = window(grant.from, grant.until);
+    lowered.window = {grant.from, grant.until};
 
     const auto index = static_cast<rt::GrantIndex>(model_.grants.size());
     model_.grants.push_back(std::move(lowered));
@@ -332,8 +328,8 @@ class Lowerer {
     const AttributeList* attributes = object_type && object_type->has_attributes() ? &object_type->attributes() : nullptr;
     std::uint32_t index = rt::kNoIndex;
     if (attributes) {
-      for (std::uint32_t i = 0; i < attributes->size(); ++i) {
-        if (attributes->all()[i].name == expr.text) index = i;
+      if (const Attribute* found = attributes->find(expr.text)) {
+        index = static_cast<std::uint32_t>(found - attributes->all().data());
       }
     }
     if (index == rt::kNoIndex) fail("attribute `" + expr.text + "` cannot be resolved");

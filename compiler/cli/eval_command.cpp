@@ -131,7 +131,7 @@ std::optional<UsageError> apply_user_entry(EntityFile* file, runtime::Principal&
   return principal_from_object(object, principal);
 }
 
-std::optional<std::int64_t> current_time_ms() {
+std::int64_t current_time_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
@@ -240,7 +240,7 @@ int run_eval(const EvalOptions& options, const Context& context) {
   }
 
   if (now_text.empty()) {
-    request.now_ms = *current_time_ms();
+    request.now_ms = current_time_ms();
   } else if (auto now = runtime::parse_timestamp(now_text)) {
     request.now_ms = *now;
   } else {
