@@ -1,8 +1,8 @@
 // commands.h — the list of authzc subcommands, one register function each.
 //
 // Contract: adding a subcommand = a new compiler/cli/<name>_command.cpp that
-// defines its register function, a declaration here, one line in
-// compiler/authzc_main.cpp, and one source line in compiler/CMakeLists.txt.
+// defines its register function, a declaration here, and one line in
+// compiler/authzc_main.cpp (compiler/CMakeLists.txt globs cli/*.cpp).
 #pragma once
 
 #include "compiler/cli/command.h"
