@@ -1,0 +1,612 @@
+// audit_log.cpp — record building, canonical serialization, the appending
+// writer and the chain verifier (contract in audit_log.h; schema and chain
+// rules in docs/audit.md).
+//
+// Why the verifier re-serializes: a record is accepted only if parsing it and
+// serializing it again gives back exactly the stored bytes, so there is one
+// byte form per record and the hash covers everything a reader sees
+// (duplicate keys, extra fields or reordered fields are all rejected).
+#include "runtime/audit_log.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <simdjson.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#include "runtime/sha256.h"
+#include "runtime/time_text.h"
+
+namespace authz::runtime {
+namespace {
+
+constexpr int kFormatVersion = 1;
+
+// JSON string escaping with one output per input: the six short escapes,
+// \u00XX for other control bytes, valid UTF-8 copied, each byte of an
+// invalid sequence replaced by U+FFFD (so every line is valid UTF-8).
+void append_json_string(std::string& out, std::string_view text) {
+  static const char* hex_digits = "0123456789abcdef";
+  out += '"';
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      switch (byte) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        default:
+          if (byte < 0x20) {
+            out += "\\u00";
+            out += hex_digits[byte >> 4];
+            out += hex_digits[byte & 15];
+          } else {
+            out += static_cast<char>(byte);
+          }
+      }
+      ++i;
+      continue;
+    }
+    // Length and validity of a multi-byte sequence (RFC 3629: no overlongs,
+    // no surrogates, nothing above U+10FFFF).
+    std::size_t length = 0;
+    std::uint32_t min_code = 0;
+    std::uint32_t code = 0;
+    if ((byte & 0xE0) == 0xC0) { length = 2; code = byte & 0x1F; min_code = 0x80; }
+    else if ((byte & 0xF0) == 0xE0) { length = 3; code = byte & 0x0F; min_code = 0x800; }
+    else if ((byte & 0xF8) == 0xF0) { length = 4; code = byte & 0x07; min_code = 0x10000; }
+    bool valid = length != 0 && i + length <= text.size();
+    for (std::size_t k = 1; valid && k < length; ++k) {
+      auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) valid = false;
+      code = (code << 6) | (next & 0x3F);
+    }
+    if (valid && (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))) valid = false;
+    if (valid) {
+      out.append(text.substr(i, length));
+      i += length;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  out += '"';
+}
+
+// 2026-11-26T14:46:47.123Z: always three fraction digits, so every record's
+// time has one width and sorts as text.
+std::string format_record_time(std::int64_t now_ms) {
+  std::int64_t millis = now_ms % 1000;
+  if (millis < 0) millis += 1000;
+  std::string text = format_timestamp(now_ms - millis);  // whole seconds: ends in `Z`
+  if (text.empty() || text.back() != 'Z') return text;
+  text.pop_back();
+  char fraction[8];
+  std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(millis));
+  return text + fraction;
+}
+
+const char* method_name(MethodKind kind) {
+  switch (kind) {
+    case MethodKind::ToolCall: return "tools/call";
+    case MethodKind::ResourceRead: return "resources/read";
+    case MethodKind::PromptGet: return "prompts/get";
+  }
+  return "tools/call";
+}
+
+TargetKind target_kind_of(MethodKind kind) {
+  switch (kind) {
+    case MethodKind::ToolCall: return TargetKind::Tool;
+    case MethodKind::ResourceRead: return TargetKind::Resource;
+    case MethodKind::PromptGet: return TargetKind::Prompt;
+  }
+  return TargetKind::Tool;
+}
+
+bool is_lower_hex(std::string_view text, std::size_t length) {
+  if (text.size() != length) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::string errno_text(int error) { return std::strerror(error); }
+
+}  // namespace
+
+// ---- building and serializing records ----------------------------------------------
+
+std::string redact_arguments(const Target* target, std::string_view arguments_json) {
+  if (arguments_json.empty()) return "{}";
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(arguments_json);
+  simdjson::dom::element root;
+  simdjson::dom::object object;
+  if (parser.parse(padded).get(root) != simdjson::SUCCESS || root.get_object().get(object) != simdjson::SUCCESS) {
+    return "{\"[unparsed]\":\"[redacted]\"}";
+  }
+  std::string out = "{";
+  bool first = true;
+  for (auto field : object) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, field.key);
+    out += ':';
+    // Unknown target: which parameters are secret is unknown, so all are.
+    bool sensitive = target == nullptr;
+    if (target) {
+      for (const Parameter& param : target->params) {
+        if (param.name == field.key) {
+          sensitive = param.sensitive;
+          break;
+        }
+      }
+    }
+    if (sensitive) {
+      append_json_string(out, kAuditRedacted);
+    } else {
+      out += simdjson::minify(field.value);
+    }
+  }
+  out += '}';
+  return out;
+}
+
+AuditRecord make_audit_record(const Request& request, const Decision& decision, const Engine& engine,
+                              std::int64_t evaluation_ns, std::string_view method) {
+  AuditRecord record;
+  record.time = format_record_time(request.now_ms);
+  record.decision_id = decision.id.hex();
+  record.user = request.principal.id;
+  record.method = method.empty() ? std::string(method_name(request.method)) : std::string(method);
+  record.target = request.target;
+
+  const Target* target = nullptr;
+  if (!decision.target.empty()) {
+    TargetKind kind = target_kind_of(request.method);
+    for (const Target& candidate : engine.model().targets) {
+      if (candidate.kind == kind && candidate.name == decision.target) {
+        target = &candidate;
+        break;
+      }
+    }
+  }
+  record.arguments_json = redact_arguments(target, request.arguments_json);
+
+  record.effect = to_string(decision.effect);
+  record.reason = to_string(decision.reason);
+  bool has_sensitive = target == nullptr;
+  if (target) {
+    for (const Parameter& param : target->params) has_sensitive = has_sensitive || param.sensitive;
+  }
+  // An invalid-arguments message may quote an argument's value.
+  if (decision.reason == Reason::InvalidArguments && has_sensitive && !decision.message.empty()) {
+    record.message = "(withheld: the target has sensitive parameters)";
+  } else {
+    record.message = decision.message;
+  }
+  for (std::string_view rule : decision.determining_rules) record.rules.emplace_back(rule);
+
+  std::string obligations = "[";
+  for (const AppliedObligation& obligation : decision.obligations) {
+    if (obligations.size() > 1) obligations += ',';
+    obligations += "{\"rule\":";
+    append_json_string(obligations, obligation.rule);
+    obligations += ",\"name\":";
+    append_json_string(obligations, obligation.name);
+    obligations += ",\"arguments\":{";
+    bool first = true;
+    for (const ObligationArgument& argument : obligation.arguments) {
+      if (!first) obligations += ',';
+      first = false;
+      append_json_string(obligations, argument.name);
+      obligations += ':';
+      obligations += argument.json.empty() ? std::string_view("null") : argument.json;
+    }
+    obligations += "}}";
+  }
+  obligations += ']';
+  // Re-minify through the parser so the stored form is the canonical one.
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(obligations);
+  simdjson::dom::element element;
+  record.obligations_json =
+      parser.parse(padded).get(element) == simdjson::SUCCESS ? simdjson::minify(element) : std::string("[]");
+
+  record.policy_hash = engine.policy_hash();
+  record.evaluation_ns = evaluation_ns;
+  return record;
+}
+
+std::string serialize_audit_record(const AuditRecord& record, bool with_hash) {
+  std::string out;
+  out.reserve(512 + record.arguments_json.size() + record.obligations_json.size());
+  out += "{\"v\":";
+  out += std::to_string(kFormatVersion);
+  out += ",\"seq\":";
+  out += std::to_string(record.seq);
+  out += ",\"time\":";
+  append_json_string(out, record.time);
+  out += ",\"decision_id\":";
+  append_json_string(out, record.decision_id);
+  out += ",\"user\":";
+  append_json_string(out, record.user);
+  out += ",\"method\":";
+  append_json_string(out, record.method);
+  out += ",\"target\":";
+  append_json_string(out, record.target);
+  out += ",\"arguments\":";
+  out += record.arguments_json.empty() ? std::string_view("{}") : std::string_view(record.arguments_json);
+  out += ",\"effect\":";
+  append_json_string(out, record.effect);
+  out += ",\"reason\":";
+  append_json_string(out, record.reason);
+  out += ",\"message\":";
+  append_json_string(out, record.message);
+  out += ",\"rules\":[";
+  for (std::size_t i = 0; i < record.rules.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(out, record.rules[i]);
+  }
+  out += "],\"obligations\":";
+  out += record.obligations_json.empty() ? std::string_view("[]") : std::string_view(record.obligations_json);
+  out += ",\"policy_hash\":";
+  append_json_string(out, record.policy_hash);
+  out += ",\"evaluation_ns\":";
+  out += std::to_string(record.evaluation_ns);
+  out += ",\"previous\":";
+  append_json_string(out, record.previous);
+  if (with_hash) {
+    out += ",\"hash\":";
+    append_json_string(out, record.hash);
+  }
+  out += '}';
+  return out;
+}
+
+std::string compute_audit_hash(const AuditRecord& record) {
+  return to_hex(sha256(serialize_audit_record(record, false)));
+}
+
+namespace {
+
+Result<AuditRecord> parse_with(simdjson::dom::parser& parser, std::string_view line) {
+  using R = Result<AuditRecord>;
+  if (line.empty()) return R::failure("empty line");
+  simdjson::padded_string padded(line);
+  simdjson::dom::element root;
+  if (auto error = parser.parse(padded).get(root)) {
+    return R::failure(std::string("not valid JSON (") + simdjson::error_message(error) + ")");
+  }
+  simdjson::dom::object object;
+  if (root.get_object().get(object)) return R::failure("not a JSON object");
+
+  AuditRecord record;
+  auto get_string = [&](const char* key, std::string& into) -> bool {
+    std::string_view text;
+    if (object[key].get_string().get(text) != simdjson::SUCCESS) return false;
+    into = std::string(text);
+    return true;
+  };
+  std::int64_t version = 0;
+  if (object["v"].get_int64().get(version) != simdjson::SUCCESS || version != kFormatVersion) {
+    return R::failure("missing or unsupported format version `v`");
+  }
+  std::uint64_t seq = 0;
+  if (object["seq"].get_uint64().get(seq) != simdjson::SUCCESS) return R::failure("missing or invalid `seq`");
+  record.seq = seq;
+  const char* string_fields[] = {"time", "decision_id", "user", "method", "target", "effect",
+                                 "reason", "message", "policy_hash", "previous", "hash"};
+  std::string* string_targets[] = {&record.time,   &record.decision_id, &record.user,        &record.method,
+                                   &record.target, &record.effect,      &record.reason,      &record.message,
+                                   &record.policy_hash, &record.previous, &record.hash};
+  for (std::size_t i = 0; i < std::size(string_fields); ++i) {
+    if (!get_string(string_fields[i], *string_targets[i])) {
+      return R::failure(std::string("missing or invalid `") + string_fields[i] + "`");
+    }
+  }
+  simdjson::dom::object arguments;
+  if (object["arguments"].get_object().get(arguments)) return R::failure("missing or invalid `arguments`");
+  record.arguments_json = simdjson::minify(simdjson::dom::element(object["arguments"].value_unsafe()));
+  simdjson::dom::array rules;
+  if (object["rules"].get_array().get(rules)) return R::failure("missing or invalid `rules`");
+  for (auto rule : rules) {
+    std::string_view id;
+    if (rule.get_string().get(id)) return R::failure("`rules` must hold strings");
+    record.rules.emplace_back(id);
+  }
+  simdjson::dom::array obligations;
+  if (object["obligations"].get_array().get(obligations)) return R::failure("missing or invalid `obligations`");
+  record.obligations_json = simdjson::minify(simdjson::dom::element(object["obligations"].value_unsafe()));
+  if (object["evaluation_ns"].get_int64().get(record.evaluation_ns) != simdjson::SUCCESS) {
+    return R::failure("missing or invalid `evaluation_ns`");
+  }
+  if (!is_lower_hex(record.previous, 64)) return R::failure("`previous` is not 64 lowercase hex digits");
+  if (!is_lower_hex(record.hash, 64)) return R::failure("`hash` is not 64 lowercase hex digits");
+  if (record.effect != "allow" && record.effect != "deny") return R::failure("`effect` is neither `allow` nor `deny`");
+  if (serialize_audit_record(record, true) != line) {
+    return R::failure("not in canonical form (fields reordered, added, duplicated or re-encoded)");
+  }
+  return R::success(std::move(record));
+}
+
+}  // namespace
+
+Result<AuditRecord> parse_audit_record(std::string_view line) {
+  simdjson::dom::parser parser;
+  return parse_with(parser, line);
+}
+
+// ---- the writer ----------------------------------------------------------------------
+
+struct AuditLog::State {
+  std::string path;
+  AuditLogOptions options;
+  int fd = -1;
+  std::mutex mutex;
+  std::uint64_t seq = 0;
+  std::string head = std::string(kAuditGenesisHash);
+  off_t size = 0;       // bytes of complete records in the file
+  bool broken = false;  // a failed write could not be cut back
+  std::string recovery_note;
+  simdjson::dom::parser parser;
+
+  ~State() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+namespace {
+
+bool read_at(int fd, off_t offset, std::size_t length, std::string& out) {
+  out.resize(length);
+  std::size_t done = 0;
+  while (done < length) {
+    ssize_t got = ::pread(fd, out.data() + done, length - done, offset + static_cast<off_t>(done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    done += static_cast<std::size_t>(got);
+  }
+  return true;
+}
+
+// Reads backwards from `end` until the byte range [start, end) is one line
+// with no '\n' before it (start = 0, or the byte after a '\n').
+bool find_line_start(int fd, off_t end, off_t& start) {
+  constexpr off_t kChunk = 64 * 1024;
+  off_t position = end;
+  std::string chunk;
+  while (position > 0) {
+    off_t from = position > kChunk ? position - kChunk : 0;
+    if (!read_at(fd, from, static_cast<std::size_t>(position - from), chunk)) return false;
+    std::size_t newline = chunk.rfind('\n');
+    if (newline != std::string::npos) {
+      start = from + static_cast<off_t>(newline) + 1;
+      return true;
+    }
+    position = from;
+  }
+  start = 0;
+  return true;
+}
+
+}  // namespace
+
+AuditLog::AuditLog(std::unique_ptr<State> state) : state_(std::move(state)) {}
+AuditLog::AuditLog(AuditLog&&) noexcept = default;
+AuditLog& AuditLog::operator=(AuditLog&&) noexcept = default;
+AuditLog::~AuditLog() = default;
+
+Result<AuditLog> AuditLog::open(const std::string& path, AuditLogOptions options) {
+  using R = Result<AuditLog>;
+  auto state = std::make_unique<State>();
+  state->path = path;
+  state->options = options;
+  state->fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (state->fd < 0) return R::failure("cannot open audit log `" + path + "`: " + errno_text(errno));
+  if (::flock(state->fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) return R::failure("audit log `" + path + "` is in use by another writer");
+    return R::failure("cannot lock audit log `" + path + "`: " + errno_text(errno));
+  }
+  struct stat info {};
+  if (::fstat(state->fd, &info) != 0) return R::failure("cannot stat audit log `" + path + "`: " + errno_text(errno));
+  if (!S_ISREG(info.st_mode)) return R::failure("audit log `" + path + "` is not a regular file");
+  off_t size = info.st_size;
+  if (size == 0) return R::success(AuditLog(std::move(state)));
+
+  std::string last_byte;
+  if (!read_at(state->fd, size - 1, 1, last_byte)) return R::failure("cannot read audit log `" + path + "`");
+  off_t complete_end = size;  // one past the last complete line's '\n'
+  if (last_byte[0] != '\n') {
+    off_t tail_start = 0;
+    if (!find_line_start(state->fd, size, tail_start)) return R::failure("cannot read audit log `" + path + "`");
+    if (!options.cut_incomplete_tail) {
+      return R::failure("audit log `" + path + "` ends with an incomplete line (a crash mid-write?); run `authzc audit verify`");
+    }
+    if (::ftruncate(state->fd, tail_start) != 0) {
+      return R::failure("cannot cut the incomplete last line of audit log `" + path + "`: " + errno_text(errno));
+    }
+    state->recovery_note = "audit log `" + path + "`: cut " + std::to_string(size - tail_start) +
+                           " bytes of an incomplete last line (a crash mid-write; that decision was never acknowledged)";
+    complete_end = tail_start;
+  }
+  state->size = complete_end;
+  if (complete_end == 0) return R::success(AuditLog(std::move(state)));
+
+  off_t line_start = 0;
+  if (!find_line_start(state->fd, complete_end - 1, line_start)) return R::failure("cannot read audit log `" + path + "`");
+  std::string line;
+  if (!read_at(state->fd, line_start, static_cast<std::size_t>(complete_end - 1 - line_start), line)) {
+    return R::failure("cannot read audit log `" + path + "`");
+  }
+  auto parsed = parse_with(state->parser, line);
+  if (!parsed.ok()) {
+    return R::failure("the last record of audit log `" + path + "` is not valid (" + parsed.error() +
+                      "); refusing to extend a broken chain: run `authzc audit verify`");
+  }
+  if (compute_audit_hash(parsed.value()) != parsed.value().hash) {
+    return R::failure("the last record of audit log `" + path +
+                      "` does not match its hash; refusing to extend a broken chain: run `authzc audit verify`");
+  }
+  state->seq = parsed.value().seq;
+  state->head = parsed.value().hash;
+  return R::success(AuditLog(std::move(state)));
+}
+
+Result<std::string> AuditLog::append(AuditRecord& record) {
+  using R = Result<std::string>;
+  if (!state_) return R::failure("audit log is not open");
+  State& state = *state_;
+  std::lock_guard<std::mutex> lock(state.mutex);
+  if (state.broken) return R::failure("audit log `" + state.path + "` is unusable after an earlier write failure");
+
+  record.seq = state.seq + 1;
+  record.previous = state.head;
+  record.hash = compute_audit_hash(record);
+  std::string line = serialize_audit_record(record, true);
+  // Only lines the verifier accepts are written (e.g. the caller's
+  // arguments_json must be a JSON object).
+  auto check = parse_with(state.parser, line);
+  if (!check.ok()) return R::failure("audit record would not verify: " + check.error());
+  line += '\n';
+
+  std::size_t done = 0;
+  while (done < line.size()) {
+    ssize_t wrote = ::write(state.fd, line.data() + done, line.size() - done);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) {
+      int error = wrote < 0 ? errno : EIO;
+      // Cut back a partial line so the file stays a valid chain.
+      if (done > 0 && ::ftruncate(state.fd, state.size) != 0) state.broken = true;
+      return R::failure("cannot write audit log `" + state.path + "`: " + errno_text(error));
+    }
+    done += static_cast<std::size_t>(wrote);
+  }
+  if (state.options.sync_every_record && ::fdatasync(state.fd) != 0) {
+    int error = errno;
+    // The line may or may not be durable; the chain continues from it
+    // either way, but the caller must treat this decision as failed.
+    state.seq = record.seq;
+    state.head = record.hash;
+    state.size += static_cast<off_t>(line.size());
+    return R::failure("cannot sync audit log `" + state.path + "`: " + errno_text(error));
+  }
+  state.seq = record.seq;
+  state.head = record.hash;
+  state.size += static_cast<off_t>(line.size());
+  return R::success(record.hash);
+}
+
+const std::string& AuditLog::path() const { return state_->path; }
+std::string AuditLog::head_hash() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->head;
+}
+std::uint64_t AuditLog::records() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->seq;
+}
+const std::string& AuditLog::recovery_note() const { return state_->recovery_note; }
+
+// ---- the verifier --------------------------------------------------------------------
+
+AuditVerification verify_audit_log_text(std::string_view contents, const AuditVerifyOptions& options) {
+  AuditVerification result;
+  result.head_hash = std::string(kAuditGenesisHash);
+  simdjson::dom::parser parser;
+  std::uint64_t previous_seq = 0;
+  bool anchor_found = options.expected_head.empty();
+  std::uint64_t line_number = 0;
+  std::size_t position = 0;
+  auto fail = [&](std::string problem) {
+    result.status = AuditVerifyStatus::Tampered;
+    result.line = line_number;
+    result.problem = std::move(problem);
+    return result;
+  };
+  while (position < contents.size()) {
+    ++line_number;
+    std::size_t newline = contents.find('\n', position);
+    if (newline == std::string_view::npos) {
+      return fail("the last line is incomplete (no newline): a crash mid-write or a cut file; the writer cuts it "
+                  "off when it next opens the log");
+    }
+    std::string_view line = contents.substr(position, newline - position);
+    position = newline + 1;
+
+    auto parsed = parse_with(parser, line);
+    if (!parsed.ok()) return fail("not a valid audit record: " + parsed.error() + " (the line was edited)");
+    const AuditRecord& record = parsed.value();
+    if (compute_audit_hash(record) != record.hash) {
+      return fail("the record's content does not match its `hash`: the record was edited");
+    }
+    std::uint64_t expected_seq = previous_seq + 1;
+    if (record.seq > expected_seq) {
+      std::uint64_t missing = record.seq - expected_seq;
+      return fail("`seq` is " + std::to_string(record.seq) + " but " + std::to_string(expected_seq) +
+                  " was expected: " + std::to_string(missing) + " record" + (missing == 1 ? " was" : "s were") +
+                  " dropped before this line");
+    }
+    if (record.seq < expected_seq) {
+      return fail("`seq` is " + std::to_string(record.seq) + " after " + std::to_string(previous_seq) +
+                  ": records were reordered or duplicated");
+    }
+    if (record.previous != result.head_hash) {
+      return fail(line_number == 1
+                      ? std::string("the first record's `previous` is not the genesis hash: the log does not start at its first record")
+                      : "`previous` does not match the hash of line " + std::to_string(line_number - 1) +
+                            ": a record was replaced or inserted (and the chain rewritten from here)");
+    }
+    if (!anchor_found && record.hash == options.expected_head) anchor_found = true;
+    previous_seq = record.seq;
+    result.head_hash = record.hash;
+    result.records = record.seq;
+  }
+  if (!anchor_found) {
+    line_number = 0;
+    return fail("no record has the expected head hash `" + options.expected_head + "`: records were cut from the end " +
+                "of the log (it now ends at record " + std::to_string(previous_seq) + "), or the hash is from another log");
+  }
+  return result;
+}
+
+AuditVerification verify_audit_log(const std::string& path, const AuditVerifyOptions& options) {
+  AuditVerification result;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    result.status = AuditVerifyStatus::Unreadable;
+    result.problem = "cannot open `" + path + "`: " + errno_text(errno);
+    return result;
+  }
+  std::string contents;
+  char buffer[1 << 16];
+  for (;;) {
+    ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      int error = errno;
+      ::close(fd);
+      result.status = AuditVerifyStatus::Unreadable;
+      result.problem = "cannot read `" + path + "`: " + errno_text(error);
+      return result;
+    }
+    if (got == 0) break;
+    contents.append(buffer, static_cast<std::size_t>(got));
+  }
+  ::close(fd);
+  return verify_audit_log_text(contents, options);
+}
+
+}  // namespace authz::runtime

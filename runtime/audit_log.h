@@ -1,0 +1,136 @@
+// audit_log.h — the tamper-evident audit log: one JSON line per decision,
+// each line carrying the hash of the one before it (a hash chain).
+//
+// Contract:
+//   - make_audit_record() turns a request, its Decision and the Engine that
+//     made it into an AuditRecord: arguments of parameters the policy marks
+//     `sensitive` are replaced by "[redacted]", the policy hash and the
+//     decision id are copied, nothing is read from entity data. Never throws
+//     except on memory exhaustion.
+//   - serialize_audit_record() is the one canonical form (field order, string
+//     escapes, minified JSON); `hash` is SHA-256 over the line without its
+//     `hash` field (see docs/audit.md), so any edited byte breaks it.
+//   - AuditLog::open() continues the chain of an existing file (it checks the
+//     last complete line first and refuses a file whose last record does not
+//     verify) or starts a new one; it holds an exclusive flock so two writers
+//     never interleave one chain. A partial last line (a crash mid-write: no
+//     record was acknowledged for it) is cut off, and recovery_note() says so.
+//   - AuditLog::append() writes exactly one line with write(2) and returns
+//     only after the write completed (and, with sync_every_record, after
+//     fdatasync). Every failure is returned as an error: the caller must then
+//     deny (fail closed). After a failed write the file is cut back to the
+//     last good record; if even that fails, every later append fails too.
+//     append() is thread-safe.
+//   - verify_audit_log() reads a whole log and reports the first record that
+//     was edited, dropped, inserted or reordered (1-based line and why).
+//     Truncating the tail is only detectable with an anchor: `expected_head`,
+//     a record hash kept elsewhere, must appear in the chain.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/decision.h"
+#include "runtime/engine.h"
+#include "runtime/result.h"
+
+namespace authz::runtime {
+
+inline constexpr std::string_view kAuditRedacted = "[redacted]";
+// `previous` of the first record in a log: 64 zeros.
+inline constexpr std::string_view kAuditGenesisHash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+struct AuditRecord {
+  std::uint64_t seq = 0;        // 1, 2, 3, ... in the file; set by AuditLog::append
+  std::string time;             // RFC 3339 UTC with milliseconds: 2026-11-26T14:46:47.123Z
+  std::string decision_id;      // 32 lowercase hex digits (DecisionId::hex)
+  std::string user;             // principal id
+  std::string method;           // JSON-RPC method: "tools/call", "resources/read", "tools/list", ...
+  std::string target;           // tool / prompt name, or resource URI
+  std::string arguments_json;   // a minified JSON object, sensitive values redacted; "{}" if none
+  std::string effect;           // "allow" | "deny"
+  std::string reason;           // to_string(Reason): "allowed", "forbidden", ...
+  std::string message;          // Decision::message (may be empty)
+  std::vector<std::string> rules;  // determining rule ids
+  std::string obligations_json; // minified JSON array: [{"rule":..,"name":..,"arguments":{..}}]
+  std::string policy_hash;      // Engine::policy_hash()
+  std::int64_t evaluation_ns = 0;
+  std::string previous;         // hash of the record before (kAuditGenesisHash for the first)
+  std::string hash;             // this record's hash; set by AuditLog::append
+};
+
+// `method` defaults to the MethodKind's JSON-RPC method ("tools/call",
+// "resources/read", "prompts/get"); pass another (e.g. "tools/list") to
+// override. The record's time is request.now_ms.
+AuditRecord make_audit_record(const Request& request, const Decision& decision, const Engine& engine,
+                              std::int64_t evaluation_ns, std::string_view method = {});
+
+// Arguments as the record stores them: minified, each top-level value whose
+// parameter is `sensitive` in `target` replaced by "[redacted]". Input that is
+// not a JSON object becomes {"[unparsed]":"[redacted]"} (never stored raw).
+std::string redact_arguments(const Target* target, std::string_view arguments_json);
+
+// The canonical line, without the trailing newline. `hash` is included when
+// `with_hash` (the stored form); without it, the bytes that are hashed.
+std::string serialize_audit_record(const AuditRecord& record, bool with_hash = true);
+// Lowercase hex SHA-256 of serialize_audit_record(record, false).
+std::string compute_audit_hash(const AuditRecord& record);
+
+// Parses one stored line (no newline) back into a record; fails on anything
+// that is not exactly the canonical form the writer produces.
+Result<AuditRecord> parse_audit_record(std::string_view line);
+
+struct AuditLogOptions {
+  bool sync_every_record = false;      // fdatasync after each append
+  bool cut_incomplete_tail = true;     // false: open() fails on a partial last line instead
+};
+
+class AuditLog {
+ public:
+  static Result<AuditLog> open(const std::string& path, AuditLogOptions options = {});
+
+  AuditLog(AuditLog&&) noexcept;
+  AuditLog& operator=(AuditLog&&) noexcept;
+  ~AuditLog();
+
+  // Fills record.seq, record.previous and record.hash, writes the line.
+  // Returns the record's hash (the new head of the chain).
+  Result<std::string> append(AuditRecord& record);
+
+  const std::string& path() const;
+  std::string head_hash() const;   // kAuditGenesisHash for an empty log
+  std::uint64_t records() const;   // how many records the file holds
+  // Non-empty when open() cut off a partial last line; say it on stderr.
+  const std::string& recovery_note() const;
+
+ private:
+  struct State;
+  explicit AuditLog(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+enum class AuditVerifyStatus { Ok, Tampered, Unreadable };
+
+struct AuditVerifyOptions {
+  // A record hash recorded elsewhere (e.g. the head at some earlier time):
+  // the chain must contain a record with this hash, else the log was cut.
+  std::string expected_head;
+};
+
+struct AuditVerification {
+  AuditVerifyStatus status = AuditVerifyStatus::Ok;
+  std::uint64_t records = 0;   // valid records before the first problem (all, when Ok)
+  std::uint64_t line = 0;      // 1-based line of the first problem; 0 when Ok
+  std::string problem;         // why; empty when Ok
+  std::string head_hash;       // hash of the last valid record (genesis for none)
+  bool ok() const { return status == AuditVerifyStatus::Ok; }
+};
+
+AuditVerification verify_audit_log(const std::string& path, const AuditVerifyOptions& options = {});
+AuditVerification verify_audit_log_text(std::string_view contents, const AuditVerifyOptions& options = {});
+
+}  // namespace authz::runtime
