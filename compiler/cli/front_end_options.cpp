@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "compiler/diagnostic_printer.h"
+#include "compiler/diagnostic_sarif.h"
 
 namespace authz::cli {
 
@@ -50,10 +51,13 @@ void add_front_end_options(CLI::App& command, FrontEndOptions& options) {
       .add_option_function<std::string>(
           "--format",
           [&options](const std::string& value) {
-            options.format = value == "json" ? DiagnosticFormat::Json : DiagnosticFormat::Text;
+            options.format = value == "json"    ? DiagnosticFormat::Json
+                             : value == "sarif" ? DiagnosticFormat::Sarif
+                                                : DiagnosticFormat::Text;
           },
-          "`text` (default): diagnostics for people, on stderr; `json`: one JSON object on stdout")
-      ->check(one_of({"text", "json"}))
+          "`text` (default): diagnostics for people, on stderr; `json`: one JSON object on stdout; "
+          "`sarif`: a SARIF 2.1.0 log on stdout, for code scanning")
+      ->check(one_of({"text", "json", "sarif"}))
       ->type_name("FORMAT");
   command
       .add_option_function<std::string>(
@@ -95,6 +99,8 @@ int report_diagnostics(const SourceManager& sources, const CheckOutcome& outcome
   bool color = use_color(options.color, context);
   if (options.format == DiagnosticFormat::Json) {
     context.out << render_json(sources, outcome.diagnostics);
+  } else if (options.format == DiagnosticFormat::Sarif) {
+    context.out << render_sarif(sources, outcome.diagnostics);
   } else if (!outcome.diagnostics.empty()) {
     context.err << render_text(sources, outcome.diagnostics, color);
   }

@@ -18,7 +18,7 @@
 
 namespace authz::cli {
 
-enum class DiagnosticFormat { Text, Json };
+enum class DiagnosticFormat { Text, Json, Sarif };  // Sarif: SARIF 2.1.0 on stdout
 enum class ColorMode { Auto, Always, Never };
 
 struct FrontEndOptions {
