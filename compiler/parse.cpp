@@ -42,6 +42,8 @@
 #include "AuthzParser.h"
 #include "antlr4-runtime.h"
 
+#include "compiler/lexer.h"
+
 namespace authz {
 namespace {
 
@@ -351,25 +353,73 @@ struct LexedToken {
   std::size_t kind() const { return type == std::numeric_limits<std::uint32_t>::max() ? Token::EOF : type; }
 };
 
+// One token as stage 2 consumes it, from either lexer: the hand-written one
+// (compiler/lexer.h, used for every parse) or ANTLR's generated one (kept as
+// the reference the hand-written one is tested against).
+struct RawToken {
+  std::size_t type;      // the grammar's token type; Token::EOF at the end
+  std::uint32_t start;   // code point index
+  std::uint32_t end;     // code point index, exclusive
+  std::uint32_t line;
+  std::uint32_t column;
+};
+
+// The grammar's token type of a hand-lexed token; words and punctuation are
+// looked up by their text (a word that is no keyword is an IDENT).
+std::size_t grammar_type(const TokenKinds& k, const LexToken& token, std::u32string_view text) {
+  switch (token.kind) {
+    case LexKind::Word:
+    case LexKind::Punct: {
+      constexpr std::size_t kLongestLiteral = 16;
+      if (token.end - token.start <= kLongestLiteral) {
+        char spelled[kLongestLiteral];
+        for (std::uint32_t i = token.start; i < token.end; ++i) spelled[i - token.start] = static_cast<char>(text[i]);
+        auto it = k.by_literal.find(std::string(spelled, token.end - token.start));
+        if (it != k.by_literal.end()) return it->second;
+      }
+      return token.kind == LexKind::Word ? AuthzLexer::IDENT : AuthzLexer::BAD_CHAR;
+    }
+    case LexKind::Timestamp: return AuthzLexer::TIMESTAMP;
+    case LexKind::Duration: return AuthzLexer::DURATION;
+    case LexKind::Int: return AuthzLexer::INT;
+    case LexKind::String: return AuthzLexer::STRING;
+    case LexKind::UnterminatedString: return AuthzLexer::UNTERMINATED_STRING;
+    case LexKind::DocComment: return AuthzLexer::DOC_COMMENT;
+    case LexKind::UnterminatedComment: return AuthzLexer::UNTERMINATED_COMMENT;
+    case LexKind::BadChar: return AuthzLexer::BAD_CHAR;
+    case LexKind::End: return Token::EOF;
+  }
+  return AuthzLexer::BAD_CHAR;
+}
+
+RawToken next_hand_lexed(const TokenKinds& k, Lexer& lexer, std::u32string_view text) {
+  const LexToken token = lexer.next();
+  return {grammar_type(k, token, text), token.start, token.end, token.line, token.column};
+}
+
+RawToken next_antlr_lexed(AuthzLexer& lexer) {
+  const std::unique_ptr<Token> token = lexer.nextToken();
+  const auto start = static_cast<std::uint32_t>(token->getStartIndex());
+  const auto end = static_cast<std::uint32_t>(token->getStopIndex() + 1);  // EOF: stop is start - 1
+  return {token->getType(), start, std::max(start, end), static_cast<std::uint32_t>(token->getLine()),
+          static_cast<std::uint32_t>(token->getCharPositionInLine())};
+}
+
 // Lexes the whole file. Returns false when the parse must stop here (token cap,
 // too many errors); lexer errors alone do not stop it.
-bool lex_all(ParseState& state, AuthzLexer& lexer, std::vector<LexedToken>& tokens, bool& has_content,
+template <typename NextToken>
+bool lex_all(ParseState& state, NextToken next_token, std::vector<LexedToken>& tokens, bool& has_content,
              std::size_t& lexer_errors) {
   bool quiet_next = false;
-  auto push = [&](const Token& token, std::size_t type) {
-    const auto start = static_cast<std::uint32_t>(token.getStartIndex());
-    if (quiet_next) state.quiet_starts.insert(start);
+  auto push = [&](const RawToken& token, std::size_t type) {
+    if (quiet_next) state.quiet_starts.insert(token.start);
     quiet_next = false;
-    const auto end = static_cast<std::uint32_t>(token.getStopIndex() + 1);  // EOF: stop is start - 1
-    tokens.push_back({static_cast<std::uint32_t>(type), start, std::max(start, end),
-                      static_cast<std::uint32_t>(token.getLine()),
-                      static_cast<std::uint32_t>(token.getCharPositionInLine())});
+    tokens.push_back({static_cast<std::uint32_t>(type), token.start, token.end, token.line, token.column});
   };
   for (;;) {
-    const std::unique_ptr<Token> token = lexer.nextToken();
-    if (!token) return false;
-    const std::size_t type = token->getType();
-    const Span span = state.span_of(token.get());
+    const RawToken token = next_token();
+    const std::size_t type = token.type;
+    const Span span = state.span_of_range(token.start, token.end);
     if (type == AuthzLexer::BAD_CHAR) {
       const std::string_view character = state.slice(span);
       state.sink.report(DiagCode::InvalidCharacter, span, "invalid character " + describe_bad_character(character),
@@ -381,9 +431,9 @@ bool lex_all(ParseState& state, AuthzLexer& lexer, std::vector<LexedToken>& toke
                         "add the closing `\"` before the end of the line");
       ++lexer_errors;
       // Parse on as if it were closed, and keep quiet about the token after it.
-      state.unterminated_strings.insert(token->getStartIndex());
-      state.quiet_starts.insert(token->getStartIndex());
-      push(*token, AuthzLexer::STRING);
+      state.unterminated_strings.insert(token.start);
+      state.quiet_starts.insert(token.start);
+      push(token, AuthzLexer::STRING);
       quiet_next = true;
       has_content = true;
     } else if (type == AuthzLexer::UNTERMINATED_COMMENT) {
@@ -394,15 +444,15 @@ bool lex_all(ParseState& state, AuthzLexer& lexer, std::vector<LexedToken>& toke
       if (!tokens.empty() && tokens.back().type == AuthzLexer::DOC_COMMENT) {
         // One token per run of `///` lines: the parser sees one doc, and a
         // misplaced doc comment is one error however many lines it has.
-        tokens.back().end = static_cast<std::uint32_t>(token->getStopIndex() + 1);
+        tokens.back().end = token.end;
         state.doc_lines[tokens.back().start].push_back(span);
       } else {
-        state.doc_lines[token->getStartIndex()].push_back(span);
-        push(*token, type);
+        state.doc_lines[token.start].push_back(span);
+        push(token, type);
       }
     } else {
       if (type != Token::EOF) has_content = true;
-      push(*token, type);
+      push(token, type);
       if (type == Token::EOF) return true;
     }
     if (tokens.size() > kMaxTokens) {
@@ -1692,7 +1742,9 @@ void parse_into(ParseState& state, ast::File& file) {
   std::vector<LexedToken> tokens;
   bool has_content = false;
   std::size_t lexer_errors = 0;
-  if (!lex_all(state, lexer, tokens, has_content, lexer_errors)) return;
+  Lexer hand_lexer(state.decoded.code_points);
+  auto next_token = [&] { return next_hand_lexed(*state.kinds, hand_lexer, state.decoded.code_points); };
+  if (!lex_all(state, next_token, tokens, has_content, lexer_errors)) return;
   if (!has_content) {
     if (lexer_errors == 0) {
       const bool only_comments = !state.doc_lines.empty() ||
@@ -1839,6 +1891,30 @@ bool parse_chunk(ParseState& state, FallbackErrorListener& listener, std::vector
   return true;
 }
 }  // namespace
+
+std::vector<LexedForTest> lex_for_test(std::string_view text, bool reference) {
+  std::vector<LexedForTest> out;
+  DecodedText decoded;
+  if (decode_utf8(text, decoded)) return out;
+  CodePointStream input(decoded.code_points);
+  AuthzLexer antlr_lexer(&input);
+  antlr_lexer.removeErrorListeners();
+  const TokenKinds& kinds = TokenKinds::instance(antlr_lexer.getVocabulary());
+  Lexer hand_lexer(decoded.code_points);
+  for (;;) {
+    const RawToken token =
+        reference ? next_antlr_lexed(antlr_lexer) : next_hand_lexed(kinds, hand_lexer, decoded.code_points);
+    out.push_back({token.type, token.start, token.end, token.line, token.column});
+    if (token.type == Token::EOF) return out;
+  }
+}
+
+std::string token_type_name_for_test(std::size_t type) {
+  if (type == Token::EOF) return "EOF";
+  antlr4::ANTLRInputStream empty("");
+  AuthzLexer lexer(&empty);
+  return lexer.getVocabulary().getDisplayName(type);
+}
 
 std::unique_ptr<ast::File> parse_file(const SourceManager& sources, FileId file, DiagnosticSink& sink) {
   auto result = std::make_unique<ast::File>();

@@ -9,7 +9,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "compiler/ast.h"
 #include "compiler/diagnostics.h"
@@ -20,5 +24,17 @@ namespace authz {
 inline constexpr std::size_t kMaxFileBytes = 8u << 20;  // 8 MiB per file
 
 std::unique_ptr<ast::File> parse_file(const SourceManager& sources, FileId file, DiagnosticSink& sink);
+
+// For tests: the tokens of a UTF-8 text as the grammar's token types, from
+// the hand-written lexer (compiler/lexer.h) or, with `reference`, from the
+// lexer ANTLR generates from grammar/Authz.g4; skipped rules give no token,
+// the last token is EOF. Empty when the text is not valid UTF-8.
+struct LexedForTest {
+  std::size_t type;
+  std::uint32_t start, end, line, column;
+  friend bool operator==(const LexedForTest&, const LexedForTest&) = default;
+};
+std::vector<LexedForTest> lex_for_test(std::string_view text, bool reference);
+std::string token_type_name_for_test(std::size_t type);
 
 }  // namespace authz
