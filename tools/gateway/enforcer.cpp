@@ -1,0 +1,188 @@
+// enforcer.cpp — see enforcer.h. The allow path is the hot one: one prepare,
+// one evaluate without trace, one audit append; the explanation trace and the
+// "callable at all" question are computed only for refusals.
+#include "tools/gateway/enforcer.h"
+
+#include <chrono>
+
+#include "runtime/trace_render.h"
+#include "tools/gateway/callability.h"
+#include "tools/gateway/json_scan.h"
+#include "tools/gateway/json_text.h"
+#include "tools/gateway/obligations.h"
+
+namespace authz::gateway {
+namespace {
+
+struct MethodShape {
+  runtime::MethodKind kind;
+  std::string_view target_key;  // "name" or "uri"
+  std::string_view data_key;    // "tool", "resource", "prompt"
+  bool has_arguments;
+};
+
+const MethodShape* shape_of(std::string_view method) {
+  static const MethodShape tool{runtime::MethodKind::ToolCall, "name", "tool", true};
+  static const MethodShape resource{runtime::MethodKind::ResourceRead, "uri", "resource", false};
+  static const MethodShape prompt{runtime::MethodKind::PromptGet, "name", "prompt", true};
+  if (method == "tools/call") return &tool;
+  if (method == "resources/read" || method == "resources/subscribe") return &resource;
+  if (method == "prompts/get") return &prompt;
+  return nullptr;
+}
+
+std::string join_rules(const runtime::Decision& decision) {
+  std::string out;
+  for (auto rule : decision.determining_rules) {
+    if (!out.empty()) out += ", ";
+    out += '`';
+    out += rule;
+    out += '`';
+  }
+  return out;
+}
+
+// One line for the error message: why, without values from entity data.
+std::string denial_summary(const runtime::Decision& decision, std::string_view what, std::string_view target,
+                           std::string_view user) {
+  std::string named = std::string(what) + " `" + std::string(target) + "`";
+  switch (decision.reason) {
+    case runtime::Reason::Forbidden: return named + " is forbidden by " + join_rules(decision);
+    case runtime::Reason::NotPermitted: return "no rule allows user `" + std::string(user) + "` to use " + named;
+    case runtime::Reason::Expired:
+      return "access to " + named + " has expired or is not yet in force (" + join_rules(decision) + ")";
+    case runtime::Reason::UnknownTarget: return "the policy does not declare " + named;
+    case runtime::Reason::InvalidArguments:
+    case runtime::Reason::Error:
+    case runtime::Reason::Allowed:
+      break;
+  }
+  return decision.message.empty() ? named + " is refused" : decision.message;
+}
+
+std::int64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since).count();
+}
+
+}  // namespace
+
+bool is_decided_method(std::string_view method) { return shape_of(method) != nullptr; }
+
+Enforcer::Enforcer(runtime::Principal principal, std::shared_ptr<const runtime::EntityResolver> entities,
+                   AuditSink* audit, LogFunction log)
+    : entities_(std::move(entities)), audit_(audit), log_(std::move(log)) {
+  request_.principal = std::move(principal);
+}
+
+runtime::EvaluateOptions Enforcer::evaluate_options() const {
+  runtime::EvaluateOptions options;
+  options.entities = entities_.get();
+  return options;
+}
+
+bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std::int64_t now_ms, std::string& reply) {
+  const MethodShape* shape = shape_of(message.method);
+  if (!shape) return true;  // not a protected method
+  if (!message.params_is_object) {
+    reply = error_response(message.id, kInvalidParams, "invalid params: `params` must be an object");
+    return false;
+  }
+  auto target_literal = member_value(message.params, shape->target_key);
+  std::string target;
+  if (!target_literal || target_literal->empty() || target_literal->front() != '"' ||
+      !decode_json_string(*target_literal, target)) {
+    reply = error_response(message.id, kInvalidParams,
+                           "invalid params: `" + std::string(shape->target_key) + "` must be a string");
+    return false;
+  }
+  std::string_view arguments;
+  if (shape->has_arguments) {
+    auto found = member_value(message.params, "arguments");
+    if (found && *found != "null") {
+      if (found->empty() || found->front() != '{') {
+        reply = error_response(message.id, kInvalidParams, "invalid params: `arguments` must be an object");
+        return false;
+      }
+      arguments = *found;
+    }
+  }
+
+  auto started = std::chrono::steady_clock::now();
+  request_.method = shape->kind;
+  request_.target = std::move(target);
+  request_.arguments_json.assign(arguments.data(), arguments.size());
+  request_.now_ms = now_ms;
+  runtime::PreparedRequest prepared = engine.prepare(request_);
+  auto options = evaluate_options();
+  engine.evaluate(prepared, options, decision_);
+
+  std::string refused_obligation;
+  if (decision_.allowed()) {
+    if (const auto* obligation = first_unapplicable_obligation(decision_)) {
+      refused_obligation = std::string(obligation->name);
+      decision_.effect = runtime::Effect::Deny;
+      decision_.reason = runtime::Reason::Error;
+      decision_.message = "the call comes with obligation `" + refused_obligation + "` (rule `" +
+                          std::string(obligation->rule) +
+                          "`), which the gateway cannot apply, so it is refused; the server must enforce it itself";
+    }
+  }
+  std::int64_t evaluation_ns = elapsed_ns(started);
+
+  std::string decision_id = decision_.id.hex();
+  if (audit_) {
+    runtime::AuditRecord record =
+        runtime::make_audit_record(request_, decision_, engine, evaluation_ns, message.method);
+    std::string error;
+    if (!audit_->append(record, error)) {
+      log_("audit log write failed, " + std::string(message.method) + " `" + request_.target +
+           "` refused (fail closed): " + error);
+      reply = error_response(message.id, kInternalError, "access denied: the audit log cannot be written",
+                             {{"reason", "audit_unavailable"}, {shape->data_key, request_.target},
+                              {"decision_id", decision_id}});
+      return false;
+    }
+  }
+  if (decision_.allowed()) return true;
+  return refuse(engine, prepared, message, !refused_obligation.empty(), reply);
+}
+
+bool Enforcer::refuse(const runtime::Engine& engine, const runtime::PreparedRequest& prepared, const Message& message,
+                      bool for_obligation, std::string& reply) {
+  const MethodShape* shape = shape_of(message.method);
+  std::string decision_id = decision_.id.hex();
+  std::string_view reason = runtime::to_string(decision_.reason);
+  std::string summary = denial_summary(decision_, shape->data_key, request_.target, request_.principal.id);
+
+  bool argument_level = false;
+  if (shape->kind == runtime::MethodKind::ToolCall) {
+    // A tool the user could call with other arguments (or at another time)
+    // gets a tool result the assistant can read and act on.
+    if (decision_.reason == runtime::Reason::Expired) {
+      argument_level = true;
+    } else if (decision_.reason != runtime::Reason::UnknownTarget) {
+      argument_level = could_call(engine, request_.principal, shape->kind, request_.target, request_.now_ms,
+                                  evaluate_options());
+    }
+  }
+  if (!argument_level) {
+    reply = error_response(message.id, kInvalidParams, "access denied by policy: " + summary,
+                           {{"reason", reason}, {shape->data_key, request_.target}, {"decision_id", decision_id}});
+    return false;
+  }
+
+  std::string text = "access denied by policy: " + summary;
+  if (!for_obligation) {
+    // The explanation: which rules were considered and why they did not
+    // allow, with values from entity data hidden.
+    runtime::EvaluateOptions traced = evaluate_options();
+    traced.trace = true;
+    runtime::Decision explained = engine.evaluate(prepared, traced);
+    text += "\n\n" + runtime::render_text(explained, runtime::Audience::EndUser);
+  }
+  text += "\n(decision " + decision_id + ")";
+  reply = tool_error_result(message.id, text, decision_id, reason);
+  return false;
+}
+
+}  // namespace authz::gateway

@@ -1,0 +1,68 @@
+// enforcer.h — decides the client requests that reach a protected target:
+// tools/call, resources/read, resources/subscribe and prompts/get.
+//
+// Contract: decide() evaluates the request against the given Engine for the
+// gateway's one principal, writes one audit record per decision, and either
+// lets the message through unchanged (returns true) or fills `reply` with
+// the answer the client gets instead (returns false; the server never sees
+// the message):
+//   tools/call, target not callable at all for this user (unknown tool, a
+//     deny that holds whatever the arguments, no allow that could apply):
+//     JSON-RPC error -32602 "access denied by policy: ..." with
+//     data {reason, tool, decision_id};
+//   tools/call, tool callable but these arguments or this time refused:
+//     a tool result with isError: true and the end-user explanation (no
+//     values from entity data);
+//   resources/read, resources/subscribe, prompts/get refused: -32602 with
+//     data {reason, resource|prompt, decision_id};
+//   malformed params (not an object, no name/uri, non-object arguments):
+//     -32602 "invalid params: ...", no decision, no audit record;
+//   an allow whose obligations the gateway cannot apply: refused like an
+//     argument failure (the record says effect deny, reason error);
+//   the audit record cannot be written: -32603 "access denied: the audit
+//     log cannot be written", data {reason: "audit_unavailable", ...}, and
+//     a line on stderr (through `log`).
+// Never throws on any input.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "runtime/decision.h"
+#include "runtime/engine.h"
+#include "runtime/entity_store.h"
+#include "tools/gateway/audit_sink.h"
+#include "tools/gateway/message_reader.h"
+
+namespace authz::gateway {
+
+using LogFunction = std::function<void(std::string_view)>;
+
+// Whether a method is one the enforcer decides.
+bool is_decided_method(std::string_view method);
+
+class Enforcer {
+ public:
+  Enforcer(runtime::Principal principal, std::shared_ptr<const runtime::EntityResolver> entities, AuditSink* audit,
+           LogFunction log);
+
+  bool decide(const runtime::Engine& engine, const Message& message, std::int64_t now_ms, std::string& reply);
+
+  const runtime::Principal& principal() const { return request_.principal; }
+  runtime::EvaluateOptions evaluate_options() const;
+
+ private:
+  bool refuse(const runtime::Engine& engine, const runtime::PreparedRequest& prepared, const Message& message,
+              bool for_obligation, std::string& reply);
+
+  std::shared_ptr<const runtime::EntityResolver> entities_;
+  AuditSink* audit_;
+  LogFunction log_;
+  runtime::Request request_;    // reused: the principal is filled once
+  runtime::Decision decision_;  // reused across calls
+};
+
+}  // namespace authz::gateway

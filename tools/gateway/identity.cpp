@@ -1,0 +1,192 @@
+// identity.cpp — see identity.h. File formats follow `authzc eval`
+// (compiler/cli/eval_command.cpp) so one entities file serves both.
+#include "tools/gateway/identity.h"
+
+#include <simdjson.h>
+
+#include <cstdlib>
+
+namespace authz::gateway {
+namespace {
+
+namespace dom = simdjson::dom;
+
+std::string environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? std::string(value) : std::string();
+}
+
+std::string json_quote(std::string_view text) {
+  std::string quoted = "\"";
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += c;
+    } else if (byte < 0x20) {
+      static const char* digits = "0123456789abcdef";
+      quoted += "\\u00";
+      quoted += digits[byte >> 4];
+      quoted += digits[byte & 15];
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "\"";
+}
+
+// Reads {"id"?, "roles"?, "attributes"? | other attributes} into `principal`.
+bool principal_from_object(dom::object object, runtime::Principal& principal, const std::string& source,
+                           std::string& error) {
+  std::string attributes = "{";
+  std::string explicit_attributes;
+  for (auto field : object) {
+    std::string_view key = field.key;
+    if (key == "roles") {
+      dom::array roles;
+      if (field.value.get_array().get(roles)) {
+        error = "`roles` in " + source + " must be an array of strings";
+        return false;
+      }
+      principal.roles.clear();
+      for (auto role : roles) {
+        std::string_view name;
+        if (role.get_string().get(name)) {
+          error = "`roles` in " + source + " must be an array of strings";
+          return false;
+        }
+        principal.roles.emplace_back(name);
+      }
+    } else if (key == "id") {
+      std::string_view id;
+      if (field.value.get_string().get(id)) {
+        error = "`id` in " + source + " must be a string";
+        return false;
+      }
+      if (!principal.id.empty() && principal.id != id) {
+        error = source + " is for user `" + std::string(id) + "`, not `" + principal.id + "`";
+        return false;
+      }
+      principal.id = std::string(id);
+    } else if (key == "attributes") {
+      if (!field.value.is_object()) {
+        error = "`attributes` in " + source + " must be an object";
+        return false;
+      }
+      explicit_attributes = simdjson::minify(field.value);
+    } else {
+      if (attributes.size() > 1) attributes += ',';
+      attributes += json_quote(key) + ":" + simdjson::minify(field.value);
+    }
+  }
+  attributes += "}";
+  if (!explicit_attributes.empty()) {
+    principal.attributes_json = explicit_attributes;
+  } else if (attributes != "{}") {
+    principal.attributes_json = attributes;
+  }
+  return true;
+}
+
+}  // namespace
+
+void apply_identity_environment(IdentitySources& sources) {
+  if (sources.user.empty()) sources.user = environment("AUTHZ_USER");
+  if (!sources.roles_given && std::getenv("AUTHZ_ROLES")) {
+    sources.roles_given = true;
+    std::string list = environment("AUTHZ_ROLES");
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      std::size_t comma = list.find(',', start);
+      if (comma == std::string::npos) comma = list.size();
+      std::string role = list.substr(start, comma - start);
+      while (!role.empty() && role.front() == ' ') role.erase(role.begin());
+      while (!role.empty() && role.back() == ' ') role.pop_back();
+      if (!role.empty()) sources.roles.push_back(role);
+      start = comma + 1;
+    }
+  }
+  if (sources.principal_file.empty()) sources.principal_file = environment("AUTHZ_PRINCIPAL");
+  if (sources.attributes_json.empty()) sources.attributes_json = environment("AUTHZ_ATTRIBUTES");
+  if (sources.entities_file.empty()) sources.entities_file = environment("AUTHZ_ENTITIES");
+}
+
+std::optional<Identity> load_identity(const IdentitySources& sources, std::string& error) {
+  Identity identity;
+  identity.principal.id = sources.user;
+
+  dom::parser principal_parser;
+  dom::object principal_object;
+  bool have_principal_file = false;
+  if (!sources.principal_file.empty()) {
+    dom::element root;
+    if (auto code = principal_parser.load(sources.principal_file).get(root)) {
+      error = "cannot read the principal from `" + sources.principal_file + "`: " + simdjson::error_message(code);
+      return std::nullopt;
+    }
+    if (root.get_object().get(principal_object)) {
+      error = "`" + sources.principal_file + "` must hold a JSON object";
+      return std::nullopt;
+    }
+    have_principal_file = true;
+    // The id may come from the file alone.
+    std::string_view id;
+    if (identity.principal.id.empty() && principal_object["id"].get_string().get(id) == simdjson::SUCCESS) {
+      identity.principal.id = std::string(id);
+    }
+  }
+  if (identity.principal.id.empty()) {
+    error = "no user: give `--user ID` (or set AUTHZ_USER, or an `id` in the principal file)";
+    return std::nullopt;
+  }
+
+  if (!sources.entities_file.empty()) {
+    dom::parser parser;
+    dom::element root;
+    if (auto code = parser.load(sources.entities_file).get(root)) {
+      error = "cannot read entities from `" + sources.entities_file + "`: " + simdjson::error_message(code);
+      return std::nullopt;
+    }
+    if (!root.is_object()) {
+      error = "`" + sources.entities_file + "` must hold a JSON object";
+      return std::nullopt;
+    }
+    dom::element entities;
+    std::string entities_json =
+        root["entities"].get(entities) == simdjson::SUCCESS ? simdjson::minify(entities) : simdjson::minify(root);
+    auto store = runtime::JsonEntityStore::from_json(entities_json);
+    if (!store.ok()) {
+      error = "entities in `" + sources.entities_file + "`: " + store.error();
+      return std::nullopt;
+    }
+    identity.entities = std::make_shared<const runtime::JsonEntityStore>(std::move(store.value()));
+    dom::element entry;
+    if (root["users"][identity.principal.id].get(entry) == simdjson::SUCCESS) {
+      dom::object object;
+      if (entry.get_object().get(object)) {
+        error = "user `" + identity.principal.id + "` in `" + sources.entities_file + "` must be a JSON object";
+        return std::nullopt;
+      }
+      if (!principal_from_object(object, identity.principal, "`" + sources.entities_file + "`", error)) {
+        return std::nullopt;
+      }
+    }
+  }
+  if (have_principal_file &&
+      !principal_from_object(principal_object, identity.principal, "`" + sources.principal_file + "`", error)) {
+    return std::nullopt;
+  }
+  if (sources.roles_given) identity.principal.roles = sources.roles;
+  if (!sources.attributes_json.empty()) {
+    dom::parser parser;
+    dom::element attributes;
+    if (parser.parse(sources.attributes_json).get(attributes) || !attributes.is_object()) {
+      error = "the user's attributes must be a JSON object, got `" + sources.attributes_json.substr(0, 80) + "`";
+      return std::nullopt;
+    }
+    identity.principal.attributes_json = sources.attributes_json;
+  }
+  return identity;
+}
+
+}  // namespace authz::gateway

@@ -1,0 +1,245 @@
+// json_scan.cpp — see json_scan.h. A hand-written scanner because simdjson's
+// DOM keeps no source positions; it trusts nothing about its input.
+#include "tools/gateway/json_scan.h"
+
+#include <cstdint>
+
+namespace authz::gateway {
+namespace {
+
+constexpr std::size_t kMaxDepth = 1024;  // as simdjson's default; deeper text was already refused
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::size_t skip_space(std::string_view text, std::size_t position) {
+  while (position < text.size() && is_space(text[position])) ++position;
+  return position;
+}
+
+// Offset just past the string literal starting at `position` (a quote).
+std::optional<std::size_t> string_end(std::string_view text, std::size_t position) {
+  ++position;
+  while (position < text.size()) {
+    char c = text[position];
+    if (c == '"') return position + 1;
+    if (c == '\\') {
+      position += 2;
+      continue;
+    }
+    ++position;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::size_t> scalar_end(std::string_view text, std::size_t position) {
+  std::size_t start = position;
+  while (position < text.size()) {
+    char c = text[position];
+    if (is_space(c) || c == ',' || c == ']' || c == '}' || c == ':') break;
+    ++position;
+  }
+  if (position == start) return std::nullopt;
+  return position;
+}
+
+// Offset just past the value at `position` (no leading whitespace).
+std::optional<std::size_t> skip_value(std::string_view text, std::size_t position) {
+  if (position >= text.size()) return std::nullopt;
+  char first = text[position];
+  if (first == '"') return string_end(text, position);
+  if (first != '{' && first != '[') return scalar_end(text, position);
+  // Containers: track nesting with a small stack of closers; strings are
+  // skipped whole so brackets inside them do not count.
+  std::string closers;
+  while (position < text.size()) {
+    char c = text[position];
+    if (c == '"') {
+      auto end = string_end(text, position);
+      if (!end) return std::nullopt;
+      position = *end;
+      continue;
+    }
+    if (c == '{' || c == '[') {
+      if (closers.size() >= kMaxDepth) return std::nullopt;
+      closers.push_back(c == '{' ? '}' : ']');
+    } else if (c == '}' || c == ']') {
+      if (closers.empty() || closers.back() != c) return std::nullopt;
+      closers.pop_back();
+      if (closers.empty()) return position + 1;
+    }
+    ++position;
+  }
+  return std::nullopt;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool read_hex4(std::string_view text, std::size_t position, std::uint32_t& out) {
+  if (position + 4 > text.size()) return false;
+  out = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    int digit = hex_digit(text[position + i]);
+    if (digit < 0) return false;
+    out = out * 16 + static_cast<std::uint32_t>(digit);
+  }
+  return true;
+}
+
+void append_utf8(std::uint32_t code_point, std::string& out) {
+  if (code_point < 0x80) {
+    out += static_cast<char>(code_point);
+  } else if (code_point < 0x800) {
+    out += static_cast<char>(0xC0 | (code_point >> 6));
+    out += static_cast<char>(0x80 | (code_point & 0x3F));
+  } else if (code_point < 0x10000) {
+    out += static_cast<char>(0xE0 | (code_point >> 12));
+    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code_point & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code_point >> 18));
+    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code_point & 0x3F));
+  }
+}
+
+template <class Visit>
+bool scan_container(std::string_view text, char open, char close, Visit visit) {
+  std::size_t position = skip_space(text, 0);
+  if (position >= text.size() || text[position] != open) return false;
+  position = skip_space(text, position + 1);
+  if (position < text.size() && text[position] == close) return true;
+  while (position < text.size()) {
+    if (!visit(position)) return false;  // visit advances `position` past one entry
+    position = skip_space(text, position);
+    if (position >= text.size()) return false;
+    if (text[position] == close) return true;
+    if (text[position] != ',') return false;
+    position = skip_space(text, position + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+bool decode_json_string(std::string_view literal, std::string& out) {
+  out.clear();
+  if (literal.size() < 2 || literal.front() != '"' || literal.back() != '"') return false;
+  std::string_view body = literal.substr(1, literal.size() - 2);
+  out.reserve(body.size());
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    char c = body[i];
+    if (c != '\\') {
+      out += c;
+      continue;
+    }
+    if (++i >= body.size()) return false;
+    switch (body[i]) {
+      case '"': out += '"'; break;
+      case '\\': out += '\\'; break;
+      case '/': out += '/'; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'u': {
+        std::uint32_t unit = 0;
+        if (!read_hex4(body, i + 1, unit)) return false;
+        i += 4;
+        if (unit >= 0xD800 && unit <= 0xDBFF) {
+          std::uint32_t low = 0;
+          if (i + 2 < body.size() && body[i + 1] == '\\' && body[i + 2] == 'u' && read_hex4(body, i + 3, low) &&
+              low >= 0xDC00 && low <= 0xDFFF) {
+            i += 6;
+            append_utf8(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), out);
+          } else {
+            append_utf8(0xFFFD, out);
+          }
+        } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+          append_utf8(0xFFFD, out);
+        } else {
+          append_utf8(unit, out);
+        }
+        break;
+      }
+      default: return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string_view> value_at(std::string_view text, std::size_t position, std::size_t* end) {
+  position = skip_space(text, position);
+  auto value_end = skip_value(text, position);
+  if (!value_end) return std::nullopt;
+  if (end) *end = *value_end;
+  return text.substr(position, *value_end - position);
+}
+
+bool object_members(std::string_view object, std::vector<JsonMember>& out) {
+  out.clear();
+  return scan_container(object, '{', '}', [&](std::size_t& position) {
+    if (object[position] != '"') return false;
+    auto key_end = string_end(object, position);
+    if (!key_end) return false;
+    JsonMember member;
+    if (!decode_json_string(object.substr(position, *key_end - position), member.key)) return false;
+    position = skip_space(object, *key_end);
+    if (position >= object.size() || object[position] != ':') return false;
+    std::size_t value_end = 0;
+    auto value = value_at(object, position + 1, &value_end);
+    if (!value) return false;
+    member.value = *value;
+    position = value_end;
+    out.push_back(std::move(member));
+    return true;
+  });
+}
+
+std::optional<std::string_view> member_value(std::string_view object, std::string_view key) {
+  std::optional<std::string_view> found;
+  std::string decoded;
+  bool ok = scan_container(object, '{', '}', [&](std::size_t& position) {
+    if (object[position] != '"') return false;
+    auto key_end = string_end(object, position);
+    if (!key_end) return false;
+    std::string_view literal = object.substr(position, *key_end - position);
+    bool matches;
+    if (literal.find('\\') == std::string_view::npos) {
+      matches = literal.substr(1, literal.size() - 2) == key;
+    } else {
+      if (!decode_json_string(literal, decoded)) return false;
+      matches = decoded == key;
+    }
+    position = skip_space(object, *key_end);
+    if (position >= object.size() || object[position] != ':') return false;
+    std::size_t value_end = 0;
+    auto value = value_at(object, position + 1, &value_end);
+    if (!value) return false;
+    if (matches && !found) found = value;
+    position = value_end;
+    return true;
+  });
+  if (!ok) return std::nullopt;
+  return found;
+}
+
+bool array_elements(std::string_view array, std::vector<std::string_view>& out) {
+  out.clear();
+  return scan_container(array, '[', ']', [&](std::size_t& position) {
+    std::size_t value_end = 0;
+    auto value = value_at(array, position, &value_end);
+    if (!value) return false;
+    out.push_back(*value);
+    position = value_end;
+    return true;
+  });
+}
+
+}  // namespace authz::gateway

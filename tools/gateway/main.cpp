@@ -1,0 +1,175 @@
+// main.cpp — `authz-gateway`: the command line, start-up, and exit codes.
+//
+//   authz-gateway --policy T.authzt --user ID [--principal user.json]
+//                 [--entities data.json] --audit audit.jsonl -- SERVER_COMMAND [ARGS...]
+//
+// Exit status: the server's own exit code once it ends (128 + signal when a
+// signal ended it); 127 when the server command cannot be started; 1 when the
+// policy table does not load; 2 for a usage error or an unreadable input
+// (identity files, audit log); 3 for an internal error.
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <iostream>
+#include <optional>
+
+#include "runtime/audit_log.h"
+#include "runtime/time_text.h"
+#include "tools/gateway/child_process.h"
+#include "tools/gateway/identity.h"
+#include "tools/gateway/policy_file.h"
+#include "tools/gateway/relay_loop.h"
+#include "tools/gateway/session.h"
+
+namespace {
+
+constexpr int kExitPolicy = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitInternal = 3;
+constexpr int kExitCannotStart = 127;
+
+// One diagnostic line on stderr, written with one write(2) so lines from the
+// gateway and the server's own stderr do not interleave mid-line.
+void log_line(std::string_view text) {
+  std::string line = "authz-gateway: ";
+  line += text;
+  line += '\n';
+  [[maybe_unused]] auto ignored = ::write(2, line.data(), line.size());
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"authz-gateway — enforce an authz policy in front of a stdio MCP server"};
+  std::string policy_path, audit_path, now_text;
+  authz::gateway::IdentitySources identity_sources;
+  authz::gateway::RelayOptions relay;
+  bool audit_sync = false;
+  std::vector<std::string> server_command;
+
+  app.add_option("--policy", policy_path, "the compiled decision table (`authzc build` output)")
+      ->type_name("TABLE")
+      ->required();
+  app.add_option("--user", identity_sources.user, "the user the gateway acts for (else $AUTHZ_USER)")->type_name("ID");
+  app.add_option("--role", identity_sources.roles, "a role the user holds, repeatable (else $AUTHZ_ROLES, comma-separated)")
+      ->type_name("ROLE")
+      ->allow_extra_args(false);
+  app.add_option("--principal", identity_sources.principal_file,
+                 "the user as JSON: {\"id\"?, \"roles\"?, other attributes} (else $AUTHZ_PRINCIPAL)")
+      ->type_name("FILE");
+  app.add_option("--attributes", identity_sources.attributes_json,
+                 "the user's other attributes as a JSON object (else $AUTHZ_ATTRIBUTES)")
+      ->type_name("JSON");
+  app.add_option("--entities", identity_sources.entities_file,
+                 "entity data: {\"Type\": {\"id\": {...}}} or {\"users\": {...}, \"entities\": {...}} (else $AUTHZ_ENTITIES)")
+      ->type_name("FILE");
+  app.add_option("--audit", audit_path, "the audit log (JSON Lines, hash-chained); created or continued")
+      ->type_name("FILE")
+      ->required();
+  app.add_flag("--audit-sync", audit_sync, "fdatasync the audit log after every record (slower, survives power loss)");
+  app.add_option("--max-message-bytes", relay.max_client_message_bytes,
+                 "largest client message accepted; longer ones get -32700")
+      ->capture_default_str();
+  app.add_option("--max-server-message-bytes", relay.max_server_message_bytes,
+                 "largest server message relayed; longer ones are dropped and logged")
+      ->capture_default_str();
+  app.add_option("--shutdown-grace-ms", relay.shutdown_grace_ms,
+                 "after client EOF: wait this long before SIGTERM, and as long again before SIGKILL")
+      ->capture_default_str();
+  app.add_option("--reload-check-ms", relay.reload_check_ms, "how often the policy file is checked for changes")
+      ->capture_default_str();
+  app.add_option("--now", now_text, "decide at this fixed instant instead of the clock (tests)")->type_name("TIMESTAMP");
+  app.add_option("command", server_command, "the MCP server to run, after `--`")->expected(-1);
+  app.footer(
+      "Example:\n"
+      "  authz-gateway --policy fs.authzt --user u-bob --entities users.json --audit audit.jsonl \\\n"
+      "      -- npx @modelcontextprotocol/server-filesystem /srv\n\n"
+      "Identity from the environment (flags win): AUTHZ_USER, AUTHZ_ROLES, AUTHZ_PRINCIPAL,\n"
+      "AUTHZ_ATTRIBUTES, AUTHZ_ENTITIES. SIGHUP or a change of the table file reloads the policy.\n\n"
+      "Exit status:\n"
+      "  N    the server's exit code (128 + signal if a signal ended it)\n"
+      "  1    the policy table does not load\n"
+      "  2    usage error, or an identity file or the audit log cannot be read\n"
+      "  3    internal error in authz-gateway (please report it)\n"
+      "  127  the server command cannot be started\n\n"
+      "See docs/gateway.md.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    if (error.get_exit_code() == 0) {
+      std::cout << app.help();
+      return 0;
+    }
+    std::cerr << "error: " << error.what() << "\n  = help: see `authz-gateway --help`\n";
+    return kExitUsage;
+  }
+  if (server_command.empty()) {
+    std::cerr << "error: no server command\n  = help: put the MCP server's command after `--`\n";
+    return kExitUsage;
+  }
+  if (relay.max_client_message_bytes == 0 || relay.max_server_message_bytes == 0 || relay.shutdown_grace_ms < 0 ||
+      relay.reload_check_ms <= 0) {
+    std::cerr << "error: sizes and intervals must be positive\n";
+    return kExitUsage;
+  }
+
+  std::optional<std::int64_t> fixed_now;
+  if (!now_text.empty()) {
+    fixed_now = authz::runtime::parse_timestamp(now_text);
+    if (!fixed_now) {
+      std::cerr << "error: `--now " << now_text << "` is not a timestamp\n  = help: write e.g. `2026-12-01T00:00:00Z`\n";
+      return kExitUsage;
+    }
+  }
+
+  identity_sources.roles_given = app.count("--role") > 0;
+  authz::gateway::apply_identity_environment(identity_sources);
+  std::string error;
+  auto identity = authz::gateway::load_identity(identity_sources, error);
+  if (!identity) {
+    std::cerr << "error: " << error << "\n  = help: see `authz-gateway --help`\n";
+    return kExitUsage;
+  }
+  auto engine = authz::gateway::load_policy_file(policy_path);
+  if (!engine.ok()) {
+    std::cerr << "error: " << engine.error() << "\n  = help: build it with `authzc build POLICY -o TABLE`\n";
+    return kExitPolicy;
+  }
+  authz::runtime::AuditLogOptions audit_options;
+  audit_options.sync_every_record = audit_sync;
+  auto audit_log = authz::runtime::AuditLog::open(audit_path, audit_options);
+  if (!audit_log.ok()) {
+    std::cerr << "error: cannot open the audit log `" << audit_path << "`: " << audit_log.error() << '\n';
+    return kExitUsage;
+  }
+  if (!audit_log.value().recovery_note().empty()) log_line(audit_log.value().recovery_note());
+  authz::gateway::FileAuditSink audit(std::move(audit_log.value()));
+
+  auto child = authz::gateway::spawn_child(server_command, error);
+  if (!child) {
+    std::cerr << "error: " << error << '\n';
+    return kExitCannotStart;
+  }
+
+  authz::gateway::SessionConfig config;
+  config.principal = std::move(identity->principal);
+  config.entities = std::move(identity->entities);
+  config.audit = &audit;
+  config.log = log_line;
+  if (fixed_now) config.clock = [at = *fixed_now] { return at; };
+  authz::gateway::Session session(std::move(config), std::move(engine.value()));
+  relay.policy_path = policy_path;
+  return authz::gateway::run_relay(session, *child, relay, log_line);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    log_line(std::string("internal error: ") + error.what());
+    return kExitInternal;
+  } catch (...) {
+    log_line("internal error");
+    return kExitInternal;
+  }
+}

@@ -1,0 +1,230 @@
+// message_reader.cpp — see message_reader.h. simdjson validates the text
+// (grammar, UTF-8, depth) and decodes strings; json_scan.h finds the raw
+// spans simdjson's DOM does not keep.
+#include "tools/gateway/message_reader.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "tools/gateway/json_scan.h"
+
+namespace authz::gateway {
+
+namespace dom = simdjson::dom;
+
+struct MessageReader::Impl {
+  dom::parser parser;
+  std::vector<std::string_view> keys;  // scratch for large objects
+};
+
+namespace {
+
+// The first key that occurs twice in some object of `element`, if any.
+bool find_duplicate_key(dom::element element, std::vector<std::string_view>& scratch, std::string_view& duplicate) {
+  switch (element.type()) {
+    case dom::element_type::ARRAY: {
+      dom::array array = element.get_array().value_unsafe();
+      for (dom::element child : array) {
+        if (find_duplicate_key(child, scratch, duplicate)) return true;
+      }
+      return false;
+    }
+    case dom::element_type::OBJECT: {
+      dom::object object = element.get_object().value_unsafe();
+      std::size_t size = object.size();
+      if (size <= 16) {
+        // Small objects (nearly all of them): pairwise, no allocation.
+        for (auto outer = object.begin(); outer != object.end(); ++outer) {
+          auto inner = outer;
+          for (++inner; inner != object.end(); ++inner) {
+            if (outer.key() == inner.key()) {
+              duplicate = outer.key();
+              return true;
+            }
+          }
+        }
+      } else {
+        std::size_t base = scratch.size();
+        for (auto field : object) scratch.push_back(field.key);
+        std::sort(scratch.begin() + static_cast<std::ptrdiff_t>(base), scratch.end());
+        auto found = std::adjacent_find(scratch.begin() + static_cast<std::ptrdiff_t>(base), scratch.end());
+        bool has_duplicate = found != scratch.end();
+        if (has_duplicate) duplicate = *found;
+        scratch.resize(base);
+        if (has_duplicate) return true;
+      }
+      for (auto field : object) {
+        if (find_duplicate_key(field.value, scratch, duplicate)) return true;
+      }
+      return false;
+    }
+    default: return false;
+  }
+}
+
+std::string id_key_of_element(dom::element id) {
+  switch (id.type()) {
+    case dom::element_type::STRING: return "s:" + std::string(id.get_string().value_unsafe());
+    case dom::element_type::INT64: return "n:" + std::to_string(id.get_int64().value_unsafe());
+    case dom::element_type::UINT64: return "n:" + std::to_string(id.get_uint64().value_unsafe());
+    case dom::element_type::DOUBLE: {
+      // 1 and 1.0 are the same id to a JavaScript server; compare by value.
+      double value = id.get_double().value_unsafe();
+      if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 9.0e18) {
+        return "n:" + std::to_string(static_cast<long long>(value));
+      }
+      char text[40];
+      std::snprintf(text, sizeof text, "%.17g", value);
+      return std::string("n:") + text;
+    }
+    default: return "";
+  }
+}
+
+// Printable, bounded form of a key for messages: user input in backticks.
+std::string shown_key(std::string_view key) {
+  std::string out;
+  for (char c : key.substr(0, 64)) out += (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
+  if (key.size() > 64) out += "...";
+  return out;
+}
+
+}  // namespace
+
+MessageReader::MessageReader() : impl_(std::make_unique<Impl>()) {}
+MessageReader::~MessageReader() = default;
+
+bool MessageReader::read(std::string_view line, Message& message, Rejection& rejection) {
+  rejection = Rejection{};
+  dom::element root;
+  auto error = impl_->parser.parse(line.data(), line.size(), true).get(root);
+  if (error) {
+    rejection.code = kParseError;
+    rejection.message = error == simdjson::UTF8_ERROR ? "parse error: the message is not valid UTF-8"
+                                                      : "parse error: the message is not valid JSON";
+    return false;
+  }
+  if (root.is_array()) {
+    rejection.code = kInvalidRequest;
+    rejection.message = "invalid request: batches (JSON arrays) are not accepted";
+    return false;
+  }
+  if (!root.is_object()) {
+    rejection.code = kInvalidRequest;
+    rejection.message = "invalid request: a message must be a JSON object";
+    return false;
+  }
+  dom::object object = root.get_object().value_unsafe();
+
+  // The id to answer a refusal with: only when the top level has exactly one
+  // valid id, so an answer can never be attributed to the wrong request.
+  std::string_view id_bytes;
+  std::size_t id_count = 0;
+  dom::element id_element;
+  for (auto field : object) {
+    if (field.key == "id") {
+      ++id_count;
+      id_element = field.value;
+    }
+  }
+  std::string id_key;
+  if (id_count == 1) {
+    id_key = id_key_of_element(id_element);
+    if (!id_key.empty()) {
+      auto span = member_value(line, "id");
+      if (span) {
+        id_bytes = *span;
+        rejection.id = std::string(id_bytes);
+      } else {
+        id_key.clear();
+      }
+    }
+  }
+
+  std::string_view duplicate;
+  impl_->keys.clear();
+  if (find_duplicate_key(root, impl_->keys, duplicate)) {
+    rejection.code = kInvalidRequest;
+    rejection.message = "invalid request: duplicate key `" + shown_key(duplicate) + "`";
+    if (duplicate == "id") rejection.id = "null";
+    return false;
+  }
+
+  std::string_view jsonrpc;
+  if (object["jsonrpc"].get_string().get(jsonrpc) || jsonrpc != "2.0") {
+    rejection.code = kInvalidRequest;
+    rejection.message = "invalid request: `jsonrpc` must be \"2.0\"";
+    return false;
+  }
+
+  message = Message{};
+  dom::element method;
+  if (object["method"].get(method) == simdjson::SUCCESS) {
+    std::string_view method_text;
+    if (method.get_string().get(method_text)) {
+      rejection.code = kInvalidRequest;
+      rejection.message = "invalid request: `method` must be a string";
+      return false;
+    }
+    message.method = std::string(method_text);
+    if (id_count == 0) {
+      message.kind = MessageKind::Notification;
+    } else if (id_key.empty()) {
+      rejection.code = kInvalidRequest;
+      rejection.message = "invalid request: `id` must be a string or a number";
+      rejection.id = "null";
+      return false;
+    } else {
+      message.kind = MessageKind::Request;
+    }
+    dom::element params;
+    if (object["params"].get(params) == simdjson::SUCCESS) {
+      auto span = member_value(line, "params");
+      if (!span) {
+        rejection.code = kParseError;
+        rejection.message = "parse error: the message is not valid JSON";
+        return false;
+      }
+      message.params = *span;
+      message.params_is_object = params.is_object();
+    }
+  } else {
+    dom::element result, error_object;
+    bool has_result = object["result"].get(result) == simdjson::SUCCESS;
+    bool has_error = object["error"].get(error_object) == simdjson::SUCCESS;
+    if (id_count == 0 || has_result == has_error) {
+      rejection.code = kInvalidRequest;
+      rejection.message = "invalid request: neither a request (`method`) nor a response (`id` with `result` or `error`)";
+      return false;
+    }
+    // A response to a request that failed before its id could be read has id null.
+    if (id_key.empty() && !id_element.is_null()) {
+      rejection.code = kInvalidRequest;
+      rejection.message = "invalid request: `id` must be a string, a number or null";
+      rejection.id = "null";
+      return false;
+    }
+    message.kind = MessageKind::Response;
+    if (has_result) {
+      auto span = member_value(line, "result");
+      if (span) message.result = *span;
+    }
+    if (id_key.empty()) id_bytes = "null";
+  }
+  message.id = id_bytes;
+  message.id_key = std::move(id_key);
+  return true;
+}
+
+std::string MessageReader::id_key_of(std::string_view id_bytes) {
+  dom::parser parser;
+  dom::element element;
+  if (parser.parse(id_bytes.data(), id_bytes.size(), true).get(element)) return "";
+  return id_key_of_element(element);
+}
+
+}  // namespace authz::gateway

@@ -1,0 +1,69 @@
+// message_reader.h — strict reading of one JSON-RPC 2.0 message.
+//
+// Contract: the gateway is a security boundary, so a message is accepted
+// only if it is exactly one well-formed JSON object in valid UTF-8 with no
+// duplicate key at any depth (keys compared after their escapes are
+// decoded), "jsonrpc": "2.0", and the shape of a request, a notification or a
+// response. Everything read from it is decoded (`"tools/\u0063all"` is
+// `tools/call`); raw byte spans point into the caller's line so ids and
+// arguments can be reused exactly as written. A refused line yields a
+// Rejection with the JSON-RPC code the gateway answers with:
+//   -32700  not JSON, invalid UTF-8, or too large (the framer's Oversized)
+//   -32600  a batch (JSON array), not an object, a duplicate key, a bad
+//           "jsonrpc", id or method, neither request nor response
+// The Rejection carries the id to answer with: the message's own id when it
+// could be read unambiguously, else `null`. Never throws; never crashes.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace authz::gateway {
+
+inline constexpr int kParseError = -32700;
+inline constexpr int kInvalidRequest = -32600;
+inline constexpr int kMethodNotFound = -32601;
+inline constexpr int kInvalidParams = -32602;
+inline constexpr int kInternalError = -32603;
+
+enum class MessageKind { Request, Notification, Response };
+
+struct Message {
+  MessageKind kind = MessageKind::Request;
+  std::string method;          // decoded; requests and notifications
+  std::string_view id;         // the id's exact bytes; requests and responses
+  std::string id_key;          // the id compared by value: "n:5", "s:abc"
+  std::string_view params;     // the params value's bytes; empty when absent
+  bool params_is_object = false;
+  std::string_view result;     // responses: the result value's bytes (empty for errors)
+};
+
+struct Rejection {
+  int code = kParseError;
+  std::string message;     // lowercase, for the error object and the log
+  std::string id = "null";  // JSON text of the id to answer with
+};
+
+class MessageReader {
+ public:
+  MessageReader();
+  ~MessageReader();
+  MessageReader(const MessageReader&) = delete;
+  MessageReader& operator=(const MessageReader&) = delete;
+
+  // Reads `line` (without its newline). On success fills `message`, whose
+  // views point into `line`; otherwise fills `rejection`.
+  bool read(std::string_view line, Message& message, Rejection& rejection);
+
+  // The canonical comparison key of an id value's bytes (as in Message::id_key),
+  // or empty when they are not a valid id. For tests and the pending table.
+  static std::string id_key_of(std::string_view id_bytes);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace authz::gateway

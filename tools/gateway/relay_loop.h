@@ -1,0 +1,41 @@
+// relay_loop.h — the gateway's I/O: one poll(2) loop between the client
+// (stdin/stdout), the server (the child's pipes), signals and the policy file.
+//
+// Contract:
+//   - Bytes are framed into lines (line_framer.h) and every line goes
+//     through the Session; what the Session forwards is written as the
+//     original bytes plus '\n'. Nothing else is ever written to stdout;
+//     diagnostics go to stderr through `log`. All four descriptors are
+//     non-blocking and written with output queues, so a slow reader on one
+//     side never blocks the other direction.
+//   - Reload: SIGHUP, or a change of the policy file (checked every
+//     `reload_check_ms`), loads the table again; a table that does not load
+//     is refused with a line on stderr and the old one stays.
+//   - Lifecycle: when the child exits, its remaining output is relayed and
+//     run_relay returns its exit code (128 + signal when a signal ended it).
+//     On client EOF (or SIGTERM / SIGINT to the gateway) the child's stdin
+//     is closed; if the child is still running `shutdown_grace_ms` later it
+//     gets SIGTERM, and SIGKILL after another grace period.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "tools/gateway/child_process.h"
+#include "tools/gateway/session.h"
+
+namespace authz::gateway {
+
+struct RelayOptions {
+  std::string policy_path;  // watched for changes; empty: not watched
+  int shutdown_grace_ms = 2000;
+  std::size_t max_client_message_bytes = 4u << 20;
+  std::size_t max_server_message_bytes = 64u << 20;
+  int reload_check_ms = 500;
+  int client_in = 0;
+  int client_out = 1;
+};
+
+int run_relay(Session& session, const ChildProcess& child, const RelayOptions& options, const LogFunction& log);
+
+}  // namespace authz::gateway

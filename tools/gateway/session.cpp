@@ -1,0 +1,211 @@
+// session.cpp — see session.h.
+#include "tools/gateway/session.h"
+
+#include <chrono>
+
+#include "tools/gateway/callability.h"
+#include "tools/gateway/json_scan.h"
+#include "tools/gateway/json_text.h"
+
+namespace authz::gateway {
+namespace {
+
+std::string shown_id(std::string_view id) {
+  return id.size() > 80 ? std::string(id.substr(0, 80)) + "..." : std::string(id);
+}
+
+bool json_true(std::optional<std::string_view> value) { return value && *value == "true"; }
+
+}  // namespace
+
+Session::Session(SessionConfig config, runtime::Engine engine)
+    : config_(std::move(config)),
+      engine_(std::move(engine)),
+      enforcer_(config_.principal, config_.entities, config_.audit, [this](std::string_view line) { log(line); }) {}
+
+std::int64_t Session::now() const {
+  if (config_.clock) return config_.clock();
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void Session::log(std::string_view line) const {
+  if (config_.log) config_.log(line);
+}
+
+void Session::on_client_oversized(Routing& out) {
+  out.clear();
+  log("refused a client message larger than the limit (not forwarded)");
+  out.to_client.push_back(error_response("null", kParseError, "parse error: the message is larger than the limit"));
+}
+
+void Session::on_server_oversized(Routing& out) {
+  out.clear();
+  log("dropped a server message larger than the limit");
+}
+
+void Session::on_client_line(std::string_view line, Routing& out) {
+  out.clear();
+  Rejection rejection;
+  if (!client_reader_.read(line, message_, rejection)) {
+    log("refused a client message: " + rejection.message);
+    out.to_client.push_back(error_response(rejection.id, rejection.code, rejection.message));
+    return;
+  }
+  switch (message_.kind) {
+    case MessageKind::Notification:
+      if (is_decided_method(message_.method)) {
+        log("dropped `" + message_.method + "` sent as a notification: a call without an id cannot be refused");
+        return;
+      }
+      out.forward = true;
+      return;
+    case MessageKind::Response:
+      // Answers to the server's own requests (sampling, elicitation, roots).
+      out.forward = true;
+      return;
+    case MessageKind::Request:
+      break;
+  }
+  if (pending_.count(message_.id_key)) {
+    out.to_client.push_back(error_response(
+        message_.id, kInvalidRequest, "invalid request: id " + shown_id(message_.id) + " is already in use by a request in flight"));
+    return;
+  }
+  if (is_decided_method(message_.method)) {
+    std::string reply;
+    if (!enforcer_.decide(engine_, message_, now(), reply)) {
+      out.to_client.push_back(std::move(reply));
+      return;
+    }
+    pending_.emplace(std::move(message_.id_key), Pending{});
+    out.forward = true;
+    return;
+  }
+  Pending pending;
+  ListKind list;
+  if (list_kind_of(message_.method, list)) {
+    pending.kind = PendingKind::List;
+    pending.list = list;
+    pending.engine = engine_;
+  } else if (message_.method == "initialize") {
+    pending.kind = PendingKind::Initialize;
+  }
+  pending_.emplace(std::move(message_.id_key), std::move(pending));
+  out.forward = true;
+}
+
+void Session::on_server_line(std::string_view line, Routing& out) {
+  out.clear();
+  Rejection rejection;
+  if (!server_reader_.read(line, message_, rejection)) {
+    log("dropped a server message: " + rejection.message);
+    return;
+  }
+  if (message_.kind != MessageKind::Response) {
+    if (message_.kind == MessageKind::Notification && message_.method == "notifications/tools/list_changed") {
+      log("the server's tool list changed; the next tools/list is filtered again");
+    }
+    out.forward = true;
+    return;
+  }
+  auto found = pending_.find(message_.id_key);
+  if (found == pending_.end()) {
+    log("dropped a server response for id " + shown_id(message_.id) + ", which the gateway never forwarded");
+    return;
+  }
+  Pending pending = std::move(found->second);
+  pending_.erase(found);
+  switch (pending.kind) {
+    case PendingKind::Plain: out.forward = true; return;
+    case PendingKind::Initialize:
+      note_server_capabilities(message_.result);
+      out.forward = true;
+      return;
+    case PendingKind::List: filter_list(line, message_, pending, out); return;
+  }
+}
+
+void Session::note_server_capabilities(std::string_view result) {
+  if (result.empty() || result.front() != '{') return;
+  auto capabilities = member_value(result, "capabilities");
+  if (!capabilities || capabilities->empty() || capabilities->front() != '{') return;
+  const char* names[3] = {"tools", "prompts", "resources"};
+  for (int i = 0; i < 3; ++i) {
+    auto capability = member_value(*capabilities, names[i]);
+    server_lists_change_[i] = capability && !capability->empty() && capability->front() == '{' &&
+                              json_true(member_value(*capability, "listChanged"));
+  }
+}
+
+void Session::filter_list(std::string_view line, const Message& response, const Pending& pending, Routing& out) {
+  const runtime::Engine& engine = *pending.engine;
+  const runtime::Model& model = engine.model();
+  std::int64_t at = now();
+  auto options = enforcer_.evaluate_options();
+  const runtime::Principal& principal = enforcer_.principal();
+
+  std::function<bool(std::string_view)> keep;
+  switch (pending.list) {
+    case ListKind::Tools:
+      keep = [&](std::string_view name) {
+        bool declared = false;
+        for (const auto& target : model.targets) {
+          if (target.kind == runtime::TargetKind::Tool && target.name == name) {
+            declared = true;
+            break;
+          }
+        }
+        if (!declared) {
+          if (warned_undeclared_.insert(std::string(name)).second) {
+            log("the server offers tool `" + std::string(name) +
+                "`, which the policy does not declare; it stays denied (declare it, e.g. with `authzc import-tools`)");
+          }
+          return false;
+        }
+        return could_call(engine, principal, runtime::MethodKind::ToolCall, name, at, options);
+      };
+      break;
+    case ListKind::Prompts:
+      keep = [&](std::string_view name) {
+        return could_call(engine, principal, runtime::MethodKind::PromptGet, name, at, options);
+      };
+      break;
+    case ListKind::Resources:
+      keep = [&](std::string_view uri) {
+        runtime::Request request;
+        request.principal = principal;
+        request.method = runtime::MethodKind::ResourceRead;
+        request.target = std::string(uri);
+        request.now_ms = at;
+        return engine.evaluate(request, options).allowed();
+      };
+      break;
+    case ListKind::ResourceTemplates:
+      keep = [&](std::string_view uri_template) {
+        return could_call(engine, principal, runtime::MethodKind::ResourceRead, uri_template, at, options);
+      };
+      break;
+  }
+  switch (filter_list_response(line, response.result, pending.list, keep, scratch_)) {
+    case FilterOutcome::Unchanged: out.forward = true; return;
+    case FilterOutcome::Rewritten: out.to_client.push_back(std::move(scratch_)); return;
+    case FilterOutcome::Refused:
+      log("refused a list response the gateway could not filter");
+      out.to_client.push_back(error_response(response.id, kInternalError,
+                                             "the server's list could not be filtered by policy, so it is withheld"));
+      return;
+  }
+}
+
+void Session::replace_engine(runtime::Engine engine, Routing& out) {
+  out.clear();
+  engine_ = std::move(engine);
+  static const char* notifications[3] = {"notifications/tools/list_changed", "notifications/prompts/list_changed",
+                                         "notifications/resources/list_changed"};
+  for (int i = 0; i < 3; ++i) {
+    if (server_lists_change_[i]) out.to_client.push_back(notification(notifications[i]));
+  }
+}
+
+}  // namespace authz::gateway
