@@ -39,6 +39,19 @@ class Evaluator {
   // that made it evaluate to `actual`.
   void explain(NodeIndex root, bool actual, RuleTrace& out);
 
+  // For partial evaluation (partial_eval.cpp): one node's value (false on an
+  // evaluation error), and read access to what prepare() resolved.
+  bool value(NodeIndex index, Value& out) { return eval(index, out); }
+  struct PreparedView {
+    const EngineState* engine;
+    TargetIndex target;
+    const std::vector<std::uint64_t>* roles;  // expanded role bitset
+    std::string_view user_id;
+  };
+  static PreparedView view(const PreparedRequest& request) {
+    return {request.engine_, request.target_, &request.roles_, request.principal_id_.string()};
+  }
+
  private:
   enum class ErrorKind {
     None, AbsentValue, NoResolver, EntityNotFound, EntityAttributeMissing, EntityAttributeType,
