@@ -1,0 +1,236 @@
+// gateway_message_reader_test.cpp — the gateway's strict JSON-RPC reading
+// (tools/gateway/message_reader.h, line_framer.h, json_scan.h) on ordinary
+// and hostile input: escapes, duplicate keys, batches, odd ids, huge lines,
+// invalid UTF-8.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "tools/gateway/json_scan.h"
+#include "tools/gateway/line_framer.h"
+#include "tools/gateway/message_reader.h"
+
+using namespace authz::gateway;
+
+namespace {
+
+struct ReadResult {
+  bool ok;
+  Message message;
+  Rejection rejection;
+};
+
+ReadResult read(MessageReader& reader, const std::string& line) {
+  ReadResult result;
+  result.ok = reader.read(line, result.message, result.rejection);
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("a request is read with its method decoded and its id and params as written", "[gateway]") {
+  MessageReader reader;
+  std::string line = R"({"jsonrpc":"2.0","id":7,"method":"tools/\u0063all","params":{"name":"echo","arguments":{"a":1}}})";
+  auto result = read(reader, line);
+  REQUIRE(result.ok);
+  CHECK(result.message.kind == MessageKind::Request);
+  CHECK(result.message.method == "tools/call");
+  CHECK(result.message.id == "7");
+  CHECK(result.message.id_key == "n:7");
+  CHECK(result.message.params == R"({"name":"echo","arguments":{"a":1}})");
+  CHECK(result.message.params_is_object);
+}
+
+TEST_CASE("ids 0, -1, strings and 1.0 keep their bytes and compare by value", "[gateway]") {
+  MessageReader reader;
+  struct Case {
+    std::string id_text, key;
+  };
+  for (const Case& c : {Case{"0", "n:0"}, Case{"-1", "n:-1"}, Case{R"("x")", "s:x"}, Case{R"("\u0078")", "s:x"},
+                        Case{"1.0", "n:1"}, Case{"  42 ", "n:42"}}) {
+    auto result = read(reader, R"({"jsonrpc":"2.0","method":"ping","id":)" + c.id_text + "}");
+    INFO(c.id_text);
+    REQUIRE(result.ok);
+    std::string trimmed = c.id_text;
+    while (trimmed.front() == ' ') trimmed.erase(trimmed.begin());
+    while (trimmed.back() == ' ') trimmed.pop_back();
+    CHECK(result.message.id == trimmed);
+    CHECK(result.message.id_key == c.key);
+  }
+  CHECK(MessageReader::id_key_of("-1") == "n:-1");
+  CHECK(MessageReader::id_key_of("\"x\"") == "s:x");
+}
+
+TEST_CASE("notifications and responses are told apart", "[gateway]") {
+  MessageReader reader;
+  auto notification = read(reader, R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+  REQUIRE(notification.ok);
+  CHECK(notification.message.kind == MessageKind::Notification);
+  auto response = read(reader, R"({"jsonrpc":"2.0","id":"s-1","result":{"tools":[]}})");
+  REQUIRE(response.ok);
+  CHECK(response.message.kind == MessageKind::Response);
+  CHECK(response.message.result == R"({"tools":[]})");
+  auto error = read(reader, R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}})");
+  REQUIRE(error.ok);
+  CHECK(error.message.kind == MessageKind::Response);
+  CHECK(error.message.id_key.empty());
+}
+
+TEST_CASE("duplicate keys are refused at any depth, escapes decoded first", "[gateway]") {
+  MessageReader reader;
+  auto method = read(reader, R"({"jsonrpc":"2.0","id":4,"method":"tools/call","method":"ping"})");
+  REQUIRE_FALSE(method.ok);
+  CHECK(method.rejection.code == kInvalidRequest);
+  CHECK(method.rejection.message == "invalid request: duplicate key `method`");
+  CHECK(method.rejection.id == "4");
+
+  auto nested = read(reader,
+                     R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"read_file",)"
+                     R"("arguments":{"path":"/home/bob/a","p\u0061th":"/etc/passwd"}}})");
+  REQUIRE_FALSE(nested.ok);
+  CHECK(nested.rejection.code == kInvalidRequest);
+  CHECK(nested.rejection.message == "invalid request: duplicate key `path`");
+
+  auto ids = read(reader, R"({"jsonrpc":"2.0","id":1,"id":2,"method":"ping"})");
+  REQUIRE_FALSE(ids.ok);
+  CHECK(ids.rejection.id == "null");
+
+  // Many keys take the sorting path.
+  std::string wide = R"({"jsonrpc":"2.0","id":1,"method":"ping","params":{)";
+  for (int i = 0; i < 40; ++i) wide += "\"k" + std::to_string(i) + "\":0,";
+  wide += R"("k17":1}})";
+  auto many = read(reader, wide);
+  REQUIRE_FALSE(many.ok);
+  CHECK(many.rejection.message == "invalid request: duplicate key `k17`");
+}
+
+TEST_CASE("batches, non-objects, bad versions and bad ids are invalid requests", "[gateway]") {
+  MessageReader reader;
+  auto batch = read(reader, R"([{"jsonrpc":"2.0","id":1,"method":"ping"}])");
+  REQUIRE_FALSE(batch.ok);
+  CHECK(batch.rejection.code == kInvalidRequest);
+  CHECK(batch.rejection.id == "null");
+  CHECK(batch.rejection.message == "invalid request: batches (JSON arrays) are not accepted");
+
+  for (std::string line : {std::string("5"), std::string(R"("tools/call")"), std::string("null")}) {
+    auto result = read(reader, line);
+    REQUIRE_FALSE(result.ok);
+    CHECK(result.rejection.code == kInvalidRequest);
+  }
+  auto version = read(reader, R"({"jsonrpc":"1.0","id":1,"method":"ping"})");
+  REQUIRE_FALSE(version.ok);
+  CHECK(version.rejection.code == kInvalidRequest);
+  CHECK(version.rejection.id == "1");
+  auto no_version = read(reader, R"({"id":1,"method":"ping"})");
+  CHECK_FALSE(no_version.ok);
+  for (std::string id : {std::string("null"), std::string("true"), std::string("{}"), std::string("[1]")}) {
+    auto result = read(reader, R"({"jsonrpc":"2.0","id":)" + id + R"(,"method":"tools/call"})");
+    INFO(id);
+    REQUIRE_FALSE(result.ok);
+    CHECK(result.rejection.code == kInvalidRequest);
+    CHECK(result.rejection.id == "null");
+  }
+  auto method_number = read(reader, R"({"jsonrpc":"2.0","id":1,"method":5})");
+  CHECK_FALSE(method_number.ok);
+  auto neither = read(reader, R"({"jsonrpc":"2.0","id":1})");
+  CHECK_FALSE(neither.ok);
+  auto both = read(reader, R"({"jsonrpc":"2.0","id":1,"result":{},"error":{}})");
+  CHECK_FALSE(both.ok);
+}
+
+TEST_CASE("non-JSON and invalid UTF-8 are parse errors", "[gateway]") {
+  MessageReader reader;
+  for (std::string line : {std::string("not json"), std::string(R"({"jsonrpc":"2.0","id":1,"method":"ping")"),
+                           std::string(R"({"jsonrpc":"2.0","id":1,"method":"ping"} {})"), std::string("{\"a\":\x01}")}) {
+    auto result = read(reader, line);
+    INFO(line);
+    REQUIRE_FALSE(result.ok);
+    CHECK(result.rejection.code == kParseError);
+    CHECK(result.rejection.id == "null");
+  }
+  auto utf8 = read(reader, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"x\":\"\xff\xfe\"}");
+  REQUIRE_FALSE(utf8.ok);
+  CHECK(utf8.rejection.code == kParseError);
+  CHECK(utf8.rejection.message == "parse error: the message is not valid UTF-8");
+  auto overlong = read(reader, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xc0\xaf\"}");
+  CHECK_FALSE(overlong.ok);
+}
+
+TEST_CASE("the framer splits lines, skips blank ones and cuts oversized ones", "[gateway]") {
+  LineFramer framer(16);
+  std::string_view line;
+  framer.feed("abc\n\n  \r\nde");
+  REQUIRE(framer.next(line) == LineFramer::Event::Line);
+  CHECK(line == "abc");
+  CHECK(framer.next(line) == LineFramer::Event::None);
+  framer.feed("f\n");
+  REQUIRE(framer.next(line) == LineFramer::Event::Line);
+  CHECK(line == "def");
+
+  // A line longer than the limit is reported once, before its newline
+  // arrives, and nothing of it is ever handed out.
+  framer.feed(std::string(20, 'x'));
+  CHECK(framer.next(line) == LineFramer::Event::Oversized);
+  CHECK(framer.next(line) == LineFramer::Event::None);
+  framer.feed(std::string(1000, 'y'));
+  CHECK(framer.next(line) == LineFramer::Event::None);
+  CHECK(framer.buffered() == 0);
+  framer.feed("zz\nok\n");
+  REQUIRE(framer.next(line) == LineFramer::Event::Line);
+  CHECK(line == "ok");
+
+  // A whole oversized line in one read.
+  framer.feed(std::string(17, 'q') + "\nafter\n");
+  CHECK(framer.next(line) == LineFramer::Event::Oversized);
+  REQUIRE(framer.next(line) == LineFramer::Event::Line);
+  CHECK(line == "after");
+
+  framer.feed("tail");
+  CHECK(framer.next(line) == LineFramer::Event::None);
+  framer.finish();
+  REQUIRE(framer.next(line) == LineFramer::Event::Line);
+  CHECK(line == "tail");
+}
+
+TEST_CASE("a 20 MB line never reaches the reader", "[gateway]") {
+  LineFramer framer(4u << 20);
+  std::string chunk(64 * 1024, 'a');
+  std::string_view line;
+  int oversized = 0;
+  for (std::size_t sent = 0; sent < (20u << 20); sent += chunk.size()) {
+    framer.feed(chunk);
+    while (true) {
+      auto event = framer.next(line);
+      if (event == LineFramer::Event::None) break;
+      CHECK(event == LineFramer::Event::Oversized);
+      ++oversized;
+    }
+    CHECK(framer.buffered() <= (4u << 20) + chunk.size());
+  }
+  framer.feed("\n{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\n");
+  REQUIRE(framer.next(line) == LineFramer::Event::Line);
+  CHECK(line == R"({"jsonrpc":"2.0","id":1,"method":"ping"})");
+  CHECK(oversized == 1);
+}
+
+TEST_CASE("the span scanner finds members and elements and never overreads", "[gateway]") {
+  std::string object = R"({"a" : [1, {"b":"]}"}, "x\"y"], "n\u0061me":"v", "c":{}})";
+  auto a = member_value(object, "a");
+  REQUIRE(a);
+  CHECK(*a == R"([1, {"b":"]}"}, "x\"y"])");
+  std::vector<std::string_view> elements;
+  REQUIRE(array_elements(*a, elements));
+  REQUIRE(elements.size() == 3);
+  CHECK(elements[1] == R"({"b":"]}"})");
+  CHECK(elements[2] == R"("x\"y")");
+  auto name = member_value(object, "name");
+  REQUIRE(name);
+  CHECK(*name == R"("v")");
+  std::string decoded;
+  REQUIRE(decode_json_string(R"("tools/\u0063all \ud83d\ude00")", decoded));
+  CHECK(decoded == "tools/call \xF0\x9F\x98\x80");
+  CHECK_FALSE(member_value(R"({"a":)", "a"));
+  CHECK_FALSE(member_value(R"({"a":"unterminated)", "a"));
+  CHECK_FALSE(array_elements("[1,", elements));
+  CHECK_FALSE(array_elements("", elements));
+}

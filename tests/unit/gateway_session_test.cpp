@@ -1,0 +1,373 @@
+// gateway_session_test.cpp — enforcement per method in the gateway's Session
+// (tools/gateway/session.h): what is forwarded, what is answered instead,
+// list filtering, ids, audit records and fail-closed audit.
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+
+#include "compiler/diagnostic_printer.h"
+#include "compiler/driver.h"
+#include "compiler/lower.h"
+#include "runtime/time_text.h"
+#include "tools/gateway/session.h"
+
+using namespace authz::gateway;
+namespace rt = authz::runtime;
+
+namespace {
+
+constexpr const char* kPolicy = R"(policy demo;
+
+use std.obligations;
+
+principal User {
+  home: String,
+}
+
+role member;
+
+tool read_file(path: String) read;
+tool write_file(path: String, content: String) write;
+tool secret_tool() read;
+tool echo(message: String) read;
+tool totals() read;
+tool window_tool() read;
+
+resource notes "notes://{name}";
+resource readme "docs://readme";
+prompt greet(name: String);
+prompt hidden_prompt();
+
+/// Everyone reads inside their home.
+allow own_home_read: anyone may read_file when args.path under user.home;
+/// Members echo.
+allow members_echo: member may echo;
+/// Nobody uses the secret tool.
+deny no_secret: secret_tool;
+/// Members read notes, except the private one.
+allow members_notes: member may notes when args.name != "private";
+/// Greetings for all.
+allow greet_all: anyone may greet;
+/// Totals only in aggregate.
+allow totals_aggregate: anyone may totals with aggregate_only(min_group: 5);
+/// Only in 2026.
+allow window_2026: anyone may window_tool from 2026-01-01T00:00:00Z until 2027-01-01T00:00:00Z;
+)";
+
+rt::Engine compile(const std::string& text) {
+  static std::atomic<int> counter{0};
+  auto dir = std::filesystem::temp_directory_path() /
+             ("authz-gateway-unit-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream out(dir / "policy.authz");
+    out << text;
+  }
+  authz::SourceManager sources;
+  authz::LoadOptions options;
+  options.stdlib_dirs.push_back(std::string(AUTHZ_SOURCE_DIR) + "/stdlib");
+  authz::CheckOutcome outcome = authz::check_paths({(dir / "policy.authz").string()}, options, sources);
+  std::filesystem::remove_all(dir);
+  INFO(authz::render_text(sources, outcome.diagnostics));
+  REQUIRE(outcome.ok());
+  authz::LowerResult lowered = authz::lower(*outcome.policy, sources);
+  REQUIRE(lowered.ok());
+  auto engine = rt::Engine::from_model(std::move(lowered.model));
+  REQUIRE(engine.ok());
+  return std::move(engine.value());
+}
+
+class MemoryAudit final : public AuditSink {
+ public:
+  bool append(rt::AuditRecord& record, std::string& error) override {
+    if (fail) {
+      error = "disk full";
+      return false;
+    }
+    records.push_back(record);
+    return true;
+  }
+  bool fail = false;
+  std::vector<rt::AuditRecord> records;
+};
+
+struct Fixture {
+  MemoryAudit audit;
+  std::vector<std::string> logged;
+  Session session;
+  Routing out;
+
+  explicit Fixture(std::vector<std::string> roles = {"member"}, std::string now = "2026-11-26T12:00:00Z")
+      : session(make_config(std::move(roles), now), compile(kPolicy)) {}
+
+  SessionConfig make_config(std::vector<std::string> roles, const std::string& now) {
+    SessionConfig config;
+    config.principal.id = "u-bob";
+    config.principal.roles = std::move(roles);
+    config.principal.attributes_json = R"({"home":"/home/bob"})";
+    config.audit = &audit;
+    config.clock = [at = *rt::parse_timestamp(now)] { return at; };
+    config.log = [this](std::string_view line) { logged.emplace_back(line); };
+    return config;
+  }
+
+  // Sends a client line; returns the one reply ("" when forwarded).
+  std::string client(const std::string& line) {
+    session.on_client_line(line, out);
+    if (out.forward) {
+      CHECK(out.to_client.empty());
+      return "";
+    }
+    REQUIRE(out.to_client.size() == 1);
+    return out.to_client[0];
+  }
+  bool logged_contains(std::string_view text) const {
+    for (const auto& line : logged) {
+      if (line.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+};
+
+std::string call(const std::string& id, const std::string& tool, const std::string& arguments = "{}") {
+  return R"({"jsonrpc":"2.0","id":)" + id + R"(,"method":"tools/call","params":{"name":")" + tool +
+         R"(","arguments":)" + arguments + "}}";
+}
+
+}  // namespace
+
+TEST_CASE("an allowed tools/call is forwarded as written and audited", "[gateway]") {
+  Fixture f;
+  std::string line = call("1", "read_file", R"({"path":"/home/bob/notes.txt"})");
+  CHECK(f.client(line).empty());
+  CHECK(f.out.forward);
+  REQUIRE(f.audit.records.size() == 1);
+  CHECK(f.audit.records[0].effect == "allow");
+  CHECK(f.audit.records[0].target == "read_file");
+  CHECK(f.audit.records[0].method == "tools/call");
+  CHECK(f.audit.records[0].rules == std::vector<std::string>{"own_home_read"});
+  CHECK(f.session.requests_in_flight() == 1);
+  // The server's answer reaches the client unchanged.
+  std::string answer = R"({"jsonrpc":"2.0","id":1,"result":{"content":[]}})";
+  f.session.on_server_line(answer, f.out);
+  CHECK(f.out.forward);
+  CHECK(f.session.requests_in_flight() == 0);
+}
+
+TEST_CASE("an escaped method is enforced like the plain one", "[gateway]") {
+  Fixture f;
+  std::string reply = f.client(
+      R"({"jsonrpc":"2.0","id":"x","method":"tools/\u0063all","params":{"name":"read_file","arguments":{"path":"/etc/passwd"}}})");
+  CHECK_FALSE(f.out.forward);
+  CHECK(reply.rfind(R"({"jsonrpc":"2.0","id":"x","result":{"content":[{"type":"text","text":"access denied by policy: )", 0) == 0);
+  CHECK(reply.find(R"("isError":true)") != std::string::npos);
+  REQUIRE(f.audit.records.size() == 1);
+  CHECK(f.audit.records[0].effect == "deny");
+  CHECK(reply.find(f.audit.records[0].decision_id) != std::string::npos);
+}
+
+TEST_CASE("argument failures are isError results, uncallable tools are -32602", "[gateway]") {
+  Fixture f;
+  std::string argument_denial = f.client(call("-1", "read_file", R"({"path":"/home/carol/x"})"));
+  CHECK(argument_denial.rfind(R"({"jsonrpc":"2.0","id":-1,"result":)", 0) == 0);
+  CHECK(argument_denial.find("own_home_read") != std::string::npos);
+
+  std::string forbidden = f.client(call("0", "secret_tool"));
+  REQUIRE(f.audit.records.size() == 2);
+  CHECK(forbidden == R"({"jsonrpc":"2.0","id":0,"error":{"code":-32602,"message":"access denied by policy: tool )"
+                     R"(`secret_tool` is forbidden by `no_secret`","data":{"reason":"forbidden","tool":"secret_tool",)"
+                     R"("decision_id":")" + f.audit.records[1].decision_id + R"("}}})");
+
+  std::string not_permitted = f.client(call("2", "write_file", R"({"path":"/home/bob/a","content":"x"})"));
+  CHECK(not_permitted.find(R"("code":-32602)") != std::string::npos);
+  CHECK(not_permitted.find(R"("reason":"not_permitted")") != std::string::npos);
+
+  std::string unknown = f.client(call("3", "no_such_tool"));
+  CHECK(unknown.find(R"("code":-32602)") != std::string::npos);
+  CHECK(unknown.find(R"("reason":"unknown_target","tool":"no_such_tool")") != std::string::npos);
+
+  // A tool the user's role does not reach at all.
+  Fixture outsider(std::vector<std::string>{});
+  std::string echo = outsider.client(call("4", "echo", R"({"message":"hi"})"));
+  CHECK(echo.find(R"("code":-32602)") != std::string::npos);
+  CHECK(outsider.session.requests_in_flight() == 0);
+}
+
+TEST_CASE("a time window that fails is an isError result", "[gateway]") {
+  Fixture late({"member"}, "2027-02-01T00:00:00Z");
+  std::string reply = late.client(call("1", "window_tool"));
+  CHECK(reply.find(R"("isError":true)") != std::string::npos);
+  CHECK(reply.find(R"("authz/reason":"expired")") != std::string::npos);
+  Fixture in_window;
+  CHECK(in_window.client(call("1", "window_tool")).empty());
+}
+
+TEST_CASE("malformed params are -32602 without a decision", "[gateway]") {
+  Fixture f;
+  CHECK(f.client(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":[1]})") ==
+        R"({"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"invalid params: `params` must be an object"}})");
+  CHECK(f.client(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":5}})").find("`name` must be a string") !=
+        std::string::npos);
+  CHECK(f.client(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":[]}})")
+            .find("`arguments` must be an object") != std::string::npos);
+  CHECK(f.client(R"({"jsonrpc":"2.0","id":1,"method":"tools/call"})").find("-32602") != std::string::npos);
+  CHECK(f.audit.records.empty());
+}
+
+TEST_CASE("hostile framing never reaches the server", "[gateway]") {
+  Fixture f;
+  CHECK(f.client(R"({"jsonrpc":"2.0","id":4,"method":"tools/call","method":"ping","params":{"name":"secret_tool"}})") ==
+        R"({"jsonrpc":"2.0","id":4,"error":{"code":-32600,"message":"invalid request: duplicate key `method`"}})");
+  CHECK(f.client(R"([{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo"}}])") ==
+        R"({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: batches (JSON arrays) are not accepted"}})");
+  CHECK(f.client("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"ping\",\"x\":\"\xc3\x28\"}") ==
+        R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error: the message is not valid UTF-8"}})");
+  CHECK(f.client("Content-Length: 42").find("-32700") != std::string::npos);
+  f.session.on_client_oversized(f.out);
+  CHECK_FALSE(f.out.forward);
+  REQUIRE(f.out.to_client.size() == 1);
+  CHECK(f.out.to_client[0] ==
+        R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error: the message is larger than the limit"}})");
+  // A protected call sent as a notification is dropped: it could not be refused.
+  f.session.on_client_line(R"({"jsonrpc":"2.0","method":"tools/call","params":{"name":"secret_tool"}})", f.out);
+  CHECK_FALSE(f.out.forward);
+  CHECK(f.out.to_client.empty());
+  CHECK(f.logged_contains("sent as a notification"));
+  CHECK(f.audit.records.empty());
+}
+
+TEST_CASE("ids in flight cannot be reused, and unknown response ids are dropped", "[gateway]") {
+  Fixture f;
+  CHECK(f.client(R"({"jsonrpc":"2.0","id":"a","method":"tools/list"})").empty());
+  // Same id by value ("\u0061" is "a") while the first is in flight.
+  std::string reuse = f.client(R"({"jsonrpc":"2.0","id":"\u0061","method":"ping"})");
+  CHECK(reuse == R"({"jsonrpc":"2.0","id":"\u0061","error":{"code":-32600,"message":"invalid request: id \"\\u0061\" is already in use by a request in flight"}})");
+
+  f.session.on_server_line(R"({"jsonrpc":"2.0","id":99,"result":{}})", f.out);
+  CHECK_FALSE(f.out.forward);
+  CHECK(f.out.to_client.empty());
+  CHECK(f.logged_contains("id 99, which the gateway never forwarded"));
+
+  // A response for a request the gateway answered itself is dropped too.
+  f.client(call("7", "secret_tool"));
+  f.session.on_server_line(R"({"jsonrpc":"2.0","id":7,"result":{"content":[]}})", f.out);
+  CHECK_FALSE(f.out.forward);
+
+  // Server-to-client requests and their answers pass through.
+  f.session.on_server_line(R"({"jsonrpc":"2.0","id":0,"method":"sampling/createMessage","params":{}})", f.out);
+  CHECK(f.out.forward);
+  f.session.on_client_line(R"({"jsonrpc":"2.0","id":0,"result":{"content":{"type":"text","text":"hi"}}})", f.out);
+  CHECK(f.out.forward);
+  // Garbage from the server is dropped, never written to stdout.
+  f.session.on_server_line("npm WARN something", f.out);
+  CHECK_FALSE(f.out.forward);
+  CHECK(f.out.to_client.empty());
+}
+
+TEST_CASE("tools/list keeps only callable tools, byte for byte, on every page", "[gateway]") {
+  Fixture f;
+  f.client(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
+  std::string page1 =
+      R"({"jsonrpc":"2.0","id":1,"result":{"tools":[ {"name":"read_file", "inputSchema":{"type":"object","x":"]"}},)"
+      R"({"name":"secret_tool"},{"name":"write_file"},{"name":"e\u0063ho","annotations":{"readOnlyHint":true}},)"
+      R"({"name":"undeclared_tool"},{"title":"no name"}],"nextCursor":"p2"}})";
+  f.session.on_server_line(page1, f.out);
+  CHECK_FALSE(f.out.forward);
+  REQUIRE(f.out.to_client.size() == 1);
+  CHECK(f.out.to_client[0] ==
+        R"({"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"read_file", "inputSchema":{"type":"object","x":"]"}},)"
+        R"({"name":"e\u0063ho","annotations":{"readOnlyHint":true}}],"nextCursor":"p2"}})");
+  CHECK(f.logged_contains("tool `undeclared_tool`, which the policy does not declare"));
+
+  f.client(R"({"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":"p2"}})");
+  f.session.on_server_line(R"({"jsonrpc":"2.0","id":2,"result":{"tools":[{"name":"secret_tool"}]}})", f.out);
+  REQUIRE(f.out.to_client.size() == 1);
+  CHECK(f.out.to_client[0] == R"({"jsonrpc":"2.0","id":2,"result":{"tools":[]}})");
+
+  // Nothing to remove: the original bytes go through.
+  f.client(R"({"jsonrpc":"2.0","id":3,"method":"tools/list"})");
+  f.session.on_server_line(R"({"jsonrpc":"2.0","id":3,"result":{"tools":[{"name":"echo"}]}})", f.out);
+  CHECK(f.out.forward);
+}
+
+TEST_CASE("resources, templates and prompts are governed the same way", "[gateway]") {
+  Fixture f;
+  std::string denied = f.client(R"({"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"notes://private"}})");
+  CHECK(denied.find(R"("code":-32602)") != std::string::npos);
+  CHECK(denied.find(R"("resource":"notes://private")") != std::string::npos);
+  CHECK(f.client(R"({"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"notes://shopping"}})").empty());
+  CHECK(f.client(R"({"jsonrpc":"2.0","id":3,"method":"resources/read","params":{"uri":"docs://readme"}})")
+            .find(R"("reason":"not_permitted")") != std::string::npos);
+  CHECK(f.client(R"({"jsonrpc":"2.0","id":4,"method":"resources/read","params":{"uri":"file:///etc/passwd"}})")
+            .find(R"("reason":"unknown_target")") != std::string::npos);
+  CHECK(f.client(R"({"jsonrpc":"2.0","id":5,"method":"prompts/get","params":{"name":"greet","arguments":{"name":"bob"}}})").empty());
+  CHECK(f.client(R"({"jsonrpc":"2.0","id":6,"method":"prompts/get","params":{"name":"hidden_prompt"}})")
+            .find(R"("prompt":"hidden_prompt")") != std::string::npos);
+
+  f.client(R"({"jsonrpc":"2.0","id":10,"method":"resources/list"})");
+  f.session.on_server_line(
+      R"({"jsonrpc":"2.0","id":10,"result":{"resources":[{"uri":"notes://a","name":"a"},{"uri":"notes://private"},{"uri":"docs://readme"}]}})",
+      f.out);
+  REQUIRE(f.out.to_client.size() == 1);
+  CHECK(f.out.to_client[0] == R"({"jsonrpc":"2.0","id":10,"result":{"resources":[{"uri":"notes://a","name":"a"}]}})");
+
+  f.client(R"({"jsonrpc":"2.0","id":11,"method":"resources/templates/list"})");
+  f.session.on_server_line(
+      R"({"jsonrpc":"2.0","id":11,"result":{"resourceTemplates":[{"uriTemplate":"notes://{name}"},{"uriTemplate":"other://{x}"}]}})",
+      f.out);
+  REQUIRE(f.out.to_client.size() == 1);
+  CHECK(f.out.to_client[0] == R"({"jsonrpc":"2.0","id":11,"result":{"resourceTemplates":[{"uriTemplate":"notes://{name}"}]}})");
+
+  f.client(R"({"jsonrpc":"2.0","id":12,"method":"prompts/list"})");
+  f.session.on_server_line(R"({"jsonrpc":"2.0","id":12,"result":{"prompts":[{"name":"greet"},{"name":"hidden_prompt"}]}})",
+                           f.out);
+  REQUIRE(f.out.to_client.size() == 1);
+  CHECK(f.out.to_client[0] == R"({"jsonrpc":"2.0","id":12,"result":{"prompts":[{"name":"greet"}]}})");
+}
+
+TEST_CASE("obligations the gateway cannot apply refuse the call", "[gateway]") {
+  Fixture f;
+  std::string reply = f.client(call("1", "totals"));
+  CHECK_FALSE(f.out.forward);
+  CHECK(reply.find(R"("isError":true)") != std::string::npos);
+  CHECK(reply.find("obligation `aggregate_only`") != std::string::npos);
+  REQUIRE(f.audit.records.size() == 1);
+  CHECK(f.audit.records[0].effect == "deny");
+  CHECK(f.audit.records[0].reason == "error");
+}
+
+TEST_CASE("when the audit log cannot be written the call is denied", "[gateway]") {
+  Fixture f;
+  f.audit.fail = true;
+  std::string reply = f.client(call("1", "read_file", R"({"path":"/home/bob/a"})"));
+  CHECK_FALSE(f.out.forward);
+  CHECK(reply.find(R"({"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"access denied: the audit log cannot be written")") == 0);
+  CHECK(reply.find(R"("reason":"audit_unavailable")") != std::string::npos);
+  CHECK(f.logged_contains("audit log write failed"));
+  CHECK(f.logged_contains("disk full"));
+  CHECK(f.session.requests_in_flight() == 0);
+}
+
+TEST_CASE("a new policy applies to new requests; lists in flight keep theirs", "[gateway]") {
+  Fixture f;
+  f.client(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{}})");
+  f.session.on_server_line(R"({"jsonrpc":"2.0","id":0,"result":{"capabilities":{"tools":{"listChanged":true},"prompts":{}}}})",
+                           f.out);
+  CHECK(f.out.forward);
+  f.client(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
+
+  std::string stricter = kPolicy;
+  stricter += "/// Nobody echoes any more.\ndeny no_echo: echo;\n";
+  f.session.replace_engine(compile(stricter), f.out);
+  REQUIRE(f.out.to_client.size() == 1);
+  CHECK(f.out.to_client[0] == R"({"jsonrpc":"2.0","method":"notifications/tools/list_changed"})");
+
+  // The list requested before the reload is filtered with the old table.
+  f.session.on_server_line(R"({"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"echo"}]}})", f.out);
+  CHECK(f.out.forward);
+  std::string reply = f.client(call("2", "echo", R"({"message":"hi"})"));
+  CHECK(reply.find(R"("reason":"forbidden")") != std::string::npos);
+}
