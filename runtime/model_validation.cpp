@@ -15,6 +15,26 @@
 namespace authz::runtime {
 namespace {
 
+// What a message is about: "rule `x`", "grant `x`", "role `x`". Formatted only
+// when a message is written: a valid table must not pay for it per rule.
+struct Owner {
+  const char* kind;
+  std::string_view name;
+};
+
+}  // namespace
+}  // namespace authz::runtime
+
+template <>
+struct fmt::formatter<authz::runtime::Owner> : fmt::formatter<std::string_view> {
+  auto format(const authz::runtime::Owner& owner, format_context& context) const {
+    return fmt::format_to(context.out(), "{} `{}`", owner.kind, owner.name);
+  }
+};
+
+namespace authz::runtime {
+namespace {
+
 using Error = std::optional<std::string>;
 
 bool is_bool_type(const Model& model, TypeIndex type) {
@@ -102,7 +122,7 @@ Error check_principal_builtins(const Model& model) {
   return std::nullopt;
 }
 
-Error check_role_set(const Model& model, const RoleSet& set, std::string_view owner) {
+Error check_role_set(const Model& model, const RoleSet& set, const Owner& owner) {
   std::size_t words = role_words(model.roles.size());
   // Fewer words than the role count needs is fine (the missing ones are zero).
   if (set.words.size() > words) {
@@ -121,7 +141,7 @@ Error check_roles(const Model& model) {
     const Role& role = model.roles[r];
     if (role.name.empty()) return fmt::format("role {} has no name", r);
     if (!seen.insert(role.name).second) return fmt::format("role `{}` is declared twice", role.name);
-    if (Error e = check_role_set(model, role.includes, fmt::format("role `{}`", role.name))) return e;
+    if (Error e = check_role_set(model, role.includes, Owner{"role", role.name})) return e;
     if (!role.includes.contains(static_cast<RoleIndex>(r))) {
       return fmt::format("role `{}` does not include itself", role.name);
     }
@@ -383,7 +403,7 @@ Error check_obligations(const Model& model) {
   return std::nullopt;
 }
 
-Error check_window(const Window& window, std::string_view owner) {
+Error check_window(const Window& window, const Owner& owner) {
   if (window.from_ms && window.until_ms && *window.from_ms >= *window.until_ms) {
     return fmt::format("{}: `from` must be before `until`", owner);
   }
@@ -392,9 +412,11 @@ Error check_window(const Window& window, std::string_view owner) {
 
 Error check_rules_and_grants(const Model& model) {
   std::unordered_set<std::string_view> ids;
+  ids.reserve(model.rules.size() + model.grants.size());
   for (const Rule& rule : model.rules) {
     if (rule.id.empty()) return std::string("a rule has no id");
-    std::string owner = fmt::format("rule `{}`", rule.id);
+    // Formatted only for a message: a valid table must not pay for it per rule.
+    const auto owner = Owner{"rule", rule.id};
     if (!ids.insert(rule.id).second) return fmt::format("rule id `{}` is used twice", rule.id);
     if (rule.effect > Effect::Deny) return fmt::format("{}: unknown effect", owner);
     if (Error e = check_role_set(model, rule.subjects.roles, owner)) return e;
@@ -437,7 +459,7 @@ Error check_rules_and_grants(const Model& model) {
   }
   for (const Grant& grant : model.grants) {
     if (grant.id.empty()) return std::string("a grant has no id");
-    std::string owner = fmt::format("grant `{}`", grant.id);
+    const auto owner = Owner{"grant", grant.id};
     if (!ids.insert(grant.id).second) return fmt::format("rule id `{}` is used twice", grant.id);
     if (grant.user.empty()) return fmt::format("{} names no user", owner);
     if (grant.reason.empty()) return fmt::format("{} gives no reason", owner);
