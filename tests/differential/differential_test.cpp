@@ -33,6 +33,7 @@
 #include "runtime/entity_store.h"
 #include "runtime/table_writer.h"
 #include "runtime/trace_render.h"
+#include "tests/differential/partial_eval_check.h"
 #include "tests/differential/policy_generator.h"
 #include "tests/differential/reference_interpreter.h"
 
@@ -115,6 +116,7 @@ int main() {
   std::uint64_t cases = 0, policies = 0, disagreements = 0;
   std::uint64_t allowed = 0;
   std::map<std::string, std::uint64_t> reasons;
+  authz::differential::PartialCheckCounters partial_counters;  // residuals vs decisions (partial_eval_check.h)
   std::uint64_t seed = first_seed;
   for (; cases < total_cases && disagreements < 5; ++seed) {
     PolicyGenerator generator(seed);
@@ -174,7 +176,9 @@ int main() {
       ref::Answer from_file = runtime_answer(reused);
       allowed += actual.allow;
       ++reasons[actual.reason];
-      if (same(expected, actual) && same(actual, from_file)) continue;
+      std::string partial_problem = authz::differential::check_partial_evaluation(
+          engine.value(), runtime_request(generated.request), options, decision, i, partial_counters);
+      if (same(expected, actual) && same(actual, from_file) && partial_problem.empty()) continue;
 
       ++disagreements;
       options.trace = true;
@@ -185,6 +189,7 @@ int main() {
                 << "--- reference interpreter: " << ref::to_string(expected) << "\n"
                 << "--- runtime:               " << ref::to_string(actual) << "\n"
                 << "--- runtime, table file:   " << ref::to_string(from_file) << "\n"
+                << "--- partial evaluation:    " << (partial_problem.empty() ? "agrees\n" : "\n" + partial_problem)
                 << "--- runtime trace\n" << rt::render_text(traced, rt::Audience::Operator) << "\n"
                 << "reproduce: AUTHZ_DIFFERENTIAL_SEED=" << seed << " AUTHZ_DIFFERENTIAL_CASES=" << (i + 1)
                 << " AUTHZ_DIFFERENTIAL_REQUESTS=" << per_policy << "\n\n";
@@ -197,6 +202,8 @@ int main() {
             << (seed - 1) << "), " << disagreements << " disagreements, " << seconds << " s\n  decisions: " << allowed
             << " allowed";
   for (const auto& [reason, count] : reasons) std::cout << ", " << reason << " " << count;
-  std::cout << "\n";
+  std::cout << "\n  partial evaluation: " << partial_counters.checked << " residuals checked, "
+            << partial_counters.conditional << " conditional, " << partial_counters.inexact << " inexact, "
+            << partial_counters.skipped << " skipped (entity data breaks the assumption)\n";
   return disagreements == 0 ? 0 : 1;
 }
