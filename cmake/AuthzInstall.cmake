@@ -1,0 +1,44 @@
+# cmake/AuthzInstall.cmake — what `cmake --install` puts where, and the
+# packages consumers find it by.
+#
+# Layout under the prefix:
+#   bin/authzc, bin/authz-gateway            (their own install() lines)
+#   lib/libauthz_runtime.a, lib/libauthz_c.a
+#   include/authz/runtime/*.h                (C++ API: #include "runtime/engine.h")
+#   include/authz/authz.h                    (C ABI:   #include <authz/authz.h>)
+#   lib/cmake/authz/                         (find_package(authz) -> authz::runtime, authz::c)
+#   lib/pkgconfig/authz.pc, authz-c.pc       (pkg-config authz / authz-c)
+#   share/authz/stdlib/                      (`use std.x;` modules)
+# The libraries are static: their private dependencies (simdjson, fmt) are
+# link dependencies of the consumer, found again by authzConfig.cmake with
+# find_dependency and listed in the .pc files.
+include(CMakePackageConfigHelpers)
+
+install(TARGETS authz_runtime authz_c EXPORT authzTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/authz)
+
+# Every top-level runtime header (the API and the value types it exposes),
+# plus the two internal headers the public ones include.
+install(DIRECTORY runtime/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/authz/runtime
+        FILES_MATCHING PATTERN "*.h" PATTERN "internal" EXCLUDE PATTERN "c_api" EXCLUDE)
+install(FILES runtime/internal/value_store.h runtime/internal/string_map.h
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/authz/runtime/internal)
+install(FILES runtime/c_api/authz.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/authz)
+
+set(AUTHZ_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/authz)
+install(EXPORT authzTargets NAMESPACE authz:: DESTINATION ${AUTHZ_CMAKE_DIR})
+configure_package_config_file(cmake/authzConfig.cmake.in "${PROJECT_BINARY_DIR}/authzConfig.cmake"
+                              INSTALL_DESTINATION ${AUTHZ_CMAKE_DIR})
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/authzConfigVersion.cmake"
+                                 VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
+install(FILES "${PROJECT_BINARY_DIR}/authzConfig.cmake" "${PROJECT_BINARY_DIR}/authzConfigVersion.cmake"
+        DESTINATION ${AUTHZ_CMAKE_DIR})
+
+# pkg-config: paths relative to the .pc file so the tree can be moved (and
+# `cmake --install --prefix P` works without reconfiguring).
+file(RELATIVE_PATH AUTHZ_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+foreach(pc authz authz-c)
+  configure_file(cmake/${pc}.pc.in "${PROJECT_BINARY_DIR}/${pc}.pc" @ONLY)
+  install(FILES "${PROJECT_BINARY_DIR}/${pc}.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endforeach()

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# install_test.sh BUILD_DIR WORK_DIR SOURCE_DIR — installs the build into
+# WORK_DIR/prefix and builds consumers against it with CMake and pkg-config.
+# Fails (non-zero) on the first step that does; every step says what it does.
+set -euo pipefail
+build_dir=$1 work=$2 source=$3
+rm -rf "$work"
+mkdir -p "$work"
+prefix=$work/prefix
+
+step() { echo "== $*"; }
+
+step "install into $prefix"
+cmake --install "$build_dir" --prefix "$prefix" >"$work/install.log"
+for path in bin/authzc include/authz/authz.h include/authz/runtime/engine.h \
+            include/authz/runtime/internal/value_store.h share/authz/stdlib/std/obligations.authz; do
+  [[ -e $prefix/$path ]] || { echo "missing $path in the installed tree"; exit 1; }
+done
+libdir=$(dirname "$(find "$prefix" -name libauthz_runtime.a | head -1)")
+[[ -f $libdir/cmake/authz/authzConfig.cmake && -f $libdir/pkgconfig/authz.pc ]] || { echo "no package files in $libdir"; exit 1; }
+
+step "the installed authzc builds the sales table (stdlib from the prefix)"
+table=$work/sales.authzt
+env -u AUTHZ_STDLIB "$prefix/bin/authzc" build --color never "$source/examples/sales" -o "$table"
+
+step "CMake consumer: find_package(authz) -> authz::runtime, authz::c"
+cmake -S "$source/tests/install/consumer" -B "$work/cmake-consumer" -G Ninja \
+      -DCMAKE_PREFIX_PATH="$prefix" -DAUTHZ_C_EXAMPLE="$source/examples/c-embed/main.c" >"$work/cmake-consumer.log"
+cmake --build "$work/cmake-consumer" -j2 >>"$work/cmake-consumer.log"
+"$work/cmake-consumer/cpp_consumer" "$table"
+"$work/cmake-consumer/c_consumer" "$table"
+
+step "pkg-config consumers: authz (C++), authz-c (C)"
+export PKG_CONFIG_PATH=$libdir/pkgconfig
+[[ $(pkg-config --modversion authz) == "$(pkg-config --modversion authz-c)" ]]
+# shellcheck disable=SC2046
+c++ -std=c++20 "$source/tests/install/consumer/main.cpp" $(pkg-config --cflags --libs authz) -o "$work/pc_cpp_consumer"
+# shellcheck disable=SC2046
+cc -std=c11 -Wall -Werror "$source/examples/c-embed/main.c" $(pkg-config --cflags --libs authz-c) -o "$work/pc_c_consumer"
+"$work/pc_cpp_consumer" "$table"
+"$work/pc_c_consumer" "$table"
+echo "install test passed"
