@@ -32,6 +32,7 @@ int run(int argc, char** argv) {
   commands.push_back(register_build_command(app));
   commands.push_back(register_dump_command(app));
   commands.push_back(register_eval_command(app));
+  commands.push_back(register_test_command(app));
 
   try {
     app.parse(argc, argv);

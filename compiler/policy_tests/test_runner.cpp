@@ -1,0 +1,457 @@
+// test_runner.cpp — checks test files against a policy, runs them, counts
+// coverage (contract in test_runner.h).
+#include "compiler/policy_tests/test_runner.h"
+
+#include <fmt/format.h>
+#include <llvm/ADT/StringRef.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+
+#include "compiler/json_string.h"
+#include "runtime/time_text.h"
+#include "runtime/trace_render.h"
+
+namespace authz::policy_tests {
+namespace {
+
+struct KnownUser {
+  runtime::Principal principal;
+  std::string origin;  // "" for a `user` line, else the entities file path as written
+  Span span;           // the `user` line or the `entities` statement
+};
+
+std::string file_directory(const std::string& path) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  return parent.empty() ? std::string(".") : parent.string();
+}
+
+std::string resolve_relative(const std::string& test_path, const std::string& written) {
+  std::filesystem::path path(written);
+  if (path.is_absolute()) return written;
+  return (std::filesystem::path(file_directory(test_path)) / path).lexically_normal().string();
+}
+
+// The closest of `candidates` to `name` by edit distance, if close enough to suggest.
+std::string closest(std::string_view name, const std::vector<std::string>& candidates) {
+  std::string best;
+  unsigned best_distance = std::max<unsigned>(2, static_cast<unsigned>(name.size() / 3)) + 1;
+  for (const std::string& candidate : candidates) {
+    unsigned distance = llvm::StringRef(name).edit_distance(candidate, true, best_distance);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates, std::string fallback) {
+  std::string suggestion = closest(name, candidates);
+  return suggestion.empty() ? fallback : "did you mean `" + suggestion + "`?";
+}
+
+std::string listed(const std::vector<std::string>& names, std::size_t limit = 12) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < limit; ++i) out += (i == 0 ? "`" : ", `") + names[i] + "`";
+  if (names.size() > limit) out += ", ...";
+  return out;
+}
+
+// {"roles": [...], "attributes": {...}} or {"roles": [...], "manages": [...], ...}: as `authzc eval --entities`.
+bool principal_from_object(simdjson::dom::object object, runtime::Principal& principal, std::string& problem) {
+  std::string attributes = "{";
+  for (auto field : object) {
+    std::string_view key = field.key;
+    if (key == "roles") {
+      simdjson::dom::array roles;
+      if (field.value.get_array().get(roles)) {
+        problem = "`roles` must be an array of strings";
+        return false;
+      }
+      for (auto role : roles) {
+        std::string_view name;
+        if (role.get_string().get(name)) {
+          problem = "`roles` must be an array of strings";
+          return false;
+        }
+        principal.roles.emplace_back(name);
+      }
+    } else if (key == "attributes") {
+      if (!field.value.is_object()) {
+        problem = "`attributes` must be an object";
+        return false;
+      }
+      principal.attributes_json = simdjson::minify(field.value);
+    } else if (key != "id") {
+      if (attributes.size() > 1) attributes += ',';
+      attributes += json_string(key) + ":" + simdjson::minify(field.value);
+    }
+  }
+  attributes += "}";
+  if (principal.attributes_json.empty() && attributes != "{}") principal.attributes_json = attributes;
+  return true;
+}
+
+using EntityMap = std::map<std::string, std::map<std::string, std::string>>;  // type -> id -> JSON object
+
+bool load_entities_file(const std::string& path, EntityMap& entities, std::map<std::string, KnownUser>& users,
+                        const Spanned<std::string>& written, std::string& problem) {
+  simdjson::dom::parser parser;
+  auto loaded = parser.load(path);
+  if (loaded.error()) {
+    problem = fmt::format("cannot read entities from `{}`: {}", written.value, simdjson::error_message(loaded.error()));
+    return false;
+  }
+  simdjson::dom::object root;
+  if (loaded.value_unsafe().get_object().get(root)) {
+    problem = fmt::format("`{}` must hold a JSON object", written.value);
+    return false;
+  }
+  simdjson::dom::object by_type = root;
+  bool has_entities = false;
+  simdjson::dom::element element;
+  if (root["entities"].get(element) == simdjson::SUCCESS) {
+    if (element.get_object().get(by_type)) {
+      problem = fmt::format("`entities` in `{}` must be an object", written.value);
+      return false;
+    }
+    has_entities = true;
+  }
+  simdjson::dom::object users_object;
+  bool has_users = root["users"].get(element) == simdjson::SUCCESS;
+  if (has_users && element.get_object().get(users_object)) {
+    problem = fmt::format("`users` in `{}` must be an object of user id to {{\"roles\": [...], ...}}", written.value);
+    return false;
+  }
+  if (has_users) {
+    for (auto user : users_object) {
+      simdjson::dom::object fields;
+      if (user.value.get_object().get(fields)) {
+        problem = fmt::format("user `{}` in `{}` must be a JSON object", std::string(user.key), written.value);
+        return false;
+      }
+      KnownUser known;
+      known.principal.id = std::string(user.key);
+      known.origin = written.value;
+      known.span = written.span;
+      if (!principal_from_object(fields, known.principal, problem)) {
+        problem = fmt::format("user `{}` in `{}`: {}", std::string(user.key), written.value, problem);
+        return false;
+      }
+      users[known.principal.id] = std::move(known);
+    }
+  }
+  if (!has_entities && has_users) return true;  // only users
+  for (auto type : by_type) {
+    simdjson::dom::object ids;
+    if (type.value.get_object().get(ids)) {
+      problem = fmt::format("entity type `{}` in `{}` must map ids to objects", std::string(type.key), written.value);
+      return false;
+    }
+    for (auto entity : ids) {
+      entities[std::string(type.key)][std::string(entity.key)] = simdjson::minify(entity.value);
+    }
+  }
+  return true;
+}
+
+std::string entities_json(const EntityMap& entities) {
+  std::string out = "{";
+  bool first_type = true;
+  for (const auto& [type, ids] : entities) {
+    if (!first_type) out += ',';
+    first_type = false;
+    append_json_string(out, type);
+    out += ":{";
+    bool first = true;
+    for (const auto& [id, json] : ids) {
+      if (!first) out += ',';
+      first = false;
+      append_json_string(out, id);
+      out += ':' + json;
+    }
+    out += '}';
+  }
+  return out + "}";
+}
+
+const char* method_verb(runtime::MethodKind method) {
+  switch (method) {
+    case runtime::MethodKind::ToolCall: return "calls";
+    case runtime::MethodKind::ResourceRead: return "reads";
+    case runtime::MethodKind::PromptGet: return "gets prompt";
+  }
+  return "calls";
+}
+
+std::string describe_outcome(runtime::Effect effect, std::string_view reason, const std::vector<std::string>& rules) {
+  std::string out = effect == runtime::Effect::Allow ? "allow" : "deny";
+  if (!(effect == runtime::Effect::Allow && reason == "allowed")) out += " " + std::string(reason);
+  if (!rules.empty()) {
+    out += " by ";
+    for (std::size_t i = 0; i < rules.size(); ++i) out += (i == 0 ? "" : ", ") + rules[i];
+  }
+  return out;
+}
+
+std::string indent(std::string_view text, std::string_view prefix) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    out += std::string(prefix) + std::string(text.substr(start, end - start)) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::size_t Coverage::covered() const {
+  return static_cast<std::size_t>(
+      std::count_if(items.begin(), items.end(), [](const CoverageItem& item) { return item.decisions > 0; }));
+}
+
+double Coverage::percent() const {
+  if (items.empty()) return 100.0;
+  return 100.0 * static_cast<double>(covered()) / static_cast<double>(items.size());
+}
+
+Coverage empty_coverage(const runtime::Model& model) {
+  Coverage coverage;
+  coverage.policy_name = model.policy_name;
+  for (const runtime::Rule& rule : model.rules) coverage.items.push_back({rule.id, false, rule.effect, rule.location, 0});
+  for (const runtime::Grant& grant : model.grants) {
+    coverage.items.push_back({grant.id, true, runtime::Effect::Allow, grant.location, 0});
+  }
+  return coverage;
+}
+
+std::string describe_expectation(const Expectation& expectation) {
+  std::string out = expectation.effect == runtime::Effect::Allow ? "allow" : "deny";
+  if (expectation.reason && expectation.reason->value != runtime::Reason::Allowed) {
+    out += " " + std::string(runtime::to_string(expectation.reason->value));
+  }
+  if (expectation.rules_given) {
+    out += " by ";
+    for (std::size_t i = 0; i < expectation.rules.size(); ++i) out += (i == 0 ? "" : ", ") + expectation.rules[i].value;
+  }
+  return out;
+}
+
+std::optional<PreparedFile> prepare_suite(const TestFile& file, const runtime::Engine& engine,
+                                          const SourceManager& sources, DiagnosticSink& sink) {
+  (void)sources;
+  const runtime::Model& model = engine.model();
+  std::size_t errors_before = sink.error_count();
+
+  std::vector<std::string> role_names;
+  for (const runtime::Role& role : model.roles) role_names.push_back(role.name);
+  std::vector<std::string> rule_ids;
+  for (const runtime::Rule& rule : model.rules) rule_ids.push_back(rule.id);
+  for (const runtime::Grant& grant : model.grants) rule_ids.push_back(grant.id);
+  auto names_of = [&](runtime::TargetKind kind) {
+    std::vector<std::string> names;
+    for (const runtime::Target& target : model.targets) {
+      if (target.kind == kind) names.push_back(target.name);
+    }
+    return names;
+  };
+  const std::vector<std::string> tool_names = names_of(runtime::TargetKind::Tool);
+  const std::vector<std::string> prompt_names = names_of(runtime::TargetKind::Prompt);
+
+  auto check_roles = [&](const runtime::Principal& principal, Span where, const std::string& origin) {
+    for (const std::string& role : principal.roles) {
+      if (std::find(role_names.begin(), role_names.end(), role) != role_names.end()) continue;
+      sink.report(DiagCode::TestUnknownRole, where,
+                  fmt::format("user `{}`{} holds role `{}`, which the policy does not declare", principal.id,
+                              origin.empty() ? "" : " (from `" + origin + "`)", role),
+                  did_you_mean(role, role_names, "the policy's roles are " + listed(role_names)));
+    }
+  };
+
+  // Users and entities: files first, then `user` and `entity` lines (which win).
+  std::map<std::string, KnownUser> users;
+  EntityMap entities;
+  bool any_entities = !file.entities.empty();
+  for (const Spanned<std::string>& written : file.entity_files) {
+    std::string problem;
+    if (!load_entities_file(resolve_relative(file.path, written.value), entities, users, written, problem)) {
+      sink.report(DiagCode::TestEntitiesInvalid, written.span, problem,
+                  "give a JSON file of the form {\"users\": {...}, \"entities\": {\"Type\": {\"id\": {...}}}}");
+    }
+    any_entities = true;
+  }
+  for (const TestUser& user : file.users) {
+    KnownUser known;
+    known.principal.id = user.id.value;
+    for (const auto& role : user.roles) known.principal.roles.push_back(role.value);
+    known.principal.attributes_json = user.attributes_json;
+    known.span = user.span;
+    for (const auto& role : user.roles) {
+      if (std::find(role_names.begin(), role_names.end(), role.value) != role_names.end()) continue;
+      sink.report(DiagCode::TestUnknownRole, role.span,
+                  fmt::format("user `{}` holds role `{}`, which the policy does not declare", user.id.value, role.value),
+                  did_you_mean(role.value, role_names, "the policy's roles are " + listed(role_names)));
+    }
+    users[known.principal.id] = std::move(known);
+  }
+  for (const InlineEntity& entity : file.entities) entities[entity.type][entity.id] = entity.attributes_json;
+
+  PreparedFile prepared;
+  prepared.file = &file;
+  if (any_entities) {
+    auto store = runtime::JsonEntityStore::from_json(entities_json(entities));
+    if (!store.ok()) {
+      Span where = !file.entities.empty() ? file.entities.front().span
+                   : !file.entity_files.empty() ? file.entity_files.front().span
+                                                : Span{};
+      sink.report(DiagCode::TestEntitiesInvalid, where, "the test entities do not load: " + store.error(),
+                  "give each entity as {\"Type\": {\"id\": {\"attribute\": value}}}");
+    } else {
+      prepared.entities = std::make_unique<runtime::JsonEntityStore>(std::move(store.value()));
+    }
+  }
+
+  std::map<std::string, Span> names_seen;
+  std::vector<std::string> user_ids;
+  for (const auto& [id, known] : users) user_ids.push_back(id);
+  std::map<std::string, bool> roles_checked;  // entities-file users: check roles once, where first used
+
+  for (const TestCase& test : file.tests) {
+    runtime::Request request;
+    auto [seen, inserted] = names_seen.emplace(test.name.value, test.name.span);
+    if (!inserted) {
+      LineColumn first = sources.line_column(seen->second.file, seen->second.begin);
+      sink.report(DiagCode::TestDuplicateName, test.name.span,
+                  fmt::format("test name `{}` is already used on line {}", test.name.value, first.line),
+                  "give every test in a file its own name, so reports can tell them apart");
+    }
+    auto incomplete = [&](std::string what, std::string help) {
+      sink.report(DiagCode::TestIncomplete, test.span, fmt::format("test `{}` has no {}", test.name.value, what),
+                  std::move(help));
+    };
+    if (!test.user) {
+      incomplete("user", "add `as USER_ID` to say who makes the call");
+    } else if (auto found = users.find(test.user->value); found == users.end()) {
+      std::string fallback = user_ids.empty() ? "declare it with `user " + test.user->value + " roles ROLE`"
+                                              : "declare it with `user ID roles ...`; known users are " + listed(user_ids);
+      sink.report(DiagCode::TestUnknownUser, test.user->span, fmt::format("unknown user `{}`", test.user->value),
+                  did_you_mean(test.user->value, user_ids, fallback));
+    } else {
+      request.principal = found->second.principal;
+      if (!found->second.origin.empty() && !roles_checked[found->first]) {
+        roles_checked[found->first] = true;
+        check_roles(request.principal, test.user->span, found->second.origin);
+      }
+    }
+    if (!test.target) {
+      incomplete("call", "add `call TOOL {arguments}`, `read URI` or `prompt NAME {arguments}`");
+    } else {
+      request.method = test.method;
+      request.target = test.target->value;
+      request.arguments_json = test.arguments_json;
+      if (test.method == runtime::MethodKind::ToolCall &&
+          std::find(tool_names.begin(), tool_names.end(), request.target) == tool_names.end()) {
+        sink.report(DiagCode::TestUnknownTarget, test.target->span, fmt::format("unknown tool `{}`", request.target),
+                    did_you_mean(request.target, tool_names, "the policy's tools are " + listed(tool_names)));
+      } else if (test.method == runtime::MethodKind::PromptGet &&
+                 std::find(prompt_names.begin(), prompt_names.end(), request.target) == prompt_names.end()) {
+        sink.report(DiagCode::TestUnknownTarget, test.target->span, fmt::format("unknown prompt `{}`", request.target),
+                    did_you_mean(request.target, prompt_names,
+                                 prompt_names.empty() ? "the policy declares no prompts"
+                                                      : "the policy's prompts are " + listed(prompt_names)));
+      } else if (test.method == runtime::MethodKind::ResourceRead) {
+        runtime::Request probe;
+        probe.method = runtime::MethodKind::ResourceRead;
+        probe.target = request.target;
+        if (engine.evaluate(probe).reason == runtime::Reason::UnknownTarget) {
+          sink.report(DiagCode::TestUnknownTarget, test.target->span,
+                      fmt::format("no resource of the policy matches `{}`", request.target),
+                      "read a URI that a declared resource or resource template matches");
+        }
+      }
+    }
+    if (test.at_ms) {
+      request.now_ms = test.at_ms->value;
+    } else if (file.now_ms) {
+      request.now_ms = file.now_ms->value;
+    } else {
+      incomplete("time", "add `now TIMESTAMP` at the top of the file, or `at TIMESTAMP` in the test: tests run at a "
+                         "fixed instant");
+    }
+    if (!test.expect) {
+      incomplete("expectation", "add `expect allow` or `expect deny REASON by RULE`");
+    } else {
+      for (const auto& rule : test.expect->rules) {
+        if (std::find(rule_ids.begin(), rule_ids.end(), rule.value) != rule_ids.end()) continue;
+        sink.report(DiagCode::TestUnknownRule, rule.span, fmt::format("unknown rule or grant `{}`", rule.value),
+                    did_you_mean(rule.value, rule_ids, "the policy's rules and grants are " + listed(rule_ids)));
+      }
+    }
+    prepared.requests.push_back(std::move(request));
+  }
+  if (sink.error_count() > errors_before) return std::nullopt;
+  return prepared;
+}
+
+void run_suite(const PreparedFile& prepared, const runtime::Engine& engine, const SourceManager& sources,
+               std::vector<CaseResult>& results, Coverage& coverage) {
+  const TestFile& file = *prepared.file;
+  runtime::EvaluateOptions options;
+  options.trace = true;
+  options.entities = prepared.entities.get();
+  for (std::size_t i = 0; i < file.tests.size(); ++i) {
+    const TestCase& test = file.tests[i];
+    const runtime::Request& request = prepared.requests[i];
+    auto started = std::chrono::steady_clock::now();
+    runtime::Decision decision = engine.evaluate(request, options);
+    auto finished = std::chrono::steady_clock::now();
+
+    CaseResult result;
+    result.file = file.path;
+    result.name = test.name.value;
+    result.span = test.span;
+    result.line = sources.line_column(test.span.file, test.span.begin).line;
+    result.seconds = std::chrono::duration<double>(finished - started).count();
+    result.actual_effect = decision.effect;
+    result.actual_reason = runtime::to_string(decision.reason);
+    for (std::string_view rule : decision.determining_rules) result.actual_rules.emplace_back(rule);
+    std::sort(result.actual_rules.begin(), result.actual_rules.end());
+    result.actual_rules.erase(std::unique(result.actual_rules.begin(), result.actual_rules.end()), result.actual_rules.end());
+
+    for (const std::string& rule : result.actual_rules) {
+      for (CoverageItem& item : coverage.items) {
+        if (item.id == rule) ++item.decisions;
+      }
+    }
+
+    const Expectation& expect = *test.expect;
+    bool passed = expect.effect == decision.effect;
+    if (expect.reason && expect.reason->value != decision.reason) passed = false;
+    if (expect.rules_given) {
+      std::vector<std::string> expected_rules;
+      for (const auto& rule : expect.rules) expected_rules.push_back(rule.value);
+      std::sort(expected_rules.begin(), expected_rules.end());
+      expected_rules.erase(std::unique(expected_rules.begin(), expected_rules.end()), expected_rules.end());
+      if (expected_rules != result.actual_rules) passed = false;
+    }
+    result.passed = passed;
+    result.call = fmt::format("{} {} {}{} at {}", request.principal.id, method_verb(request.method), request.target,
+                              request.arguments_json.empty() ? "" : " " + request.arguments_json,
+                              runtime::format_timestamp(request.now_ms));
+    result.expected = describe_expectation(expect);
+    result.actual = describe_outcome(decision.effect, result.actual_reason, result.actual_rules);
+    if (!decision.message.empty()) result.actual += " (" + decision.message + ")";
+    result.trace_text = indent(runtime::render_text(decision, runtime::Audience::Operator), "");
+    result.trace_json = runtime::render_json(decision, runtime::Audience::Operator);
+    results.push_back(std::move(result));
+  }
+}
+
+}  // namespace authz::policy_tests
