@@ -1,0 +1,38 @@
+// doc_facts.h — plain-text facts about a Model that both documentation
+// renderers (Markdown and HTML) show: who a rule is for, which targets it
+// names, its obligations, how a target is labelled.
+//
+// Contract: pure functions of the Model; unescaped text (each renderer
+// escapes for its own format). Safe on any Model: bad indices print as `?`.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/table_model.h"
+
+namespace authz::permission_doc {
+
+struct TargetLists {
+  std::vector<std::vector<runtime::TargetIndex>> of_rule;   // per rule, ascending
+  std::vector<std::vector<runtime::TargetIndex>> of_grant;  // per grant, ascending
+};
+TargetLists target_lists(const runtime::Model& model);
+
+// "anyone" or "rep, manager, user \"u-bob\"".
+std::string subjects_text(const runtime::Model& model, const runtime::Subjects& subjects);
+// "require_confirmation(message: \"permanently delete these records?\")".
+std::string obligation_text(const runtime::Model& model, const runtime::ObligationUse& use);
+// "list_accounts", or "resource docs" when the name is shared by several kinds.
+std::string target_label(const runtime::Model& model, runtime::TargetIndex target);
+// "tool, write", "resource, read", "prompt".
+std::string target_kind_text(const runtime::Target& target);
+// "account: Account, fields: Map<String, String>".
+std::string target_params_text(const runtime::Model& model, const runtime::Target& target);
+// "1 rule", "13 rules".
+std::string count(std::size_t n, std::string_view noun);
+// "examples/sales/sales.authz:45:7", or "" when unknown.
+std::string location_text(const runtime::SourceLocation& location);
+
+}  // namespace authz::permission_doc
