@@ -35,6 +35,8 @@ int run(int argc, char** argv) {
   commands.push_back(register_doc_command(app));
   commands.push_back(register_diff_command(app));
   commands.push_back(register_test_command(app));
+  commands.push_back(register_audit_command(app));
+  commands.push_back(register_import_tools_command(app));
 
   try {
     app.parse(argc, argv);

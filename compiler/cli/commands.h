@@ -16,5 +16,7 @@ Command register_eval_command(CLI::App& authzc);   // eval_command.cpp
 Command register_doc_command(CLI::App& authzc);    // doc_command.cpp
 Command register_diff_command(CLI::App& authzc);   // diff_command.cpp
 Command register_test_command(CLI::App& authzc);   // test_command.cpp
+Command register_audit_command(CLI::App& authzc);  // audit_command.cpp
+Command register_import_tools_command(CLI::App& authzc);  // import_tools_command.cpp
 
 }  // namespace authz::cli
