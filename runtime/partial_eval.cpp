@@ -238,25 +238,31 @@ ResidualNode make_junction(bool conjunction, std::vector<ResidualNode> operands)
   const ResidualOp absorbing = conjunction ? ResidualOp::False : ResidualOp::True;
   const ResidualOp identity = conjunction ? ResidualOp::True : ResidualOp::False;
 
-  std::vector<ResidualNode> flat;
-  std::vector<ResidualNode> pending = std::move(operands);
-  for (std::size_t i = 0; i < pending.size(); ++i) {
-    ResidualNode& node = pending[i];
+  // Constants and lone operands need no list work (the common case).
+  std::size_t live = 0;
+  for (const ResidualNode& node : operands) {
     if (node.op == absorbing) return leaf(absorbing);
+    if (node.op != identity) ++live;
+  }
+  if (live == 0) return leaf(identity);
+  if (live == 1) {
+    for (ResidualNode& node : operands) {
+      if (node.op != identity) return std::move(node);
+    }
+  }
+  // Flatten nested `self` nodes (make_junction's outputs are flat and hold
+  // no constants) and drop duplicates.
+  std::vector<ResidualNode> unique;
+  unique.reserve(operands.size() + 4);
+  for (ResidualNode& node : operands) {
     if (node.op == identity) continue;
     if (node.op == self) {
-      for (ResidualNode& child : node.children) flat.push_back(std::move(child));
-      continue;
+      for (ResidualNode& child : node.children) {
+        if (!contains_node(unique, child)) unique.push_back(std::move(child));
+      }
+    } else if (!contains_node(unique, node)) {
+      unique.push_back(std::move(node));
     }
-    if (!contains_node(flat, node)) flat.push_back(std::move(node));
-  }
-  // Re-flatten children that came from nested nodes (they may be junctions of `self` only one level deep;
-  // make_junction's outputs are already flat, so one level is enough) and drop duplicates again.
-  std::vector<ResidualNode> unique;
-  for (ResidualNode& node : flat) {
-    if (node.op == absorbing) return leaf(absorbing);
-    if (node.op == identity) continue;
-    if (!contains_node(unique, node)) unique.push_back(std::move(node));
   }
   for (std::size_t i = 0; i < unique.size(); ++i) {
     for (std::size_t j = i + 1; j < unique.size(); ++j) {
@@ -468,13 +474,13 @@ class PartialEvaluator {
   // A term for a value operand; nullopt when the operand makes the whole node
   // fail (an error, a known absent value) — `ok` false — or is a computed
   // boolean the tree cannot hold as a term — `ok` true.
-  std::optional<ResidualNode> to_term(const Symbolic& value, bool& unsupported_operand) {
+  std::optional<ResidualNode> to_term(Symbolic&& value, bool& unsupported_operand) {
     unsupported_operand = false;
     switch (value.kind) {
       case Symbolic::Kind::Known:
         if (value.value.is_absent()) return std::nullopt;
         return constant_node(to_residual_value(value.value, &model_.roles));
-      case Symbolic::Kind::Term: return value.term;
+      case Symbolic::Kind::Term: return std::move(value.term);
       case Symbolic::Kind::Formula: unsupported_operand = true; return std::nullopt;
       case Symbolic::Kind::Failed: return std::nullopt;
     }
@@ -612,8 +618,8 @@ class PartialEvaluator {
       return ne ? formula(std::move(differ), std::move(same)) : formula(std::move(same), std::move(differ));
     }
     bool unused = false;
-    std::optional<ResidualNode> left_term = to_term(left, unused);
-    std::optional<ResidualNode> right_term = to_term(right, unused);
+    std::optional<ResidualNode> left_term = to_term(std::move(left), unused);
+    std::optional<ResidualNode> right_term = to_term(std::move(right), unused);
     if (!left_term || !right_term) return failed();
     ResidualOp op = ne ? ResidualOp::Ne : ResidualOp::Eq;
     bool can_fail = !total(*left_term) || !total(*right_term);
@@ -633,8 +639,8 @@ class PartialEvaluator {
       Symbolic value = to_formula(eval(operand));
       ResidualNode& stop = conjunction ? value.when_false : value.when_true;
       ResidualNode& go_on = conjunction ? value.when_true : value.when_false;
-      stops.push_back(make_and(prefix, std::move(stop)));
-      prefix = make_and(std::move(prefix), std::move(go_on));
+      if (!is_false(stop)) stops.push_back(is_true(prefix) ? std::move(stop) : make_and(prefix, std::move(stop)));
+      if (!is_true(go_on)) prefix = make_and(std::move(prefix), std::move(go_on));
       if (is_false(prefix)) break;
     }
     ResidualNode stopped = make_or(std::move(stops));
@@ -778,7 +784,13 @@ bool subject_matches(const Subjects& subjects, const std::vector<std::uint64_t>&
 
 // ---- partial evaluation ------------------------------------------------------------------
 
-Residual partially_evaluate(const Engine& engine, const PartialRequest& request, const EvaluateOptions& options) {
+namespace {
+
+// `details` false (may_call_at_all): only the kind matters, so the rules,
+// obligations and unknowns are not gathered, and a target where no allow or
+// grant could apply is answered before any condition is looked at.
+Residual evaluate_partially(const Engine& engine, const PartialRequest& request, const EvaluateOptions& options,
+                            bool details) {
   const Model& model = engine.model();
   const Target* declared = find_target(model, request.method, request.target);
 
@@ -883,6 +895,20 @@ Residual partially_evaluate(const Engine& engine, const PartialRequest& request,
   internal::Evaluator evaluator(state, prepared, options.entities);
   PartialEvaluator partial(state, evaluator, unknown, target);
 
+  if (!details) {
+    bool some_allow = false;
+    for (RuleIndex index : compiled.allows) {
+      const Rule& rule = model.rules[index];
+      some_allow = some_allow || (subject_matches(rule.subjects, *view.roles, view.user_id) &&
+                                  rule.window.contains(request.now_ms));
+    }
+    for (GrantIndex index : target.grants) {
+      const Grant& grant = model.grants[index];
+      some_allow = some_allow || (grant.user == view.user_id && grant.window.contains(request.now_ms));
+    }
+    if (!some_allow) return never(Reason::NotPermitted, "");
+  }
+
   Residual residual;
   std::vector<ResidualNode> not_blocking;
   bool certainly_forbidden = false;
@@ -897,7 +923,7 @@ Residual partially_evaluate(const Engine& engine, const PartialRequest& request,
     ResidualNode applies = make_and(when_true, unless_false);
     ResidualNode passes = make_or(std::move(when_false), make_and(std::move(when_true), std::move(unless_true)));
     if (is_true(passes)) continue;
-    CandidateRule candidate{rule.id, Effect::Deny, false, polish(make_not(passes))};
+    CandidateRule candidate{rule.id, Effect::Deny, false, details ? polish(make_not(passes)) : boolean(true)};
     if (is_true(applies)) certainly_forbidden = true;
     if (is_false(passes)) blocking_denies.push_back(candidate);
     residual.rules.push_back(std::move(candidate));
@@ -932,7 +958,7 @@ Residual partially_evaluate(const Engine& engine, const PartialRequest& request,
     ResidualNode applies = make_and(std::move(when_true), std::move(unless_false));
     if (is_false(applies)) continue;
     applying.push_back({index, is_true(applies)});
-    residual.rules.push_back({rule.id, Effect::Allow, false, polish(applies)});
+    if (details) residual.rules.push_back({rule.id, Effect::Allow, false, polish(applies)});
     applies_any.push_back(std::move(applies));
   }
   for (GrantIndex index : target.grants) {
@@ -942,7 +968,7 @@ Residual partially_evaluate(const Engine& engine, const PartialRequest& request,
       outside_window = true;
       continue;
     }
-    residual.rules.push_back({grant.id, Effect::Allow, true, boolean(true)});
+    if (details) residual.rules.push_back({grant.id, Effect::Allow, true, boolean(true)});
     applies_any.push_back(boolean(true));
   }
 
@@ -954,9 +980,10 @@ Residual partially_evaluate(const Engine& engine, const PartialRequest& request,
     out.exact = residual.exact;
     return out;
   }
-  residual.condition = polish(std::move(allowed));
-  residual.kind = is_true(residual.condition) ? ResidualKind::AlwaysAllowed : ResidualKind::Conditional;
+  residual.kind = is_true(allowed) ? ResidualKind::AlwaysAllowed : ResidualKind::Conditional;
   residual.reason = Reason::Allowed;
+  if (!details) return residual;
+  residual.condition = polish(std::move(allowed));
   for (const Applying& entry : applying) {
     for (const AppliedObligation& obligation : state.rule_obligations[entry.rule]) {
       ResidualObligation out;
@@ -973,6 +1000,12 @@ Residual partially_evaluate(const Engine& engine, const PartialRequest& request,
   return residual;
 }
 
+}  // namespace
+
+Residual partially_evaluate(const Engine& engine, const PartialRequest& request, const EvaluateOptions& options) {
+  return evaluate_partially(engine, request, options, true);
+}
+
 bool may_call_at_all(const Engine& engine, const Principal& principal, MethodKind method, std::string_view target,
                      std::int64_t now_ms, const EvaluateOptions& options) {
   PartialRequest request;
@@ -981,7 +1014,7 @@ bool may_call_at_all(const Engine& engine, const Principal& principal, MethodKin
   request.target = std::string(target);
   request.all_arguments_unknown = true;
   request.now_ms = now_ms;
-  return partially_evaluate(engine, request, options).could_be_allowed();
+  return evaluate_partially(engine, request, options, false).could_be_allowed();
 }
 
 // ---- renderings -----------------------------------------------------------------------------
