@@ -42,7 +42,10 @@
 #include "AuthzParser.h"
 #include "antlr4-runtime.h"
 
+#include "compiler/fast_parse.h"
+#include "compiler/lexed_file.h"
 #include "compiler/lexer.h"
+#include "compiler/literals.h"
 
 namespace authz {
 namespace {
@@ -63,79 +66,7 @@ constexpr std::size_t kMaxChunkTokens = 1u << 18;  // one declaration, at most
 constexpr std::size_t kMaxSyntaxNodes = 1'000'000;
 constexpr std::size_t kInvalidIndex = std::numeric_limits<std::size_t>::max();
 
-// ---- text helpers ------------------------------------------------------------
-
-std::string hex_byte(unsigned char byte) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  return std::string("\\x") + kDigits[byte >> 4] + kDigits[byte & 0xF];
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Length of the UTF-8 sequence starting with `lead` (1 for anything invalid;
-// only used on text that already passed validation).
-std::size_t utf8_length(unsigned char lead) {
-  if (lead >= 0xF0) return 4;
-  if (lead >= 0xE0) return 3;
-  if (lead >= 0xC0) return 2;
-  return 1;
-}
-
-// User text for a message: control bytes as \xNN, cut after `max_points`
-// code points so a runaway token does not flood the terminal.
-std::string display(std::string_view text, std::size_t max_points = 32) {
-  std::string out;
-  std::size_t points = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    if (points == max_points) {
-      out += "...";
-      break;
-    }
-    unsigned char byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x20 || byte == 0x7F) {
-      out += hex_byte(byte);
-      ++i;
-    } else {
-      std::size_t length = std::min(utf8_length(byte), text.size() - i);
-      out.append(text.substr(i, length));
-      i += length;
-    }
-    ++points;
-  }
-  return out;
-}
-
-std::string quote(std::string_view text) { return "`" + display(text) + "`"; }
-
 // ---- UTF-8 and the code point stream ------------------------------------------
-
-// The file as ANTLR sees it (code points) plus the way back to byte offsets.
-struct DecodedText {
-  std::u32string code_points;
-  std::vector<std::uint32_t> byte_offsets;  // per code point, plus one for the end; empty when identity
-  std::uint32_t base = 0;                   // bytes skipped before the first code point (a BOM)
-
-  std::uint32_t byte_at(std::size_t index) const {
-    if (byte_offsets.empty()) return base + static_cast<std::uint32_t>(std::min(index, code_points.size()));
-    return byte_offsets[std::min(index, byte_offsets.size() - 1)];
-  }
-};
 
 struct Utf8Error {
   std::uint32_t offset;
@@ -217,6 +148,7 @@ struct TokenKinds {
   std::unordered_set<std::size_t> signature_words;  // declarations whose `( )` / `{ }` hold types
   std::unordered_set<std::size_t> expression_starts;
   std::unordered_map<std::string, std::size_t> by_literal;
+  std::vector<FastTok> fast_kinds;  // token type -> the fast path's kind (compiler/fast_parse.h)
 
   std::size_t get(const std::string& literal) const {
     auto it = by_literal.find(literal);
@@ -258,6 +190,14 @@ struct TokenKinds {
                              AuthzParser::IDENT}) {
       k.expression_starts.insert(type);
     }
+    k.fast_kinds.assign(vocabulary.getMaxTokenType() + 1, FastTok::Other);
+    for (const auto& [literal, type] : k.by_literal) k.fast_kinds[type] = fast_token_for_literal(literal);
+    k.fast_kinds[AuthzLexer::IDENT] = FastTok::Ident;
+    k.fast_kinds[AuthzLexer::INT] = FastTok::Int;
+    k.fast_kinds[AuthzLexer::STRING] = FastTok::String;
+    k.fast_kinds[AuthzLexer::TIMESTAMP] = FastTok::Timestamp;
+    k.fast_kinds[AuthzLexer::DURATION] = FastTok::Duration;
+    k.fast_kinds[AuthzLexer::DOC_COMMENT] = FastTok::Doc;
     return k;
   }
 };
@@ -277,11 +217,16 @@ struct ParseState {
   std::unordered_set<std::size_t> quiet_starts;
   std::unordered_set<std::size_t> unterminated_strings;  // code point starts
   // Each merged doc token (by code point start) -> the `///` lines it holds.
-  std::unordered_map<std::size_t, std::vector<Span>> doc_lines;
+  DocLines doc_lines;
   bool nesting_reported = false;
 
-  ParseState(FileId file_id, std::string_view text, DiagnosticSink& diagnostics)
-      : file(file_id), bytes(text), sink(diagnostics) {}
+  ParseOptions options;
+  std::size_t errors_before = 0;    // the sink's counts when this file's parse began
+  std::size_t warnings_before = 0;
+
+  ParseState(FileId file_id, std::string_view text, DiagnosticSink& diagnostics, const ParseOptions& parse_options)
+      : file(file_id), bytes(text), sink(diagnostics), options(parse_options),
+        errors_before(diagnostics.error_count()), warnings_before(diagnostics.warning_count()) {}
 
   Span at(std::uint32_t begin, std::uint32_t end) const { return Span{file, begin, std::max(begin, end)}; }
 
@@ -293,17 +238,12 @@ struct ParseState {
     const std::size_t stop = token->getStopIndex();
     const std::uint32_t begin = decoded.byte_at(start);
     if (stop == kInvalidIndex || stop + 1 < start) return at(begin, begin);
-    return at(begin, decoded.byte_at(stop + 1));
+    return code_point_span(file, decoded, start, stop + 1);
   }
 
-  Span span_of_range(std::size_t start, std::size_t end) const {
-    return at(decoded.byte_at(start), decoded.byte_at(end));
-  }
+  Span span_of_range(std::size_t start, std::size_t end) const { return code_point_span(file, decoded, start, end); }
 
-  std::string_view slice(const Span& span) const {
-    if (span.begin >= bytes.size()) return {};
-    return bytes.substr(span.begin, std::min<std::size_t>(span.end, bytes.size()) - span.begin);
-  }
+  std::string_view slice(const Span& span) const { return span_text(bytes, span); }
 
   std::string_view text_of(const Token* token) const { return slice(span_of(token)); }
 
@@ -340,18 +280,11 @@ std::string describe_bad_character(std::string_view character) {
   return "`" + std::string(character) + "` (" + code + ")";
 }
 
-// A lexed token, kept compact (ANTLR's own tokens cost over 100 bytes each):
-// ANTLR tokens are made from these one chunk at a time.
-struct LexedToken {
-  std::uint32_t type;
-  std::uint32_t start;  // code point index
-  std::uint32_t end;    // code point index, exclusive
-  std::uint32_t line;
-  std::uint32_t column;
-
-  // Token::EOF (size_t max) does not fit; it is stored as uint32 max.
-  std::size_t kind() const { return type == std::numeric_limits<std::uint32_t>::max() ? Token::EOF : type; }
-};
+// The ANTLR token type of a lexed token (the end type is Token::EOF, which
+// does not fit in 32 bits).
+std::size_t antlr_type(const LexedToken& token) {
+  return token.type == LexedToken::kEndType ? Token::EOF : token.type;
+}
 
 // One token as stage 2 consumes it, from either lexer: the hand-written one
 // (compiler/lexer.h, used for every parse) or ANTLR's generated one (kept as
@@ -764,42 +697,6 @@ class FallbackErrorListener final : public antlr4::BaseErrorListener {
   ParseState& state_;
 };
 
-// ---- literal decoding -------------------------------------------------------------------
-
-bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
-
-unsigned hex_value(std::string_view four) {
-  unsigned value = 0;
-  for (char c : four) value = value * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::tolower(static_cast<unsigned char>(c)) - 'a' + 10));
-  return value;
-}
-
-constexpr std::int64_t kMillisPerSecond = 1000;
-constexpr std::int64_t kMillisPerMinute = 60 * kMillisPerSecond;
-constexpr std::int64_t kMillisPerHour = 60 * kMillisPerMinute;
-constexpr std::int64_t kMillisPerDay = 24 * kMillisPerHour;
-
-bool is_leap_year(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
-
-int days_in_month(int year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && is_leap_year(year) ? 29 : kDays[month - 1];
-}
-
-// Days from 1970-01-01 to the given proleptic Gregorian date (Howard
-// Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
-  year -= month <= 2;
-  const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
-  const unsigned year_of_era = static_cast<unsigned>(year - era * 400);
-  const unsigned day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-  const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-  return era * 146097 + static_cast<std::int64_t>(day_of_era) - 719468;
-}
-
-const char* const kMonthNames[] = {"January", "February", "March",     "April",   "May",      "June",
-                                   "July",    "August",   "September", "October", "November", "December"};
-
 // ---- stage 5: parse tree -> AST -------------------------------------------------------------
 
 using Ctx = antlr4::ParserRuleContext;
@@ -929,200 +826,52 @@ class AstBuilder {
     for (antlr4::tree::TerminalNode* node : ctx->DOC_COMMENT()) {
       auto lines = state_.doc_lines.find(node->getSymbol()->getStartIndex());
       if (lines == state_.doc_lines.end()) continue;
-      for (const Span& line : lines->second) {
-        std::string_view content = state_.slice(line);
-        content.remove_prefix(std::min<std::size_t>(3, content.size()));  // `///`
-        if (!content.empty() && content.front() == ' ') content.remove_prefix(1);
-        if (!first) doc.text += '\n';
-        doc.text.append(content);
-        first = false;
-      }
+      append_doc_lines(state_.bytes, lines->second, doc.text, first);
     }
     return doc;
   }
 
   // ---- literals ----
 
-  void invalid_escape(const Span& where, std::string message, std::string help) {
-    state_.sink.report(DiagCode::InvalidEscape, where, std::move(message), std::move(help));
+  // Reports the problems a literal decoder found in `token`.
+  void report(const Token* token, const std::vector<LiteralProblem>& problems) {
+    const Span whole = span(token);
+    for (const LiteralProblem& p : problems) {
+      state_.sink.report(p.code, state_.at(whole.begin + p.begin, whole.begin + p.end), p.message, p.help);
+    }
   }
 
-  // Decodes a STRING token: JSON escapes, \uXXXX with surrogate pairs.
   std::string string_literal(const Token* token) {
-    const Span whole = span(token);
-    std::string_view raw = state_.slice(whole);
     const bool unterminated = state_.unterminated_strings.count(token->getStartIndex()) != 0;
     std::string out;
-    if (raw.empty() || raw.front() != '"') return out;
-    std::size_t end = raw.size();
-    if (!unterminated && end >= 2) --end;  // the closing quote
-    static const std::string kEscapeHelp =
-        "the escapes are `\\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t` and `\\uXXXX`; "
-        "write `\\\\` for a backslash";
-    auto at = [&](std::size_t from, std::size_t to) {
-      return state_.at(whole.begin + static_cast<std::uint32_t>(from), whole.begin + static_cast<std::uint32_t>(to));
-    };
-    // Reads `\uXXXX` at i; returns the value or -1.
-    auto unicode_escape = [&](std::size_t i) -> long {
-      if (i + 6 > end || raw[i] != '\\' || raw[i + 1] != 'u') return -1;
-      for (std::size_t j = i + 2; j < i + 6; ++j) {
-        if (!is_hex(raw[j])) return -1;
-      }
-      return static_cast<long>(hex_value(raw.substr(i + 2, 4)));
-    };
-    for (std::size_t i = 1; i < end;) {
-      if (raw[i] != '\\') {
-        out += raw[i++];
-        continue;
-      }
-      if (i + 1 >= end) break;  // a lone backslash ending an unterminated string; E0002 said enough
-      const char escape = raw[i + 1];
-      switch (escape) {
-        case '"': out += '"'; i += 2; continue;
-        case '\\': out += '\\'; i += 2; continue;
-        case '/': out += '/'; i += 2; continue;
-        case 'b': out += '\b'; i += 2; continue;
-        case 'f': out += '\f'; i += 2; continue;
-        case 'n': out += '\n'; i += 2; continue;
-        case 'r': out += '\r'; i += 2; continue;
-        case 't': out += '\t'; i += 2; continue;
-        case 'u': break;
-        default: {
-          const std::size_t length = std::min(utf8_length(static_cast<unsigned char>(escape)), end - i - 1);
-          if (!unterminated) {
-            invalid_escape(at(i, i + 1 + length),
-                           "invalid escape " + quote(raw.substr(i, 1 + length)) + " in string", kEscapeHelp);
-          }
-          i += 1 + length;
-          continue;
-        }
-      }
-      const long unit = unicode_escape(i);
-      if (unit < 0) {
-        std::size_t stop = i + 2;
-        while (stop < end && stop < i + 6 && is_hex(raw[stop])) ++stop;
-        if (!unterminated) {
-          invalid_escape(at(i, stop), "invalid escape " + quote(raw.substr(i, stop - i)) + " in string",
-                         "`\\u` takes exactly four hex digits, as in `\\u00e9`");
-        }
-        i = stop;
-        continue;
-      }
-      if (unit >= 0xD800 && unit <= 0xDBFF) {
-        const long low = unicode_escape(i + 6);
-        if (low >= 0xDC00 && low <= 0xDFFF) {
-          append_utf8(out, static_cast<char32_t>(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)));
-          i += 12;
-          continue;
-        }
-      }
-      if (unit >= 0xD800 && unit <= 0xDFFF) {
-        if (!unterminated) {
-          invalid_escape(at(i, i + 6), "escape " + quote(raw.substr(i, 6)) + " is half of a surrogate pair",
-                         "write the pair (`\\uD83D\\uDE00`) or the character itself");
-        }
-        i += 6;
-        continue;
-      }
-      append_utf8(out, static_cast<char32_t>(unit));
-      i += 6;
-    }
+    std::vector<LiteralProblem> problems;
+    decode_string_literal(state_.text_of(token), unterminated, out, &problems);
+    report(token, problems);
     return out;
   }
 
   std::int64_t int_literal(const Token* token) {
-    const std::string_view digits = state_.text_of(token);
-    std::uint64_t value = 0;
-    for (char c : digits) {
-      const std::uint64_t digit = static_cast<std::uint64_t>(c - '0');
-      if (value > (static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) - digit) / 10) {
-        state_.sink.report(DiagCode::NumberOutOfRange, span(token), "integer " + quote(digits) + " is too large",
-                           "an Int is at most 9223372036854775807");
-        return 0;
-      }
-      value = value * 10 + digit;
-    }
-    return static_cast<std::int64_t>(value);
+    std::int64_t value = 0;
+    std::vector<LiteralProblem> problems;
+    decode_int_literal(state_.text_of(token), value, &problems);
+    report(token, problems);
+    return value;
   }
 
   std::int64_t duration_literal(const Token* token) {
-    const std::string_view text = state_.text_of(token);
-    std::int64_t total = 0;
-    for (std::size_t i = 0; i < text.size();) {
-      std::int64_t amount = 0;
-      bool overflow = false;
-      while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-        overflow |= __builtin_mul_overflow(amount, 10, &amount);
-        overflow |= __builtin_add_overflow(amount, text[i] - '0', &amount);
-        ++i;
-      }
-      std::int64_t unit = kMillisPerSecond;
-      if (text.substr(i, 2) == "ms") unit = 1, i += 2;
-      else if (i < text.size()) {
-        switch (text[i]) {
-          case 'd': unit = kMillisPerDay; break;
-          case 'h': unit = kMillisPerHour; break;
-          case 'm': unit = kMillisPerMinute; break;
-          default: unit = kMillisPerSecond; break;
-        }
-        ++i;
-      }
-      overflow |= __builtin_mul_overflow(amount, unit, &amount);
-      overflow |= __builtin_add_overflow(total, amount, &total);
-      if (overflow) {
-        state_.sink.report(DiagCode::NumberOutOfRange, span(token), "duration " + quote(text) + " is too large",
-                           "a duration is at most 106751991167d (about 292 million years)");
-        return 0;
-      }
-    }
-    return total;
+    std::int64_t value = 0;
+    std::vector<LiteralProblem> problems;
+    decode_duration_literal(state_.text_of(token), value, &problems);
+    report(token, problems);
+    return value;
   }
 
-  // `YYYY-MM-DDThh:mm:ss[.fff...](Z|±hh:mm)` -> ms since the epoch, UTC. The
-  // lexer guarantees the shape; this checks the calendar.
   std::int64_t timestamp_literal(const Token* token) {
-    const std::string_view text = state_.text_of(token);
-    auto number = [&](std::size_t at, std::size_t length) {
-      int value = 0;
-      for (std::size_t i = at; i < at + length && i < text.size(); ++i) value = value * 10 + (text[i] - '0');
-      return value;
-    };
-    auto invalid = [&](const std::string& why) {
-      state_.sink.report(DiagCode::InvalidTimestamp, span(token), "invalid timestamp " + quote(text) + ": " + why,
-                         "write timestamps as `YYYY-MM-DDThh:mm:ssZ` (UTC) or with an offset like `+02:00`");
-      return std::int64_t{0};
-    };
-    if (text.size() < 20) return invalid("it is incomplete");
-    const int year = number(0, 4), month = number(5, 2), day = number(8, 2);
-    const int hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
-    if (month < 1 || month > 12) return invalid("there is no month " + std::string(text.substr(5, 2)));
-    if (day < 1 || day > days_in_month(year, month)) {
-      return invalid(std::string(kMonthNames[month - 1]) + " " + std::to_string(year) + " has no day " +
-                     std::string(text.substr(8, 2)));
-    }
-    if (hour > 23) return invalid("the hour must be 00 to 23");
-    if (minute > 59) return invalid("the minute must be 00 to 59");
-    if (second > 59) return invalid("the second must be 00 to 59");
-    std::size_t i = 19;
-    std::int64_t millis = 0;
-    if (i < text.size() && text[i] == '.') {
-      ++i;
-      int scale = 100;
-      for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
-        millis += (text[i] - '0') * scale;  // finer than a millisecond is dropped
-        scale /= 10;
-      }
-    }
-    std::int64_t offset = 0;
-    if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
-      const int offset_hours = number(i + 1, 2), offset_minutes = number(i + 4, 2);
-      if (offset_hours > 23) return invalid("the offset's hours must be 00 to 23");
-      if (offset_minutes > 59) return invalid("the offset's minutes must be 00 to 59");
-      offset = (text[i] == '+' ? 1 : -1) * (offset_hours * kMillisPerHour + offset_minutes * kMillisPerMinute);
-    }
-    const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-    return days * kMillisPerDay + hour * kMillisPerHour + minute * kMillisPerMinute + second * kMillisPerSecond +
-           millis - offset;
+    std::int64_t value = 0;
+    std::vector<LiteralProblem> problems;
+    decode_timestamp_literal(state_.text_of(token), value, &problems);
+    report(token, problems);
+    return value;
   }
 
   ast::TimeBound time_bound(antlr4::tree::TerminalNode* timestamp, Ctx* clause) {
@@ -1777,8 +1526,33 @@ void parse_into(ParseState& state, ast::File& file) {
   // Stage 3: nesting.
   if (!check_nesting(state, tokens)) return;
 
-  // Stages 4 and 5, one chunk of whole declarations at a time.
   const std::vector<std::size_t> starts = chunk_starts(state, tokens);
+
+  // The fast path, for a file with no diagnostic so far (then the ANTLR
+  // path would report nothing before stage 5 either). The ANTLR path also
+  // caps one chunk's parse tree (kMaxChunkTokens, kMaxSyntaxNodes); the
+  // densest valid text has 4.5 rule nodes per token (`[x, x, ...]`: nine per
+  // element of two tokens), so chunks under kMaxSyntaxNodes / 5 tokens stay
+  // within both caps, and a larger one is left to ANTLR to report.
+  bool small_chunks = true;
+  for (std::size_t c = 0; c < starts.size(); ++c) {
+    const std::size_t end = c + 1 < starts.size() ? starts[c + 1] : tokens.size();
+    small_chunks = small_chunks && end - starts[c] < kMaxSyntaxNodes / 5;
+  }
+  if (state.options.fast_path && small_chunks && state.sink.error_count() == state.errors_before &&
+      state.sink.warning_count() == state.warnings_before) {
+    ast::File fast;
+    fast.file = file.file;
+    const FastParseInput input{state.file, state.bytes, &state.decoded, &tokens, &state.doc_lines,
+                               &state.kinds->fast_kinds};
+    if (fast_parse(input, fast)) {
+      file = std::move(fast);
+      if (state.options.used_fast_path != nullptr) *state.options.used_fast_path = true;
+      return;
+    }
+  }
+
+  // Stages 4 and 5, one chunk of whole declarations at a time.
   for (std::size_t c = 0; c < starts.size(); ++c) {
     if (state.sink.error_count() > DiagnosticSink::kMaxErrors) return;
     const std::size_t begin = starts[c];
@@ -1803,7 +1577,7 @@ void parse_into(ParseState& state, ast::File& file) {
     chunk.reserve(end - begin + 1);
     for (std::size_t i = begin; i < end; ++i) {
       const LexedToken& t = tokens[i];
-      chunk.push_back(make(t, t.kind(), t.start, std::size_t{t.end} - 1));
+      chunk.push_back(make(t, antlr_type(t), t.start, std::size_t{t.end} - 1));
     }
     if (end < tokens.size()) {
       // The chunk ends where the next declaration starts: an end of input
@@ -1916,11 +1690,13 @@ std::string token_type_name_for_test(std::size_t type) {
   return lexer.getVocabulary().getDisplayName(type);
 }
 
-std::unique_ptr<ast::File> parse_file(const SourceManager& sources, FileId file, DiagnosticSink& sink) {
+std::unique_ptr<ast::File> parse_file(const SourceManager& sources, FileId file, DiagnosticSink& sink,
+                                      const ParseOptions& options) {
   auto result = std::make_unique<ast::File>();
   result->file = file;
+  if (options.used_fast_path != nullptr) *options.used_fast_path = false;
   try {
-    ParseState state(file, sources.text(file), sink);
+    ParseState state(file, sources.text(file), sink, options);
     parse_into(state, *result);
   } catch (const std::bad_alloc&) {
     sink.report(DiagCode::FileTooLarge, Span{file, 0, 0}, "ran out of memory while parsing this file",

@@ -23,7 +23,20 @@ namespace authz {
 
 inline constexpr std::size_t kMaxFileBytes = 8u << 20;  // 8 MiB per file
 
-std::unique_ptr<ast::File> parse_file(const SourceManager& sources, FileId file, DiagnosticSink& sink);
+// How parse_file parses. The defaults are what every caller wants; the
+// switches exist for tests and measurements.
+struct ParseOptions {
+  // Try the ANTLR-free fast path (compiler/fast_parse.h) on files that lexed
+  // without a diagnostic; false parses everything with ANTLR, the reference
+  // the fast path is tested against. Either way the File and the diagnostics
+  // are the same.
+  bool fast_path = false;
+  // When set, receives whether the fast path built the File (false: ANTLR did).
+  bool* used_fast_path = nullptr;
+};
+
+std::unique_ptr<ast::File> parse_file(const SourceManager& sources, FileId file, DiagnosticSink& sink,
+                                      const ParseOptions& options = {});
 
 // For tests: the tokens of a UTF-8 text as the grammar's token types, from
 // the hand-written lexer (compiler/lexer.h) or, with `reference`, from the

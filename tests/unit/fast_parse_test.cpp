@@ -1,0 +1,390 @@
+// fast_parse_test.cpp — the fast path (compiler/fast_parse.h) against the
+// ANTLR path it replaces: with the fast path enabled, parse_file must give
+// exactly the diagnostics (code, severity, span, message, help, notes) and
+// exactly the AST (every field, spans included) of an ANTLR-only parse, on
+// every .authz file of the repository, on generated policies, and on
+// thousands of random mutations of them. It must also actually take the fast
+// path on valid files, so these tests cannot pass by always declining.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bench/policy_generator.h"
+#include "compiler/parse.h"
+
+namespace {
+
+using authz::ast::Expr;
+using authz::ast::File;
+
+// ---- a complete structural rendering of a File (ast::dump leaves out spans) ----
+
+class FullDump {
+ public:
+  std::string of(const File& f) {
+    line("file " + std::to_string(f.file) + " header=" + flag(f.has_header) + " module=" + flag(f.is_module) +
+         " name=" + text(f.name) + " " + span(f.header_span));
+    for (const auto& u : f.uses) {
+      line("use " + span(u.span) + " path=" + flag(u.is_path) + " " + text(u.target) + " " + span(u.target_span));
+    }
+    for (const auto& r : f.records) {
+      line("record " + std::to_string(static_cast<int>(r.kind)) + " " + span(r.span) + " " + name(r.name) + " " +
+           doc(r.doc));
+      fields(r.fields);
+    }
+    for (const auto& r : f.roles) {
+      std::string parents;
+      for (const auto& p : r.parents) parents += name(p) + ",";
+      line("role " + span(r.span) + " " + name(r.name) + " parents=" + parents + " " + doc(r.doc));
+    }
+    for (const auto& t : f.tools) {
+      line("tool " + span(t.span) + " " + name(t.name) + " action=" +
+           (t.action ? std::to_string(static_cast<int>(*t.action)) : "none") + " " + doc(t.doc));
+      fields(t.params);
+    }
+    for (const auto& r : f.resources) {
+      line("resource " + span(r.span) + " " + name(r.name) + " uri=" + text(r.uri) + " " + span(r.uri_span) + " " +
+           doc(r.doc));
+    }
+    for (const auto& p : f.prompts) {
+      line("prompt " + span(p.span) + " " + name(p.name) + " " + doc(p.doc));
+      fields(p.params);
+    }
+    for (const auto& g : f.groups) {
+      line("group " + span(g.span) + " " + name(g.name) + " " + doc(g.doc));
+      targets(g.members);
+    }
+    for (const auto& o : f.obligations) {
+      line("obligation " + span(o.span) + " " + name(o.name) + " " + doc(o.doc));
+      fields(o.params);
+    }
+    for (const auto& r : f.rules) {
+      line("rule " + span(r.span) + " effect=" + std::to_string(static_cast<int>(r.effect)) + " " + name(r.id) + " " +
+           doc(r.doc) + " subjects_given=" + flag(r.subjects_given));
+      for (const auto& s : r.subjects) {
+        line(" subject " + std::to_string(static_cast<int>(s.kind)) + " " + span(s.span) + " " + text(s.name));
+      }
+      targets(r.targets);
+      line(" when");
+      expr(r.when.get(), 2);
+      line(" unless");
+      expr(r.unless.get(), 2);
+      line(" from " + bound(r.from) + " until " + bound(r.until));
+      for (const auto& use : r.obligations) {
+        line(" with " + span(use.span) + " " + name(use.name));
+        for (const auto& a : use.arguments) {
+          line("  arg " + span(a.span) + " " + name(a.name));
+          expr(a.value.get(), 3);
+        }
+      }
+    }
+    for (const auto& g : f.grants) {
+      line("grant " + span(g.span) + " " + name(g.id) + " " + doc(g.doc) + " user=" + text(g.user) + " " +
+           span(g.user_span) + " from " + bound(g.from) + " until " + bound(g.until) +
+           " because=" + (g.because ? text(*g.because) : "none") + " " + span(g.because_span));
+      targets(g.targets);
+    }
+    for (const auto& d : f.defaults) line("default " + span(d.span) + " " + std::to_string(static_cast<int>(d.effect)));
+    return out_;
+  }
+
+ private:
+  void line(const std::string& s) { out_ += s + "\n"; }
+  static std::string flag(bool b) { return b ? "1" : "0"; }
+  static std::string text(const std::string& s) { return "<" + s + ">"; }
+  static std::string span(const authz::Span& s) {
+    return "@" + std::to_string(s.file) + ":" + std::to_string(s.begin) + "-" + std::to_string(s.end);
+  }
+  static std::string name(const authz::ast::Name& n) { return text(n.text) + span(n.span); }
+  static std::string doc(const std::optional<authz::ast::Doc>& d) {
+    return d ? "doc" + span(d->span) + text(d->text) : "nodoc";
+  }
+  static std::string bound(const std::optional<authz::ast::TimeBound>& b) {
+    return b ? std::to_string(b->millis) + span(b->span) : "none";
+  }
+  void type(const authz::ast::TypeRef& t, int indent) {
+    line(std::string(indent, ' ') + "type " + span(t.span) + " " + name(t.name) + " optional=" + flag(t.optional));
+    for (const auto& a : t.arguments) type(a, indent + 1);
+  }
+  void fields(const std::vector<authz::ast::Field>& list) {
+    for (const auto& f : list) {
+      line(" field " + span(f.span) + " " + name(f.name) + " doc=" + text(f.doc) + " sensitive=" + flag(f.sensitive));
+      type(f.type, 2);
+    }
+  }
+  void targets(const std::vector<authz::ast::Target>& list) {
+    for (const auto& t : list) {
+      line(" target " + std::to_string(static_cast<int>(t.kind)) + " " + span(t.span) + " " + text(t.name));
+    }
+  }
+  void expr(const Expr* e, int indent) {
+    if (e == nullptr) {
+      line(std::string(indent, ' ') + "null");
+      return;
+    }
+    line(std::string(indent, ' ') + "expr " + std::to_string(static_cast<int>(e->kind)) + " " + span(e->span) +
+         " op=" + std::to_string(static_cast<int>(e->op)) + " bool=" + flag(e->bool_value) +
+         " int=" + std::to_string(e->int_value) + " text=" + text(e->text) + " " + span(e->text_span) +
+         " typed=" + flag(e->type != nullptr) + " children=" + std::to_string(e->children.size()));
+    for (const auto& c : e->children) expr(c.get(), indent + 1);
+  }
+
+  std::string out_;
+};
+
+std::string full_dump(const File& file) { return FullDump().of(file); }
+
+std::string render(const std::vector<authz::Diagnostic>& diagnostics) {
+  std::ostringstream out;
+  for (const auto& d : diagnostics) {
+    out << static_cast<int>(d.code) << " " << static_cast<int>(d.severity) << " @" << d.span.file << ":"
+        << d.span.begin << "-" << d.span.end << " " << d.message << " | help: " << d.help << "\n";
+    for (const auto& n : d.notes) {
+      out << "  note @" << n.span.file << ":" << n.span.begin << "-" << n.span.end << " " << n.message << "\n";
+    }
+  }
+  return out.str();
+}
+
+struct Parsed {
+  std::string ast;
+  std::string diagnostics;
+  bool fast = false;
+};
+
+Parsed parse(const std::string& text, bool fast_path) {
+  authz::SourceManager sources;
+  // A file id other than 0, so a span built with the wrong file shows.
+  sources.add("other.authz", "policy other;\n");
+  const authz::FileId id = sources.add("subject.authz", text);
+  authz::DiagnosticSink sink;
+  Parsed out;
+  authz::ParseOptions options;
+  options.fast_path = fast_path;
+  options.used_fast_path = &out.fast;
+  const auto file = authz::parse_file(sources, id, sink, options);
+  out.ast = full_dump(*file);
+  out.diagnostics = render(sink.diagnostics());
+  return out;
+}
+
+// The first line where two renderings differ, for the failure message.
+std::string first_difference(const std::string& a, const std::string& b) {
+  std::istringstream left(a), right(b);
+  std::string l, r;
+  for (int n = 1;; ++n) {
+    const bool more_l = static_cast<bool>(std::getline(left, l));
+    const bool more_r = static_cast<bool>(std::getline(right, r));
+    if (!more_l && !more_r) return "(none)";
+    if (!more_l || !more_r || l != r) return "line " + std::to_string(n) + ":\n  ANTLR: " + l + "\n  fast:  " + r;
+  }
+}
+
+// Parses `text` both ways and requires identical results; returns whether
+// the fast path built the File.
+bool require_same(const std::string& text, const std::string& what) {
+  const Parsed reference = parse(text, false);
+  const Parsed fast = parse(text, true);
+  REQUIRE_FALSE(reference.fast);
+  if (reference.diagnostics != fast.diagnostics || reference.ast != fast.ast) {
+    INFO("input (" << what << "):\n" << text);
+    INFO("diagnostics, ANTLR:\n" << reference.diagnostics << "diagnostics, fast path enabled:\n" << fast.diagnostics);
+    INFO("first AST difference: " << first_difference(reference.ast, fast.ast));
+    FAIL("the fast path and the ANTLR path disagree");
+  }
+  // The fast path only ever accepts files without a diagnostic.
+  if (fast.fast) REQUIRE(fast.diagnostics.empty());
+  return fast.fast;
+}
+
+struct Corpus {
+  std::string path;
+  std::string text;
+};
+
+std::vector<Corpus> repository_policies() {
+  std::vector<Corpus> texts;
+  for (const char* dir : {"examples", "stdlib", "tests"}) {
+    const std::filesystem::path root = std::filesystem::path(AUTHZ_SOURCE_DIR) / dir;
+    if (!std::filesystem::exists(root)) continue;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+      if (!entry.is_regular_file() || entry.path().extension() != ".authz") continue;
+      if (entry.path().string().find("node_modules") != std::string::npos) continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::ostringstream content;
+      content << in.rdbuf();
+      texts.push_back({entry.path().string(), content.str()});
+    }
+  }
+  return texts;
+}
+
+// Token boundaries (byte offsets) of an ASCII text, from the hand-written lexer.
+std::vector<std::pair<std::size_t, std::size_t>> token_ranges(const std::string& text) {
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  for (const auto& t : authz::lex_for_test(text, false)) {
+    if (t.end > t.start) ranges.emplace_back(t.start, t.end);
+  }
+  return ranges;
+}
+
+bool is_ascii(const std::string& text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+// Fragments that exercise the fast path's declines: literals the ANTLR path
+// diagnoses, repeated clauses, odd keywords, and ordinary valid pieces.
+const std::vector<std::string> kFragments = {
+    "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:00:00+24:00",
+    "2026-01-01T00:00:00.123+02:30", "99999999999999999999", "9223372036854775807", "9223372036854775808",
+    "999999999999999999d", "1h30m", "250ms", "\"\\q\"", "\"\\u12\"", "\"\\uD800\"", "\"\\uD83D\\uDE00\"",
+    "\"a\\tb\\\"c\\\\\"", "\"\\u00e9\"", "when", "unless", "from", "until", "with", "because", "may", "user",
+    "anyone", "read", "write", "sensitive", "has", "is", "in", "under", "matches", "containsAll", "!", "-", "+",
+    "&&", "||", "==", "<", ">", "<=", "?", ".", ",", ";", ":", "(", ")", "[", "]", "{", "}", "=",
+    "/// doc line\n", "/// a\n/// b\n", "when true", "until 2030-01-01T00:00:00Z", "from 2026-01-01T00:00:00Z",
+    "with o(n: 1)", "because \"why\"", "Set<Role>?", "Map<String, List<Int>>", "[1, 2,]", "[]", "(a)", "!!x",
+    "- -1", "a.b.c", "x has from", "user is admin", "\"get-sum\"", "policy p;", "module m;", "default allow;",
+};
+
+std::string mutate(const std::string& text, const std::vector<Corpus>& donors, std::mt19937& rng) {
+  const auto ranges = token_ranges(text);
+  if (ranges.empty()) return text;
+  auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
+  const auto [start, end] = ranges[pick(ranges.size())];
+  std::string out = text;
+  switch (pick(6)) {
+    case 0:  // delete a token
+      out.erase(start, end - start);
+      break;
+    case 1:  // duplicate a token
+      out.insert(end, " " + text.substr(start, end - start));
+      break;
+    case 2: {  // swap two tokens
+      const auto [s2, e2] = ranges[pick(ranges.size())];
+      if (s2 >= end) {
+        out = text.substr(0, start) + text.substr(s2, e2 - s2) + text.substr(end, s2 - end) +
+              text.substr(start, end - start) + text.substr(e2);
+      } else if (e2 <= start) {
+        out = text.substr(0, s2) + text.substr(start, end - start) + text.substr(e2, start - e2) +
+              text.substr(s2, e2 - s2) + text.substr(end);
+      }
+      break;
+    }
+    case 3:  // replace a token with a fragment
+      out.replace(start, end - start, kFragments[pick(kFragments.size())]);
+      break;
+    case 4:  // insert a fragment before a token
+      out.insert(start, kFragments[pick(kFragments.size())] + " ");
+      break;
+    default: {  // splice a run of tokens from another file
+      const Corpus& donor = donors[pick(donors.size())];
+      if (!is_ascii(donor.text)) break;
+      const auto donor_ranges = token_ranges(donor.text);
+      if (donor_ranges.empty()) break;
+      const std::size_t from = pick(donor_ranges.size());
+      const std::size_t to = std::min(donor_ranges.size() - 1, from + pick(12));
+      out.insert(start, " " + donor.text.substr(donor_ranges[from].first,
+                                                donor_ranges[to].second - donor_ranges[from].first) + " ");
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("fast path: same diagnostics and AST as ANTLR on every repository policy", "[fast_parse]") {
+  const auto corpus = repository_policies();
+  REQUIRE(corpus.size() > 100);
+  std::size_t clean = 0, fast = 0;
+  for (const Corpus& file : corpus) {
+    const bool took_fast = require_same(file.text, file.path);
+    const bool file_clean = parse(file.text, false).diagnostics.empty();
+    clean += file_clean;
+    fast += took_fast;
+    // Every file ANTLR parses without a diagnostic, the fast path takes.
+    if (file_clean && !took_fast) FAIL("the fast path declined a clean file: " << file.path);
+  }
+  CHECK(clean > 50);
+  CHECK(fast == clean);
+}
+
+TEST_CASE("fast path: same AST as ANTLR on generated policies, and takes all of them", "[fast_parse]") {
+  for (int rules : {1, 37, 2000}) {
+    for (const std::string& text : authz::bench::generate_policy(rules)) {
+      REQUIRE(require_same(text, "generated policy of " + std::to_string(rules) + " rules"));
+    }
+  }
+}
+
+TEST_CASE("fast path: same results as ANTLR on thousands of random mutations", "[fast_parse]") {
+  auto corpus = repository_policies();
+  for (const std::string& text : authz::bench::generate_policy(12)) corpus.push_back({"generated", text});
+  std::vector<Corpus> small;
+  for (const Corpus& c : corpus) {
+    if (is_ascii(c.text) && c.text.size() < 6000) small.push_back(c);
+  }
+  REQUIRE(small.size() > 50);
+  std::mt19937 rng(20261126);
+  std::size_t fast = 0, total = 0;
+  for (int round = 0; round < 10000; ++round) {
+    const Corpus& base = small[std::uniform_int_distribution<std::size_t>(0, small.size() - 1)(rng)];
+    std::string text = base.text;
+    const int edits = 1 + static_cast<int>(rng() % 3);
+    for (int e = 0; e < edits; ++e) text = mutate(text, small, rng);
+    fast += require_same(text, "mutation of " + base.path);
+    ++total;
+  }
+  // Some mutations stay valid (a duplicated `,` in a list, a swapped pair of
+  // rules); they must have taken the fast path, and most must not have.
+  CHECK(fast > total / 50);
+  CHECK(fast < total / 2);
+}
+
+TEST_CASE("fast path: declines exactly where the ANTLR path reports", "[fast_parse]") {
+  const std::string head = "policy p;\nobligation o(n: Int);\nrole admin;\ntool t(x: String) read;\n";
+  struct Case {
+    std::string body;
+    bool fast;  // expected: the fast path builds the File
+  };
+  const std::vector<Case> cases = {
+      {"/// d\nallow a: admin may t when args.x == \"v\";", true},
+      {"/// d\nallow a: t when 1 + 2 - 3 < 4 && !(now > 2026-01-01T00:00:00Z) || [1, 2,] contains 1;", true},
+      {"/// d\nallow a: admin, user \"u\", anyone may read, write, \"t\" with o(n: -1) until 2030-01-01T00:00:00Z;", true},
+      {"/// d\ngrant g: user \"bob\" may t until 2030-01-01T00:00:00Z because \"on call\";", true},
+      {"/// d\nallow a: t when true when false;", false},             // E0411
+      {"/// d\nallow a: t until 2030-01-01T00:00:00Z until 2031-01-01T00:00:00Z;", false},
+      {"/// d\ngrant g: user \"b\" may t because \"x\" because \"y\";", false},
+      {"/// d\nallow a: t when args.x == \"\\q\";", false},           // E0008
+      {"/// d\nallow a: t until 2026-02-30T00:00:00Z;", false},       // E0009
+      {"/// d\nallow a: t when 1 < 99999999999999999999;", false},    // E0010
+      {"/// d\nallow a: t when now < now + 999999999999999999d;", false},
+      {"/// d\nallow a: t when 1 == 2 == 3;", false},                 // E0001
+      {"/// d\nallow a: t when;", false},
+  };
+  for (const Case& c : cases) {
+    INFO(c.body);
+    CHECK(require_same(head + c.body + "\n", "case") == c.fast);
+  }
+}
+
+TEST_CASE("fast path: a chain deeper than the nesting limit declines with ANTLR's E0006", "[fast_parse]") {
+  const std::string head = "policy p;\ntool t(x: Int) read;\n/// d\nallow a: t when ";
+  for (int length : {150, 199, 200, 201, 260}) {
+    std::string sum = "1";
+    for (int i = 1; i < length; ++i) sum += " + 1";
+    std::string members = "args";
+    for (int i = 1; i < length; ++i) members += ".x";
+    INFO("chain length " << length);
+    CHECK(require_same(head + sum + " == 1;\n", "sum") == (length + 1 <= 200));
+    CHECK(require_same(head + members + " == 1;\n", "members") == (length + 1 <= 200));
+  }
+}
