@@ -32,6 +32,8 @@ int run(int argc, char** argv) {
   commands.push_back(register_build_command(app));
   commands.push_back(register_dump_command(app));
   commands.push_back(register_eval_command(app));
+  commands.push_back(register_lint_command(app));
+  commands.push_back(register_fmt_command(app));
   commands.push_back(register_doc_command(app));
   commands.push_back(register_diff_command(app));
   commands.push_back(register_test_command(app));

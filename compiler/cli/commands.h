@@ -13,6 +13,8 @@ Command register_check_command(CLI::App& authzc);  // check_command.cpp
 Command register_build_command(CLI::App& authzc);  // build_command.cpp
 Command register_dump_command(CLI::App& authzc);   // dump_command.cpp
 Command register_eval_command(CLI::App& authzc);   // eval_command.cpp
+Command register_lint_command(CLI::App& authzc);   // lint_command.cpp
+Command register_fmt_command(CLI::App& authzc);    // fmt_command.cpp
 Command register_doc_command(CLI::App& authzc);    // doc_command.cpp
 Command register_diff_command(CLI::App& authzc);   // diff_command.cpp
 Command register_test_command(CLI::App& authzc);   // test_command.cpp

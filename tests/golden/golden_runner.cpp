@@ -10,7 +10,10 @@
 // AUTHZ_UPDATE_GOLDEN=1 the expectations are rewritten instead. The last line
 // is `N passed, M failed`; the exit status is 1 when anything failed.
 //
-// Stages: `check` — what `authzc check --color never CASE` prints on stderr.
+// Stages: `check` — what `authzc check --color never CASE` prints on stderr;
+// `lint` — what `authzc lint --color never --now 2026-11-26T12:00:00Z CASE`
+// prints (default limits: grants expiring within 14 days, 20 rules per
+// target, 12 roles), followed by `exit N`.
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -24,6 +27,7 @@
 #include <vector>
 
 #include "compiler/cli/check_command.h"
+#include "compiler/cli/lint_command.h"
 
 namespace fs = std::filesystem;
 
@@ -44,8 +48,23 @@ std::string run_check_stage(const std::string& case_path, const std::string& std
   return err.str() + out.str();
 }
 
+// A fixed `now`, so expiry findings do not change with the calendar.
+std::string run_lint_stage(const std::string& case_path, const std::string& stdlib) {
+  using namespace authz::cli;
+  LintCommandOptions options;
+  options.front_end.paths = {case_path};
+  options.front_end.stdlib_dirs = {stdlib};
+  options.front_end.color = ColorMode::Never;
+  options.now = "2026-11-26T12:00:00Z";
+  std::ostringstream out;
+  std::ostringstream err;
+  Context context{out, err, {}, false};
+  int exit_code = run_lint(options, context);
+  return err.str() + out.str() + "exit " + std::to_string(exit_code) + "\n";
+}
+
 const std::map<std::string, Stage>& stages() {
-  static const std::map<std::string, Stage> table{{"check", run_check_stage}};
+  static const std::map<std::string, Stage> table{{"check", run_check_stage}, {"lint", run_lint_stage}};
   return table;
 }
 
