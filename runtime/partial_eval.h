@@ -11,8 +11,9 @@
 //       Conditional    evaluate() allows exactly when `condition` holds for
 //                      the unknowns' values.
 //     "Exactly" is the contract when `exact` is true; a policy construct the
-//     partial evaluator does not model (rare: `==` / `in` over computed
-//     booleans, member access on a computed value) is treated as an
+//     partial evaluator does not model (rare: `in` / `contains` / a list or
+//     arithmetic over booleans computed from unknowns, member access on a
+//     computed value) is treated as an
 //     evaluation error of that rule, which only ever denies more (a deny that
 //     errs denies, an allow that errs does not apply), and `exact` is false.
 //   - Semantics are evaluate()'s (docs/semantics.md, "Partial evaluation"):
@@ -130,7 +131,7 @@ enum class ResidualOp : std::uint8_t {
   // Terms (values).
   Constant,  // `constant`
   Unknown,   // `unknown`
-  List,      // children: the elements (`[user.id, account.owner]`)
+  List,      // children: the elements (`[user.id, account.owner]`); constant.kind is List or Set
   Add, Sub,  // 2 children, checked like the runtime's
   Negate,    // 1 child
 };

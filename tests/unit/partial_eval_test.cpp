@@ -292,3 +292,90 @@ allow tagged: staff may search when args has filter && args.filter has tag && ar
   CHECK(rt::render_condition_text(residual.condition) ==
         R"(args has filter && filter has tag && filter.tag != "")");
 }
+
+namespace {
+
+const char* kTargetsPolicy = R"(policy targets;
+role viewer;
+/// Adds two numbers.
+tool "get-sum"(a: Number, b: Number) read;
+/// The readme.
+resource readme "demo://docs/readme.md";
+/// Any document by name.
+resource doc "demo://docs/{name}";
+/// Two path segments.
+resource pair "demo://pair/{left}/{right}";
+/// A prompt with an optional argument.
+prompt "args-prompt"(city: String, state: String?);
+/// Public documents are open to anyone.
+allow doc_public: anyone may doc when args.name matches "public-*";
+/// Pairs of equal segments are open to anyone.
+allow pair_same: anyone may pair when args.left == args.right;
+/// The prompt for California only.
+allow prompt_ca: anyone may "args-prompt" when args has state && args.state == "CA";
+/// Small sums only.
+allow small_sums: anyone may "get-sum" when args.a + args.b < 100;
+)";
+
+const rt::Engine& targets_engine() {
+  static rt::Engine engine = authz::testing::compile_policy_text(kTargetsPolicy);
+  return engine;
+}
+
+std::string all_unknown_text(rt::MethodKind method, const char* target) {
+  rt::PartialRequest request;
+  request.principal = user("u-1", {});
+  request.method = method;
+  request.target = target;
+  request.all_arguments_unknown = true;
+  return rt::render_residual_text(rt::partially_evaluate(targets_engine(), request));
+}
+
+}  // namespace
+
+TEST_CASE("resources by template text or URI, prompts, arithmetic", "[partial]") {
+  using rt::MethodKind;
+  CHECK(all_unknown_text(MethodKind::ResourceRead, "demo://docs/{name}") ==
+        R"(allowed when name matches "public-*")");
+  CHECK(all_unknown_text(MethodKind::ResourceRead, "demo://pair/{left}/{right}") == "allowed when left == right");
+  CHECK(all_unknown_text(MethodKind::ResourceRead, "demo://docs/readme.md") == "never allowed (not_permitted)");
+  // A concrete URI: its captures are known unless marked unknown.
+  rt::PartialRequest request;
+  request.principal = user("u-1", {});
+  request.method = MethodKind::ResourceRead;
+  request.target = "demo://pair/x/x";
+  CHECK(rt::partially_evaluate(targets_engine(), request).kind == rt::ResidualKind::AlwaysAllowed);
+  request.unknown_parameters = {"right"};
+  CHECK(rt::render_residual_text(rt::partially_evaluate(targets_engine(), request)) ==
+        R"(allowed when "x" == right)");
+  CHECK(all_unknown_text(MethodKind::PromptGet, "args-prompt") == R"(allowed when args has state && state == "CA")");
+  CHECK(all_unknown_text(MethodKind::ToolCall, "get-sum") == "allowed when a + b < 100");
+  request.method = MethodKind::ToolCall;
+  request.target = "get-sum";
+  request.unknown_parameters = {"b"};
+  request.known_arguments_json = R"({"a": 1e308})";
+  rt::Residual sum = rt::partially_evaluate(targets_engine(), request);
+  CHECK(rt::render_condition_text(sum.condition) == "1e+308 + b < 100");
+  auto with_b = [&](double b) {
+    return rt::residual_holds(sum.condition, [&](const rt::UnknownRef&) -> std::optional<rt::ResidualValue> {
+      rt::ResidualValue value;
+      value.kind = rt::ValueKind::Number;
+      value.number = b;
+      return value;
+    });
+  };
+  CHECK(with_b(-1e308));
+  CHECK_FALSE(with_b(1e308));  // overflows to infinity: an error, so the allow does not apply
+  CHECK_FALSE(with_b(0));
+}
+
+TEST_CASE("filesystem: confinement residuals read like the policy", "[partial]") {
+  rt::Engine engine = authz::testing::compile_policy_path(std::string(AUTHZ_SOURCE_DIR) + "/examples/filesystem");
+  rt::PartialRequest request;
+  request.principal = user("u-bob", {"member"}, R"({"home": "/srv/home/u-bob"})");
+  request.target = "read_text_file";
+  request.all_arguments_unknown = true;
+  CHECK(rt::render_residual_text(rt::partially_evaluate(engine, request)) ==
+        R"(allowed when (path under "/srv/home/u-bob" || path under "/srv/projects") && !(path matches "**/.env") && )"
+        R"(!(path matches "**/*.pem") && !(path matches "**/.ssh") && !(path matches "**/.ssh/**"))");
+}
