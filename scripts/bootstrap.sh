@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   antlr4 libantlr4-runtime-dev
-  llvm-14-dev libfmt-dev catch2 libcli11-dev libsimdjson-dev libbenchmark-dev
+  llvm-14-dev libfmt-dev catch2 libcli11-dev libsimdjson-dev libbenchmark-dev libsqlite3-dev
   chromium
 )
 
