@@ -300,7 +300,7 @@ class Layout {
     std::string_view prev = text(k - 1);
     if (is_one_of(prev, {"==", "!=", "<", "<=", ">", ">=", "&&", "||", "!", "+", "-", "(", "[", ",", ":"})) return true;
     if (at(k - 1).kind == TokenKind::Word &&
-        is_one_of(prev, {"in", "contains", "containsAll", "containsAny", "under", "matches"})) {
+        is_one_of(prev, {"in", "contains", "containsAll", "containsAny", "under", "matches", "when", "unless"})) {
       std::string_view before = text(k - 2);
       return before != "." && before != "has";
     }
@@ -341,8 +341,43 @@ class Layout {
     }
   }
 
+  // Spacing inside a one-line rule (`start` is its first token): expression
+  // spacing, plus `name(` for obligation calls and `id:` after the rule id.
+  bool tight_in_rule(std::size_t k, std::size_t start) const {
+    std::string_view t = text(k);
+    if (t == "(" && at(k - 1).kind == TokenKind::Word &&
+        !is_one_of(text(k - 1), {"when", "unless", "in", "contains", "containsAll", "containsAny", "under", "matches"})) {
+      return true;
+    }
+    return tight_before(k, start);
+  }
+
+  // A rule or grant the author wrote on one line stays there when it fits
+  // and holds no comment: `deny d: delete_records unless user is admin;`.
+  bool one_line_rule() const {
+    std::size_t width = 0;
+    std::size_t k = index_;
+    for (; at(k).kind != TokenKind::End; ++k) {
+      const Token& token = at(k);
+      if (k > index_ && (token.newline_before || !token.comments.empty())) return false;
+      std::string_view t = token.text;
+      width += (k == index_ || t == ";" || tight_in_rule(k, index_) ? 0 : 1) + code_points(t);
+      if (t == ";") break;
+    }
+    return text(k) == ";" && width <= kLineWidth;
+  }
+
   // allow / deny / grant: head on one line (targets wrap), one clause per line.
   void rule_decl() {
+    if (one_line_rule()) {
+      std::size_t start = index_;
+      put(line(0));
+      while (!failed && !is(";")) {
+        put(tight_in_rule(index_, start) ? none(4) : space(4));
+      }
+      put(none(2));
+      return;
+    }
     put(line(0));   // allow / deny / grant
     put(space(4));  // id
     put(none(4));   // :
