@@ -8,7 +8,7 @@
 // comments, and format to itself; if any check fails the result is an
 // internal error and the caller must leave the file alone. Never throws.
 //
-// The layout (docs/lint.md, "authzc fmt"): 2-space indent, lines up to 100
+// The layout (docs/lint.md, "The canonical layout"): 2-space indent, lines up to 100
 // columns, `\n` line ends, one final newline, trailing spaces removed
 // outside comments; at most one empty line kept where the author left one
 // (between declarations, fields, parameters and comments); declarations
@@ -17,7 +17,9 @@
 // has a doc comment or comment, else one per line with a trailing comma;
 // rules and grants: the head (`allow id: subjects may targets`) on one line,
 // targets wrapped at 100 columns with a 4-space continuation, then each
-// clause on its own line indented by 2 (`from ... until ...` share one);
+// clause on its own line indented by 2 (`from ... until ...` share one),
+// except that a rule written on one line that fits and holds no comment
+// stays on it;
 // a condition longer than the line breaks before each top-level `||` (or,
 // without one, `&&`) with a 4-space indent; single spaces around binary
 // operators and after commas and colons, none inside brackets, around `.`,
