@@ -327,6 +327,10 @@ std::string check_partial_evaluation(const rt::Engine& engine, const rt::Request
     }
     rt::Residual residual = rt::partially_evaluate(engine, partial, options);
     ++counters.checked;
+    if (round == 0 && rt::may_call_at_all(engine, request.principal, request.method, request.target, request.now_ms,
+                                          options) != residual.could_be_allowed()) {
+      problems += "may_call_at_all disagrees with the residual's kind\n";
+    }
     if (!residual.exact) ++counters.inexact;
     if (residual.kind == rt::ResidualKind::Conditional) ++counters.conditional;
     if (residual.kind == rt::ResidualKind::NeverAllowed) {

@@ -13,6 +13,7 @@
 //     unknown exist and their attributes have their declared types) holds for
 //     the request's entity data; when it does not, the request is counted as
 //     skipped for these two;
+//   - may_call_at_all agrees with the all-unknown residual's kind;
 //   - an inexact residual (Residual::exact false) may only deny more: it
 //     holds only when the call is allowed.
 // Variants per request: every parameter unknown, and one parameter unknown
