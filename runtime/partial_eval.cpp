@@ -190,6 +190,22 @@ ResidualNode unknown_node(UnknownRef ref) {
   return node;
 }
 
+// Operands are moved in (an initializer list would copy whole subtrees).
+ResidualNode with_child(ResidualOp op, ResidualNode child) {
+  ResidualNode node = leaf(op);
+  node.children.reserve(1);
+  node.children.push_back(std::move(child));
+  return node;
+}
+
+ResidualNode with_children(ResidualOp op, ResidualNode left, ResidualNode right) {
+  ResidualNode node = leaf(op);
+  node.children.reserve(2);
+  node.children.push_back(std::move(left));
+  node.children.push_back(std::move(right));
+  return node;
+}
+
 ResidualNode with_children(ResidualOp op, std::vector<ResidualNode> children) {
   ResidualNode node = leaf(op);
   node.children = std::move(children);
@@ -214,7 +230,7 @@ ResidualNode make_not(ResidualNode operand) {
   if (is_true(operand)) return boolean(false);
   if (is_false(operand)) return boolean(true);
   if (operand.op == ResidualOp::Not) return std::move(operand.children[0]);
-  return with_children(ResidualOp::Not, {std::move(operand)});
+  return with_child(ResidualOp::Not, std::move(operand));
 }
 
 bool negation_of(const ResidualNode& a, const ResidualNode& b) {
@@ -353,7 +369,7 @@ ResidualNode make_comparison(ResidualOp op, ResidualNode left, ResidualNode righ
   // `x in []` never holds; `x not in []` holds exactly when x evaluates.
   if (op == ResidualOp::In && empty_constant_list(right)) return boolean(false);
   if (op == ResidualOp::NotIn && empty_constant_list(right) && total(left)) return boolean(true);
-  return with_children(op, {std::move(left), std::move(right)});
+  return with_children(op, std::move(left), std::move(right));
 }
 
 // The final polish for readers: `!(a == b)` over operands that cannot fail is `a != b`.
@@ -511,7 +527,7 @@ class PartialEvaluator {
         ref.type = type;
         ref.kind = model_.types[type].kind;
         ref.may_be_absent = true;
-        ResidualNode present = with_children(ResidualOp::Present, {unknown_node(std::move(ref))});
+        ResidualNode present = with_child(ResidualOp::Present, unknown_node(std::move(ref)));
         ResidualNode absent = make_not(present);
         return formula(std::move(present), std::move(absent));
       }
@@ -676,7 +692,7 @@ class PartialEvaluator {
     // `x has f`: an error when x is absent; else whether f is there. The
     // implicit id and (by the assumption in the header) declared
     // non-optional attributes are always there.
-    auto present = [](UnknownRef ref) { return with_children(ResidualOp::Present, {unknown_node(std::move(ref))}); };
+    auto present = [](UnknownRef ref) { return with_child(ResidualOp::Present, unknown_node(std::move(ref))); };
     ResidualNode parent_present = parent.may_be_absent ? present(parent) : boolean(true);
     if (implicit_id || !is_optional(attribute.type)) return formula(std::move(parent_present), boolean(false));
     ResidualNode child_present = present(child);
