@@ -69,8 +69,12 @@ int run_diff(const DiffOptions& options, const Context& context) {
 
   access_diff::AccessDiff diff = access_diff::diff_access(old_input.loaded->model, new_input.loaded->model, now_ms);
   if (!diff.internal_error.empty()) {
-    context.err << "error: internal error: a policy does not load into the evaluator: " << diff.internal_error << '\n';
-    return kExitInternal;
+    // Lowered sources and validated tables load; what remains is input that
+    // is not a whole policy (a module without `policy NAME;`).
+    context.err << "error: cannot compare `" << options.old_path << "` and `" << options.new_path
+                << "`: " << diff.internal_error << '\n'
+                << "  = help: give each side as a policy: a file or directory with `policy NAME;`, or a built table\n";
+    return kExitDiagnostics;
   }
   context.out << (options.format == "markdown" ? access_diff::render_markdown(diff, options.old_path, options.new_path)
                                                : access_diff::render_text(diff, options.old_path, options.new_path));
