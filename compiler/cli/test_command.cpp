@@ -202,11 +202,14 @@ int run_test(const TestOptions& options, const Context& context) {
       return kExitInternal;
     }
     Coverage coverage = empty_coverage(engine.value().model());
+    bool every_file_ran = true;
     for (const TestFile* file : group_files) {
       std::optional<PreparedFile> prepared = prepare_suite(*file, engine.value(), sources, test_sink);
       if (prepared) run_suite(*prepared, engine.value(), sources, report.results, coverage);
+      every_file_ran &= prepared.has_value();
     }
-    report.coverages.push_back(std::move(coverage));
+    // Coverage of a partial run would blame rules for tests that could not run.
+    if (every_file_ran) report.coverages.push_back(std::move(coverage));
   }
 
   std::vector<Diagnostic> diagnostics = std::move(policy_diagnostics);
@@ -222,7 +225,16 @@ int run_test(const TestOptions& options, const Context& context) {
     add_sarif_results(log, report, sources);
     context.out << log.render();
   } else {
-    if (!diagnostics.empty()) context.err << render_text(sources, diagnostics, use_color(options.color, context));
+    if (!diagnostics.empty()) {
+      std::string text = render_text(sources, diagnostics, use_color(options.color, context));
+      // The shared printer's summary speaks of checking a policy; when only
+      // test files have errors, say what actually could not happen.
+      if (!policy_failed) {
+        std::size_t at = text.rfind(": could not check policy: ");
+        if (at != std::string::npos) text.replace(at, 26, ": could not run the tests: ");
+      }
+      context.err << text;
+    }
     if (!report.results.empty() || !has_errors) context.out << render_text_report(report);
   }
 

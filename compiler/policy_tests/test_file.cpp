@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "runtime/time_text.h"
 
@@ -104,6 +105,8 @@ class Parser {
 
   bool error(DiagCode code, Span where, std::string message, std::string help) {
     sink_.report(code, where, std::move(message), std::move(help));
+    result_.has_syntax_errors = true;
+    if (current_) current_->has_syntax_errors = true;
     skip_rest_of_line();
     return false;
   }
@@ -173,7 +176,9 @@ class Parser {
       }
     }
     if (depth != 0) {
-      pos_ = begin;
+      // The scan ran to the end of the file: everything after the opening
+      // bracket may be part of the value, so nothing more is reported.
+      pos_ = text_.size();
       error(DiagCode::TestInvalidJson, span(begin, begin + 1), std::string(what) + " is not closed",
             "close every `{` and `[` of the JSON value");
       return std::nullopt;
@@ -183,8 +188,10 @@ class Parser {
     simdjson::padded_string padded(raw);
     auto parsed = parser.parse(padded);
     if (parsed.error()) {
-      error(DiagCode::TestInvalidJson, span(begin, pos_),
-            std::string(what) + " is not valid JSON: " + simdjson::error_message(parsed.error()),
+      std::string reason = simdjson::error_message(parsed.error());
+      if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+      while (!reason.empty() && reason.back() == '.') reason.pop_back();
+      error(DiagCode::TestInvalidJson, span(begin, pos_), "invalid JSON in " + std::string(what) + ": " + reason,
             "JSON needs double-quoted keys and strings and no trailing commas");
       return std::nullopt;
     }

@@ -72,6 +72,9 @@ struct TestCase {
   std::string arguments_json;                  // minified; empty = {}
   std::optional<Expectation> expect;
   Span span;  // the `test` line
+  // A clause of this test did not parse (already reported): the test is
+  // neither checked for missing parts nor run.
+  bool has_syntax_errors = false;
 };
 
 struct TestFile {
@@ -83,6 +86,7 @@ struct TestFile {
   std::vector<InlineEntity> entities;
   std::vector<TestUser> users;
   std::vector<TestCase> tests;
+  bool has_syntax_errors = false;  // anywhere in the file: its tests do not run
 };
 
 // Parses the text already registered as `file` in `sources`.

@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -103,7 +104,10 @@ bool load_entities_file(const std::string& path, EntityMap& entities, std::map<s
   simdjson::dom::parser parser;
   auto loaded = parser.load(path);
   if (loaded.error()) {
-    problem = fmt::format("cannot read entities from `{}`: {}", written.value, simdjson::error_message(loaded.error()));
+    std::string reason = simdjson::error_message(loaded.error());
+    if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+    while (!reason.empty() && reason.back() == '.') reason.pop_back();
+    problem = fmt::format("cannot read entities from `{}`: {}", written.value, reason);
     return false;
   }
   simdjson::dom::object root;
@@ -279,9 +283,11 @@ std::optional<PreparedFile> prepare_suite(const TestFile& file, const runtime::E
   std::map<std::string, KnownUser> users;
   EntityMap entities;
   bool any_entities = !file.entities.empty();
+  bool entity_file_failed = false;  // then unknown users are likely its users: not reported again
   for (const Spanned<std::string>& written : file.entity_files) {
     std::string problem;
     if (!load_entities_file(resolve_relative(file.path, written.value), entities, users, written, problem)) {
+      entity_file_failed = true;
       sink.report(DiagCode::TestEntitiesInvalid, written.span, problem,
                   "give a JSON file of the form {\"users\": {...}, \"entities\": {\"Type\": {\"id\": {...}}}}");
     }
@@ -332,17 +338,26 @@ std::optional<PreparedFile> prepare_suite(const TestFile& file, const runtime::E
                   fmt::format("test name `{}` is already used on line {}", test.name.value, first.line),
                   "give every test in a file its own name, so reports can tell them apart");
     }
-    auto incomplete = [&](std::string what, std::string help) {
-      sink.report(DiagCode::TestIncomplete, test.span, fmt::format("test `{}` has no {}", test.name.value, what),
-                  std::move(help));
+    if (test.has_syntax_errors) {
+      prepared.requests.push_back(std::move(request));
+      continue;
+    }
+    // Every missing part in one diagnostic, each with its fix.
+    std::vector<std::string> missing;
+    std::string fixes;
+    auto incomplete = [&](std::string what, std::string fix) {
+      missing.push_back(std::move(what));
+      fixes += (fixes.empty() ? "" : "; ") + fix;
     };
     if (!test.user) {
       incomplete("user", "add `as USER_ID` to say who makes the call");
     } else if (auto found = users.find(test.user->value); found == users.end()) {
-      std::string fallback = user_ids.empty() ? "declare it with `user " + test.user->value + " roles ROLE`"
-                                              : "declare it with `user ID roles ...`; known users are " + listed(user_ids);
-      sink.report(DiagCode::TestUnknownUser, test.user->span, fmt::format("unknown user `{}`", test.user->value),
-                  did_you_mean(test.user->value, user_ids, fallback));
+      if (!entity_file_failed) {
+        std::string fallback = user_ids.empty() ? "declare it with `user " + test.user->value + " roles ROLE`"
+                                                : "declare it with `user ID roles ...`; known users are " + listed(user_ids);
+        sink.report(DiagCode::TestUnknownUser, test.user->span, fmt::format("unknown user `{}`", test.user->value),
+                    did_you_mean(test.user->value, user_ids, fallback));
+      }
     } else {
       request.principal = found->second.principal;
       if (!found->second.origin.empty() && !roles_checked[found->first]) {
@@ -382,12 +397,20 @@ std::optional<PreparedFile> prepare_suite(const TestFile& file, const runtime::E
     } else if (file.now_ms) {
       request.now_ms = file.now_ms->value;
     } else {
-      incomplete("time", "add `now TIMESTAMP` at the top of the file, or `at TIMESTAMP` in the test: tests run at a "
-                         "fixed instant");
+      incomplete("time", "add `now TIMESTAMP` at the top of the file or `at TIMESTAMP` in the test (tests run at a "
+                         "fixed instant)");
     }
     if (!test.expect) {
       incomplete("expectation", "add `expect allow` or `expect deny REASON by RULE`");
-    } else {
+    }
+    if (!missing.empty()) {
+      std::string parts;
+      for (std::size_t m = 0; m < missing.size(); ++m) {
+        parts += (m == 0 ? "" : m + 1 == missing.size() ? " or " : ", ") + missing[m];
+      }
+      sink.report(DiagCode::TestIncomplete, test.span, fmt::format("test `{}` has no {}", test.name.value, parts), fixes);
+    }
+    if (test.expect) {
       for (const auto& rule : test.expect->rules) {
         if (std::find(rule_ids.begin(), rule_ids.end(), rule.value) != rule_ids.end()) continue;
         sink.report(DiagCode::TestUnknownRule, rule.span, fmt::format("unknown rule or grant `{}`", rule.value),
@@ -396,7 +419,7 @@ std::optional<PreparedFile> prepare_suite(const TestFile& file, const runtime::E
     }
     prepared.requests.push_back(std::move(request));
   }
-  if (sink.error_count() > errors_before) return std::nullopt;
+  if (sink.error_count() > errors_before || file.has_syntax_errors) return std::nullopt;
   return prepared;
 }
 
