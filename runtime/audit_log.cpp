@@ -130,7 +130,9 @@ std::string errno_text(int error) { return std::strerror(error); }
 
 std::string redact_arguments(const Target* target, std::string_view arguments_json) {
   if (arguments_json.empty()) return "{}";
-  simdjson::dom::parser parser;
+  // One parser per thread: its buffers are reused, so a record costs no
+  // parser allocation on the gateway's hot path.
+  thread_local simdjson::dom::parser parser;
   simdjson::padded_string padded(arguments_json);
   simdjson::dom::element root;
   simdjson::dom::object object;
@@ -218,8 +220,14 @@ AuditRecord make_audit_record(const Request& request, const Decision& decision, 
     obligations += "}}";
   }
   obligations += ']';
+  if (decision.obligations.empty()) {
+    record.obligations_json = "[]";
+    record.policy_hash = engine.policy_hash();
+    record.evaluation_ns = evaluation_ns;
+    return record;
+  }
   // Re-minify through the parser so the stored form is the canonical one.
-  simdjson::dom::parser parser;
+  thread_local simdjson::dom::parser parser;
   simdjson::padded_string padded(obligations);
   simdjson::dom::element element;
   record.obligations_json =
@@ -344,6 +352,33 @@ Result<AuditRecord> parse_with(simdjson::dom::parser& parser, std::string_view l
 
 }  // namespace
 
+namespace {
+
+// `,"hash":"<64 hex>"}`: how every stored line ends.
+constexpr std::size_t kHashSuffixSize = 9 + 64 + 2;
+
+// The hash a canonical stored line must carry: SHA-256 over the line without
+// its hash field, computed from the line's own bytes (no re-serializing).
+std::string hash_of_stored_line(std::string_view line) {
+  if (line.size() < kHashSuffixSize + 1) return {};
+  Sha256 hasher;
+  hasher.update(line.substr(0, line.size() - kHashSuffixSize));
+  hasher.update("}");
+  return to_hex(hasher.finish());
+}
+
+// A raw JSON fragment of a record is usable when it parses as `kind` and
+// is already in minified form (what the verifier will re-create).
+bool is_canonical_fragment(simdjson::dom::parser& parser, std::string_view fragment, bool object) {
+  simdjson::padded_string padded(fragment);
+  simdjson::dom::element element;
+  if (parser.parse(padded).get(element) != simdjson::SUCCESS) return false;
+  if (object ? !element.is_object() : !element.is_array()) return false;
+  return simdjson::minify(element) == fragment;
+}
+
+}  // namespace
+
 Result<AuditRecord> parse_audit_record(std::string_view line) {
   simdjson::dom::parser parser;
   return parse_with(parser, line);
@@ -456,7 +491,7 @@ Result<AuditLog> AuditLog::open(const std::string& path, AuditLogOptions options
     return R::failure("the last record of audit log `" + path + "` is not valid (" + parsed.error() +
                       "); refusing to extend a broken chain: run `authzc audit verify`");
   }
-  if (compute_audit_hash(parsed.value()) != parsed.value().hash) {
+  if (hash_of_stored_line(line) != parsed.value().hash) {
     return R::failure("the last record of audit log `" + path +
                       "` does not match its hash; refusing to extend a broken chain: run `authzc audit verify`");
   }
@@ -472,15 +507,24 @@ Result<std::string> AuditLog::append(AuditRecord& record) {
   std::lock_guard<std::mutex> lock(state.mutex);
   if (state.broken) return R::failure("audit log `" + state.path + "` is unusable after an earlier write failure");
 
+  // Only lines the verifier accepts are written: the two raw JSON fragments
+  // the caller may have filled in must be minified JSON of the right kind
+  // (strings are escaped canonically by construction).
+  if (!record.arguments_json.empty() && !is_canonical_fragment(state.parser, record.arguments_json, true)) {
+    return R::failure("audit record would not verify: `arguments` is not a minified JSON object");
+  }
+  if (!record.obligations_json.empty() && record.obligations_json != "[]" &&
+      !is_canonical_fragment(state.parser, record.obligations_json, false)) {
+    return R::failure("audit record would not verify: `obligations` is not a minified JSON array");
+  }
   record.seq = state.seq + 1;
   record.previous = state.head;
-  record.hash = compute_audit_hash(record);
-  std::string line = serialize_audit_record(record, true);
-  // Only lines the verifier accepts are written (e.g. the caller's
-  // arguments_json must be a JSON object).
-  auto check = parse_with(state.parser, line);
-  if (!check.ok()) return R::failure("audit record would not verify: " + check.error());
-  line += '\n';
+  std::string line = serialize_audit_record(record, false);
+  record.hash = to_hex(sha256(line));
+  line.pop_back();  // the closing brace; the hash field goes before it
+  line += ",\"hash\":\"";
+  line += record.hash;
+  line += "\"}\n";
 
   std::size_t done = 0;
   while (done < line.size()) {
@@ -549,7 +593,7 @@ AuditVerification verify_audit_log_text(std::string_view contents, const AuditVe
     auto parsed = parse_with(parser, line);
     if (!parsed.ok()) return fail("not a valid audit record: " + parsed.error() + " (the line was edited)");
     const AuditRecord& record = parsed.value();
-    if (compute_audit_hash(record) != record.hash) {
+    if (hash_of_stored_line(line) != record.hash) {
       return fail("the record's content does not match its `hash`: the record was edited");
     }
     std::uint64_t expected_seq = previous_seq + 1;
