@@ -11,8 +11,10 @@
 
 #include "compiler/access_diff/condition_compare.h"
 #include "compiler/permission_doc/access_matrix.h"
+#include "compiler/permission_doc/doc_facts.h"
 #include "runtime/engine.h"
 #include "runtime/partial_eval.h"
+#include "runtime/table_dump.h"
 #include "runtime/value_text.h"
 
 namespace authz::access_diff {
@@ -216,7 +218,22 @@ void compare_window(const std::string& kind, const std::string& id, const runtim
   out.push_back(std::move(change));
 }
 
-void compare_rules(const Model& old_model, const Model& new_model, std::vector<WindowChange>& out) {
+// What a rule says besides its window, as text that compares across Models.
+std::string rule_meaning(const Model& model, const runtime::Rule& rule, std::size_t index) {
+  std::string targets;
+  for (const runtime::Target& target : model.targets) {
+    if (std::binary_search(target.rules.begin(), target.rules.end(), static_cast<runtime::RuleIndex>(index))) {
+      targets += fmt::format("{} {},", runtime::to_string(target.kind), target.name);
+    }
+  }
+  std::string when = rule.when == runtime::kNoIndex ? "" : runtime::dump_expression(model, rule.when);
+  std::string unless = rule.unless == runtime::kNoIndex ? "" : runtime::dump_expression(model, rule.unless);
+  std::string obligations;
+  for (const runtime::ObligationUse& use : rule.obligations) obligations += permission_doc::obligation_text(model, use) + ",";
+  return fmt::format("{}|{}|{}|{}|{}", permission_doc::subjects_text(model, rule.subjects), targets, when, unless, obligations);
+}
+
+void compare_rules(const Model& old_model, const Model& new_model, std::int64_t now_ms, std::vector<WindowChange>& out) {
   for (const runtime::Rule& rule : new_model.rules) {
     auto old_rule = std::find_if(old_model.rules.begin(), old_model.rules.end(),
                                  [&](const runtime::Rule& r) { return r.id == rule.id; });
@@ -228,6 +245,15 @@ void compare_rules(const Model& old_model, const Model& new_model, std::vector<W
                                  window_words(old_rule->window), window_words(rule.window), rule.effect == runtime::Effect::Allow});
     } else {
       compare_window(effect, rule.id, old_rule->window, rule.window, rule.effect == runtime::Effect::Allow, out);
+      // A rule out of its window at `now` cannot show its changes in the
+      // access rows; say that it changed, and count it as widening (undecided).
+      bool in_force = old_rule->window.contains(now_ms) || rule.window.contains(now_ms);
+      std::size_t old_index = static_cast<std::size_t>(old_rule - old_model.rules.begin());
+      std::size_t new_index = static_cast<std::size_t>(&rule - new_model.rules.data());
+      if (!in_force && rule_meaning(old_model, *old_rule, old_index) != rule_meaning(new_model, rule, new_index)) {
+        out.push_back(WindowChange{effect, rule.id, "subjects, targets, condition or obligations changed while not in force at --now",
+                                   window_words(old_rule->window), window_words(rule.window), true});
+      }
     }
   }
   for (const runtime::Rule& rule : old_model.rules) {
@@ -397,7 +423,7 @@ AccessDiff diff_access(const Model& old_model, const Model& new_model, std::int6
       diff.changes.push_back(std::move(change));
     }
   }
-  compare_rules(old_model, new_model, diff.rule_changes);
+  compare_rules(old_model, new_model, now_ms, diff.rule_changes);
   return diff;
 }
 

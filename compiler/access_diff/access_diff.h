@@ -24,7 +24,9 @@
 // an allow or grant whose window grows, or a deny whose window shrinks, is
 // widening; anything else that moves counts as widening unless it only
 // shrinks an allow or grows a deny. Rules and grants added or removed are
-// listed. Deterministic: changes sorted by principal (roles, then users) and
+// listed, and so is a rule whose subjects, targets, condition or obligations
+// changed while it is out of its window at `now` under both policies (its
+// change cannot show in the access rows: counted as widening). Deterministic: changes sorted by principal (roles, then users) and
 // target (Model order of NEW, then OLD-only). Never throws.
 #pragma once
 

@@ -48,7 +48,7 @@ for dir in "$cases"/*/; do
     diff -u "$expected" "$work/$case.$format" || fail "$case ($format) differs from $(basename "$expected")"
   done
 done
-[ "$count" -ge 18 ] || fail "only $count golden runs (cases missing?)"
+[ "$count" -ge 20 ] || fail "only $count golden runs (cases missing?)"
 
 # Exit codes the goldens must show (so a regenerated golden cannot hide them).
 grep -q -- '--- exit 5' "$cases/add_role/expected.txt" || fail "add_role must fail on widening"
@@ -56,6 +56,7 @@ grep -q -- '--- exit 5' "$cases/loosen_condition/expected.txt" || fail "loosen_c
 grep -q -- '--- exit 5' "$cases/add_grant/expected.txt" || fail "add_grant must fail on widening"
 grep -q -- '--- exit 5' "$cases/extend_expiry/expected.txt" || fail "extend_expiry must fail on widening"
 grep -q -- '--- exit 5' "$cases/drop_obligation/expected.txt" || fail "drop_obligation must fail on widening"
+grep -q -- '--- exit 5' "$cases/future_rule_changed/expected.txt" || fail "future_rule_changed must fail on widening"
 grep -q -- '--- exit 0' "$cases/remove_rule/expected.txt" || fail "remove_rule narrows: exit 0"
 grep -q -- '--- exit 0' "$cases/tighten_condition/expected.txt" || fail "tighten_condition narrows: exit 0"
 grep -q -- '--- exit 0' "$cases/no_change/expected.txt" || fail "no_change: exit 0"
