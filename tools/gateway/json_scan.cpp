@@ -48,9 +48,10 @@ std::optional<std::size_t> skip_value(std::string_view text, std::size_t positio
   char first = text[position];
   if (first == '"') return string_end(text, position);
   if (first != '{' && first != '[') return scalar_end(text, position);
-  // Containers: track nesting with a small stack of closers; strings are
-  // skipped whole so brackets inside them do not count.
-  std::string closers;
+  // Containers: track nesting with a fixed stack of closers (no
+  // allocation); strings are skipped whole so brackets inside them do not count.
+  char closers[kMaxDepth];
+  std::size_t depth = 0;
   while (position < text.size()) {
     char c = text[position];
     if (c == '"') {
@@ -60,12 +61,11 @@ std::optional<std::size_t> skip_value(std::string_view text, std::size_t positio
       continue;
     }
     if (c == '{' || c == '[') {
-      if (closers.size() >= kMaxDepth) return std::nullopt;
-      closers.push_back(c == '{' ? '}' : ']');
+      if (depth >= kMaxDepth) return std::nullopt;
+      closers[depth++] = c == '{' ? '}' : ']';
     } else if (c == '}' || c == ']') {
-      if (closers.empty() || closers.back() != c) return std::nullopt;
-      closers.pop_back();
-      if (closers.empty()) return position + 1;
+      if (depth == 0 || closers[depth - 1] != c) return std::nullopt;
+      if (--depth == 0) return position + 1;
     }
     ++position;
   }
