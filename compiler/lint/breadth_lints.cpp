@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <array>
 #include <fmt/format.h>
+#include <map>
+#include <set>
 #include <string_view>
 
 #include "compiler/lint/lint_families.h"
@@ -40,32 +42,44 @@ bool owner_like(std::string_view attribute) {
   return std::find(kNames.begin(), kNames.end(), attribute) != kNames.end();
 }
 
-// Does `expr` read `args.<param>.<attribute>` anywhere?
-bool reads_path(const ast::Expr* expr, std::string_view param, std::string_view attribute) {
-  if (expr == nullptr) return false;
-  if (expr->kind == ast::ExprKind::Member && expr->text == attribute && !expr->children.empty()) {
-    const ast::Expr& object = *expr->children[0];
-    if (object.kind == ast::ExprKind::Member && object.text == param && !object.children.empty() &&
-        object.children[0]->kind == ast::ExprKind::Args) {
-      return true;
+// `args.<param>.<attribute>` paths each deny rule's condition reads, per target:
+// computed once, so the check per allow rule is a lookup.
+class DenyGuards {
+ public:
+  explicit DenyGuards(const CheckedPolicy& policy) {
+    for (const CheckedRule& deny : policy.rules) {
+      if (deny.effect != ast::Effect::Deny) continue;
+      std::set<std::string> paths;
+      collect(deny.when, paths);
+      collect(deny.unless, paths);
+      if (paths.empty()) continue;
+      for (TargetIndex t : deny.targets) guarded_[t].insert(paths.begin(), paths.end());
     }
   }
-  return std::any_of(expr->children.begin(), expr->children.end(),
-                     [&](const ast::ExprPtr& child) { return reads_path(child.get(), param, attribute); });
-}
+  bool guards(TargetIndex target, std::string_view param, std::string_view attribute) const {
+    auto it = guarded_.find(target);
+    return it != guarded_.end() && it->second.count(std::string(param) + "." + std::string(attribute)) > 0;
+  }
 
-bool guarded_by_deny(const CheckedPolicy& policy, TargetIndex target, std::string_view param,
-                     std::string_view attribute) {
-  return std::any_of(policy.rules.begin(), policy.rules.end(), [&](const CheckedRule& deny) {
-    if (deny.effect != ast::Effect::Deny) return false;
-    if (!std::binary_search(deny.targets.begin(), deny.targets.end(), target)) return false;
-    return reads_path(deny.when, param, attribute) || reads_path(deny.unless, param, attribute);
-  });
-}
+ private:
+  static void collect(const ast::Expr* expr, std::set<std::string>& out) {
+    if (expr == nullptr) return;
+    if (expr->kind == ast::ExprKind::Member && !expr->children.empty()) {
+      const ast::Expr& object = *expr->children[0];
+      if (object.kind == ast::ExprKind::Member && !object.children.empty() &&
+          object.children[0]->kind == ast::ExprKind::Args) {
+        out.insert(object.text + "." + expr->text);
+      }
+    }
+    for (const auto& child : expr->children) collect(child.get(), out);
+  }
+  std::map<TargetIndex, std::set<std::string>> guarded_;
+};
 
 }  // namespace
 
 void lint_breadth(const CheckedPolicy& policy, DiagnosticSink& sink) {
+  DenyGuards guards(policy);
   for (const CheckedRule& rule : policy.rules) {
     if (rule.effect != ast::Effect::Allow || !unconditional(rule)) continue;
 
@@ -90,7 +104,7 @@ void lint_breadth(const CheckedPolicy& policy, DiagnosticSink& sink) {
         const Type* type = param.type == nullptr ? nullptr : param.type->required;
         if (type == nullptr || type->kind != TypeKind::Entity) continue;
         for (const Attribute& attribute : type->attributes()) {
-          if (!owner_like(attribute.name) || guarded_by_deny(policy, t, param.name, attribute.name)) continue;
+          if (!owner_like(attribute.name) || guards.guards(t, param.name, attribute.name)) continue;
           Diagnostic& d = sink.report(
               DiagCode::UnguardedOwnedResource, rule.span,
               fmt::format("allow rule `{}` lets its subjects call `{}` on any `{}`, whoever its `{}` is", rule.id,

@@ -44,6 +44,13 @@ const char* effect_word(const CheckedRule& rule) { return rule.effect == ast::Ef
 }  // namespace
 
 void lint_rules(const CheckedPolicy& policy, const LintOptions& options, DiagnosticSink& sink) {
+  // Only unconditional denies can shadow; there are few, so large policies stay linear-ish.
+  std::vector<const CheckedRule*> unconditional_denies;
+  for (const CheckedRule& rule : policy.rules) {
+    if (rule.effect == ast::Effect::Deny && rule.when == nullptr && rule.unless == nullptr) {
+      unconditional_denies.push_back(&rule);
+    }
+  }
   for (const CheckedRule& rule : policy.rules) {
     bool is_allow = rule.effect == ast::Effect::Allow;
     DiagCode never = is_allow ? DiagCode::AllowNeverHolds : DiagCode::DenyNeverMatches;
@@ -64,8 +71,8 @@ void lint_rules(const CheckedPolicy& policy, const LintOptions& options, Diagnos
       continue;
     }
     if (!is_allow) continue;
-    for (const CheckedRule& deny : policy.rules) {
-      if (deny.effect != ast::Effect::Deny || deny.when != nullptr || deny.unless != nullptr) continue;
+    for (const CheckedRule* deny_rule : unconditional_denies) {
+      const CheckedRule& deny = *deny_rule;
       if (!subset(rule.targets, deny.targets) || !covers_subjects(deny, rule) || !covers_window(deny, rule)) continue;
       Diagnostic& d = sink.report(
           DiagCode::AllowShadowedByDeny, rule.span,

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
+#include <map>
 #include <set>
 
 #include "compiler/lint/lint_families.h"
@@ -35,21 +36,26 @@ class LibraryFiles {
       if (!ec) dirs_.push_back(canonical);
     }
   }
-  bool contains(FileId file) const {
+  bool contains(FileId file) {
     if (file == kNoFile || file >= sources_.file_count()) return false;
+    auto cached = cache_.find(file);
+    if (cached != cache_.end()) return cached->second;
+    bool inside = false;
     std::error_code ec;
     fs::path path = fs::weakly_canonical(sources_.path(file), ec);
-    if (ec) return false;
     for (const fs::path& dir : dirs_) {
+      if (ec) break;
       fs::path relative = path.lexically_relative(dir);
-      if (!relative.empty() && *relative.begin() != "..") return true;
+      if (!relative.empty() && *relative.begin() != "..") inside = true;
     }
-    return false;
+    cache_.emplace(file, inside);
+    return inside;
   }
 
  private:
   const SourceManager& sources_;
   std::vector<fs::path> dirs_;
+  std::map<FileId, bool> cache_;  // one filesystem lookup per file, not per declaration
 };
 
 const char* kind_word(TargetKind kind) {
