@@ -10,9 +10,10 @@
 //   (default)          the driver. It starts the relay and the gateway, each
 //                      in front of `--serve`, and measures
 //                      - latency: one call in flight at a time, round trips
-//                        alternated between relay and gateway in blocks, so
+//                        alternated call by call between relay and gateway, so
 //                        both see the same machine noise; reported p50 / p99
-//                        of each and the difference (the added latency);
+//                        of each, their difference (the added latency) and
+//                        the median of paired differences;
 //                      - throughput: N calls written back to back while a
 //                        reader collects the answers; calls/s.
 // The gateway runs with its audit log on (a temporary file, written with
@@ -285,24 +286,31 @@ int drive(int argc, char** argv) {
   relay_target.reader.fd = relay_target.child.from;
   gateway_target.reader.fd = gateway_target.child.from;
 
-  // Latency: one call in flight; blocks of 200 alternate between the two.
+  // Latency: one call in flight; calls alternate relay / gateway one by one,
+  // so both sides see the same machine noise, and each gateway round trip is
+  // paired with the relay round trip just before it.
   std::string line;
   long id = 1;
-  const long block = 200;
-  long warmup = 2000;
-  for (long done = 0; done < calls + warmup; done += block) {
+  const long warmup = 2000;
+  std::vector<double> paired_differences;
+  for (long done = 0; done < calls + warmup; ++done) {
+    double sample[2] = {0, 0};
+    int side = 0;
     for (Target* target : {&relay_target, &gateway_target}) {
-      for (long i = 0; i < block; ++i, ++id) {
-        std::string text = request(id);
-        auto started = Clock::now();
-        write_all(target->child.to, text.data(), text.size());
-        if (!target->reader.next(line) || !expect_result(line, id)) {
-          std::fprintf(stderr, "%s: unexpected answer: %s\n", target->name, line.c_str());
-          return 1;
-        }
-        double us = std::chrono::duration<double, std::micro>(Clock::now() - started).count();
-        if (done >= warmup) target->round_trips_us.push_back(us);
+      std::string text = request(id);
+      auto started = Clock::now();
+      write_all(target->child.to, text.data(), text.size());
+      if (!target->reader.next(line) || !expect_result(line, id)) {
+        std::fprintf(stderr, "%s: unexpected answer: %s\n", target->name, line.c_str());
+        return 1;
       }
+      sample[side++] = std::chrono::duration<double, std::micro>(Clock::now() - started).count();
+      ++id;
+    }
+    if (done >= warmup) {
+      relay_target.round_trips_us.push_back(sample[0]);
+      gateway_target.round_trips_us.push_back(sample[1]);
+      paired_differences.push_back(sample[1] - sample[0]);
     }
   }
   double relay_p50 = percentile(relay_target.round_trips_us, 0.50);
@@ -341,6 +349,8 @@ int drive(int argc, char** argv) {
   std::printf("  gateway\n");
   std::printf("added by gateway  p50 %8.1f us   p99 %8.1f us   (ratio p50 %.2fx)\n", gateway_p50 - relay_p50,
               gateway_p99 - relay_p99, gateway_p50 / relay_p50);
+  std::printf("paired difference (gateway - relay, adjacent calls): median %.1f us\n",
+              percentile(paired_differences, 0.50));
   std::printf("throughput        relay %.0f calls/s, gateway %.0f calls/s (ratio %.2fx)\n", relay_rate, gateway_rate,
               gateway_rate / relay_rate);
   double relay_cpu_us = cpu_seconds[0] * 1e6 / total_calls, gateway_cpu_us = cpu_seconds[1] * 1e6 / total_calls;
