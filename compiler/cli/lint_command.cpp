@@ -86,7 +86,7 @@ Command register_lint_command(CLI::App& authzc) {
   CLI::App* lint = authzc.add_subcommand("lint", "report rules and declarations that are legal but probably unintended");
   add_front_end_options(*lint, options->front_end);
   lint->add_option("--now", options->now,
-                   "judge grant expiry at this instant instead of the current time (RFC 3339)")
+                   "judge grant expiry (W0105, W0106) and ended rule windows (W0102, W0103) at this instant instead of the current time (RFC 3339)")
       ->type_name("TIMESTAMP");
   lint->add_option("--grant-expiry-days", options->grant_expiry_days,
                    "warn (W0105) about grants that end within this many days (default 14)")
