@@ -394,15 +394,39 @@ struct Symbolic {
   Value value;        // Known
   ResidualNode term;  // Term
   ResidualNode when_true, when_false;  // Formula: total conditions for "true" / "false"
+  // Formula: it never errs (when_false is then !when_true). Keeps nested
+  // &&/|| linear: only formulas that can err need both sides spelt out.
+  bool cannot_err = false;
 };
 
 Symbolic failed() { return Symbolic(); }
-Symbolic formula(ResidualNode when_true, ResidualNode when_false) {
+Symbolic formula(ResidualNode when_true, ResidualNode when_false, bool cannot_err = false) {
   Symbolic out;
   out.kind = Symbolic::Kind::Formula;
   out.when_true = std::move(when_true);
   out.when_false = std::move(when_false);
+  out.cannot_err = cannot_err;
   return out;
+}
+// A formula that never errs: false exactly when not true.
+Symbolic total_formula(ResidualNode when_true) {
+  ResidualNode when_false = make_not(when_true);
+  return formula(std::move(when_true), std::move(when_false), true);
+}
+
+// Residuals larger than this are not built: a condition nesting && and ||
+// over values that may be absent doubles at each level, and a policy must
+// not be able to stall the host. Past the limit the condition is treated as
+// an evaluation error (fail closed; Residual::exact is false).
+constexpr std::size_t kMaxResidualNodes = 4096;
+
+std::size_t count_nodes(const ResidualNode& node, std::size_t limit) {
+  std::size_t count = 1;
+  for (const ResidualNode& child : node.children) {
+    if (count > limit) break;
+    count += count_nodes(child, limit - count);
+  }
+  return count;
 }
 Symbolic term(ResidualNode node) {
   Symbolic out;
@@ -472,7 +496,7 @@ class PartialEvaluator {
       case Symbolic::Kind::Failed: return formula(boolean(false), boolean(false));
       case Symbolic::Kind::Known:
         if (value.value.kind != ValueKind::Bool) return formula(boolean(false), boolean(false));
-        return formula(boolean(value.value.boolean), boolean(!value.value.boolean));
+        return formula(boolean(value.value.boolean), boolean(!value.value.boolean), true);
       case Symbolic::Kind::Term: {
         ResidualValue yes, no;
         yes.kind = no.kind = ValueKind::Bool;
@@ -481,7 +505,7 @@ class PartialEvaluator {
         ResidualNode when_true = make_comparison(ResidualOp::Eq, value.term, constant_node(yes));
         ResidualNode when_false = can_fail ? make_comparison(ResidualOp::Eq, std::move(value.term), constant_node(no))
                                            : make_not(when_true);
-        return formula(std::move(when_true), std::move(when_false));
+        return formula(std::move(when_true), std::move(when_false), !can_fail);
       }
     }
     return formula(boolean(false), boolean(false));
@@ -504,6 +528,19 @@ class PartialEvaluator {
   }
 
   Symbolic eval(NodeIndex index) {
+    Symbolic out = eval_node(index);
+    if (out.kind == Symbolic::Kind::Formula &&
+        count_nodes(out.when_true, kMaxResidualNodes) + count_nodes(out.when_false, kMaxResidualNodes) >
+            kMaxResidualNodes) {
+      return unsupported();
+    }
+    if (out.kind == Symbolic::Kind::Term && count_nodes(out.term, kMaxResidualNodes) > kMaxResidualNodes) {
+      return unsupported();
+    }
+    return out;
+  }
+
+  Symbolic eval_node(NodeIndex index) {
     if (!depends_[index]) {
       Symbolic out;
       if (evaluator_.value(index, out.value)) out.kind = Symbolic::Kind::Known;
@@ -521,7 +558,7 @@ class PartialEvaluator {
       }
       case Opcode::HasArgument: {
         TypeIndex type = parameter_type(node.name);
-        if (!is_optional(type)) return formula(boolean(true), boolean(false));
+        if (!is_optional(type)) return formula(boolean(true), boolean(false), true);
         UnknownRef ref;
         ref.parameter = node.name;
         ref.type = type;
@@ -529,13 +566,13 @@ class PartialEvaluator {
         ref.may_be_absent = true;
         ResidualNode present = with_child(ResidualOp::Present, unknown_node(std::move(ref)));
         ResidualNode absent = make_not(present);
-        return formula(std::move(present), std::move(absent));
+        return formula(std::move(present), std::move(absent), true);
       }
       case Opcode::Member:
       case Opcode::Has: return member_or_has(node);
       case Opcode::Not: {
         Symbolic operand = to_formula(eval(node.operands[0]));
-        return formula(std::move(operand.when_false), std::move(operand.when_true));
+        return formula(std::move(operand.when_false), std::move(operand.when_true), operand.cannot_err);
       }
       case Opcode::And:
       case Opcode::Or: return junction(node);
@@ -551,7 +588,7 @@ class PartialEvaluator {
         ResidualNode when_true = make_comparison(op, *left, *right);
         ResidualNode when_false = can_fail ? make_comparison(negated(op), std::move(*left), std::move(*right))
                                            : make_not(when_true);
-        return formula(std::move(when_true), std::move(when_false));
+        return formula(std::move(when_true), std::move(when_false), !can_fail);
       }
       case Opcode::Add:
       case Opcode::Sub: {
@@ -629,6 +666,10 @@ class PartialEvaluator {
         return failed();  // an absent (or mistyped) operand is an error
       }
       Symbolic a = to_formula(std::move(left)), b = to_formula(std::move(right));
+      if (a.cannot_err && b.cannot_err) {
+        ResidualNode same = make_or(make_and(a.when_true, b.when_true), make_and(a.when_false, b.when_false));
+        return total_formula(ne ? make_not(std::move(same)) : std::move(same));
+      }
       ResidualNode same = make_or(make_and(a.when_true, b.when_true), make_and(a.when_false, b.when_false));
       ResidualNode differ = make_or(make_and(a.when_true, b.when_false), make_and(a.when_false, b.when_true));
       return ne ? formula(std::move(differ), std::move(same)) : formula(std::move(same), std::move(differ));
@@ -642,22 +683,38 @@ class PartialEvaluator {
     ResidualNode when_true = make_comparison(op, *left_term, *right_term);
     ResidualNode when_false = can_fail ? make_comparison(negated(op), std::move(*left_term), std::move(*right_term))
                                        : make_not(when_true);
-    return formula(std::move(when_true), std::move(when_false));
+    return formula(std::move(when_true), std::move(when_false), !can_fail);
   }
 
   Symbolic junction(const Node& node) {
     // &&: true when every operand is; false when a prefix is true and the
     // next operand false. || dually. An error stops evaluation: it is neither.
+    // When no operand can err, false is simply "not true".
     bool conjunction = node.op == Opcode::And;
+    std::vector<Symbolic> operands;
+    bool cannot_err = true;
     ResidualNode prefix = boolean(true);  // every operand so far did not stop the chain
-    std::vector<ResidualNode> stops;       // the chain stops at operand k (false for &&, true for ||)
     for (NodeIndex operand : node.operands) {
       Symbolic value = to_formula(eval(operand));
+      cannot_err = cannot_err && value.cannot_err;
+      const ResidualNode& go_on = conjunction ? value.when_true : value.when_false;
+      if (!is_true(go_on)) prefix = make_and(std::move(prefix), go_on);
+      operands.push_back(std::move(value));
+      if (is_false(prefix)) break;
+    }
+    if (cannot_err) {
+      if (conjunction) return total_formula(std::move(prefix));
+      std::vector<ResidualNode> any;
+      for (Symbolic& value : operands) any.push_back(std::move(value.when_true));
+      return total_formula(make_or(std::move(any)));
+    }
+    std::vector<ResidualNode> stops;  // the chain stops at operand k (false for &&, true for ||)
+    ResidualNode running = boolean(true);
+    for (Symbolic& value : operands) {
       ResidualNode& stop = conjunction ? value.when_false : value.when_true;
       ResidualNode& go_on = conjunction ? value.when_true : value.when_false;
-      if (!is_false(stop)) stops.push_back(is_true(prefix) ? std::move(stop) : make_and(prefix, std::move(stop)));
-      if (!is_true(go_on)) prefix = make_and(std::move(prefix), std::move(go_on));
-      if (is_false(prefix)) break;
+      if (!is_false(stop)) stops.push_back(is_true(running) ? std::move(stop) : make_and(running, std::move(stop)));
+      if (!is_true(go_on)) running = make_and(std::move(running), std::move(go_on));
     }
     ResidualNode stopped = make_or(std::move(stops));
     return conjunction ? formula(std::move(prefix), std::move(stopped)) : formula(std::move(stopped), std::move(prefix));
@@ -694,10 +751,12 @@ class PartialEvaluator {
     // non-optional attributes are always there.
     auto present = [](UnknownRef ref) { return with_child(ResidualOp::Present, unknown_node(std::move(ref))); };
     ResidualNode parent_present = parent.may_be_absent ? present(parent) : boolean(true);
-    if (implicit_id || !is_optional(attribute.type)) return formula(std::move(parent_present), boolean(false));
+    if (implicit_id || !is_optional(attribute.type)) {
+      return formula(std::move(parent_present), boolean(false), !parent.may_be_absent);
+    }
     ResidualNode child_present = present(child);
     ResidualNode child_absent = make_and(std::move(parent_present), make_not(child_present));
-    return formula(std::move(child_present), std::move(child_absent));
+    return formula(std::move(child_present), std::move(child_absent), !parent.may_be_absent);
   }
 
   const Model& model_;

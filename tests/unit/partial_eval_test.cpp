@@ -376,6 +376,37 @@ TEST_CASE("filesystem: confinement residuals read like the policy", "[partial]")
   request.target = "read_text_file";
   request.all_arguments_unknown = true;
   CHECK(rt::render_residual_text(rt::partially_evaluate(engine, request)) ==
-        R"(allowed when (path under "/srv/home/u-bob" || path under "/srv/projects") && !(path matches "**/.env") && )"
-        R"(!(path matches "**/*.pem") && !(path matches "**/.ssh") && !(path matches "**/.ssh/**"))");
+        R"(allowed when (path under "/srv/home/u-bob" || path under "/srv/projects") && !(path matches "**/.env" || )"
+        R"(path matches "**/*.pem" || path matches "**/.ssh" || path matches "**/.ssh/**"))");
+}
+
+TEST_CASE("deeply nested conditions stay small, or fail closed", "[partial]") {
+  // Over values that cannot be absent, && / || nest linearly.
+  std::string total = R"(args.a == "x0")";
+  // Over optional values both outcomes must be spelt out, which doubles per
+  // level; past a size limit the condition counts as an evaluation error.
+  std::string optional = R"(args has b && args.b == "x0")";
+  for (int k = 1; k < 40; ++k) {
+    total = "((" + total + R"() || args.a == "y)" + std::to_string(k) + R"(") && args.c != "z)" + std::to_string(k) + "\"";
+    optional = "((" + optional + R"() || (args has b && args.b == "y)" + std::to_string(k) + R"(")) && args.c != "z)" +
+               std::to_string(k) + "\"";
+  }
+  rt::Engine engine = authz::testing::compile_policy_text(
+      "policy deep;\n/// t\ntool t(a: String, b: String?, c: String) read;\n/// r\nallow r: anyone may t when " + total +
+      ";\n/// s\ndeny s: t when " + optional + ";\n");
+  rt::PartialRequest request;
+  request.principal = user("u-1", {});
+  request.target = "t";
+  request.unknown_parameters = {"a", "c"};
+  request.known_arguments_json = R"({"b": "q"})";
+  rt::Residual linear = rt::partially_evaluate(engine, request);
+  CHECK(linear.exact);
+  CHECK(linear.kind == rt::ResidualKind::Conditional);
+  CHECK(rt::render_condition_text(linear.condition).size() < 3000);
+
+  request.unknown_parameters = {"a", "b", "c"};
+  request.known_arguments_json = "";
+  rt::Residual capped = rt::partially_evaluate(engine, request);
+  CHECK_FALSE(capped.exact);
+  CHECK(capped.kind == rt::ResidualKind::NeverAllowed);  // the deny is taken to err: denied
 }
