@@ -1047,11 +1047,17 @@ Residual evaluate_partially(const Engine& engine, const PartialRequest& request,
     applies_any.push_back(boolean(true));
   }
 
+  bool allow_could_apply = !applies_any.empty();
+  bool deny_could_block = !not_blocking.empty();
   ResidualNode allowed = make_and(make_or(std::move(applies_any)), make_and(std::move(not_blocking)));
   residual.exact = partial.exact();
   if (is_false(allowed)) {
-    Residual out = never(applying.empty() && outside_window ? Reason::Expired : Reason::NotPermitted, "");
-    if (!residual.rules.empty() && !applying.empty()) out.reason = Reason::Forbidden;  // the denies always win
+    // Why, roughly: an allow could apply but a deny blocks it wherever it
+    // does; or only the clock stands in the way; or nothing allows.
+    Reason reason = allow_could_apply && deny_could_block ? Reason::Forbidden
+                    : !allow_could_apply && outside_window ? Reason::Expired
+                                                           : Reason::NotPermitted;
+    Residual out = never(reason, "");
     out.exact = residual.exact;
     return out;
   }
