@@ -198,7 +198,10 @@ Residual partially_evaluate(const Engine& engine, const PartialRequest& request,
 // The gateway's tools/list question: with every argument unknown, could this
 // principal call this target at all? True iff the residual is not
 // NeverAllowed: some allow or grant could still apply and no deny applies
-// whatever the arguments.
+// whatever the arguments. For a concrete resource URI its template variables
+// count as unknown too (to decide a concrete URI, call evaluate()). Skips the
+// rule / obligation details and answers before any condition is looked at
+// when no allow or grant matches the user and the clock.
 bool may_call_at_all(const Engine& engine, const Principal& principal, MethodKind method, std::string_view target,
                      std::int64_t now_ms, const EvaluateOptions& options = {});
 
