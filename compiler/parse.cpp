@@ -11,6 +11,10 @@
 //      E0011, one without a `policy` / `module` header E0012;
 //   3. a nesting pre-scan over the tokens (E0006), so the recursive-descent
 //      parser never recurses deeper than ast::kMaxNesting levels;
+//   fast path: a file with no diagnostic so far is first given to the
+//      ANTLR-free parser of compiler/fast_parse.h, which builds the same AST
+//      directly; it declines at the first thing stage 4 or 5 would report
+//      (or anything unusual), and only then do stages 4 and 5 run, unchanged;
 //   4. ANTLR's parser, run over chunks of whole declarations so only one
 //      chunk's parse tree exists at a time (a single oversized declaration is
 //      E0005): first in SLL mode with a bail-out strategy (fast; almost every

@@ -30,7 +30,7 @@ struct ParseOptions {
   // without a diagnostic; false parses everything with ANTLR, the reference
   // the fast path is tested against. Either way the File and the diagnostics
   // are the same.
-  bool fast_path = false;
+  bool fast_path = true;
   // When set, receives whether the fast path built the File (false: ANTLR did).
   bool* used_fast_path = nullptr;
 };
