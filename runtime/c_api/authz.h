@@ -113,6 +113,26 @@ authz_status authz_evaluate_json(const authz_engine* engine, const char* request
                                  authz_error** out_error);
 void authz_string_free(char* text); /* NULL is a no-op */
 
+/* ---- row filters: partial evaluation with unknown arguments -------------------- */
+/* The request JSON as above plus "unknown": ["account"] (names of unknown
+ * parameters; "arguments" then holds the known ones) or "unknown": "all".
+ * authz_residual_json: what remains of the decision, as runtime/partial_eval.h's
+ * render_residual_json: {"kind": "always_allowed"|"never_allowed"|"conditional",
+ * "condition": {...}, "obligations": [...], ...}.
+ * authz_residual_sql: the same as a parameterised SQL WHERE fragment:
+ * {"kind", "sql": "\"owner\" = ?", "parameters": [{"type": "text"|"integer"|"real",
+ * "value": ...}]}, one parameter per `?` in order; never data spliced into
+ * the SQL. `columns_json` maps unknown paths to columns:
+ * {"account": "id", "account.owner": "owner", "account.team": {"table": "a", "column": "team"}}.
+ * A condition SQL cannot express (or an unmapped unknown) is
+ * AUTHZ_ERR_UNTRANSLATABLE: the host must then deny. */
+authz_status authz_residual_json(const authz_engine* engine, const char* request_json, size_t size,
+                                 const authz_entities* entities, char** out_json, size_t* out_size,
+                                 authz_error** out_error);
+authz_status authz_residual_sql(const authz_engine* engine, const char* request_json, size_t size,
+                                const authz_entities* entities, const char* columns_json, size_t columns_size,
+                                char** out_json, size_t* out_size, authz_error** out_error);
+
 /* ---- reading a decision (NULL decision: deny / "" ) -------------------------------- */
 int authz_decision_allowed(const authz_decision* decision); /* 1 allow, 0 deny */
 /* "allowed", "forbidden", "not_permitted", "unknown_target",

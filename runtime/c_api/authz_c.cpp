@@ -10,6 +10,7 @@
 #include <simdjson.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -21,9 +22,12 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "runtime/engine.h"
 #include "runtime/entity_store.h"
+#include "runtime/partial_eval.h"
+#include "runtime/sql_where.h"
 #include "runtime/time_text.h"
 #include "runtime/trace_render.h"
 
@@ -117,6 +121,10 @@ struct ParsedRequest {
   Request request;
   bool trace = false;
   std::optional<JsonEntityStore> inline_entities;
+  // Partial evaluation only ("unknown": ["account"] or "all").
+  bool unknown_allowed = false;
+  bool all_unknown = false;
+  std::vector<std::string> unknown;
 };
 
 Failure shape_error(std::string what) { return {AUTHZ_ERR_INVALID_REQUEST, std::move(what)}; }
@@ -190,6 +198,20 @@ std::optional<Failure> parse_request(std::string_view json, ParsedRequest& out) 
       auto store = JsonEntityStore::from_json(simdjson::minify(value));
       if (!store.ok()) return shape_error("`entities`: " + store.error());
       out.inline_entities.emplace(std::move(store).value());
+    } else if (key == "unknown" && out.unknown_allowed) {
+      std::string_view all;
+      simdjson::dom::array names;
+      if (!value.get_string().get(all) && all == "all") {
+        out.all_unknown = true;
+      } else if (!value.get_array().get(names)) {
+        for (auto name : names) {
+          std::string_view text;
+          if (name.get_string().get(text)) return shape_error("`unknown` must be \"all\" or an array of parameter names");
+          out.unknown.emplace_back(text);
+        }
+      } else {
+        return shape_error("`unknown` must be \"all\" or an array of parameter names");
+      }
     } else if (key == "trace") {
       bool trace = false;
       if (value.get_bool().get(trace)) return shape_error("`trace` must be true or false");
@@ -222,6 +244,49 @@ Audience to_audience(authz_audience audience) {
   return audience == AUTHZ_AUDIENCE_OPERATOR ? Audience::Operator : Audience::EndUser;
 }
 int audience_slot(authz_audience audience) { return audience == AUTHZ_AUDIENCE_OPERATOR ? 1 : 0; }
+
+
+void append_json_string(std::string& out, std::string_view text) {
+  static const char* const kHex = "0123456789abcdef";
+  out += '"';
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+}
+
+// The residual of a request with "unknown" parameters.
+std::optional<Failure> residual_of(const authz_engine* engine, const char* request_json, std::size_t size,
+                                   const authz_entities* entities, authz::runtime::Residual& out) {
+  ParsedRequest parsed;
+  parsed.unknown_allowed = true;
+  parsed.request.now_ms = system_now_ms();
+  if (auto failure = parse_request(std::string_view(request_json, size), parsed)) return failure;
+  if (!parsed.all_unknown && parsed.unknown.empty())
+    return shape_error("`unknown` is required: \"all\" or the names of the unknown parameters");
+  authz::runtime::PartialRequest partial;
+  partial.principal = std::move(parsed.request.principal);
+  partial.method = parsed.request.method;
+  partial.target = std::move(parsed.request.target);
+  partial.known_arguments_json = std::move(parsed.request.arguments_json);
+  partial.unknown_parameters = std::move(parsed.unknown);
+  partial.all_arguments_unknown = parsed.all_unknown;
+  partial.now_ms = parsed.request.now_ms;
+  EvaluateOptions options;
+  if (parsed.inline_entities) options.entities = &*parsed.inline_entities;
+  else if (entities) options.entities = &entities->store;
+  out = authz::runtime::partially_evaluate(engine->engine, partial, options);
+  return std::nullopt;
+}
 
 char* copy_out(const std::string& text) {
   char* copy = static_cast<char*>(std::malloc(text.size() + 1));
@@ -333,6 +398,98 @@ authz_status authz_evaluate_json(const authz_engine* engine, const char* request
     thread_local Decision decision;
     if (auto failure = decide(engine, request_json, size, entities, decision)) return failure;
     std::string json = authz::runtime::render_json(decision, Audience::EndUser);
+    *out_json = copy_out(json);
+    if (out_size) *out_size = json.size();
+    return std::nullopt;
+  });
+}
+
+authz_status authz_residual_json(const authz_engine* engine, const char* request_json, size_t size,
+                                 const authz_entities* entities, char** out_json, size_t* out_size,
+                                 authz_error** out_error) {
+  if (out_json) *out_json = nullptr;
+  if (out_size) *out_size = 0;
+  return guarded(out_error, [&]() -> std::optional<Failure> {
+    if (!out_json) return null_argument("out_json");
+    if (!engine) return null_argument("engine");
+    if (!request_json) return null_argument("request_json");
+    authz::runtime::Residual residual;
+    if (auto failure = residual_of(engine, request_json, size, entities, residual)) return failure;
+    std::string json = authz::runtime::render_residual_json(residual);
+    *out_json = copy_out(json);
+    if (out_size) *out_size = json.size();
+    return std::nullopt;
+  });
+}
+
+authz_status authz_residual_sql(const authz_engine* engine, const char* request_json, size_t size,
+                                const authz_entities* entities, const char* columns_json, size_t columns_size,
+                                char** out_json, size_t* out_size, authz_error** out_error) {
+  if (out_json) *out_json = nullptr;
+  if (out_size) *out_size = 0;
+  return guarded(out_error, [&]() -> std::optional<Failure> {
+    if (!out_json) return null_argument("out_json");
+    if (!engine) return null_argument("engine");
+    if (!request_json) return null_argument("request_json");
+    if (!columns_json) return null_argument("columns_json");
+    // Parse the column map first: the request parse reuses the thread's parser.
+    authz::runtime::SqlColumnMap columns;
+    {
+      simdjson::dom::parser parser;
+      simdjson::dom::element root;
+      if (parser.parse(columns_json, columns_size).get(root))
+        return Failure{AUTHZ_ERR_INVALID_JSON, "columns are not valid JSON"};
+      simdjson::dom::object object;
+      if (root.get_object().get(object)) return shape_error("columns must be an object: {\"account.owner\": \"owner\"}");
+      for (auto field : object) {
+        std::string_view column;
+        simdjson::dom::object qualified;
+        authz::runtime::SqlColumn target;
+        if (!field.value.get_string().get(column)) {
+          target.name.assign(column);
+        } else if (!field.value.get_object().get(qualified)) {
+          std::string_view table, name;
+          if (qualified["table"].get_string().get(table) || qualified["column"].get_string().get(name))
+            return shape_error("a qualified column is {\"table\": \"t\", \"column\": \"c\"}");
+          target.table.assign(table);
+          target.name.assign(name);
+        } else {
+          return shape_error("column of `" + std::string(field.key) + "` must be a string or {\"table\", \"column\"}");
+        }
+        columns.emplace(std::string(field.key), std::move(target));
+      }
+    }
+    authz::runtime::Residual residual;
+    if (auto failure = residual_of(engine, request_json, size, entities, residual)) return failure;
+    auto where = authz::runtime::to_sql_where(residual, columns);
+    if (!where.ok()) return Failure{AUTHZ_ERR_UNTRANSLATABLE, where.error()};
+    std::string json = "{\"kind\":";
+    append_json_string(json, authz::runtime::to_string(residual.kind));
+    json += ",\"sql\":";
+    append_json_string(json, where.value().sql);
+    json += ",\"parameters\":[";
+    bool first = true;
+    for (const auto& parameter : where.value().parameters) {
+      if (!first) json += ',';
+      first = false;
+      switch (parameter.type) {
+        case authz::runtime::SqlParameter::Type::Integer:
+          json += "{\"type\":\"integer\",\"value\":" + std::to_string(parameter.integer) + "}";
+          break;
+        case authz::runtime::SqlParameter::Type::Real: {
+          char buffer[64];
+          std::snprintf(buffer, sizeof buffer, "%.17g", parameter.real);
+          json += std::string("{\"type\":\"real\",\"value\":") + buffer + "}";
+          break;
+        }
+        case authz::runtime::SqlParameter::Type::Text:
+          json += "{\"type\":\"text\",\"value\":";
+          append_json_string(json, parameter.text);
+          json += '}';
+          break;
+      }
+    }
+    json += "]}";
     *out_json = copy_out(json);
     if (out_size) *out_size = json.size();
     return std::nullopt;

@@ -281,3 +281,56 @@ TEST_CASE("c abi: concurrent evaluation on one engine agrees with single-threade
   for (auto& thread : threads) thread.join();
   CHECK(wrong.load() == 0);
 }
+
+TEST_CASE("c abi: row filters as a residual and as parameterised SQL", "[c_api]") {
+  EngineHandle engine;
+  const std::string bob_any_account =
+      R"({"principal": {"id": "u-bob", "roles": ["rep"], "attributes": {"manages": []}}, "target": "get_account",)"
+      R"( "unknown": ["account"], "now": "2026-12-01T00:00:00Z"})";
+  const std::string columns = R"({"account": "id", "account.owner": "owner", "account.team": {"table": "a", "column": "team"}})";
+  char* json = nullptr;
+  authz_error* error = nullptr;
+  REQUIRE(authz_residual_sql(engine.engine, bob_any_account.data(), bob_any_account.size(), nullptr, columns.data(),
+                             columns.size(), &json, nullptr, &error) == AUTHZ_OK);
+  CHECK(std::string(json) == R"({"kind":"conditional","sql":"\"owner\" = ?","parameters":[{"type":"text","value":"u-bob"}]})");
+  authz_string_free(json);
+
+  REQUIRE(authz_residual_json(engine.engine, bob_any_account.data(), bob_any_account.size(), nullptr, &json, nullptr,
+                              nullptr) == AUTHZ_OK);
+  CHECK(std::string(json).rfind(R"({"kind":"conditional")", 0) == 0);
+  authz_string_free(json);
+
+  // A user id that looks like SQL is a parameter, not SQL.
+  const std::string hostile =
+      R"({"principal": {"id": "x' OR 1=1 --", "roles": ["rep"], "attributes": {"manages": []}}, "target": "get_account",)"
+      R"( "unknown": ["account"], "now": "2026-12-01T00:00:00Z"})";
+  REQUIRE(authz_residual_sql(engine.engine, hostile.data(), hostile.size(), nullptr, columns.data(), columns.size(), &json,
+                             nullptr, nullptr) == AUTHZ_OK);
+  CHECK(std::string(json) ==
+        R"({"kind":"conditional","sql":"\"owner\" = ?","parameters":[{"type":"text","value":"x' OR 1=1 --"}]})");
+  authz_string_free(json);
+
+  // An analyst may never list: `0`, whatever the row.
+  const std::string analyst = R"({"principal": {"id": "u-erin", "roles": ["analyst"]}, "target": "get_account", "unknown": "all"})";
+  REQUIRE(authz_residual_sql(engine.engine, analyst.data(), analyst.size(), nullptr, columns.data(), columns.size(), &json,
+                             nullptr, nullptr) == AUTHZ_OK);
+  CHECK(std::string(json) == R"({"kind":"never_allowed","sql":"0","parameters":[]})");
+  authz_string_free(json);
+
+  // An unknown with no column: untranslatable, the host must deny.
+  const std::string no_owner_column = R"({"account": "id"})";
+  CHECK(authz_residual_sql(engine.engine, bob_any_account.data(), bob_any_account.size(), nullptr, no_owner_column.data(),
+                           no_owner_column.size(), &json, nullptr, &error) == AUTHZ_ERR_UNTRANSLATABLE);
+  CHECK(json == nullptr);
+  authz_error_free(error);
+  // Missing "unknown", bad columns, nulls.
+  CHECK(authz_residual_json(engine.engine, bob_get("acc-1").data(), bob_get("acc-1").size(), nullptr, &json, nullptr,
+                            nullptr) == AUTHZ_ERR_INVALID_REQUEST);
+  CHECK(authz_residual_sql(engine.engine, bob_any_account.data(), bob_any_account.size(), nullptr, "{", 1, &json, nullptr,
+                           nullptr) == AUTHZ_ERR_INVALID_JSON);
+  CHECK(authz_residual_sql(engine.engine, bob_any_account.data(), bob_any_account.size(), nullptr, nullptr, 0, &json,
+                           nullptr, nullptr) == AUTHZ_ERR_NULL_ARGUMENT);
+  // "unknown" is not a key of an ordinary evaluation.
+  Outcome outcome = evaluate(engine.engine, bob_any_account, nullptr);
+  CHECK(outcome.status == AUTHZ_ERR_INVALID_REQUEST);
+}
