@@ -371,3 +371,52 @@ TEST_CASE("a new policy applies to new requests; lists in flight keep theirs", "
   std::string reply = f.client(call("2", "echo", R"({"message":"hi"})"));
   CHECK(reply.find(R"("reason":"forbidden")") != std::string::npos);
 }
+
+TEST_CASE("mangled messages never crash the session and never reach the server unvalidated", "[gateway]") {
+  Fixture f;
+  const std::vector<std::string> seeds = {
+      call("1", "read_file", R"({"path":"/home/bob/a"})"),
+      R"({"jsonrpc":"2.0","id":"\ud800","method":"tools/list","params":{"cursor":"\u0000"}})",
+      R"({"jsonrpc":"2.0","id":2,"result":{"tools":[{"name":"echo"},{"name":"secret_tool"}],"nextCursor":"x"}})",
+      R"({"jsonrpc":"2.0","id":3,"method":"resources/read","params":{"uri":"notes://a"}})",
+  };
+  std::uint64_t state = 0x9E3779B97F4A7C15ull;
+  auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  const char bytes[] = "{}[]\",:\\u0\xff\xc3 \n\t1-eE.";
+  for (int round = 0; round < 20000; ++round) {
+    std::string line = seeds[next() % seeds.size()];
+    int edits = 1 + static_cast<int>(next() % 4);
+    for (int e = 0; e < edits && !line.empty(); ++e) {
+      std::size_t at = next() % line.size();
+      switch (next() % 3) {
+        case 0: line[at] = bytes[next() % (sizeof bytes - 1)]; break;
+        case 1: line.erase(at, 1 + next() % 8); break;
+        default: line.insert(at, 1, bytes[next() % (sizeof bytes - 1)]); break;
+      }
+    }
+    // Whatever goes out is one valid JSON-RPC message: forwarded lines
+    // passed the reader, and the gateway's own answers parse too.
+    auto check_outputs = [&] {
+      MessageReader reader;
+      Message message;
+      Rejection rejection;
+      if (f.out.forward) {
+        INFO(line);
+        CHECK(reader.read(line, message, rejection));
+      }
+      for (const auto& reply : f.out.to_client) {
+        INFO(reply);
+        CHECK(reader.read(reply, message, rejection));
+      }
+    };
+    f.session.on_client_line(line, f.out);
+    check_outputs();
+    f.session.on_server_line(line, f.out);
+    check_outputs();
+  }
+}
