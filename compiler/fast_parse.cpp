@@ -242,6 +242,17 @@ class FastParser {
     }
   }
 
+  // Ends a documented declaration that began at token `keyword` and whose
+  // last token was just consumed: its span runs from the keyword (the doc has
+  // its own span) to that token.
+  template <typename Decl>
+  bool add(Decl decl, std::size_t keyword, std::optional<ast::Doc> doc, std::vector<Decl>& into) {
+    decl.span = span(keyword, pos_ - 1);
+    decl.doc = std::move(doc);
+    into.push_back(std::move(decl));
+    return true;
+  }
+
   // useDecl : doc? 'use' (qualifiedName | STRING) ';'   (its doc is not kept)
   bool use_decl(std::size_t keyword) {
     ast::UseDecl use;
@@ -314,10 +325,7 @@ class FastParser {
         !accept(FastTok::RBrace)) {
       return false;
     }
-    decl.span = span(keyword, pos_ - 1);
-    decl.doc = std::move(doc);
-    file_.records.push_back(std::move(decl));
-    return true;
+    return add(std::move(decl), keyword, std::move(doc), file_.records);
   }
 
   // roleDecl : doc? 'role' name (':' name (',' name)*)? ';'
@@ -333,10 +341,7 @@ class FastParser {
       } while (accept(FastTok::Comma));
     }
     if (!accept(FastTok::Semicolon)) return false;
-    decl.span = span(keyword, pos_ - 1);
-    decl.doc = std::move(doc);
-    file_.roles.push_back(std::move(decl));
-    return true;
+    return add(std::move(decl), keyword, std::move(doc), file_.roles);
   }
 
   // '(' paramList? ')'
@@ -352,10 +357,7 @@ class FastParser {
     if (accept(FastTok::KwRead)) decl.action = ast::Action::Read;
     else if (accept(FastTok::KwWrite)) decl.action = ast::Action::Write;
     if (!accept(FastTok::Semicolon)) return false;
-    decl.span = span(keyword, pos_ - 1);
-    decl.doc = std::move(doc);
-    file_.tools.push_back(std::move(decl));
-    return true;
+    return add(std::move(decl), keyword, std::move(doc), file_.tools);
   }
 
   // resourceDecl : doc? 'resource' targetName STRING ';'
@@ -367,10 +369,7 @@ class FastParser {
     if (!string_at(pos_, decl.uri)) return false;
     ++pos_;
     if (!accept(FastTok::Semicolon)) return false;
-    decl.span = span(keyword, pos_ - 1);
-    decl.doc = std::move(doc);
-    file_.resources.push_back(std::move(decl));
-    return true;
+    return add(std::move(decl), keyword, std::move(doc), file_.resources);
   }
 
   // promptDecl : doc? 'prompt' targetName '(' paramList? ')' ';'
@@ -378,10 +377,7 @@ class FastParser {
     ast::PromptDecl decl;
     ++pos_;
     if (!target_name(decl.name) || !parameters(decl.params) || !accept(FastTok::Semicolon)) return false;
-    decl.span = span(keyword, pos_ - 1);
-    decl.doc = std::move(doc);
-    file_.prompts.push_back(std::move(decl));
-    return true;
+    return add(std::move(decl), keyword, std::move(doc), file_.prompts);
   }
 
   // target : 'read' | 'write' | targetName
@@ -419,10 +415,7 @@ class FastParser {
     if (!name(decl.name) || !accept(FastTok::Assign) || !target_list(decl.members) || !accept(FastTok::Semicolon)) {
       return false;
     }
-    decl.span = span(keyword, pos_ - 1);
-    decl.doc = std::move(doc);
-    file_.groups.push_back(std::move(decl));
-    return true;
+    return add(std::move(decl), keyword, std::move(doc), file_.groups);
   }
 
   // obligationDecl : doc? 'obligation' name '(' paramList? ')' ';'
@@ -430,10 +423,7 @@ class FastParser {
     ast::ObligationDecl decl;
     ++pos_;
     if (!name(decl.name) || !parameters(decl.params) || !accept(FastTok::Semicolon)) return false;
-    decl.span = span(keyword, pos_ - 1);
-    decl.doc = std::move(doc);
-    file_.obligations.push_back(std::move(decl));
-    return true;
+    return add(std::move(decl), keyword, std::move(doc), file_.obligations);
   }
 
   // Whether a `subjectList 'may'` starts here: subjects and targets share
@@ -528,10 +518,7 @@ class FastParser {
       break;
     }
     if (!accept(FastTok::Semicolon)) return false;
-    decl.span = span(keyword, pos_ - 1);
-    decl.doc = std::move(doc);
-    file_.rules.push_back(std::move(decl));
-    return true;
+    return add(std::move(decl), keyword, std::move(doc), file_.rules);
   }
 
   // 'from' / 'until' TIMESTAMP (after the keyword)
@@ -600,10 +587,7 @@ class FastParser {
       }
     }
     if (!accept(FastTok::Semicolon)) return false;
-    decl.span = span(keyword, pos_ - 1);
-    decl.doc = std::move(doc);
-    file_.grants.push_back(std::move(decl));
-    return true;
+    return add(std::move(decl), keyword, std::move(doc), file_.grants);
   }
 
   // defaultDecl : doc? 'default' ('allow' | 'deny') ';'   (its doc is not kept)
