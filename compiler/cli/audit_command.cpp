@@ -105,7 +105,7 @@ Command register_audit_command(CLI::App& authzc) {
       "  2  usage error, or the log cannot be read\n"
       "  3  internal error in authzc (please report it)");
   audit->footer("Run `authzc audit verify --help` for details.\n\n"
-                "Exit status (of `audit verify`):\n"
+                "Exit status:\n"
                 "  0  the chain verifies\n"
                 "  1  the log was tampered with (the first bad line is named)\n"
                 "  2  usage error, or the log cannot be read\n"
