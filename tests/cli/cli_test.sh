@@ -133,7 +133,9 @@ help)
     run 0 "$command" --help
     contains out.txt "Usage: authzc $command"
     contains out.txt "Exit status:"
-    contains out.txt "1  the policy has errors"
+    # Exit 1 means a different thing per command (policy errors, a tampered
+    # audit log, failing policy tests); usage errors are 2 for all of them.
+    contains out.txt "2  usage error"
   done <commands.txt
   run 0 check --help
   contains out.txt "--format"
