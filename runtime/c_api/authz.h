@@ -107,7 +107,9 @@ authz_status authz_evaluate(const authz_engine* engine, const char* request_json
 
 /* One call, JSON in, JSON out: the decision JSON (END_USER audience for the
  * trace, when asked for) in a new string the caller frees with
- * authz_string_free; *out_size (may be NULL) gets its length. */
+ * authz_string_free; *out_size (may be NULL) gets its length. Each calling
+ * thread reuses one decision buffer, which keeps the last engine's table in
+ * memory until that thread's next call or exit. */
 authz_status authz_evaluate_json(const authz_engine* engine, const char* request_json, size_t size,
                                  const authz_entities* entities, char** out_json, size_t* out_size,
                                  authz_error** out_error);
