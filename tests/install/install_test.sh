@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# install_test.sh BUILD_DIR WORK_DIR SOURCE_DIR — installs the build into
-# WORK_DIR/prefix and builds consumers against it with CMake and pkg-config.
+# install_test.sh BUILD_DIR WORK_DIR SOURCE_DIR [FLAGS] — installs the build
+# into WORK_DIR/prefix and builds consumers against it with CMake and
+# pkg-config. FLAGS (e.g. -fsanitize=address,undefined when the libraries were
+# built sanitized) are added to every consumer compile and link.
 # Fails (non-zero) on the first step that does; every step says what it does.
 set -euo pipefail
-build_dir=$1 work=$2 source=$3
+build_dir=$1 work=$2 source=$3 flags=${4:-}
 rm -rf "$work"
 mkdir -p "$work"
 prefix=$work/prefix
@@ -25,7 +27,7 @@ env -u AUTHZ_STDLIB "$prefix/bin/authzc" build --color never "$source/examples/s
 
 step "CMake consumer: find_package(authz) -> authz::runtime, authz::c"
 cmake -S "$source/tests/install/consumer" -B "$work/cmake-consumer" -G Ninja \
-      -DCMAKE_PREFIX_PATH="$prefix" -DAUTHZ_C_EXAMPLE="$source/examples/c-embed/main.c" >"$work/cmake-consumer.log"
+      -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" -DAUTHZ_C_EXAMPLE="$source/examples/c-embed/main.c" >"$work/cmake-consumer.log"
 cmake --build "$work/cmake-consumer" -j2 >>"$work/cmake-consumer.log"
 "$work/cmake-consumer/cpp_consumer" "$table"
 "$work/cmake-consumer/c_consumer" "$table"
@@ -34,9 +36,9 @@ step "pkg-config consumers: authz (C++), authz-c (C)"
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 [[ $(pkg-config --modversion authz) == "$(pkg-config --modversion authz-c)" ]]
 # shellcheck disable=SC2046
-c++ -std=c++20 "$source/tests/install/consumer/main.cpp" $(pkg-config --cflags --libs authz) -o "$work/pc_cpp_consumer"
+c++ $flags -std=c++20 "$source/tests/install/consumer/main.cpp" $(pkg-config --cflags --libs authz) -o "$work/pc_cpp_consumer"
 # shellcheck disable=SC2046
-cc -std=c11 -Wall -Werror "$source/examples/c-embed/main.c" $(pkg-config --cflags --libs authz-c) -o "$work/pc_c_consumer"
+cc $flags -std=c11 -Wall -Werror "$source/examples/c-embed/main.c" $(pkg-config --cflags --libs authz-c) -o "$work/pc_c_consumer"
 "$work/pc_cpp_consumer" "$table"
 "$work/pc_c_consumer" "$table"
 echo "install test passed"
