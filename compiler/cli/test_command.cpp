@@ -305,7 +305,8 @@ Command register_test_command(CLI::App& authzc) {
                "  authzc test policies/ --junit build/policy-tests.xml --format sarif > tests.sarif\n\n"
                "Exit status:\n"
                "  0  every test passed and coverage reached --min-coverage\n"
-               "  1  a test failed, coverage is too low, or the policy or a test file has errors\n"
+               "  1  the policy has errors, a test file has errors, a test failed, or coverage is\n"
+               "     below --min-coverage\n"
                "  2  usage error, a named path cannot be read, or no test files were found\n"
                "  3  internal error in authzc (please report it)");
   return Command{test, [options](const Context& context) { return run_test(*options, context); }};

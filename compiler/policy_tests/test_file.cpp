@@ -100,7 +100,7 @@ class Parser {
     skip_spaces();
     std::size_t end = pos_;
     while (end < text_.size() && !(text_[end] == ' ' || text_[end] == '\t' || text_[end] == '\n' || text_[end] == '\r')) ++end;
-    return span(pos_, std::max(end, pos_ + (pos_ < text_.size() ? 1 : 0)));
+    return span(pos_, end);  // empty at the end of a line: the printer marks the position
   }
 
   bool error(DiagCode code, Span where, std::string message, std::string help) {
@@ -418,6 +418,21 @@ class Parser {
     expect_end_of_line(keyword.value);
   }
 
+  // NAME (, NAME)* into `names`; `end` moves past the last one.
+  bool name_list(std::vector<Spanned<std::string>>& names, std::string_view what, std::string_view help,
+                 std::size_t& end) {
+    do {
+      Spanned<std::string> name = word();
+      if (name.value.empty()) {
+        error(DiagCode::TestSyntaxError, token_span(), "expected " + std::string(what), std::string(help));
+        return false;
+      }
+      end = name.span.end;
+      names.push_back(name);
+    } while (accept_comma());
+    return true;
+  }
+
   void expect_clause(Span keyword) {
     if (current_->expect) return duplicate(keyword, "expect");
     Expectation expectation;
@@ -433,7 +448,7 @@ class Parser {
     }
     std::size_t end = effect.span.end;
     Spanned<std::string> next = word();
-    if (!next.value.empty() && next.value != "by") {
+    if (!next.value.empty() && next.value != "by" && next.value != "with") {
       auto reason = reason_from_string(next.value);
       if (!reason) {
         std::string listed;
@@ -455,19 +470,27 @@ class Parser {
     }
     if (next.value == "by") {
       expectation.rules_given = true;
-      do {
-        Spanned<std::string> rule = word();
-        if (rule.value.empty()) {
-          error(DiagCode::TestSyntaxError, token_span(), "expected a rule or grant id after `by`",
-                "list the rules that decide, separated by commas, e.g. `by owners_read_own`");
-          return;
-        }
-        end = rule.span.end;
-        expectation.rules.push_back(rule);
-      } while (accept_comma());
-    } else if (!next.value.empty()) {
+      if (!name_list(expectation.rules, "a rule or grant id after `by`",
+                     "list the rules that decide, separated by commas, e.g. `by owners_read_own`", end)) {
+        return;
+      }
+      next = word();
+    }
+    if (next.value == "with") {
+      expectation.obligations_given = true;
+      if (!name_list(expectation.obligations, "an obligation name after `with`",
+                     "list the obligations the allow carries, e.g. `with rows_owned_by_caller, max_results`", end)) {
+        return;
+      }
+      // `with nothing`: the decision must carry no obligation at all.
+      if (expectation.obligations.size() == 1 && expectation.obligations[0].value == "nothing") {
+        expectation.obligations.clear();
+      }
+      next = word();
+    }
+    if (!next.value.empty()) {
       error(DiagCode::TestSyntaxError, next.span, "unexpected `" + next.value + "` in `expect`",
-            "write `expect allow|deny [REASON] [by RULE, ...]`");
+            "write `expect allow|deny [REASON] [by RULE, ...] [with OBLIGATION, ...]`");
       return;
     }
     expectation.span = span(keyword.begin, end);

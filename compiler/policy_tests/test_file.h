@@ -18,6 +18,7 @@
 //     at 2026-12-30T00:00:00Z              (optional; overrides `now`)
 //     call get_account {"account": "acc-1"}   | read "crm://accounts/acc-1" | prompt NAME {...}
 //     expect allow by owners_read_own      | expect deny forbidden by no_cross_user_accounts
+//     expect allow by owners_list_own with rows_owned_by_caller, max_results   (`with nothing`: none)
 //
 // A JSON value may continue over several lines until its brackets balance.
 // Relative paths are resolved against the test file's directory.
@@ -60,6 +61,8 @@ struct Expectation {
   std::optional<Spanned<runtime::Reason>> reason;
   bool rules_given = false;                       // `by ...` present
   std::vector<Spanned<std::string>> rules;        // compared as a set
+  bool obligations_given = false;                 // `with ...` present
+  std::vector<Spanned<std::string>> obligations;  // names, compared as a set
   Span span;
 };
 

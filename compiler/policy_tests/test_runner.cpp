@@ -245,6 +245,13 @@ std::string describe_expectation(const Expectation& expectation) {
     out += " by ";
     for (std::size_t i = 0; i < expectation.rules.size(); ++i) out += (i == 0 ? "" : ", ") + expectation.rules[i].value;
   }
+  if (expectation.obligations_given && expectation.obligations.empty()) out += " with nothing";
+  if (expectation.obligations_given) {
+    out += expectation.obligations.empty() ? "" : " with ";
+    for (std::size_t i = 0; i < expectation.obligations.size(); ++i) {
+      out += (i == 0 ? "" : ", ") + expectation.obligations[i].value;
+    }
+  }
   return out;
 }
 
@@ -268,6 +275,8 @@ std::optional<PreparedFile> prepare_suite(const TestFile& file, const runtime::E
   };
   const std::vector<std::string> tool_names = names_of(runtime::TargetKind::Tool);
   const std::vector<std::string> prompt_names = names_of(runtime::TargetKind::Prompt);
+  std::vector<std::string> obligation_names;
+  for (const runtime::ObligationDecl& obligation : model.obligations) obligation_names.push_back(obligation.name);
 
   auto check_roles = [&](const runtime::Principal& principal, Span where, const std::string& origin) {
     for (const std::string& role : principal.roles) {
@@ -411,6 +420,13 @@ std::optional<PreparedFile> prepare_suite(const TestFile& file, const runtime::E
       sink.report(DiagCode::TestIncomplete, test.span, fmt::format("test `{}` has no {}", test.name.value, parts), fixes);
     }
     if (test.expect) {
+      for (const auto& obligation : test.expect->obligations) {
+        if (std::find(obligation_names.begin(), obligation_names.end(), obligation.value) != obligation_names.end()) continue;
+        sink.report(DiagCode::TestUnknownObligation, obligation.span, fmt::format("unknown obligation `{}`", obligation.value),
+                    did_you_mean(obligation.value, obligation_names,
+                                 obligation_names.empty() ? "the policy declares no obligations"
+                                                          : "the policy's obligations are " + listed(obligation_names)));
+      }
       for (const auto& rule : test.expect->rules) {
         if (std::find(rule_ids.begin(), rule_ids.end(), rule.value) != rule_ids.end()) continue;
         sink.report(DiagCode::TestUnknownRule, rule.span, fmt::format("unknown rule or grant `{}`", rule.value),
@@ -464,12 +480,28 @@ void run_suite(const PreparedFile& prepared, const runtime::Engine& engine, cons
       expected_rules.erase(std::unique(expected_rules.begin(), expected_rules.end()), expected_rules.end());
       if (expected_rules != result.actual_rules) passed = false;
     }
+    std::vector<std::string> actual_obligations;
+    for (const runtime::AppliedObligation& obligation : decision.obligations) actual_obligations.emplace_back(obligation.name);
+    std::sort(actual_obligations.begin(), actual_obligations.end());
+    actual_obligations.erase(std::unique(actual_obligations.begin(), actual_obligations.end()), actual_obligations.end());
+    if (expect.obligations_given) {
+      std::vector<std::string> expected_obligations;
+      for (const auto& obligation : expect.obligations) expected_obligations.push_back(obligation.value);
+      std::sort(expected_obligations.begin(), expected_obligations.end());
+      expected_obligations.erase(std::unique(expected_obligations.begin(), expected_obligations.end()),
+                                 expected_obligations.end());
+      if (expected_obligations != actual_obligations) passed = false;
+    }
     result.passed = passed;
     result.call = fmt::format("{} {} {}{} at {}", request.principal.id, method_verb(request.method), request.target,
                               request.arguments_json.empty() ? "" : " " + request.arguments_json,
                               runtime::format_timestamp(request.now_ms));
     result.expected = describe_expectation(expect);
     result.actual = describe_outcome(decision.effect, result.actual_reason, result.actual_rules);
+    for (std::size_t o = 0; o < actual_obligations.size(); ++o) {
+      result.actual += (o == 0 ? " with " : ", ") + actual_obligations[o];
+    }
+    if (expect.obligations_given && actual_obligations.empty() && !expect.obligations.empty()) result.actual += " with nothing";
     if (!decision.message.empty()) result.actual += " (" + decision.message + ")";
     result.trace_text = indent(runtime::render_text(decision, runtime::Audience::Operator), "");
     result.trace_json = runtime::render_json(decision, runtime::Audience::Operator);

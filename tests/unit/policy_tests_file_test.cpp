@@ -144,3 +144,23 @@ TEST_CASE("hostile bytes never crash the parser", "[policy_tests]") {
   CHECK(reason_from_string("expired") == runtime::Reason::Expired);
   CHECK_FALSE(reason_from_string("Expired"));
 }
+
+TEST_CASE("`with` lists expected obligations; `with nothing` expects none", "[policy_tests]") {
+  auto parsed = parse(
+      "test \"a\"\n expect allow by r with rows_owned_by_caller, max_results\n"
+      "test \"b\"\n expect allow with nothing\n"
+      "test \"c\"\n expect allow with\n");
+  REQUIRE(parsed->file.tests.size() == 3);
+  const Expectation& a = *parsed->file.tests[0].expect;
+  CHECK(a.obligations_given);
+  REQUIRE(a.obligations.size() == 2);
+  CHECK(a.obligations[1].value == "max_results");
+  CHECK(describe_expectation(a) == "allow by r with rows_owned_by_caller, max_results");
+  const Expectation& b = *parsed->file.tests[1].expect;
+  CHECK(b.obligations_given);
+  CHECK(b.obligations.empty());
+  CHECK(describe_expectation(b) == "allow with nothing");
+  REQUIRE(parsed->diagnostics.size() == 1);
+  CHECK(at(*parsed, parsed->diagnostics[0]) == "E0501@6:19 ``");
+  CHECK(parsed->diagnostics[0].message == "expected an obligation name after `with`");
+}
