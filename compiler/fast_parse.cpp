@@ -622,13 +622,19 @@ class FastParser {
     return e;
   }
 
+  // Node makers return nothing (decline) once a tree grows taller than
+  // ast::kMaxNesting: the ANTLR path reports E0006 there, and declining early
+  // keeps a 100,000-link `a.b.c...` chain from being built (and freed
+  // recursively) at all.
   Built unary_node(ast::ExprKind kind, const Span& where, Built child) const {
+    if (child.height + 1 > ast::kMaxNesting) return {};
     Built out{leaf(kind, where), child.height + 1};
     out.expr->children.push_back(std::move(child.expr));
     return out;
   }
 
   Built binary(ast::BinaryOp op, Built left, Built right) const {
+    if (std::max(left.height, right.height) + 1 > ast::kMaxNesting) return {};
     Built out{leaf(ast::ExprKind::Binary, join(left.expr->span, right.expr->span)),
               std::max(left.height, right.height) + 1};
     out.expr->op = op;
@@ -655,6 +661,7 @@ class FastParser {
       out.expr->children.push_back(std::move(next.expr));
     }
     out.height += 1;
+    if (out.height > ast::kMaxNesting) return {};
     return out;
   }
 
@@ -675,6 +682,7 @@ class FastParser {
     for (std::size_t i = last; i-- > first;) {
       const Span where = join(span(i), operand.expr->span);
       operand = unary_node(kind, where, std::move(operand));
+      if (!operand) return operand;
     }
     return operand;
   }
@@ -696,6 +704,7 @@ class FastParser {
     if (!(k == FastTok::KwHas ? field_name(word) : name(word))) return {};
     const Span where = join(left.expr->span, word.span);  // before `left` moves
     Built out = unary_node(k == FastTok::KwHas ? ast::ExprKind::Has : ast::ExprKind::Is, where, std::move(left));
+    if (!out) return out;
     out.expr->text = std::move(word.text);
     out.expr->text_span = word.span;
     return out;
@@ -729,6 +738,7 @@ class FastParser {
       if (!field_name(field)) return {};
       const Span where = join(result.expr->span, field.span);  // before `result` moves
       result = unary_node(ast::ExprKind::Member, where, std::move(result));
+      if (!result) return result;
       result.expr->text = std::move(field.text);
       result.expr->text_span = field.span;
     }
@@ -800,7 +810,7 @@ class FastParser {
           list.expr->children.push_back(std::move(element.expr));
           if (!accept(FastTok::Comma)) break;
         }
-        if (!accept(FastTok::RBracket)) return {};
+        if (!accept(FastTok::RBracket) || list.height > ast::kMaxNesting) return {};
         --brackets_;
         list.expr->span = span(index, pos_ - 1);
         return list;

@@ -389,6 +389,16 @@ TEST_CASE("fast path: a chain deeper than the nesting limit declines with ANTLR'
   }
 }
 
+TEST_CASE("fast path: a 100,000-link chain declines without building it", "[fast_parse]") {
+  // Too long for any stack if built and freed recursively; the ANTLR path
+  // reports E0006 without building it, and so must the pair of paths.
+  const std::string head = "policy p;\ntool t(x: Int) read;\n/// d\nallow a: t when ";
+  std::string sum = "1", members = "args";
+  for (int i = 0; i < 100'000; ++i) sum += "+1", members += ".x";
+  CHECK_FALSE(require_same(head + sum + " == 1;\n", "sum"));
+  CHECK_FALSE(require_same(head + members + " == 1;\n", "members"));
+}
+
 namespace {
 
 // A random expression in valid syntax, with random spacing, parentheses,
