@@ -34,6 +34,14 @@ std::string_view code_name(std::string_view code) {
   return code;
 }
 
+// The file in docs/ that explains a code: test-file codes (E05xx) in
+// testing.md, lint codes (W01xx) in lint.md, every other code in language.md.
+std::string_view docs_file_for_code(std::string_view code) {
+  if (code.substr(0, 3) == "E05") return "docs/testing.md";
+  if (code.substr(0, 3) == "W01") return "docs/lint.md";
+  return "docs/language.md";
+}
+
 std::string lowercase(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -129,9 +137,9 @@ void SarifLog::add_diagnostic_rule(DiagCode code) {
   rule.full_description = fmt::format("{} ({}): {}", id, default_severity(code) == Severity::Error ? "error" : "warning",
                                       code_summary(code));
   rule.help_text = fmt::format("{}. Each finding's message ends with a concrete fix; the code {} is explained in "
-                               "docs/diagnostics.md.",
-                               code_summary(code), id);
-  rule.help_uri = options_.help_uri_base + lowercase(id);
+                               "authz's {}.",
+                               code_summary(code), id, docs_file_for_code(id));
+  if (!options_.help_uri_base.empty()) rule.help_uri = options_.help_uri_base + lowercase(id);
   rule.default_level = default_severity(code) == Severity::Error ? SarifLevel::Error : SarifLevel::Warning;
   rules_.push_back(std::move(rule));
 }
@@ -181,8 +189,10 @@ std::string SarifLog::render() const {
     out += ",\n          \"version\": ";
     append_json_string(out, options_.tool_version);
   }
-  out += ",\n          \"informationUri\": ";
-  append_json_string(out, options_.information_uri);
+  if (!options_.information_uri.empty()) {
+    out += ",\n          \"informationUri\": ";
+    append_json_string(out, options_.information_uri);
+  }
   out += ",\n          \"rules\": [";
   for (std::size_t i = 0; i < rules_.size(); ++i) {
     const SarifRule& rule = rules_[i];
@@ -197,8 +207,11 @@ std::string SarifLog::render() const {
     append_message(out, rule.full_description.empty() ? rule.short_description : rule.full_description);
     out += ", \"help\": ";
     append_message(out, rule.help_text.empty() ? rule.short_description : rule.help_text);
-    out += ", \"helpUri\": ";
-    append_json_string(out, rule.help_uri.empty() ? options_.information_uri : rule.help_uri);
+    const std::string& help_uri = rule.help_uri.empty() ? options_.information_uri : rule.help_uri;
+    if (!help_uri.empty()) {
+      out += ", \"helpUri\": ";
+      append_json_string(out, help_uri);
+    }
     out += fmt::format(", \"defaultConfiguration\": {{\"level\": \"{}\"}}}}", to_string(rule.default_level));
   }
   out += rules_.empty() ? "]\n" : "\n          ]\n";

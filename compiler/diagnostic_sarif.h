@@ -31,16 +31,16 @@
 
 namespace authz {
 
-// Where rules' helpUri point: `<base><code lowercased>`, e.g.
-// https://.../docs/diagnostics.md#e0201. Override with SarifOptions.
-inline constexpr const char* kDefaultDiagnosticsHelpBase =
-    "https://github.com/authz-mcp/authz/blob/main/docs/diagnostics.md#";
-
 struct SarifOptions {
   std::string tool_name = "authzc";
   std::string tool_version;                 // empty: left out
-  std::string information_uri = "https://github.com/authz-mcp/authz";
-  std::string help_uri_base = kDefaultDiagnosticsHelpBase;
+  // Where the tool's documentation is served, and where rules' helpUri point
+  // (`<help_uri_base><code lowercased>`, e.g. `https://docs.example/codes#e0201`).
+  // Both are left out of the log when empty, the default: authz has no public
+  // address of its own, and a made-up one would send readers nowhere. Each
+  // rule's help text names the file in docs/ that explains its code.
+  std::string information_uri;
+  std::string help_uri_base;
   // Absolute directory the artifact URIs are relative to; empty = the current
   // working directory.
   std::string source_root;
@@ -55,7 +55,7 @@ struct SarifRule {
   std::string short_description;  // one line
   std::string full_description;
   std::string help_text;          // what to do about it
-  std::string help_uri;           // absolute
+  std::string help_uri;           // absolute; empty: left out
   SarifLevel default_level = SarifLevel::Error;
 };
 

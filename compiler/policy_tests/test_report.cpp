@@ -269,22 +269,23 @@ std::string render_junit_report(const SuiteReport& report) {
 }
 
 void add_sarif_results(SarifLog& log, const SuiteReport& report, const SourceManager& sources) {
-  const std::string docs = "https://github.com/authz-mcp/authz/blob/main/docs/testing.md";
   if (report.failed() > 0) {
     log.add_rule({"authz-test/failure", "PolicyTestFailure", "a policy test's expected decision differs from the actual one",
                   "A test in a `*.authz.test` file expected one decision (effect, reason, determining rules) and the "
                   "policy made another.",
                   "Read the trace in the message: either the policy changed access (fix the policy, or get the change "
-                  "reviewed and update the test's `expect` line) or the test is wrong.",
-                  docs + "#failures", SarifLevel::Error});
+                  "reviewed and update the test's `expect` line) or the test is wrong. The test file format is in authz's "
+                  "docs/testing.md.",
+                  std::string(), SarifLevel::Error});
   }
   bool any_uncovered = false;
   for (const Coverage& coverage : report.coverages) any_uncovered |= coverage.covered() < coverage.items.size();
   if (any_uncovered) {
     log.add_rule({"authz-test/uncovered", "RuleNeverDecided", "a rule or grant never determined an outcome in any test",
                   "No test's decision was determined by this rule or grant, so a change to it would go unnoticed.",
-                  "Add a test whose expected decision is determined by this rule (`expect ... by RULE`).",
-                  docs + "#coverage", SarifLevel::Warning});
+                  "Add a test whose expected decision is determined by this rule (`expect ... by RULE`); see authz's "
+                  "docs/testing.md on coverage.",
+                  std::string(), SarifLevel::Warning});
   }
   for (const CaseResult& result : report.results) {
     if (result.passed) continue;
