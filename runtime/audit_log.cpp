@@ -21,6 +21,7 @@
 
 #include "runtime/sha256.h"
 #include "runtime/time_text.h"
+#include "runtime/value_text.h"
 
 namespace authz::runtime {
 namespace {
@@ -57,22 +58,7 @@ void append_json_string(std::string& out, std::string_view text) {
       ++i;
       continue;
     }
-    // Length and validity of a multi-byte sequence (RFC 3629: no overlongs,
-    // no surrogates, nothing above U+10FFFF).
-    std::size_t length = 0;
-    std::uint32_t min_code = 0;
-    std::uint32_t code = 0;
-    if ((byte & 0xE0) == 0xC0) { length = 2; code = byte & 0x1F; min_code = 0x80; }
-    else if ((byte & 0xF0) == 0xE0) { length = 3; code = byte & 0x0F; min_code = 0x800; }
-    else if ((byte & 0xF8) == 0xF0) { length = 4; code = byte & 0x07; min_code = 0x10000; }
-    bool valid = length != 0 && i + length <= text.size();
-    for (std::size_t k = 1; valid && k < length; ++k) {
-      auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) valid = false;
-      code = (code << 6) | (next & 0x3F);
-    }
-    if (valid && (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))) valid = false;
-    if (valid) {
+    if (const std::size_t length = utf8_sequence_length(text, i); length != 0) {
       out.append(text.substr(i, length));
       i += length;
     } else {

@@ -8,6 +8,7 @@
 // Rendering is bounded by the value nesting limits the runtime enforces.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,11 @@ namespace authz::runtime {
 enum class TextStyle { Language, Json };
 
 void append_quoted(std::string& out, std::string_view text);  // JSON string escapes
+// Length of the valid UTF-8 sequence starting at `pos` (1-4), or 0 when it is
+// not one (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF,
+// no truncated sequence). For writers that must emit valid UTF-8 whatever
+// they are given.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t pos);
 std::string quoted(std::string_view text);
 void append_value(std::string& out, const Value& value, TextStyle style, const std::vector<Role>* roles = nullptr);
 std::string render_value(const Value& value, TextStyle style, const std::vector<Role>* roles = nullptr);

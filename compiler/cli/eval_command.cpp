@@ -21,6 +21,7 @@
 #include "runtime/engine.h"
 #include "runtime/time_text.h"
 #include "runtime/trace_render.h"
+#include "runtime/value_text.h"
 
 namespace authz::cli {
 namespace {
@@ -51,25 +52,6 @@ struct UsageError {
 // The raw JSON text of an element (objects and arrays minified).
 std::string json_text(simdjson::dom::element element) { return simdjson::minify(element); }
 
-std::string json_quote(std::string_view text) {
-  std::string quoted = "\"";
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      quoted += '\\';
-      quoted += c;
-    } else if (byte < 0x20) {
-      static const char* digits = "0123456789abcdef";
-      quoted += "\\u00";
-      quoted += digits[byte >> 4];
-      quoted += digits[byte & 15];
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "\"";
-}
-
 // Fills roles/attributes of `principal` from a {"roles": [...], ...} object.
 std::optional<UsageError> principal_from_object(simdjson::dom::object object, runtime::Principal& principal) {
   std::string attributes = "{";
@@ -92,7 +74,7 @@ std::optional<UsageError> principal_from_object(simdjson::dom::object object, ru
       principal.attributes_json = json_text(field.value);
     } else {
       if (attributes.size() > 1) attributes += ',';
-      attributes += json_quote(key) + ":" + json_text(field.value);
+      attributes += runtime::quoted(key) + ":" + json_text(field.value);
     }
   }
   attributes += "}";

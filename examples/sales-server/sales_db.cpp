@@ -7,7 +7,7 @@
 #include <charconv>
 #include <string_view>
 
-#include "json_text.h"
+#include "runtime/value_text.h"
 
 namespace sales_server {
 namespace {
@@ -324,8 +324,8 @@ const authz::runtime::Entity* SqliteAccountResolver::lookup(std::string_view ent
   auto account = db_.get_account(std::string(id));
   if (!account.ok() || !account.value()) return nullptr;  // not found: the rule that needs it errs (fails closed)
   const Account& row = *account.value();
-  std::string json = "{\"owner\":" + json_quoted(row.owner) + ",\"team\":" + json_quoted(row.team) +
-                     ",\"region\":" + json_quoted(row.region) + "}";
+  std::string json = "{\"owner\":" + authz::runtime::quoted(row.owner) + ",\"team\":" + authz::runtime::quoted(row.team) +
+                     ",\"region\":" + authz::runtime::quoted(row.region) + "}";
   auto entity = authz::runtime::Entity::from_json(json);
   if (!entity.ok()) return nullptr;
   cache_.emplace_back(std::string(id), std::make_unique<authz::runtime::Entity>(std::move(entity).value()));

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <exception>
 
-#include "json_text.h"
+#include "runtime/value_text.h"
 #include "runtime/partial_eval.h"
 #include "runtime/sql_where.h"
 #include "runtime/trace_render.h"
@@ -22,7 +22,7 @@ constexpr std::int64_t kServerRowLimit = 1000;  // when neither the caller nor t
 
 std::string error_response(const std::string& id_json, int code, const std::string& message) {
   return "{\"jsonrpc\":\"2.0\",\"id\":" + id_json + ",\"error\":{\"code\":" + std::to_string(code) +
-         ",\"message\":" + json_quoted(message) + "}}";
+         ",\"message\":" + authz::runtime::quoted(message) + "}}";
 }
 
 std::string result_response(const std::string& id_json, const std::string& result_json) {
@@ -30,8 +30,8 @@ std::string result_response(const std::string& id_json, const std::string& resul
 }
 
 std::string account_json(const Account& account) {
-  return "{\"id\":" + json_quoted(account.id) + ",\"name\":" + json_quoted(account.name) + ",\"owner\":" + json_quoted(account.owner) +
-         ",\"team\":" + json_quoted(account.team) + ",\"region\":" + json_quoted(account.region) +
+  return "{\"id\":" + authz::runtime::quoted(account.id) + ",\"name\":" + authz::runtime::quoted(account.name) + ",\"owner\":" + authz::runtime::quoted(account.owner) +
+         ",\"team\":" + authz::runtime::quoted(account.team) + ",\"region\":" + authz::runtime::quoted(account.region) +
          ",\"pipeline\":" + std::to_string(account.pipeline) + "}";
 }
 
@@ -121,7 +121,7 @@ std::string SalesServer::dispatch(const std::string& method, const std::string& 
     std::string_view version = "2025-06-18";
     std::string_view asked;
     if (!params["protocolVersion"].get_string().get(asked)) version = asked;
-    return result_response(id_json, "{\"protocolVersion\":" + json_quoted(version) +
+    return result_response(id_json, "{\"protocolVersion\":" + authz::runtime::quoted(version) +
                                          ",\"capabilities\":{\"tools\":{\"listChanged\":false}},"
                                          "\"serverInfo\":{\"name\":\"authz-sales-server\",\"version\":\"0.1.0\"},"
                                          "\"instructions\":\"Sales CRM. Every call is authorized per user by the authz policy.\"}");
@@ -145,7 +145,7 @@ std::string SalesServer::dispatch(const std::string& method, const std::string& 
       arguments_json = simdjson::minify(arguments);
     }
     ToolResult result = call_tool(std::string(name), arguments_json);
-    std::string content = "{\"content\":[{\"type\":\"text\",\"text\":" + json_quoted(result.text) + "}]";
+    std::string content = "{\"content\":[{\"type\":\"text\",\"text\":" + authz::runtime::quoted(result.text) + "}]";
     content += result.is_error ? ",\"isError\":true}" : ",\"isError\":false}";
     return result_response(id_json, content);
   }
@@ -214,7 +214,7 @@ SalesServer::ToolResult SalesServer::run_tool(const std::string& name, const std
     }
     auto changed = db_->update_account(std::string(account_id), changes);
     if (!changed.ok()) return {true, changed.error()};
-    return {false, "{\"updated\":" + json_quoted(account_id) + ",\"fields_changed\":" + std::to_string(changed.value()) + "}"};
+    return {false, "{\"updated\":" + authz::runtime::quoted(account_id) + ",\"fields_changed\":" + std::to_string(changed.value()) + "}"};
   }
   if (name == "delete_records") {
     simdjson::dom::array ids;
@@ -314,7 +314,7 @@ SalesServer::ToolResult SalesServer::sales_summary(const std::string& arguments_
     if (obligation.name == "aggregate_only") min_group = std::max(min_group, int_argument(obligation, "min_group").value_or(INT64_MAX));
   auto groups = db_->sales_summary(std::string(region), std::string(group_by));
   if (!groups.ok()) return {true, groups.error()};
-  std::string out = "{\"region\":" + json_quoted(region) + ",\"group_by\":" + (group_by.empty() ? "null" : json_quoted(group_by)) + ",\"groups\":[";
+  std::string out = "{\"region\":" + authz::runtime::quoted(region) + ",\"group_by\":" + (group_by.empty() ? "null" : authz::runtime::quoted(group_by)) + ",\"groups\":[";
   int shown = 0, withheld = 0;
   for (const SummaryGroup& group : groups.value()) {
     if (group.records < min_group) {
@@ -322,7 +322,7 @@ SalesServer::ToolResult SalesServer::sales_summary(const std::string& arguments_
       continue;
     }
     if (shown++) out += ',';
-    out += "{\"group\":" + (group_by.empty() ? std::string("null") : json_quoted(group.key)) +
+    out += "{\"group\":" + (group_by.empty() ? std::string("null") : authz::runtime::quoted(group.key)) +
            ",\"records\":" + std::to_string(group.records) + ",\"total\":" + std::to_string(group.total) + "}";
   }
   out += "],\"withheld_groups\":" + std::to_string(withheld) + ",\"min_group\":" + std::to_string(min_group) + "}";
@@ -337,7 +337,7 @@ bool SalesServer::confirm(const std::string& message) {
   if (!client_can_elicit_ || !ask_client_) return false;  // cannot ask: fail closed
   std::string id = "\"authz-confirm-" + std::to_string(next_request_id_++) + "\"";
   std::string request = "{\"jsonrpc\":\"2.0\",\"id\":" + id +
-                        ",\"method\":\"elicitation/create\",\"params\":{\"message\":" + json_quoted(message) +
+                        ",\"method\":\"elicitation/create\",\"params\":{\"message\":" + authz::runtime::quoted(message) +
                         ",\"requestedSchema\":{\"type\":\"object\",\"properties\":{}}}}";
   auto reply = ask_client_(request);
   if (!reply) return false;

@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 
+#include "runtime/value_text.h"
+
 namespace authz::gateway {
 namespace {
 
@@ -14,25 +16,6 @@ namespace dom = simdjson::dom;
 std::string environment(const char* name) {
   const char* value = std::getenv(name);
   return value ? std::string(value) : std::string();
-}
-
-std::string json_quote(std::string_view text) {
-  std::string quoted = "\"";
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      quoted += '\\';
-      quoted += c;
-    } else if (byte < 0x20) {
-      static const char* digits = "0123456789abcdef";
-      quoted += "\\u00";
-      quoted += digits[byte >> 4];
-      quoted += digits[byte & 15];
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "\"";
 }
 
 // Reads {"id"?, "roles"?, "attributes"? | other attributes} into `principal`.
@@ -76,7 +59,7 @@ bool principal_from_object(dom::object object, runtime::Principal& principal, co
       explicit_attributes = simdjson::minify(field.value);
     } else {
       if (attributes.size() > 1) attributes += ',';
-      attributes += json_quote(key) + ":" + simdjson::minify(field.value);
+      attributes += runtime::quoted(key) + ":" + simdjson::minify(field.value);
     }
   }
   attributes += "}";
