@@ -30,6 +30,7 @@
 #include "runtime/sql_where.h"
 #include "runtime/time_text.h"
 #include "runtime/trace_render.h"
+#include "runtime/value_text.h"
 
 #ifndef AUTHZ_VERSION
 #define AUTHZ_VERSION "unknown"
@@ -246,24 +247,6 @@ Audience to_audience(authz_audience audience) {
 int audience_slot(authz_audience audience) { return audience == AUTHZ_AUDIENCE_OPERATOR ? 1 : 0; }
 
 
-void append_json_string(std::string& out, std::string_view text) {
-  static const char* const kHex = "0123456789abcdef";
-  out += '"';
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-}
-
 // The residual of a request with "unknown" parameters.
 std::optional<Failure> residual_of(const authz_engine* engine, const char* request_json, std::size_t size,
                                    const authz_entities* entities, authz::runtime::Residual& out) {
@@ -293,6 +276,26 @@ char* copy_out(const std::string& text) {
   if (!copy) throw std::bad_alloc();
   std::memcpy(copy, text.data(), text.size() + 1);
   return copy;
+}
+
+// The shape of every entry point that answers with JSON text: outputs cleared
+// first, engine and request checked, then `produce` fills the text that is
+// handed over (malloc'd, freed with authz_string_free).
+template <typename Produce>
+authz_status answer_json(const authz_engine* engine, const char* request_json, char** out_json, size_t* out_size,
+                         authz_error** out_error, Produce produce) {
+  if (out_json) *out_json = nullptr;
+  if (out_size) *out_size = 0;
+  return guarded(out_error, [&]() -> std::optional<Failure> {
+    if (!out_json) return null_argument("out_json");
+    if (!engine) return null_argument("engine");
+    if (!request_json) return null_argument("request_json");
+    std::string json;
+    if (auto failure = produce(json)) return failure;
+    *out_json = copy_out(json);
+    if (out_size) *out_size = json.size();
+    return std::nullopt;
+  });
 }
 
 }  // namespace
@@ -388,18 +391,12 @@ authz_status authz_evaluate(const authz_engine* engine, const char* request_json
 authz_status authz_evaluate_json(const authz_engine* engine, const char* request_json, size_t size,
                                  const authz_entities* entities, char** out_json, size_t* out_size,
                                  authz_error** out_error) {
-  if (out_json) *out_json = nullptr;
-  if (out_size) *out_size = 0;
-  return guarded(out_error, [&]() -> std::optional<Failure> {
-    if (!out_json) return null_argument("out_json");
-    if (!engine) return null_argument("engine");
-    if (!request_json) return null_argument("request_json");
+  return answer_json(engine, request_json, out_json, out_size, out_error,
+                     [&](std::string& json) -> std::optional<Failure> {
     // One Decision per thread, reused: its vectors keep their capacity.
     thread_local Decision decision;
     if (auto failure = decide(engine, request_json, size, entities, decision)) return failure;
-    std::string json = authz::runtime::render_json(decision, Audience::EndUser);
-    *out_json = copy_out(json);
-    if (out_size) *out_size = json.size();
+    json = authz::runtime::render_json(decision, Audience::EndUser);
     return std::nullopt;
   });
 }
@@ -407,17 +404,11 @@ authz_status authz_evaluate_json(const authz_engine* engine, const char* request
 authz_status authz_residual_json(const authz_engine* engine, const char* request_json, size_t size,
                                  const authz_entities* entities, char** out_json, size_t* out_size,
                                  authz_error** out_error) {
-  if (out_json) *out_json = nullptr;
-  if (out_size) *out_size = 0;
-  return guarded(out_error, [&]() -> std::optional<Failure> {
-    if (!out_json) return null_argument("out_json");
-    if (!engine) return null_argument("engine");
-    if (!request_json) return null_argument("request_json");
+  return answer_json(engine, request_json, out_json, out_size, out_error,
+                     [&](std::string& json) -> std::optional<Failure> {
     authz::runtime::Residual residual;
     if (auto failure = residual_of(engine, request_json, size, entities, residual)) return failure;
-    std::string json = authz::runtime::render_residual_json(residual);
-    *out_json = copy_out(json);
-    if (out_size) *out_size = json.size();
+    json = authz::runtime::render_residual_json(residual);
     return std::nullopt;
   });
 }
@@ -425,12 +416,8 @@ authz_status authz_residual_json(const authz_engine* engine, const char* request
 authz_status authz_residual_sql(const authz_engine* engine, const char* request_json, size_t size,
                                 const authz_entities* entities, const char* columns_json, size_t columns_size,
                                 char** out_json, size_t* out_size, authz_error** out_error) {
-  if (out_json) *out_json = nullptr;
-  if (out_size) *out_size = 0;
-  return guarded(out_error, [&]() -> std::optional<Failure> {
-    if (!out_json) return null_argument("out_json");
-    if (!engine) return null_argument("engine");
-    if (!request_json) return null_argument("request_json");
+  return answer_json(engine, request_json, out_json, out_size, out_error,
+                     [&](std::string& json) -> std::optional<Failure> {
     if (!columns_json) return null_argument("columns_json");
     // Parse the column map first: the request parse reuses the thread's parser.
     authz::runtime::SqlColumnMap columns;
@@ -463,10 +450,10 @@ authz_status authz_residual_sql(const authz_engine* engine, const char* request_
     if (auto failure = residual_of(engine, request_json, size, entities, residual)) return failure;
     auto where = authz::runtime::to_sql_where(residual, columns);
     if (!where.ok()) return Failure{AUTHZ_ERR_UNTRANSLATABLE, where.error()};
-    std::string json = "{\"kind\":";
-    append_json_string(json, authz::runtime::to_string(residual.kind));
+    json = "{\"kind\":";
+    authz::runtime::append_quoted(json, authz::runtime::to_string(residual.kind));
     json += ",\"sql\":";
-    append_json_string(json, where.value().sql);
+    authz::runtime::append_quoted(json, where.value().sql);
     json += ",\"parameters\":[";
     bool first = true;
     for (const auto& parameter : where.value().parameters) {
@@ -484,14 +471,12 @@ authz_status authz_residual_sql(const authz_engine* engine, const char* request_
         }
         case authz::runtime::SqlParameter::Type::Text:
           json += "{\"type\":\"text\",\"value\":";
-          append_json_string(json, parameter.text);
+          authz::runtime::append_quoted(json, parameter.text);
           json += '}';
           break;
       }
     }
     json += "]}";
-    *out_json = copy_out(json);
-    if (out_size) *out_size = json.size();
     return std::nullopt;
   });
 }
