@@ -22,18 +22,6 @@ std::string location_text(const runtime::SourceLocation& location) {
   return fmt::format("{}:{}:{}", location.file, location.line, location.column);
 }
 
-std::string indent_lines(std::string_view text, std::string_view prefix) {
-  std::string out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    out += std::string(prefix) + std::string(text.substr(start, end - start)) + "\n";
-    start = end + 1;
-  }
-  return out;
-}
-
 // XML 1.0 text: markup characters escaped, characters XML forbids (most
 // control bytes) and invalid UTF-8 replaced by U+FFFD.
 std::string xml_escape(std::string_view text) {

@@ -202,17 +202,6 @@ std::string describe_outcome(runtime::Effect effect, std::string_view reason, co
   return out;
 }
 
-std::string indent(std::string_view text, std::string_view prefix) {
-  std::string out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    out += std::string(prefix) + std::string(text.substr(start, end - start)) + "\n";
-    start = end + 1;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -503,10 +492,22 @@ void run_suite(const PreparedFile& prepared, const runtime::Engine& engine, cons
     }
     if (expect.obligations_given && actual_obligations.empty() && !expect.obligations.empty()) result.actual += " with nothing";
     if (!decision.message.empty()) result.actual += " (" + decision.message + ")";
-    result.trace_text = indent(runtime::render_text(decision, runtime::Audience::Operator), "");
+    result.trace_text = indent_lines(runtime::render_text(decision, runtime::Audience::Operator), "");
     result.trace_json = runtime::render_json(decision, runtime::Audience::Operator);
     results.push_back(std::move(result));
   }
+}
+
+std::string indent_lines(std::string_view text, std::string_view prefix) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    out += std::string(prefix) + std::string(text.substr(start, end - start)) + "\n";
+    start = end + 1;
+  }
+  return out;
 }
 
 }  // namespace authz::policy_tests

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/diagnostics.h"
@@ -79,5 +80,8 @@ void run_suite(const PreparedFile& prepared, const runtime::Engine& engine, cons
 
 // `allow`, `deny forbidden by a, b`.
 std::string describe_expectation(const Expectation& expectation);
+// `text` with `prefix` before each line and every line, the last included,
+// ending in `\n` (traces are stored that way and indented again in reports).
+std::string indent_lines(std::string_view text, std::string_view prefix);
 
 }  // namespace authz::policy_tests
