@@ -8,10 +8,14 @@
 
 #include "compiler/access_diff/access_diff.h"
 #include "compiler/permission_doc/doc_facts.h"
+#include "compiler/permission_doc/markdown_text.h"
 #include "runtime/time_text.h"
 
 namespace authz::access_diff {
 namespace {
+
+using permission_doc::code;
+using permission_doc::prose;
 
 // Sections in the order a reviewer needs them.
 struct Section {
@@ -30,37 +34,6 @@ const Section kSections[] = {
 };
 
 std::string rules_text(const AccessChange& change, bool markdown);
-
-std::string code(std::string_view text) {
-  std::size_t longest = 0, run = 0;
-  std::string body;
-  for (char c : text) {
-    run = c == '`' ? run + 1 : 0;
-    longest = std::max(longest, run);
-    body += c == '|' ? std::string("\\|") : c == '\n' ? std::string(" ") : std::string(1, c);
-  }
-  if (body.empty()) return "` `";
-  std::string fence(longest + 1, '`');
-  bool pad = body.front() == '`' || body.back() == '`';
-  return fence + (pad ? " " : "") + body + (pad ? " " : "") + fence;
-}
-
-std::string prose(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '|': out += "\\|"; break;
-      case '[': out += "\\["; break;
-      case ']': out += "\\]"; break;
-      case '\n': out += ' '; break;
-      default: out += c; break;
-    }
-  }
-  return out;
-}
 
 std::string rules_text(const AccessChange& change, bool markdown) {
   std::string text;

@@ -6,6 +6,7 @@
 
 #include "compiler/permission_doc/access_matrix.h"
 #include "compiler/permission_doc/doc_facts.h"
+#include "compiler/permission_doc/markdown_text.h"
 #include "compiler/permission_doc/permission_doc.h"
 #include "runtime/time_text.h"
 #include "runtime/value_text.h"
@@ -14,24 +15,6 @@ namespace authz::permission_doc {
 namespace {
 
 using runtime::Model;
-
-// Prose: no raw HTML, no links, one line.
-std::string prose(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '[': out += "\\["; break;
-      case ']': out += "\\]"; break;
-      case '|': out += "\\|"; break;
-      case '\n': case '\r': out += ' '; break;
-      default: out += c; break;
-    }
-  }
-  return out;
-}
 
 // Prose with the author's `code` spans kept: a backtick pair becomes a code
 // span (safe as it is: no HTML inside code spans); everything else is prose().
@@ -50,27 +33,6 @@ std::string prose_with_code(std::string_view text) {
     text.remove_prefix(close + 1);
   }
   return out;
-}
-
-// A code span that survives any backticks in `text` and sits in a table cell.
-std::string code(std::string_view text) {
-  std::size_t longest = 0, run = 0;
-  std::string body;
-  for (char c : text) {
-    run = c == '`' ? run + 1 : 0;
-    longest = std::max(longest, run);
-    if (c == '\n' || c == '\r') {
-      body += ' ';
-    } else if (c == '|') {
-      body += "\\|";
-    } else {
-      body += c;
-    }
-  }
-  std::string fence(longest + 1, '`');
-  bool pad = !body.empty() && (body.front() == '`' || body.back() == '`' || body.front() == ' ');
-  if (body.empty()) return "` `";
-  return fence + (pad ? " " : "") + body + (pad ? " " : "") + fence;
 }
 
 std::string entry_line(const Model& model, const CellEntry& entry, bool deny) {
