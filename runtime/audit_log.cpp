@@ -28,45 +28,28 @@ namespace {
 
 constexpr int kFormatVersion = 1;
 
-// JSON string escaping with one output per input: the six short escapes,
-// \u00XX for other control bytes, valid UTF-8 copied, each byte of an
-// invalid sequence replaced by U+FFFD (so every line is valid UTF-8).
+// JSON string escaping with one output per input: runtime::append_quoted's
+// escapes over the text made valid UTF-8 first (each byte of an invalid
+// sequence becomes U+FFFD), so every line is valid UTF-8.
 void append_json_string(std::string& out, std::string_view text) {
-  static const char* hex_digits = "0123456789abcdef";
-  out += '"';
   std::size_t i = 0;
   while (i < text.size()) {
-    auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x80) {
-      switch (byte) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-          if (byte < 0x20) {
-            out += "\\u00";
-            out += hex_digits[byte >> 4];
-            out += hex_digits[byte & 15];
-          } else {
-            out += static_cast<char>(byte);
-          }
-      }
-      ++i;
-      continue;
-    }
+    const std::size_t length = utf8_sequence_length(text, i);
+    if (length == 0) break;
+    i += length;
+  }
+  if (i == text.size()) return append_quoted(out, text);  // the usual case: no copy
+  std::string valid(text.substr(0, i));
+  while (i < text.size()) {
     if (const std::size_t length = utf8_sequence_length(text, i); length != 0) {
-      out.append(text.substr(i, length));
+      valid.append(text.substr(i, length));
       i += length;
     } else {
-      out += "\xEF\xBF\xBD";
+      valid += "\xEF\xBF\xBD";
       ++i;
     }
   }
-  out += '"';
+  append_quoted(out, valid);
 }
 
 // 2026-11-26T14:46:47.123Z: always three fraction digits, so every record's
