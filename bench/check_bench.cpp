@@ -12,6 +12,7 @@
 #include "compiler/checker.h"
 #include "compiler/lower.h"
 #include "compiler/parse.h"
+#include "runtime/engine.h"
 #include "runtime/table_writer.h"
 
 namespace {
@@ -72,6 +73,37 @@ void BM_BaselineReadBytes(benchmark::State& state) {
   }
 }
 
+// Loading the table authzc builds for the generated policy (doc comments,
+// source locations and condition texts included): Engine::load from the
+// bytes, as a server or the gateway does at start and on reload.
+void BM_LoadCompiledPolicy(benchmark::State& state) {
+  const std::vector<std::string> texts = authz::bench::generate_policy(static_cast<int>(state.range(0)));
+  authz::SourceManager sources;
+  authz::DiagnosticSink sink;
+  authz::Program program;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    authz::FileId file = sources.add("policies/generated" + std::to_string(i) + ".authz", texts[i]);
+    program.files.push_back(authz::parse_file(sources, file, sink));
+  }
+  auto policy = authz::check_program(std::move(program), sink);
+  if (sink.has_errors()) {
+    state.SkipWithError("generated policy has errors");
+    return;
+  }
+  authz::LowerResult lowered = authz::lower(*policy, sources);
+  if (!lowered.ok()) {
+    state.SkipWithError("generated policy does not lower");
+    return;
+  }
+  const std::string table = authz::runtime::serialize(lowered.model);
+  for (auto _ : state) {
+    auto engine = authz::runtime::Engine::load(table);
+    if (!engine.ok()) state.SkipWithError(engine.error().c_str());
+    benchmark::DoNotOptimize(engine.ok());
+  }
+  state.counters["bytes"] = static_cast<double>(table.size());
+}
+
 void BM_ParseGeneratedPolicy(benchmark::State& state) { run(state, Stage::Parse); }
 void BM_CheckGeneratedPolicy(benchmark::State& state) { run(state, Stage::Check); }
 void BM_CompileGeneratedPolicy(benchmark::State& state) { run(state, Stage::Compile); }
@@ -82,4 +114,5 @@ BENCHMARK(BM_BaselineReadBytes)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchm
 BENCHMARK(BM_ParseGeneratedPolicy)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CheckGeneratedPolicy)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CompileGeneratedPolicy)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LoadCompiledPolicy)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();
