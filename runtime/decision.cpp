@@ -2,8 +2,6 @@
 // Decision::clear (which keeps vector capacity for reuse).
 #include "runtime/decision.h"
 
-#include <fmt/format.h>
-
 namespace authz::runtime {
 
 const char* to_string(Reason reason) {
@@ -33,7 +31,15 @@ const char* to_string(RuleOutcome outcome) {
   return "?";
 }
 
-std::string DecisionId::hex() const { return fmt::format("{:016x}{:016x}", high, low); }
+std::string DecisionId::hex() const {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(32, '0');
+  for (int i = 0; i < 16; ++i) {
+    out[static_cast<std::size_t>(15 - i)] = kDigits[(high >> (4 * i)) & 0xF];
+    out[static_cast<std::size_t>(31 - i)] = kDigits[(low >> (4 * i)) & 0xF];
+  }
+  return out;
+}
 
 void Decision::clear() {
   effect = Effect::Deny;

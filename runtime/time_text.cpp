@@ -86,9 +86,33 @@ std::string format_timestamp(std::int64_t millis) {
   unsigned minute = static_cast<unsigned>(millis_of_day / 60'000 % 60);
   unsigned second = static_cast<unsigned>(millis_of_day / 1000 % 60);
   unsigned milli = static_cast<unsigned>(millis_of_day % 1000);
-  std::string year = date.year >= 0 && date.year <= 9999 ? fmt::format("{:04}", date.year)
-                     : date.year < 0                      ? fmt::format("-{:06}", -date.year)
-                                                          : fmt::format("+{:06}", date.year);
+  if (date.year >= 0 && date.year <= 9999) {
+    // The common case, written by hand: this runs for every audit record.
+    char text[24];
+    auto put = [&](std::size_t at, unsigned value, std::size_t width) {
+      for (std::size_t i = width; i-- > 0; value /= 10) text[at + i] = static_cast<char>('0' + value % 10);
+    };
+    put(0, static_cast<unsigned>(date.year), 4);
+    text[4] = '-';
+    put(5, date.month, 2);
+    text[7] = '-';
+    put(8, date.day, 2);
+    text[10] = 'T';
+    put(11, hour, 2);
+    text[13] = ':';
+    put(14, minute, 2);
+    text[16] = ':';
+    put(17, second, 2);
+    std::size_t size = 19;
+    if (milli != 0) {
+      text[size++] = '.';
+      put(size, milli, 3);
+      size += 3;
+    }
+    text[size++] = 'Z';
+    return std::string(text, size);
+  }
+  std::string year = date.year < 0 ? fmt::format("-{:06}", -date.year) : fmt::format("+{:06}", date.year);
   if (milli != 0) {
     return fmt::format("{}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year, date.month, date.day, hour,
                        minute, second, milli);

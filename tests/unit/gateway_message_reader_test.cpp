@@ -229,6 +229,19 @@ TEST_CASE("the span scanner finds members and elements and never overreads", "[g
   std::string decoded;
   REQUIRE(decode_json_string(R"("tools/\u0063all \ud83d\ude00")", decoded));
   CHECK(decoded == "tools/call \xF0\x9F\x98\x80");
+  // Backslash runs before a quote: even runs end the string, odd runs escape it.
+  std::string escapes = R"({"k\\":"v\\\"}\\","k2":"\\\\","k":2})";
+  REQUIRE(member_value(escapes, "k\\"));
+  CHECK(*member_value(escapes, "k\\") == R"("v\\\"}\\")");
+  CHECK(*member_value(escapes, "k2") == R"("\\\\")");
+  CHECK(*member_value(escapes, "k") == "2");
+  const std::string_view keys[3] = {"k2", "missing", "k"};
+  std::optional<std::string_view> found[3];
+  REQUIRE(find_members(escapes, keys, found));
+  CHECK(*found[0] == R"("\\\\")");
+  CHECK_FALSE(found[1]);
+  CHECK(*found[2] == "2");
+  CHECK_FALSE(find_members(R"({"a":"x\"})", keys, found));
   CHECK_FALSE(member_value(R"({"a":)", "a"));
   CHECK_FALSE(member_value(R"({"a":"unterminated)", "a"));
   CHECK_FALSE(array_elements("[1,", elements));

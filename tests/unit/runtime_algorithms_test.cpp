@@ -7,11 +7,13 @@
 #include <functional>
 #include <string>
 
+#include "runtime/decision.h"
 #include "runtime/glob_match.h"
 #include "runtime/path_match.h"
 #include "runtime/sha256.h"
 #include "runtime/time_text.h"
 #include "runtime/uri_template.h"
+#include "runtime/value_text.h"
 
 using namespace authz::runtime;
 
@@ -52,6 +54,16 @@ TEST_CASE("sha256 gives the same digest however the input is split", "[runtime]"
   }
 }
 
+TEST_CASE("JSON quoting escapes exactly what JSON requires, and decision ids print as 32 hex digits", "[runtime]") {
+  CHECK(quoted("") == R"("")");
+  CHECK(quoted("plain text, é and 😀") == "\"plain text, é and 😀\"");
+  CHECK(quoted("a\"b\\c\nd\re\tf\bg\fh") == R"("a\"b\\c\nd\re\tf\bg\fh")");
+  CHECK(quoted(std::string_view("\x00\x01\x1f\x7f", 4)) == "\"\\u0000\\u0001\\u001f\x7f\"");
+  CHECK(quoted("\"\"") == R"("\"\"")");
+  CHECK(DecisionId{0, 0}.hex() == "00000000000000000000000000000000");
+  CHECK(DecisionId{0x0123456789abcdefull, 0xfedcba9876543210ull}.hex() == "0123456789abcdeffedcba9876543210");
+}
+
 TEST_CASE("timestamps format as RFC 3339 in UTC and parse back", "[runtime]") {
   CHECK(format_timestamp(0) == "1970-01-01T00:00:00Z");
   CHECK(format_timestamp(1796083200000) == "2026-12-01T00:00:00Z");
@@ -59,6 +71,11 @@ TEST_CASE("timestamps format as RFC 3339 in UTC and parse back", "[runtime]") {
   CHECK(format_timestamp(-1) == "1969-12-31T23:59:59.999Z");
   CHECK(format_timestamp(-86400000) == "1969-12-31T00:00:00Z");
   CHECK(format_timestamp(951782400000) == "2000-02-29T00:00:00Z");
+  CHECK(format_timestamp(1796083200005) == "2026-12-01T00:00:00.005Z");
+  CHECK(format_timestamp(-62135596800000) == "0001-01-01T00:00:00Z");
+  CHECK(format_timestamp(253402300799999) == "9999-12-31T23:59:59.999Z");
+  CHECK(format_timestamp(253402300800000) == "+010000-01-01T00:00:00Z");
+  CHECK(format_timestamp(-62167219200001) == "-000001-12-31T23:59:59.999Z");
   CHECK(parse_timestamp("2026-12-01T00:00:00Z") == 1796083200000);
   CHECK(parse_timestamp("2026-12-01T01:00:00+01:00") == 1796083200000);
   CHECK(parse_timestamp("2026-11-30T19:00:00-05:00") == 1796083200000);

@@ -87,7 +87,10 @@ bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std
     reply = error_response(message.id, kInvalidParams, "invalid params: `params` must be an object");
     return false;
   }
-  auto target_literal = member_value(message.params, shape->target_key);
+  const std::string_view keys[2] = {shape->target_key, "arguments"};
+  std::optional<std::string_view> members[2];
+  find_members(message.params, keys, members);
+  const auto& target_literal = members[0];
   std::string target;
   if (!target_literal || target_literal->empty() || target_literal->front() != '"' ||
       !decode_json_string(*target_literal, target)) {
@@ -97,7 +100,7 @@ bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std
   }
   std::string_view arguments;
   if (shape->has_arguments) {
-    auto found = member_value(message.params, "arguments");
+    const auto& found = members[1];
     if (found && *found != "null") {
       if (found->empty() || found->front() != '{') {
         reply = error_response(message.id, kInvalidParams, "invalid params: `arguments` must be an object");

@@ -3,6 +3,7 @@
 #include "tools/gateway/json_scan.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace authz::gateway {
 namespace {
@@ -17,16 +18,19 @@ std::size_t skip_space(std::string_view text, std::size_t position) {
 }
 
 // Offset just past the string literal starting at `position` (a quote).
+// Jumps from quote to quote with memchr; a quote preceded by an odd run of
+// backslashes is escaped and the search goes on after it.
 std::optional<std::size_t> string_end(std::string_view text, std::size_t position) {
-  ++position;
-  while (position < text.size()) {
-    char c = text[position];
-    if (c == '"') return position + 1;
-    if (c == '\\') {
-      position += 2;
-      continue;
-    }
-    ++position;
+  const std::size_t body = position + 1;
+  std::size_t from = body;
+  while (from < text.size()) {
+    const void* hit = std::memchr(text.data() + from, '"', text.size() - from);
+    if (!hit) return std::nullopt;
+    const auto quote = static_cast<std::size_t>(static_cast<const char*>(hit) - text.data());
+    std::size_t backslashes = 0;
+    while (quote - backslashes > body && text[quote - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return quote + 1;
+    from = quote + 1;
   }
   return std::nullopt;
 }
@@ -202,31 +206,36 @@ bool object_members(std::string_view object, std::vector<JsonMember>& out) {
   });
 }
 
-std::optional<std::string_view> member_value(std::string_view object, std::string_view key) {
-  std::optional<std::string_view> found;
+bool find_members(std::string_view object, std::span<const std::string_view> keys,
+                  std::span<std::optional<std::string_view>> found) {
+  for (auto& span : found) span.reset();
   std::string decoded;
-  bool ok = scan_container(object, '{', '}', [&](std::size_t& position) {
+  return scan_container(object, '{', '}', [&](std::size_t& position) {
     if (object[position] != '"') return false;
     auto key_end = string_end(object, position);
     if (!key_end) return false;
     std::string_view literal = object.substr(position, *key_end - position);
-    bool matches;
-    if (literal.find('\\') == std::string_view::npos) {
-      matches = literal.substr(1, literal.size() - 2) == key;
-    } else {
+    std::string_view key = literal.substr(1, literal.size() - 2);
+    if (key.find('\\') != std::string_view::npos) {
       if (!decode_json_string(literal, decoded)) return false;
-      matches = decoded == key;
+      key = decoded;
     }
     position = skip_space(object, *key_end);
     if (position >= object.size() || object[position] != ':') return false;
     std::size_t value_end = 0;
     auto value = value_at(object, position + 1, &value_end);
     if (!value) return false;
-    if (matches && !found) found = value;
+    for (std::size_t i = 0; i < keys.size() && i < found.size(); ++i) {
+      if (!found[i] && keys[i] == key) found[i] = value;
+    }
     position = value_end;
     return true;
   });
-  if (!ok) return std::nullopt;
+}
+
+std::optional<std::string_view> member_value(std::string_view object, std::string_view key) {
+  std::optional<std::string_view> found;
+  if (!find_members(object, std::span<const std::string_view>(&key, 1), std::span(&found, 1))) return std::nullopt;
   return found;
 }
 

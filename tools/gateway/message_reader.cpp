@@ -119,6 +119,10 @@ bool MessageReader::read(std::string_view line, Message& message, Rejection& rej
     return false;
   }
   dom::object object = root.get_object().value_unsafe();
+  // Where id, params and result sit in the line's bytes, in one pass.
+  static constexpr std::string_view kSpanKeys[3] = {"id", "params", "result"};
+  std::optional<std::string_view> spans[3];
+  find_members(line, kSpanKeys, spans);
 
   // The id to answer a refusal with: only when the top level has exactly one
   // valid id, so an answer can never be attributed to the wrong request.
@@ -135,7 +139,7 @@ bool MessageReader::read(std::string_view line, Message& message, Rejection& rej
   if (id_count == 1) {
     id_key = id_key_of_element(id_element);
     if (!id_key.empty()) {
-      auto span = member_value(line, "id");
+      const auto& span = spans[0];
       if (span) {
         id_bytes = *span;
         rejection.id = std::string(id_bytes);
@@ -183,7 +187,7 @@ bool MessageReader::read(std::string_view line, Message& message, Rejection& rej
     }
     dom::element params;
     if (object["params"].get(params) == simdjson::SUCCESS) {
-      auto span = member_value(line, "params");
+      const auto& span = spans[1];
       if (!span) {
         rejection.code = kParseError;
         rejection.message = "parse error: the message is not valid JSON";
@@ -210,8 +214,7 @@ bool MessageReader::read(std::string_view line, Message& message, Rejection& rej
     }
     message.kind = MessageKind::Response;
     if (has_result) {
-      auto span = member_value(line, "result");
-      if (span) message.result = *span;
+      if (const auto& span = spans[2]) message.result = *span;
     }
     if (id_key.empty()) id_bytes = "null";
   }
