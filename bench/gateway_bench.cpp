@@ -7,24 +7,27 @@
 //                      once with a fixed tool result carrying the same id;
 //   --relay -- CMD...  the baseline: a byte relay with the gateway's process
 //                      layout (client -> relay -> server) and no parsing;
-//   (default)          the driver. It starts the relay and the gateway, each
-//                      in front of `--serve`, and measures
-//                      - latency: one call in flight at a time, round trips
-//                        alternated call by call between relay and gateway, so
-//                        both see the same machine noise; reported p50 / p99
-//                        of each, their difference (the added latency) and
-//                        the median of paired differences;
-//                      - throughput: N calls written back to back while a
-//                        reader collects the answers; calls/s.
+//   (default)          the driver. For each placement (see Placement below:
+//                      shared, split, free) it starts the relay and the
+//                      gateway, each in front of `--serve`, and measures
+//                      latency: one call in flight at a time, round trips
+//                      alternated call by call between relay and gateway, so
+//                      both see the same machine noise; reported p50 / p99
+//                      of each, their difference (the added latency) and
+//                      the median of paired differences. Then throughput:
+//                      N calls written back to back while a reader collects
+//                      the answers; calls/s and CPU per call.
 // The gateway runs with its audit log on (a temporary file, written with
 // write(2) per record, no fdatasync; `--audit-dir` picks its file system,
-// default /tmp). Usage:
+// default /tmp); the driver checks one record was written per call. Usage:
 //   gateway_bench --gateway build/tools/gateway/authz-gateway --table sales.authzt
 //       --entities examples/sales/entities.json [--calls 20000] [--throughput-calls 100000]
+//       [--placement all|shared|split|free]
 // The call is `get_account {"account":"acc-1"}` by u-bob (allowed: an entity
 // lookup, a deny rule and an allow rule evaluated).
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -97,12 +100,20 @@ struct Child {
   int from = -1;  // its stdout
 };
 
-Child spawn(const std::vector<std::string>& argv) {
+// Starts argv with its stdin and stdout on pipes; pinned to `cpu` when >= 0
+// (its own children inherit the mask).
+Child spawn(const std::vector<std::string>& argv, int cpu = -1) {
   int in[2], out[2];
   if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) std::abort();
   Child child;
   child.pid = ::fork();
   if (child.pid == 0) {
+    if (cpu >= 0) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(cpu, &set);
+      ::sched_setaffinity(0, sizeof set, &set);
+    }
     ::dup2(in[0], 0);
     ::dup2(out[1], 1);
     ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]);
@@ -251,111 +262,222 @@ double throughput(Target& target, long first_id, long calls) {
   return static_cast<double>(calls) / seconds;
 }
 
-int drive(int argc, char** argv) {
-  std::string gateway, table, entities, audit_dir = "/tmp", self = argv[0];
-  long calls = 20000, throughput_calls = 100000;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string flag = argv[i];
-    if (flag == "--gateway") gateway = argv[i + 1];
-    else if (flag == "--table") table = argv[i + 1];
-    else if (flag == "--entities") entities = argv[i + 1];
-    else if (flag == "--audit-dir") audit_dir = argv[i + 1];
-    else if (flag == "--calls") calls = std::atol(argv[i + 1]);
-    else if (flag == "--throughput-calls") throughput_calls = std::atol(argv[i + 1]);
+// Where the processes run. The scheduler wakes a process on the CPU it last
+// ran on when that CPU is idle, and waking an idle CPU of a VM costs tens of
+// microseconds; so with free placement each side's latency depends on which
+// CPUs its processes happened to land on, not only on its own work.
+//   shared  driver, relay / gateway and servers all on one CPU: the work on
+//           the path, with no cross-CPU wake-ups (the primary comparison);
+//   split   the driver on one CPU, each middle process and its server on
+//           another: both sides pay the same two cross-CPU wake-ups per call;
+//   free    no pinning: what an unmanaged machine does, luck included.
+enum class Placement { Shared, Split, Free };
+
+const char* placement_name(Placement placement) {
+  switch (placement) {
+    case Placement::Shared: return "shared";
+    case Placement::Split: return "split";
+    case Placement::Free: return "free";
   }
-  if (gateway.empty() || table.empty() || entities.empty()) {
-    std::fprintf(stderr, "usage: gateway_bench --gateway BIN --table T.authzt --entities E.json [--calls N] [--throughput-calls N] [--audit-dir DIR]\n");
-    return 2;
+  return "?";
+}
+
+struct Cpus {
+  int driver = -1;  // -1: leave as is
+  int middle = -1;
+};
+
+void pin(pid_t pid, int cpu) {
+  if (cpu < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (::sched_setaffinity(pid, sizeof set, &set) != 0) std::perror("sched_setaffinity");
+}
+
+Cpus cpus_for(Placement placement) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  std::vector<int> cpus;
+  if (::sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (CPU_ISSET(cpu, &allowed)) cpus.push_back(cpu);
+    }
   }
-  std::string audit_template = audit_dir + "/gateway-bench-audit-XXXXXX";
+  if (cpus.empty()) return {};
+  switch (placement) {
+    case Placement::Shared: return {cpus[0], cpus[0]};
+    case Placement::Split: return cpus.size() > 1 ? Cpus{cpus[0], cpus[1]} : Cpus{cpus[0], cpus[0]};
+    case Placement::Free: return {};
+  }
+  return {};
+}
+
+struct Options {
+  std::string self, gateway, table, entities, audit_dir = "/tmp";
+  long calls = 20000;
+  long throughput_calls = 100000;
+  std::vector<Placement> placements{Placement::Shared, Placement::Split, Placement::Free};
+};
+
+// The two sides, started fresh; each middle process (and the server it
+// starts, which inherits the mask) is pinned to `middle_cpu`.
+struct Sides {
+  Target relay;
+  Target gateway;
+  std::string audit_path;
+};
+
+Sides start_sides(const Options& options, int middle_cpu) {
+  Sides sides;
+  std::string audit_template = options.audit_dir + "/gateway-bench-audit-XXXXXX";
   std::vector<char> audit_buffer(audit_template.begin(), audit_template.end());
   audit_buffer.push_back('\0');
-  char* audit_path = audit_buffer.data();
-  int audit_fd = ::mkstemp(audit_path);
-  if (audit_fd < 0) return 2;
+  int audit_fd = ::mkstemp(audit_buffer.data());
+  if (audit_fd < 0) std::exit(2);
   ::close(audit_fd);
-  ::unlink(audit_path);
+  ::unlink(audit_buffer.data());
+  sides.audit_path = audit_buffer.data();
+  sides.relay.name = "relay";
+  sides.relay.child = spawn({options.self, "--relay", "--", options.self, "--serve"}, middle_cpu);
+  sides.gateway.name = "gateway";
+  sides.gateway.child = spawn({options.gateway, "--policy", options.table, "--user", "u-bob", "--entities",
+                               options.entities, "--audit", sides.audit_path, "--", options.self, "--serve"},
+                              middle_cpu);
+  sides.relay.reader.fd = sides.relay.child.from;
+  sides.gateway.reader.fd = sides.gateway.child.from;
+  return sides;
+}
 
-  Target relay_target;
-  relay_target.name = "relay";
-  relay_target.child = spawn({self, "--relay", "--", self, "--serve"});
-  Target gateway_target;
-  gateway_target.name = "gateway";
-  gateway_target.child = spawn({gateway, "--policy", table, "--user", "u-bob", "--entities", entities, "--audit",
-                                audit_path, "--", self, "--serve"});
-  relay_target.reader.fd = relay_target.child.from;
-  gateway_target.reader.fd = gateway_target.child.from;
+// Closes both sides and waits for them: the CPU seconds each middle process
+// used, and the number of audit records the gateway wrote.
+long stop_sides(Sides& sides, double cpu_seconds[2]) {
+  int which = 0;
+  for (Target* target : {&sides.relay, &sides.gateway}) ::close(target->child.to);
+  for (Target* target : {&sides.relay, &sides.gateway}) {
+    int status = 0;
+    rusage usage{};
+    ::wait4(target->child.pid, &status, 0, &usage);
+    ::close(target->child.from);
+    cpu_seconds[which++] = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  }
+  long records = 0;
+  if (std::FILE* audit = std::fopen(sides.audit_path.c_str(), "r")) {
+    for (int c; (c = std::fgetc(audit)) != EOF;) records += c == '\n';
+    std::fclose(audit);
+  }
+  ::unlink(sides.audit_path.c_str());
+  return records;
+}
 
-  // Latency: one call in flight; calls alternate relay / gateway one by one,
-  // so both sides see the same machine noise, and each gateway round trip is
-  // paired with the relay round trip just before it.
+// Latency: one call in flight; calls alternate relay / gateway one by one, so
+// both sides see the same machine noise, and each gateway round trip is
+// paired with the relay round trip just before it.
+bool measure_latency(const Options& options, Placement placement) {
+  Cpus cpus = cpus_for(placement);
+  cpu_set_t original;
+  bool restore = ::sched_getaffinity(0, sizeof original, &original) == 0;
+  pin(0, cpus.driver);
+  Sides sides = start_sides(options, cpus.middle);
   std::string line;
   long id = 1;
   const long warmup = 2000;
   std::vector<double> paired_differences;
-  for (long done = 0; done < calls + warmup; ++done) {
+  for (long done = 0; done < options.calls + warmup; ++done) {
     double sample[2] = {0, 0};
     int side = 0;
-    for (Target* target : {&relay_target, &gateway_target}) {
+    for (Target* target : {&sides.relay, &sides.gateway}) {
       std::string text = request(id);
       auto started = Clock::now();
       write_all(target->child.to, text.data(), text.size());
       if (!target->reader.next(line) || !expect_result(line, id)) {
         std::fprintf(stderr, "%s: unexpected answer: %s\n", target->name, line.c_str());
-        return 1;
+        return false;
       }
       sample[side++] = std::chrono::duration<double, std::micro>(Clock::now() - started).count();
       ++id;
     }
     if (done >= warmup) {
-      relay_target.round_trips_us.push_back(sample[0]);
-      gateway_target.round_trips_us.push_back(sample[1]);
+      sides.relay.round_trips_us.push_back(sample[0]);
+      sides.gateway.round_trips_us.push_back(sample[1]);
       paired_differences.push_back(sample[1] - sample[0]);
     }
   }
-  double relay_p50 = percentile(relay_target.round_trips_us, 0.50);
-  double relay_p99 = percentile(relay_target.round_trips_us, 0.99);
-  double gateway_p50 = percentile(gateway_target.round_trips_us, 0.50);
-  double gateway_p99 = percentile(gateway_target.round_trips_us, 0.99);
-
-  double relay_rate = throughput(relay_target, 10000000, throughput_calls);
-  double gateway_rate = throughput(gateway_target, 20000000, throughput_calls);
-
-  // CPU time of the relay / gateway process itself (not its server), for the
-  // whole run: what one call costs when the machine is shared.
-  double cpu_seconds[2] = {0, 0};
-  for (Target* target : {&relay_target, &gateway_target}) ::close(target->child.to);
-  int which = 0;
-  for (Target* target : {&relay_target, &gateway_target}) {
-    int status = 0;
-    rusage usage{};
-    ::wait4(target->child.pid, &status, 0, &usage);
-    cpu_seconds[which++] = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  double cpu_seconds[2];
+  long records = stop_sides(sides, cpu_seconds);
+  if (restore) ::sched_setaffinity(0, sizeof original, &original);
+  if (records != options.calls + warmup) {
+    std::fprintf(stderr, "gateway wrote %ld audit records for %ld calls\n", records, options.calls + warmup);
+    return false;
   }
-  double total_calls = static_cast<double>(calls + warmup + throughput_calls);
-  std::FILE* audit = std::fopen(audit_path, "r");
-  long records = 0;
-  if (audit) {
-    for (int c; (c = std::fgetc(audit)) != EOF;) records += c == '\n';
-    std::fclose(audit);
-  }
-  ::unlink(audit_path);
-
-  std::printf("calls timed per side: %ld (after %ld warm-up), audit records written: %ld\n", calls, warmup, records);
-  std::printf("round trip        p50 %8.1f us   p99 %8.1f us\n", relay_p50, relay_p99);
-  std::printf("  relay (baseline)\n");
-  std::printf("round trip        p50 %8.1f us   p99 %8.1f us\n", gateway_p50, gateway_p99);
-  std::printf("  gateway\n");
-  std::printf("added by gateway  p50 %8.1f us   p99 %8.1f us   (ratio p50 %.2fx)\n", gateway_p50 - relay_p50,
-              gateway_p99 - relay_p99, gateway_p50 / relay_p50);
-  std::printf("paired difference (gateway - relay, adjacent calls): median %.1f us\n",
+  double relay_p50 = percentile(sides.relay.round_trips_us, 0.50);
+  double relay_p99 = percentile(sides.relay.round_trips_us, 0.99);
+  double gateway_p50 = percentile(sides.gateway.round_trips_us, 0.50);
+  double gateway_p99 = percentile(sides.gateway.round_trips_us, 0.99);
+  std::printf("latency, placement %s (driver cpu %d, middle cpu %d; -1 = unpinned), %ld calls per side after %ld warm-up, "
+              "one audit record per gateway call\n",
+              placement_name(placement), cpus.driver, cpus.middle, options.calls, warmup);
+  std::printf("  round trip  relay    p50 %7.1f us   p99 %7.1f us\n", relay_p50, relay_p99);
+  std::printf("  round trip  gateway  p50 %7.1f us   p99 %7.1f us\n", gateway_p50, gateway_p99);
+  std::printf("  added by gateway     p50 %7.1f us   p99 %7.1f us   (ratio p50 %.2fx); paired median %.1f us\n",
+              gateway_p50 - relay_p50, gateway_p99 - relay_p99, gateway_p50 / relay_p50,
               percentile(paired_differences, 0.50));
-  std::printf("throughput        relay %.0f calls/s, gateway %.0f calls/s (ratio %.2fx)\n", relay_rate, gateway_rate,
+  return true;
+}
+
+// Throughput (free placement): N calls written back to back per side, then
+// the CPU each middle process used per call.
+bool measure_throughput(const Options& options) {
+  Sides sides = start_sides(options, -1);
+  double relay_rate = throughput(sides.relay, 10000000, options.throughput_calls);
+  double gateway_rate = throughput(sides.gateway, 20000000, options.throughput_calls);
+  double cpu_seconds[2];
+  long records = stop_sides(sides, cpu_seconds);
+  if (records != options.throughput_calls) {
+    std::fprintf(stderr, "gateway wrote %ld audit records for %ld calls\n", records, options.throughput_calls);
+    return false;
+  }
+  const auto calls = static_cast<double>(options.throughput_calls);
+  double relay_cpu_us = cpu_seconds[0] * 1e6 / calls, gateway_cpu_us = cpu_seconds[1] * 1e6 / calls;
+  std::printf("throughput, placement free, %ld calls per side\n", options.throughput_calls);
+  std::printf("  relay %.0f calls/s, gateway %.0f calls/s (ratio %.2fx)\n", relay_rate, gateway_rate,
               gateway_rate / relay_rate);
-  double relay_cpu_us = cpu_seconds[0] * 1e6 / total_calls, gateway_cpu_us = cpu_seconds[1] * 1e6 / total_calls;
-  std::printf("CPU per call      relay %.2f us, gateway %.2f us -> one core sustains %.0f calls/s through the gateway\n",
+  std::printf("  CPU per call: relay %.2f us, gateway %.2f us -> one core sustains %.0f calls/s through the gateway\n",
               relay_cpu_us, gateway_cpu_us, gateway_cpu_us > 0 ? 1e6 / gateway_cpu_us : 0.0);
+  return true;
+}
+
+int drive(int argc, char** argv) {
+  Options options;
+  options.self = argv[0];
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    std::string value = argv[i + 1];
+    if (flag == "--gateway") options.gateway = value;
+    else if (flag == "--table") options.table = value;
+    else if (flag == "--entities") options.entities = value;
+    else if (flag == "--audit-dir") options.audit_dir = value;
+    else if (flag == "--calls") options.calls = std::atol(value.c_str());
+    else if (flag == "--throughput-calls") options.throughput_calls = std::atol(value.c_str());
+    else if (flag == "--placement") {
+      if (value == "all") options.placements = {Placement::Shared, Placement::Split, Placement::Free};
+      else if (value == "shared") options.placements = {Placement::Shared};
+      else if (value == "split") options.placements = {Placement::Split};
+      else if (value == "free") options.placements = {Placement::Free};
+      else options.gateway.clear();
+    }
+  }
+  if (options.gateway.empty() || options.table.empty() || options.entities.empty()) {
+    std::fprintf(stderr,
+                 "usage: gateway_bench --gateway BIN --table T.authzt --entities E.json [--calls N] "
+                 "[--throughput-calls N] [--audit-dir DIR] [--placement all|shared|split|free]\n");
+    return 2;
+  }
+  for (Placement placement : options.placements) {
+    if (!measure_latency(options, placement)) return 1;
+  }
+  if (options.throughput_calls > 0 && !measure_throughput(options)) return 1;
   return 0;
 }
 
