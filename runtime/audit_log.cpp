@@ -112,6 +112,11 @@ std::string redact_arguments(const Target* target, std::string_view arguments_js
   if (parser.parse(padded).get(root) != simdjson::SUCCESS || root.get_object().get(object) != simdjson::SUCCESS) {
     return "{\"[unparsed]\":\"[redacted]\"}";
   }
+  bool any_sensitive = target == nullptr;
+  if (target) {
+    for (const Parameter& param : target->params) any_sensitive = any_sensitive || param.sensitive;
+  }
+  if (!any_sensitive) return simdjson::minify(root);  // nothing to hide: the canonical form as it is
   std::string out = "{";
   bool first = true;
   for (auto field : object) {
@@ -148,15 +153,13 @@ AuditRecord make_audit_record(const Request& request, const Decision& decision, 
   record.method = method.empty() ? std::string(method_name(request.method)) : std::string(method);
   record.target = request.target;
 
+  // The target whose parameters say what to redact; a Decision from another
+  // engine does not match it and is treated as an unknown target (all redacted).
   const Target* target = nullptr;
-  if (!decision.target.empty()) {
-    TargetKind kind = target_kind_of(request.method);
-    for (const Target& candidate : engine.model().targets) {
-      if (candidate.kind == kind && candidate.name == decision.target) {
-        target = &candidate;
-        break;
-      }
-    }
+  const auto& targets = engine.model().targets;
+  if (decision.target_index < targets.size()) {
+    const Target& candidate = targets[decision.target_index];
+    if (candidate.kind == target_kind_of(request.method) && candidate.name == decision.target) target = &candidate;
   }
   record.arguments_json = redact_arguments(target, request.arguments_json);
 

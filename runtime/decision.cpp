@@ -46,6 +46,7 @@ void Decision::clear() {
   reason = Reason::NotPermitted;
   target = {};
   target_kind = TargetKind::Tool;
+  target_index = kNoIndex;
   determining_rules.clear();
   obligations.clear();
   message.clear();

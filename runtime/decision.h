@@ -113,6 +113,7 @@ struct Decision {
   Reason reason = Reason::NotPermitted;
   std::string_view target;  // the target's name; empty when unknown
   TargetKind target_kind = TargetKind::Tool;
+  TargetIndex target_index = kNoIndex;  // into the deciding Engine's model().targets; kNoIndex when unknown
   // Allowed: the allows and grants that apply. Forbidden: the denies that
   // apply. Error: the deny rules whose condition failed. Expired: the allows
   // and grants outside their window. Otherwise empty.

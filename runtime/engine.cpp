@@ -227,6 +227,25 @@ Result<Engine> Engine::from_model(Model model) {
 const std::string& Engine::policy_hash() const { return state_->policy_hash; }
 const Model& Engine::model() const { return state_->model; }
 
+TargetIndex Engine::find_target(TargetKind kind, std::string_view name) const {
+  const internal::EngineState& state = *state_;
+  auto in = [&](const internal::StringMap<TargetIndex>& map) {
+    auto found = map.find(name);
+    return found == map.end() ? kNoIndex : found->second;
+  };
+  switch (kind) {
+    case TargetKind::Tool: return in(state.tools);
+    case TargetKind::Prompt: return in(state.prompts);
+    case TargetKind::Resource:
+      if (TargetIndex exact = in(state.exact_resources); exact != kNoIndex) return exact;
+      for (const auto& [index, uri_template] : state.resource_templates) {
+        if (state.model.targets[index].uri == name) return index;
+      }
+      return kNoIndex;
+  }
+  return kNoIndex;
+}
+
 // ---- preparing a request ---------------------------------------------------------------
 
 namespace {
@@ -602,6 +621,7 @@ void Engine::evaluate(const PreparedRequest& request, const EvaluateOptions& opt
   if (request.target_ != kNoIndex) {
     out.target = model.targets[request.target_].name;
     out.target_kind = model.targets[request.target_].kind;
+    out.target_index = request.target_;
   }
   switch (request.status_) {
     case Status::UnknownTarget: out.reason = Reason::UnknownTarget; out.message = request.problem_; return;
@@ -613,6 +633,7 @@ void Engine::evaluate(const PreparedRequest& request, const EvaluateOptions& opt
   const internal::CompiledTarget& compiled = state.targets[request.target_];
   out.target = target.name;
   out.target_kind = target.kind;
+  out.target_index = request.target_;
 
   internal::Evaluator evaluator(state, request, options.entities);
   RuleCheck check{state, request.roles_, evaluator, request.principal_id_.string(), request.now_ms_};

@@ -118,6 +118,10 @@ class Engine {
   // Lowercase hex SHA-256 of the table body: the policy version for audit records.
   const std::string& policy_hash() const;
   const Model& model() const;
+  // The declared tool or prompt called `name`, or the resource whose URI (or
+  // URI template, as written) is `name`: an index into model().targets, or
+  // kNoIndex. Hashed for tools, prompts and plain resource URIs.
+  TargetIndex find_target(TargetKind kind, std::string_view name) const;
 
  private:
   explicit Engine(std::shared_ptr<const internal::EngineState> state) : state_(std::move(state)) {}

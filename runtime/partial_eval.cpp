@@ -812,15 +812,12 @@ bool placeholder_json(const Model& model, TypeIndex type_index, std::string& out
   return false;
 }
 
-const Target* find_target(const Model& model, MethodKind method, const std::string& name) {
+const Target* find_target(const Engine& engine, MethodKind method, const std::string& name) {
   TargetKind kind = method == MethodKind::ToolCall    ? TargetKind::Tool
                     : method == MethodKind::PromptGet ? TargetKind::Prompt
                                                       : TargetKind::Resource;
-  for (const Target& target : model.targets) {
-    if (target.kind != kind) continue;
-    if (kind == TargetKind::Resource ? target.uri == name : target.name == name) return &target;
-  }
-  return nullptr;
+  TargetIndex index = engine.find_target(kind, name);
+  return index == kNoIndex ? nullptr : &engine.model().targets[index];
 }
 
 Residual never(Reason reason, std::string message) {
@@ -867,7 +864,7 @@ namespace {
 Residual evaluate_partially(const Engine& engine, const PartialRequest& request, const EvaluateOptions& options,
                             bool details) {
   const Model& model = engine.model();
-  const Target* declared = find_target(model, request.method, request.target);
+  const Target* declared = find_target(engine, request.method, request.target);
 
   // The request prepare() sees: known arguments plus placeholders.
   Request concrete;

@@ -424,6 +424,31 @@ TEST_CASE("resources match by exact URI, then by template", "[runtime]") {
   CHECK(with_args.reason == Reason::InvalidArguments);
   CHECK(with_args.message == "resource `files` takes no arguments; its parameters come from the URI");
   CHECK(read("file:///u-bob/notes", " { } ").allowed());
+  CHECK(readme.target_index == exact);
+  CHECK(read("file:///u-bob/notes").target_index == files);
+  CHECK(read("demo://resource/static/document/a/b.md").target_index == kNoIndex);
+
+  // find_target: declared URIs and templates as written, never by matching.
+  CHECK(engine.find_target(TargetKind::Resource, "demo://resource/static/document/README.md") == exact);
+  CHECK(engine.find_target(TargetKind::Resource, "demo://resource/static/document/{name}") == docs);
+  CHECK(engine.find_target(TargetKind::Resource, "file:///{dir}/{name}") == files);
+  CHECK(engine.find_target(TargetKind::Resource, "file:///u-bob/notes") == kNoIndex);
+  CHECK(engine.find_target(TargetKind::Resource, "readme") == kNoIndex);
+  CHECK(engine.find_target(TargetKind::Tool, "demo://resource/static/document/README.md") == kNoIndex);
+}
+
+TEST_CASE("find_target looks tools and prompts up by name, each in its own namespace", "[runtime]") {
+  ModelBuilder b;
+  TargetIndex tool = b.tool("search", Action::Read);
+  TargetIndex prompt = b.prompt("search");
+  TargetIndex other = b.tool("delete", Action::Write);
+  Engine engine = Engine::from_model(b.model).value();
+  CHECK(engine.find_target(TargetKind::Tool, "search") == tool);
+  CHECK(engine.find_target(TargetKind::Prompt, "search") == prompt);
+  CHECK(engine.find_target(TargetKind::Tool, "delete") == other);
+  CHECK(engine.find_target(TargetKind::Prompt, "delete") == kNoIndex);
+  CHECK(engine.find_target(TargetKind::Tool, "Search") == kNoIndex);
+  CHECK(engine.find_target(TargetKind::Tool, "") == kNoIndex);
 }
 
 TEST_CASE("prompts take named arguments like tools", "[runtime]") {

@@ -140,7 +140,6 @@ void Session::note_server_capabilities(std::string_view result) {
 
 void Session::filter_list(std::string_view line, const Message& response, const Pending& pending, Routing& out) {
   const runtime::Engine& engine = *pending.engine;
-  const runtime::Model& model = engine.model();
   std::int64_t at = now();
   auto options = enforcer_.evaluate_options();
   const runtime::Principal& principal = enforcer_.principal();
@@ -149,14 +148,7 @@ void Session::filter_list(std::string_view line, const Message& response, const 
   switch (pending.list) {
     case ListKind::Tools:
       keep = [&](std::string_view name) {
-        bool declared = false;
-        for (const auto& target : model.targets) {
-          if (target.kind == runtime::TargetKind::Tool && target.name == name) {
-            declared = true;
-            break;
-          }
-        }
-        if (!declared) {
+        if (engine.find_target(runtime::TargetKind::Tool, name) == runtime::kNoIndex) {
           if (warned_undeclared_.insert(std::string(name)).second) {
             log("the server offers tool `" + std::string(name) +
                 "`, which the policy does not declare; it stays denied (declare it, e.g. with `authzc import-tools`)");
