@@ -8,11 +8,14 @@
 //   BM_SessionCall/audit:0   no audit log: reading, deciding, routing
 //   BM_SessionCall/audit:1   plus one hash-chained audit record written with
 //                            write(2) to a file under $TMPDIR (default /tmp)
+//   BM_SessionCallCold/...   the same with every cache level flushed before
+//                            each call (untimed), as for calls seconds apart
 //   BM_BaselineLineCopy      the floor: copying both lines once
 // Figures go in docs/performance.md next to gateway_bench's.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
+#include <vector>
 #include <unistd.h>
 
 #include "compiler/driver.h"
@@ -40,7 +43,7 @@ authz::runtime::Engine sales_engine() {
   return authz::runtime::Engine::from_model(std::move(lowered.model)).value();
 }
 
-void BM_SessionCall(benchmark::State& state) {
+void run_calls(benchmark::State& state, bool cold) {
   const bool audited = state.range(0) != 0;
   const char* tmp = std::getenv("TMPDIR");
   const std::string audit_path = std::string(tmp ? tmp : "/tmp") + "/authz-session-bench-" + std::to_string(::getpid()) + ".jsonl";
@@ -68,7 +71,17 @@ void BM_SessionCall(benchmark::State& state) {
   config.audit = sink.get();
   authz::gateway::Session session(std::move(config), sales_engine());
   authz::gateway::Routing routing;
+  std::vector<char> evict(cold ? 64u << 20 : 0, 1);
+  long checksum = 0;
   for (auto _ : state) {
+    if (cold) {
+      // Push the gateway's code and data out of every cache level, as the
+      // seconds between an assistant's calls (and other programs) do.
+      state.PauseTiming();
+      for (std::size_t i = 0; i < evict.size(); i += 64) checksum += evict[i];
+      benchmark::DoNotOptimize(checksum);
+      state.ResumeTiming();
+    }
     session.on_client_line(kRequest, routing);
     if (!routing.forward) {
       state.SkipWithError(routing.to_client.empty() ? "the call was not forwarded" : routing.to_client.front().c_str());
@@ -82,7 +95,10 @@ void BM_SessionCall(benchmark::State& state) {
   }
   if (audited) ::unlink(audit_path.c_str());
 }
+void BM_SessionCall(benchmark::State& state) { run_calls(state, false); }
+void BM_SessionCallCold(benchmark::State& state) { run_calls(state, true); }
 BENCHMARK(BM_SessionCall)->ArgName("audit")->Arg(0)->Arg(1);
+BENCHMARK(BM_SessionCallCold)->ArgName("audit")->Arg(0)->Arg(1);
 
 void BM_BaselineLineCopy(benchmark::State& state) {
   for (auto _ : state) {

@@ -63,10 +63,11 @@ std::string format_record_time(std::int64_t now_ms) {
   if (millis < 0) millis += 1000;
   std::string text = format_timestamp(now_ms - millis);  // whole seconds: ends in `Z`
   if (text.empty() || text.back() != 'Z') return text;
+  const char fraction[5] = {'.', static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
+                            static_cast<char>('0' + millis % 10), 'Z'};
   text.pop_back();
-  char fraction[8];
-  std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(millis));
-  return text + fraction;
+  text.append(fraction, sizeof fraction);
+  return text;
 }
 
 const char* method_name(MethodKind kind) {
@@ -97,6 +98,18 @@ bool is_lower_hex(std::string_view text, std::size_t length) {
 
 std::string errno_text(int error) { return std::strerror(error); }
 
+// AuditRecord::canonical_fragments: FNV-1a over both fragments, never 0.
+std::uint64_t fragments_digest(const AuditRecord& record) {
+  std::uint64_t hash = 0xcbf29ce484222325ull;
+  auto mix = [&](std::string_view text) {
+    for (unsigned char c : text) hash = (hash ^ c) * 0x100000001b3ull;
+    hash = (hash ^ 0xff) * 0x100000001b3ull;  // a separator no UTF-8 text contains
+  };
+  mix(record.arguments_json);
+  mix(record.obligations_json);
+  return hash == 0 ? 1 : hash;
+}
+
 }  // namespace
 
 // ---- building and serializing records ----------------------------------------------
@@ -106,10 +119,13 @@ std::string redact_arguments(const Target* target, std::string_view arguments_js
   // One parser per thread: its buffers are reused, so a record costs no
   // parser allocation on the gateway's hot path.
   thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(arguments_json);
+  thread_local std::string padded;  // the text plus simdjson's padding, reused
+  padded.assign(arguments_json);
+  padded.append(simdjson::SIMDJSON_PADDING, '\0');
   simdjson::dom::element root;
   simdjson::dom::object object;
-  if (parser.parse(padded).get(root) != simdjson::SUCCESS || root.get_object().get(object) != simdjson::SUCCESS) {
+  if (parser.parse(padded.data(), arguments_json.size(), false).get(root) != simdjson::SUCCESS ||
+      root.get_object().get(object) != simdjson::SUCCESS) {
     return "{\"[unparsed]\":\"[redacted]\"}";
   }
   bool any_sensitive = target == nullptr;
@@ -200,6 +216,7 @@ AuditRecord make_audit_record(const Request& request, const Decision& decision, 
     record.obligations_json = "[]";
     record.policy_hash = engine.policy_hash();
     record.evaluation_ns = evaluation_ns;
+    record.canonical_fragments = fragments_digest(record);  // redact_arguments gave the parser's form
     return record;
   }
   // Re-minify through the parser so the stored form is the canonical one.
@@ -211,6 +228,7 @@ AuditRecord make_audit_record(const Request& request, const Decision& decision, 
 
   record.policy_hash = engine.policy_hash();
   record.evaluation_ns = evaluation_ns;
+  record.canonical_fragments = fragments_digest(record);
   return record;
 }
 
@@ -486,10 +504,13 @@ Result<std::string> AuditLog::append(AuditRecord& record) {
   // Only lines the verifier accepts are written: the two raw JSON fragments
   // the caller may have filled in must be minified JSON of the right kind
   // (strings are escaped canonically by construction).
-  if (!record.arguments_json.empty() && !is_canonical_fragment(state.parser, record.arguments_json, true)) {
+  const bool made_canonical =
+      record.canonical_fragments != 0 && record.canonical_fragments == fragments_digest(record);
+  if (!made_canonical && !record.arguments_json.empty() &&
+      !is_canonical_fragment(state.parser, record.arguments_json, true)) {
     return R::failure("audit record would not verify: `arguments` is not a minified JSON object");
   }
-  if (!record.obligations_json.empty() && record.obligations_json != "[]" &&
+  if (!made_canonical && !record.obligations_json.empty() && record.obligations_json != "[]" &&
       !is_canonical_fragment(state.parser, record.obligations_json, false)) {
     return R::failure("audit record would not verify: `obligations` is not a minified JSON array");
   }

@@ -61,6 +61,11 @@ struct AuditRecord {
   std::int64_t evaluation_ns = 0;
   std::string previous;         // hash of the record before (kAuditGenesisHash for the first)
   std::string hash;             // this record's hash; set by AuditLog::append
+  // Set by make_audit_record, whose arguments_json and obligations_json come
+  // out of the JSON parser already minified: a digest of the two as made.
+  // append() skips re-parsing them while they still match it; a record filled
+  // or edited by hand (digest 0, or fragments changed) is checked in full.
+  std::uint64_t canonical_fragments = 0;
 };
 
 // `method` defaults to the MethodKind's JSON-RPC method ("tools/call",

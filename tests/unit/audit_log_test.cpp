@@ -212,6 +212,36 @@ TEST_CASE("the writer chains records and continues the chain after reopening", "
   CHECK(verification.head_hash == parse_audit_record(lines[1]).value().hash);
 }
 
+TEST_CASE("records from make_audit_record skip the re-parse and still verify, whatever the arguments' spelling", "[audit]") {
+  fs::path dir = scratch_dir();
+  fs::path path = dir / "audit.jsonl";
+  const std::vector<std::pair<std::string, std::string>> calls = {
+      {"set_password", R"({"user_id": "u-\u0062ob\n\t\u0001\"\\/é😀", "password": "x"})"},
+      {"set_password", R"({"us\u0065r_id" : "u", "password" : {"nested": [1, 2.50, 1e2, -0, true, null]}})"},
+      {"get-sum", R"({ "a" : 1.0 , "b" : 2E-3 })"},
+      {"get-sum", R"({"a": 1, "b": 2, "\u0000key\u001f": "\ud83d\ude00"})"},
+      {"drop_tables", R"({"k\"ey": [ {"x" : "\u00e9"} ] })"},
+  };
+  {
+    auto log = AuditLog::open(path.string());
+    REQUIRE(log.ok());
+    for (const auto& [tool, args] : calls) {
+      AuditRecord record = record_for("u-a", {"admin"}, tool, args);
+      CHECK(record.canonical_fragments != 0);
+      REQUIRE(log.value().append(record).ok());
+    }
+    // A record whose fragment was edited after make_audit_record is checked
+    // again and refused (the digest no longer matches).
+    AuditRecord edited = record_for("u-a", {"admin"}, "get-sum", R"({"a":1,"b":2})");
+    edited.arguments_json = R"({"a": 1})";
+    CHECK_FALSE(log.value().append(edited).ok());
+  }
+  AuditVerification verification = verify_audit_log(path.string());
+  CHECK(verification.ok());
+  CHECK(verification.records == calls.size());
+  CHECK(read_file(path).find("hunter2") == std::string::npos);
+}
+
 TEST_CASE("a second writer on the same file is refused", "[audit]") {
   fs::path dir = scratch_dir();
   auto first = AuditLog::open((dir / "a.jsonl").string());

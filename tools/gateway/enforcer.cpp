@@ -132,7 +132,6 @@ bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std
   }
   std::int64_t evaluation_ns = elapsed_ns(started);
 
-  std::string decision_id = decision_.id.hex();
   if (audit_) {
     runtime::AuditRecord record =
         runtime::make_audit_record(request_, decision_, engine, evaluation_ns, message.method);
@@ -142,7 +141,7 @@ bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std
            "` refused (fail closed): " + error);
       reply = error_response(message.id, kInternalError, "access denied: the audit log cannot be written",
                              {{"reason", "audit_unavailable"}, {shape->data_key, request_.target},
-                              {"decision_id", decision_id}});
+                              {"decision_id", record.decision_id}});
       return false;
     }
   }
