@@ -5,6 +5,8 @@
 #include "runtime/table_reader.h"
 
 #include <cstring>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -15,6 +17,9 @@
 
 namespace authz::runtime {
 namespace {
+
+// Bodies at least this large get their SHA-256 on a second thread.
+constexpr std::size_t kParallelChecksumBytes = 1u << 20;
 
 std::uint64_t read_le(const char* data, int bytes) {
   std::uint64_t value = 0;
@@ -153,6 +158,7 @@ void decode_body(Decoder& in, Model& model) {
   model.policy_name = in.str("policy name");
 
   std::uint32_t n = in.count("type count", 10);
+  model.types.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
     TypeDescriptor type;
     type.kind = static_cast<TypeKind>(in.u8("type kind"));
@@ -163,11 +169,14 @@ void decode_body(Decoder& in, Model& model) {
   }
   model.principal = read_schema(in);
   n = in.count("entity count", 8);
+  model.entities.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) model.entities.push_back(read_schema(in));
   n = in.count("record count", 8);
+  model.records.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) model.records.push_back(read_schema(in));
 
   n = in.count("role count", 4);
+  model.roles.reserve(n);
   std::size_t words = role_words(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
     Role role;
@@ -177,6 +186,7 @@ void decode_body(Decoder& in, Model& model) {
   }
 
   n = in.count("constant count", 2);
+  model.constants.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
     Constant constant;
     std::uint8_t kind = in.u8("constant kind");
@@ -195,6 +205,7 @@ void decode_body(Decoder& in, Model& model) {
   }
 
   n = in.count("node count", 25);
+  model.nodes.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
     Node node;
     node.op = static_cast<Opcode>(in.u8("opcode"));
@@ -208,6 +219,7 @@ void decode_body(Decoder& in, Model& model) {
   }
 
   n = in.count("obligation count", 8);
+  model.obligations.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
     ObligationDecl obligation;
     obligation.name = in.str("obligation name");
@@ -222,6 +234,7 @@ void decode_body(Decoder& in, Model& model) {
   }
 
   n = in.count("target count", 22);
+  model.targets.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
     Target target;
     target.kind = static_cast<TargetKind>(in.u8("target kind"));
@@ -242,6 +255,7 @@ void decode_body(Decoder& in, Model& model) {
   }
 
   n = in.count("rule count", 36);
+  model.rules.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
     Rule rule;
     rule.id = in.str("rule id");
@@ -266,6 +280,7 @@ void decode_body(Decoder& in, Model& model) {
   }
 
   n = in.count("grant count", 30);
+  model.grants.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
     Grant grant;
     grant.id = in.str("grant id");
@@ -313,14 +328,29 @@ Result<LoadedTable> read_table(std::string_view bytes) {
         fmt::format("corrupt table: {} unexpected bytes after the body", available - body_length));
   }
   std::string_view body = bytes.substr(kTableHeaderSize);
-  Sha256Digest digest = sha256(body);
-  if (std::memcmp(digest.data(), bytes.data() + kChecksumOffset, digest.size()) != 0) {
-    return Result<LoadedTable>::failure("table checksum mismatch: the file is corrupt or was modified");
+  // The checksum and the decoding read the same bytes independently: on a
+  // large table the digest runs on a second thread while this one decodes
+  // (the decoder trusts nothing, so decoding before the checksum is known is
+  // safe). A mismatch wins over any decoding problem; nothing decoded is
+  // returned unless the checksum matched.
+  Sha256Digest digest{};
+  std::thread hasher;
+  if (body.size() >= kParallelChecksumBytes) {
+    try {
+      hasher = std::thread([&digest, body] { digest = sha256(body); });
+    } catch (const std::system_error&) {
+      // No thread to be had: hash on this one below.
+    }
   }
+  if (!hasher.joinable()) digest = sha256(body);
 
   LoadedTable table;
   Decoder decoder(body);
   decode_body(decoder, table.model);
+  if (hasher.joinable()) hasher.join();
+  if (std::memcmp(digest.data(), bytes.data() + kChecksumOffset, digest.size()) != 0) {
+    return Result<LoadedTable>::failure("table checksum mismatch: the file is corrupt or was modified");
+  }
   if (decoder.failed()) return Result<LoadedTable>::failure("corrupt table body: " + decoder.error());
   if (auto problem = find_model_error(table.model)) return Result<LoadedTable>::failure("invalid table: " + *problem);
   table.policy_hash = to_hex(digest);

@@ -13,7 +13,9 @@
 //   "corrupt table body: ... at byte N"          (checksum ok, cannot decode)
 //   "invalid table: ..."                         (decodes, breaks a Model rule)
 // On success the Model passed find_model_error and policy_hash is the body's
-// SHA-256 in lowercase hex.
+// SHA-256 in lowercase hex. A body of 1 MiB or more is hashed on a second
+// thread while this one decodes it; the checksum is judged first, so changed
+// bytes always give the checksum message.
 #pragma once
 
 #include <string>

@@ -208,6 +208,27 @@ TEST_CASE("any flipped byte is caught", "[runtime]") {
   }
 }
 
+TEST_CASE("large tables are checksummed while they decode; a mismatch still wins", "[runtime]") {
+  Model model = sales_model().model;
+  model.rules[0].doc = std::string(3u << 20, 'x');  // past the 1 MiB threshold of the second thread
+  const std::string bytes = serialize(model);
+  REQUIRE(bytes.size() > (3u << 20));
+  auto loaded = read_table(bytes);
+  REQUIRE(loaded.ok());
+  CHECK(loaded.value().model == model);
+  for (std::size_t at : {kHeader, kHeader + 3, bytes.size() / 2, bytes.size() - 1}) {
+    std::string corrupted = bytes;
+    corrupted[at] = static_cast<char>(corrupted[at] ^ 0x7F);
+    INFO("flipped byte " << at);
+    // kHeader + 3 also breaks decoding (the string count): the checksum is still what is reported.
+    CHECK(read_error(corrupted) == "table checksum mismatch: the file is corrupt or was modified");
+  }
+  std::string many_strings = bytes;
+  many_strings[kHeader + 3] = static_cast<char>(0x7F);
+  CHECK(read_error(reseal(many_strings)).rfind("corrupt table body: string count", 0) == 0);
+  CHECK(Engine::load(bytes).ok());
+}
+
 TEST_CASE("checksum-valid bodies that cannot be decoded are refused", "[runtime]") {
   std::string bytes = serialize(sales_model().model);
   // The string count claims more strings than the body can hold.
