@@ -19,6 +19,17 @@ namespace {
 
 enum class Stage { Parse, Check, Compile };
 
+// Parses the generated files as policies/generated<N>.authz.
+authz::Program parse_generated(const std::vector<std::string>& texts, authz::SourceManager& sources,
+                               authz::DiagnosticSink& sink) {
+  authz::Program program;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    authz::FileId file = sources.add("policies/generated" + std::to_string(i) + ".authz", texts[i]);
+    program.files.push_back(authz::parse_file(sources, file, sink));
+  }
+  return program;
+}
+
 void run(benchmark::State& state, Stage stage) {
   const int rules = static_cast<int>(state.range(0));
   const std::vector<std::string> texts = authz::bench::generate_policy(rules);
@@ -27,11 +38,7 @@ void run(benchmark::State& state, Stage stage) {
   for (auto _ : state) {
     authz::SourceManager sources;
     authz::DiagnosticSink sink;
-    authz::Program program;
-    for (std::size_t i = 0; i < texts.size(); ++i) {
-      authz::FileId file = sources.add("generated" + std::to_string(i) + ".authz", texts[i]);
-      program.files.push_back(authz::parse_file(sources, file, sink));
-    }
+    authz::Program program = parse_generated(texts, sources, sink);
     if (stage == Stage::Parse) {
       benchmark::DoNotOptimize(program);
       continue;
@@ -80,12 +87,7 @@ void BM_LoadCompiledPolicy(benchmark::State& state) {
   const std::vector<std::string> texts = authz::bench::generate_policy(static_cast<int>(state.range(0)));
   authz::SourceManager sources;
   authz::DiagnosticSink sink;
-  authz::Program program;
-  for (std::size_t i = 0; i < texts.size(); ++i) {
-    authz::FileId file = sources.add("policies/generated" + std::to_string(i) + ".authz", texts[i]);
-    program.files.push_back(authz::parse_file(sources, file, sink));
-  }
-  auto policy = authz::check_program(std::move(program), sink);
+  auto policy = authz::check_program(parse_generated(texts, sources, sink), sink);
   if (sink.has_errors()) {
     state.SkipWithError("generated policy has errors");
     return;
