@@ -334,10 +334,10 @@ Result<LoadedTable> read_table(std::string_view bytes) {
   // safe). A mismatch wins over any decoding problem; nothing decoded is
   // returned unless the checksum matched.
   Sha256Digest digest{};
-  std::thread hasher;
+  std::jthread hasher;  // joins on every way out, an exception from decoding included
   if (body.size() >= kParallelChecksumBytes) {
     try {
-      hasher = std::thread([&digest, body] { digest = sha256(body); });
+      hasher = std::jthread([&digest, body] { digest = sha256(body); });
     } catch (const std::system_error&) {
       // No thread to be had: hash on this one below.
     }
