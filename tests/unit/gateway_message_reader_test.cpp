@@ -242,6 +242,9 @@ TEST_CASE("the span scanner finds members and elements and never overreads", "[g
   CHECK_FALSE(found[1]);
   CHECK(*found[2] == "2");
   CHECK_FALSE(find_members(R"({"a":"x\"})", keys, found));
+  CHECK_FALSE(find_members(R"({"k2":1,"k":2,)", keys, found));  // members found before the break do not count
+  CHECK_FALSE(found[0]);
+  CHECK_FALSE(found[2]);
   CHECK_FALSE(member_value(R"({"a":)", "a"));
   CHECK_FALSE(member_value(R"({"a":"unterminated)", "a"));
   CHECK_FALSE(array_elements("[1,", elements));

@@ -210,7 +210,7 @@ bool find_members(std::string_view object, std::span<const std::string_view> key
                   std::span<std::optional<std::string_view>> found) {
   for (auto& span : found) span.reset();
   std::string decoded;
-  return scan_container(object, '{', '}', [&](std::size_t& position) {
+  bool ok = scan_container(object, '{', '}', [&](std::size_t& position) {
     if (object[position] != '"') return false;
     auto key_end = string_end(object, position);
     if (!key_end) return false;
@@ -231,6 +231,10 @@ bool find_members(std::string_view object, std::span<const std::string_view> key
     position = value_end;
     return true;
   });
+  if (!ok) {
+    for (auto& span : found) span.reset();  // nothing from an object that does not scan
+  }
+  return ok;
 }
 
 std::optional<std::string_view> member_value(std::string_view object, std::string_view key) {

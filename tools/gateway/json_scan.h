@@ -34,7 +34,8 @@ struct JsonMember {
 // The members of an object value (its exact bytes, from `{` to `}`).
 bool object_members(std::string_view object, std::vector<JsonMember>& out);
 // One pass over an object: found[i] is the span of the first member named
-// keys[i] (decoded comparison), or nullopt. False when the object does not scan.
+// keys[i] (decoded comparison), or nullopt. False (and every span nullopt)
+// when the object does not scan.
 bool find_members(std::string_view object, std::span<const std::string_view> keys,
                   std::span<std::optional<std::string_view>> found);
 // The span of member `key` (decoded comparison) in an object, or nullopt.
