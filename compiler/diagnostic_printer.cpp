@@ -20,36 +20,12 @@
 #include <cstdint>
 #include <optional>
 
+#include "runtime/value_text.h"
+
 namespace authz {
 namespace {
 
-// ---- UTF-8 ----------------------------------------------------------------
-
-struct Decoded {
-  char32_t code_point = 0;
-  std::size_t length = 0;  // 0: the byte at the position starts no valid sequence
-};
-
-// Strict decoding: rejects overlong forms, surrogates and values past U+10FFFF.
-Decoded decode_utf8(std::string_view text, std::size_t pos) {
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  unsigned char lead = byte(pos);
-  if (lead < 0x80) return {lead, 1};
-  std::size_t length;
-  char32_t value;
-  char32_t minimum;
-  if ((lead & 0xE0) == 0xC0) { length = 2; value = lead & 0x1F; minimum = 0x80; }
-  else if ((lead & 0xF0) == 0xE0) { length = 3; value = lead & 0x0F; minimum = 0x800; }
-  else if ((lead & 0xF8) == 0xF0) { length = 4; value = lead & 0x07; minimum = 0x10000; }
-  else return {};
-  if (pos + length > text.size()) return {};
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(pos + i) & 0xC0) != 0x80) return {};
-    value = (value << 6) | (byte(pos + i) & 0x3F);
-  }
-  if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return {};
-  return {value, length};
-}
+// ---- UTF-8 (decoding: runtime::decode_utf8) --------------------------------
 
 // Characters that reorder or hide text on a terminal ("trojan source"); they
 // are shown escaped even though a terminal would consider them printable.
@@ -81,7 +57,7 @@ struct Shown {
 };
 
 Shown show_code_point(std::string_view text, std::size_t pos, std::size_t* length, bool expand_tabs) {
-  Decoded decoded = decode_utf8(text, pos);
+  runtime::Utf8Char decoded = runtime::decode_utf8(text, pos);
   if (decoded.length == 0) {
     *length = 1;
     std::string escaped = fmt::format("\\x{:02x}", static_cast<unsigned char>(text[pos]));
@@ -292,7 +268,7 @@ class TextRenderer {
 void append_json_string(fmt::memory_buffer& out, std::string_view text) {
   out.push_back('"');
   for (std::size_t pos = 0; pos < text.size();) {
-    Decoded decoded = decode_utf8(text, pos);
+    runtime::Utf8Char decoded = runtime::decode_utf8(text, pos);
     if (decoded.length == 0) {  // JSON must be valid UTF-8: replace the byte
       fmt::format_to(std::back_inserter(out), "\\ufffd");
       ++pos;

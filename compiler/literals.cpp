@@ -6,26 +6,10 @@
 #include <cctype>
 #include <limits>
 
+#include "runtime/value_text.h"
+
 namespace authz {
 namespace {
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 std::string display(std::string_view text, std::size_t max_points = 32) {
   std::string out;
@@ -182,7 +166,7 @@ bool decode_string_literal(std::string_view raw, bool unterminated, std::string&
     if (unit >= 0xD800 && unit <= 0xDBFF) {
       const long low = unicode_escape(i + 6);
       if (low >= 0xDC00 && low <= 0xDFFF) {
-        append_utf8(out, static_cast<char32_t>(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)));
+        runtime::append_utf8(out, static_cast<char32_t>(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)));
         i += 12;
         continue;
       }
@@ -195,7 +179,7 @@ bool decode_string_literal(std::string_view raw, bool unterminated, std::string&
       i += 6;
       continue;
     }
-    append_utf8(out, static_cast<char32_t>(unit));
+    runtime::append_utf8(out, static_cast<char32_t>(unit));
     i += 6;
   }
   return fine;

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "runtime/value_text.h"
+
 namespace authz::gateway {
 namespace {
 
@@ -94,24 +96,6 @@ bool read_hex4(std::string_view text, std::size_t position, std::uint32_t& out) 
   return true;
 }
 
-void append_utf8(std::uint32_t code_point, std::string& out) {
-  if (code_point < 0x80) {
-    out += static_cast<char>(code_point);
-  } else if (code_point < 0x800) {
-    out += static_cast<char>(0xC0 | (code_point >> 6));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else if (code_point < 0x10000) {
-    out += static_cast<char>(0xE0 | (code_point >> 12));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code_point >> 18));
-    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  }
-}
-
 template <class Visit>
 bool scan_container(std::string_view text, char open, char close, Visit visit) {
   std::size_t position = skip_space(text, 0);
@@ -161,14 +145,14 @@ bool decode_json_string(std::string_view literal, std::string& out) {
           if (i + 2 < body.size() && body[i + 1] == '\\' && body[i + 2] == 'u' && read_hex4(body, i + 3, low) &&
               low >= 0xDC00 && low <= 0xDFFF) {
             i += 6;
-            append_utf8(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), out);
+            runtime::append_utf8(out, 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00));
           } else {
-            append_utf8(0xFFFD, out);
+            runtime::append_utf8(out, 0xFFFD);
           }
         } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
-          append_utf8(0xFFFD, out);
+          runtime::append_utf8(out, 0xFFFD);
         } else {
-          append_utf8(unit, out);
+          runtime::append_utf8(out, unit);
         }
         break;
       }
