@@ -100,6 +100,15 @@ struct Child {
   int from = -1;  // its stdout
 };
 
+// Pins process `pid` (0: this one) to `cpu`; a negative cpu leaves it as is.
+void pin(pid_t pid, int cpu) {
+  if (cpu < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (::sched_setaffinity(pid, sizeof set, &set) != 0) std::perror("sched_setaffinity");
+}
+
 // Starts argv with its stdin and stdout on pipes; pinned to `cpu` when >= 0
 // (its own children inherit the mask).
 Child spawn(const std::vector<std::string>& argv, int cpu = -1) {
@@ -108,12 +117,7 @@ Child spawn(const std::vector<std::string>& argv, int cpu = -1) {
   Child child;
   child.pid = ::fork();
   if (child.pid == 0) {
-    if (cpu >= 0) {
-      cpu_set_t set;
-      CPU_ZERO(&set);
-      CPU_SET(cpu, &set);
-      ::sched_setaffinity(0, sizeof set, &set);
-    }
+    pin(0, cpu);
     ::dup2(in[0], 0);
     ::dup2(out[1], 1);
     ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]);
@@ -286,14 +290,6 @@ struct Cpus {
   int driver = -1;  // -1: leave as is
   int middle = -1;
 };
-
-void pin(pid_t pid, int cpu) {
-  if (cpu < 0) return;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (::sched_setaffinity(pid, sizeof set, &set) != 0) std::perror("sched_setaffinity");
-}
 
 Cpus cpus_for(Placement placement) {
   cpu_set_t allowed;
