@@ -73,6 +73,20 @@ std::string target_params_text(const Model& model, const runtime::Target& target
   return text;
 }
 
+RoleRelations role_relations(const Model& model, runtime::RoleIndex role) {
+  RoleRelations relations;
+  for (std::size_t j = 0; j < model.roles.size(); ++j) {
+    auto other = static_cast<runtime::RoleIndex>(j);
+    if (other == role) continue;
+    if (role < model.roles.size() && model.roles[role].includes.contains(other)) relations.inherits.push_back(other);
+    if (model.roles[j].includes.contains(role)) relations.included_by.push_back(other);
+  }
+  for (std::size_t i = 0; i < model.rules.size(); ++i) {
+    if (model.rules[i].subjects.roles.contains(role)) relations.rules.push_back(static_cast<runtime::RuleIndex>(i));
+  }
+  return relations;
+}
+
 std::string count(std::size_t n, std::string_view noun) {
   return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
 }

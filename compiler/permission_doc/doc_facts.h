@@ -20,6 +20,30 @@ struct TargetLists {
 };
 TargetLists target_lists(const runtime::Model& model);
 
+// How a role relates to the others, by index, ascending: the roles it
+// includes and the roles that include it (itself left out of both), and the
+// rules that name it as a subject.
+struct RoleRelations {
+  std::vector<runtime::RoleIndex> inherits;
+  std::vector<runtime::RoleIndex> included_by;
+  std::vector<runtime::RuleIndex> rules;
+};
+RoleRelations role_relations(const runtime::Model& model, runtime::RoleIndex role);
+
+// label(item) for each item, joined with ", "; items the label maps to an
+// empty string are left out (e.g. an index past the end of its vector).
+template <class Items, class Label>
+std::string join_labels(const Items& items, Label label) {
+  std::string out;
+  for (const auto& item : items) {
+    std::string text = label(item);
+    if (text.empty()) continue;
+    if (!out.empty()) out += ", ";
+    out += text;
+  }
+  return out;
+}
+
 // "anyone" or "rep, manager, user \"u-bob\"".
 std::string subjects_text(const runtime::Model& model, const runtime::Subjects& subjects);
 // "require_confirmation(message: \"permanently delete these records?\")".

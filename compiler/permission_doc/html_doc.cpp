@@ -184,20 +184,14 @@ footer{color:var(--muted);font-size:13px;margin-top:40px}
 @media print{body{background:#fff}.scroll,.card{box-shadow:none}header.top{background:#23305e;-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 )css";
 
-std::string role_list(const Model& model, const runtime::RoleSet& set, std::size_t except) {
-  std::string text;
-  for (std::size_t j = 0; j < model.roles.size(); ++j) {
-    if (j != except && set.contains(static_cast<runtime::RoleIndex>(j))) {
-      text += (text.empty() ? "" : ", ") + code(model.roles[j].name);
-    }
-  }
-  return text;
+std::string targets_html(const Model& model, const std::vector<runtime::TargetIndex>& targets) {
+  std::string text = join_labels(targets, [&](runtime::TargetIndex t) { return code(target_label(model, t)); });
+  return text.empty() ? "none" : text;
 }
 
-std::string targets_html(const Model& model, const std::vector<runtime::TargetIndex>& targets) {
-  std::string text;
-  for (runtime::TargetIndex t : targets) text += (text.empty() ? "" : ", ") + code(target_label(model, t));
-  return text.empty() ? "none" : text;
+std::string rule_link(const Model& model, runtime::RuleIndex rule) {
+  return rule < model.rules.size() ? fmt::format("<a href=\"#rule-{}\">{}</a>", rule, escape(model.rules[rule].id))
+                                   : std::string();
 }
 
 }  // namespace
@@ -279,18 +273,11 @@ std::string render_html(const Model& model, std::string_view policy_hash) {
     out += "<div class=\"scroll\"><table class=\"plain\"><thead><tr><th>Role</th><th>Inherits</th><th>Included by</th>"
            "<th>Rules naming it</th></tr></thead><tbody>\n";
     for (std::size_t r = 0; r < model.roles.size(); ++r) {
-      runtime::RoleSet included_by;
-      for (std::size_t j = 0; j < model.roles.size(); ++j) {
-        if (model.roles[j].includes.contains(static_cast<runtime::RoleIndex>(r))) included_by.insert(static_cast<runtime::RoleIndex>(j));
-      }
-      std::string rules;
-      for (std::size_t i = 0; i < model.rules.size(); ++i) {
-        if (model.rules[i].subjects.roles.contains(static_cast<runtime::RoleIndex>(r))) {
-          rules += fmt::format("{}<a href=\"#rule-{}\">{}</a>", rules.empty() ? "" : ", ", i, escape(model.rules[i].id));
-        }
-      }
-      std::string inherits = role_list(model, model.roles[r].includes, r);
-      std::string by = role_list(model, included_by, r);
+      RoleRelations relations = role_relations(model, static_cast<runtime::RoleIndex>(r));
+      auto role_name = [&](runtime::RoleIndex j) { return code(model.roles[j].name); };
+      std::string rules = join_labels(relations.rules, [&](runtime::RuleIndex i) { return rule_link(model, i); });
+      std::string inherits = join_labels(relations.inherits, role_name);
+      std::string by = join_labels(relations.included_by, role_name);
       out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", code(model.roles[r].name),
                          inherits.empty() ? "—" : inherits, by.empty() ? "—" : by, rules.empty() ? "—" : rules);
     }
@@ -307,17 +294,12 @@ std::string render_html(const Model& model, std::string_view policy_hash) {
            "<th>Rules</th><th>Grants</th></tr></thead><tbody>\n";
     for (std::size_t t = 0; t < model.targets.size(); ++t) {
       const runtime::Target& target = model.targets[t];
-      std::string rules, grants;
-      for (runtime::RuleIndex rule : target.rules) {
-        if (rule < model.rules.size()) {
-          rules += fmt::format("{}<a href=\"#rule-{}\">{}</a>", rules.empty() ? "" : ", ", rule, escape(model.rules[rule].id));
-        }
-      }
-      for (runtime::GrantIndex grant : target.grants) {
-        if (grant < model.grants.size()) {
-          grants += fmt::format("{}<a href=\"#grant-{}\">{}</a>", grants.empty() ? "" : ", ", grant, escape(model.grants[grant].id));
-        }
-      }
+      std::string rules = join_labels(target.rules, [&](runtime::RuleIndex rule) { return rule_link(model, rule); });
+      std::string grants = join_labels(target.grants, [&](runtime::GrantIndex grant) {
+        return grant < model.grants.size()
+                   ? fmt::format("<a href=\"#grant-{}\">{}</a>", grant, escape(model.grants[grant].id))
+                   : std::string();
+      });
       std::string params = target_params_text(model, target);
       std::string params_html = params.empty() ? "—" : code(params);
       if (target.kind == runtime::TargetKind::Resource) params_html = code(target.uri) + (params.empty() ? "" : "<br>" + code(params));

@@ -93,8 +93,7 @@ void append_doc(std::string& out, std::string_view doc) {
 }
 
 std::string targets_text(const Model& model, const std::vector<runtime::TargetIndex>& targets) {
-  std::string text;
-  for (runtime::TargetIndex t : targets) text += (text.empty() ? "" : ", ") + code(target_label(model, t));
+  std::string text = join_labels(targets, [&](runtime::TargetIndex t) { return code(target_label(model, t)); });
   return text.empty() ? "(none)" : text;
 }
 
@@ -145,21 +144,11 @@ std::string render_markdown(const Model& model, std::string_view policy_hash) {
   if (!model.roles.empty()) {
     out += "| role | inherits | included by | rules naming it |\n|---|---|---|---|\n";
     for (std::size_t r = 0; r < model.roles.size(); ++r) {
-      std::string inherits, included_by, rules;
-      for (std::size_t j = 0; j < model.roles.size(); ++j) {
-        if (j == r) continue;
-        if (model.roles[r].includes.contains(static_cast<runtime::RoleIndex>(j))) {
-          inherits += (inherits.empty() ? "" : ", ") + code(model.roles[j].name);
-        }
-        if (model.roles[j].includes.contains(static_cast<runtime::RoleIndex>(r))) {
-          included_by += (included_by.empty() ? "" : ", ") + code(model.roles[j].name);
-        }
-      }
-      for (const runtime::Rule& rule : model.rules) {
-        if (rule.subjects.roles.contains(static_cast<runtime::RoleIndex>(r))) {
-          rules += (rules.empty() ? "" : ", ") + code(rule.id);
-        }
-      }
+      RoleRelations relations = role_relations(model, static_cast<runtime::RoleIndex>(r));
+      auto role_name = [&](runtime::RoleIndex j) { return code(model.roles[j].name); };
+      std::string inherits = join_labels(relations.inherits, role_name);
+      std::string included_by = join_labels(relations.included_by, role_name);
+      std::string rules = join_labels(relations.rules, [&](runtime::RuleIndex i) { return code(model.rules[i].id); });
       out += fmt::format("| {} | {} | {} | {} |\n", code(model.roles[r].name), inherits.empty() ? "—" : inherits,
                          included_by.empty() ? "—" : included_by, rules.empty() ? "—" : rules);
     }
@@ -172,13 +161,12 @@ std::string render_markdown(const Model& model, std::string_view policy_hash) {
     out += "| target | kind | parameters | rules | grants |\n|---|---|---|---|---|\n";
     for (std::size_t t = 0; t < model.targets.size(); ++t) {
       const runtime::Target& target = model.targets[t];
-      std::string rules, grants;
-      for (runtime::RuleIndex rule : target.rules) {
-        if (rule < model.rules.size()) rules += (rules.empty() ? "" : ", ") + code(model.rules[rule].id);
-      }
-      for (runtime::GrantIndex grant : target.grants) {
-        if (grant < model.grants.size()) grants += (grants.empty() ? "" : ", ") + code(model.grants[grant].id);
-      }
+      std::string rules = join_labels(target.rules, [&](runtime::RuleIndex rule) {
+        return rule < model.rules.size() ? code(model.rules[rule].id) : std::string();
+      });
+      std::string grants = join_labels(target.grants, [&](runtime::GrantIndex grant) {
+        return grant < model.grants.size() ? code(model.grants[grant].id) : std::string();
+      });
       std::string params = target_params_text(model, target);
       if (target.kind == runtime::TargetKind::Resource) params = code(target.uri) + (params.empty() ? "" : " " + code(params));
       else params = params.empty() ? "—" : code(params);
