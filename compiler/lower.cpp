@@ -5,10 +5,16 @@
 // smaller than its user's, as the Model requires. `args.x` becomes an
 // Argument node, `args has x` a HasArgument node, a bare role name a Role
 // literal; a list literal whose elements are all literals becomes one List
-// constant so evaluating it allocates nothing.
+// constant so evaluating it allocates nothing. Equal nodes and constants are
+// stored once (ModelInterner): rules that repeat a condition share its nodes.
 #include "compiler/lower.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <unordered_map>
+
+#include "runtime/model_interner.h"
+#include "runtime/model_validation.h"
 
 namespace authz {
 namespace {
@@ -17,7 +23,8 @@ namespace rt = runtime;
 
 class Lowerer {
  public:
-  Lowerer(const CheckedPolicy& policy, const SourceManager& sources) : policy_(policy), sources_(sources) {}
+  Lowerer(const CheckedPolicy& policy, const SourceManager& sources)
+      : policy_(policy), sources_(sources), interner_(model_) {}
 
   LowerResult run() {
     model_.policy_name = policy_.name;
@@ -27,12 +34,31 @@ class Lowerer {
     lower_obligations();
     for (const CheckedRule& rule : policy_.rules) lower_rule(rule);
     for (const CheckedGrant& grant : policy_.grants) lower_grant(grant);
+    check_expression_sizes();
     return {std::move(model_), std::move(error_)};
   }
 
  private:
   void fail(std::string message) {
     if (error_.empty()) error_ = std::move(message);
+  }
+
+  // The loader refuses an expression larger than kMaxExpressionNodes written
+  // out (shared nodes counted each time they are used); say so here, by rule.
+  void check_expression_sizes() {
+    constexpr std::uint64_t kLimit = rt::kMaxExpressionNodes;
+    std::vector<std::uint64_t> size(model_.nodes.size(), 1);
+    for (std::size_t i = 0; i < model_.nodes.size(); ++i) {
+      for (rt::NodeIndex operand : model_.nodes[i].operands) size[i] = std::min(size[i] + size[operand], kLimit + 1);
+    }
+    for (const rt::Rule& rule : model_.rules) {
+      for (rt::NodeIndex root : {rule.when, rule.unless}) {
+        if (root != rt::kNoIndex && size[root] > kLimit) {
+          fail("a condition of rule `" + rule.id + "` has more than " + std::to_string(kLimit) +
+               " nodes; split it into several rules");
+        }
+      }
+    }
   }
 
   // ---- types and schemas ----------------------------------------------------
@@ -204,20 +230,20 @@ class Lowerer {
   rt::ConstantIndex constant(const Constant& value) {
     const Type* type = value.type;
     switch (type ? type->kind : TypeKind::Error) {
-      case TypeKind::Bool: return rt::add_constant(model_, rt::Constant::of_bool(value.bool_value));
-      case TypeKind::Int: return rt::add_constant(model_, rt::Constant::of_int(value.int_value));
-      case TypeKind::Number: return rt::add_constant(model_, rt::Constant::of_number(value.number_value));
-      case TypeKind::String: return rt::add_constant(model_, rt::Constant::of_string(value.string_value));
-      case TypeKind::Timestamp: return rt::add_constant(model_, rt::Constant::of_timestamp(value.int_value));
-      case TypeKind::Duration: return rt::add_constant(model_, rt::Constant::of_duration(value.int_value));
+      case TypeKind::Bool: return interner_.constant(rt::Constant::of_bool(value.bool_value));
+      case TypeKind::Int: return interner_.constant(rt::Constant::of_int(value.int_value));
+      case TypeKind::Number: return interner_.constant(rt::Constant::of_number(value.number_value));
+      case TypeKind::String: return interner_.constant(rt::Constant::of_string(value.string_value));
+      case TypeKind::Timestamp: return interner_.constant(rt::Constant::of_timestamp(value.int_value));
+      case TypeKind::Duration: return interner_.constant(rt::Constant::of_duration(value.int_value));
       case TypeKind::Role:
-        return rt::add_constant(model_, rt::Constant::of_role(static_cast<rt::RoleIndex>(value.int_value)));
+        return interner_.constant(rt::Constant::of_role(static_cast<rt::RoleIndex>(value.int_value)));
       case TypeKind::Set:
       case TypeKind::List:
       case TypeKind::EmptyList: {
         std::vector<rt::ConstantIndex> elements;
         for (const Constant& element : value.elements) elements.push_back(constant(element));
-        return rt::add_constant(model_, rt::Constant::of_list(std::move(elements)));
+        return interner_.constant(rt::Constant::of_list(std::move(elements)));
       }
       default:
         fail("an obligation argument of type `" + to_string(type) + "` cannot be lowered");
@@ -227,19 +253,24 @@ class Lowerer {
 
   // ---- expressions -------------------------------------------------------------------
 
-  rt::NodeIndex add(rt::Opcode op, const ast::Expr& expr, std::vector<rt::NodeIndex> operands = {}) {
+  // A node for `expr`; the caller fills in what else it needs and stores it
+  // with interner_.node().
+  rt::Node make(rt::Opcode op, const ast::Expr& expr, const std::vector<rt::NodeIndex>& operands = {}) {
     rt::Node node;
     node.op = op;
     node.type = type(expr.type);
-    node.operands = std::move(operands);
+    node.operands.assign(operands.data(), operands.data() + operands.size());
     node.source = std::string(sources_.slice(expr.span));
-    return rt::add_node(model_, std::move(node));
+    return node;
+  }
+  rt::NodeIndex add(rt::Opcode op, const ast::Expr& expr, const std::vector<rt::NodeIndex>& operands = {}) {
+    return interner_.node(make(op, expr, operands));
   }
 
   rt::NodeIndex literal(const ast::Expr& expr, rt::Constant value) {
-    rt::NodeIndex node = add(rt::Opcode::Literal, expr);
-    model_.nodes[node].constant = rt::add_constant(model_, std::move(value));
-    return node;
+    rt::Node node = make(rt::Opcode::Literal, expr);
+    node.constant = interner_.constant(std::move(value));
+    return interner_.node(std::move(node));
   }
 
   // The constant a literal expression denotes, if it is one.
@@ -282,11 +313,11 @@ class Lowerer {
         return field(rt::Opcode::Has, expr, object, operand);
       }
       case ast::ExprKind::Is: {
-        rt::NodeIndex node = add(rt::Opcode::Is, expr);
+        rt::Node node = make(rt::Opcode::Is, expr);
         const CheckedRole* role = policy_.find_role(expr.text);
         if (!role) fail("role `" + expr.text + "` is not declared");
-        model_.nodes[node].field = role ? role->index : rt::kNoIndex;
-        return node;
+        node.field = role ? role->index : rt::kNoIndex;
+        return interner_.node(std::move(node));
       }
       case ast::ExprKind::Not: return add(rt::Opcode::Not, expr, {expression(*expr.children[0])});
       case ast::ExprKind::Negate: return add(rt::Opcode::Negate, expr, {expression(*expr.children[0])});
@@ -311,19 +342,19 @@ class Lowerer {
     for (const auto& child : expr.children) {
       auto value = literal_constant(*child);
       if (!value) return add(rt::Opcode::MakeList, expr, children(expr));
-      elements.push_back(rt::add_constant(model_, std::move(*value)));
+      elements.push_back(interner_.constant(std::move(*value)));
     }
     return literal(expr, rt::Constant::of_list(std::move(elements)));
   }
 
   rt::NodeIndex named(rt::Opcode op, const ast::Expr& expr) {
-    rt::NodeIndex node = add(op, expr);
-    model_.nodes[node].name = expr.text;
-    return node;
+    rt::Node node = make(op, expr);
+    node.name = expr.text;
+    return interner_.node(std::move(node));
   }
 
   rt::NodeIndex field(rt::Opcode op, const ast::Expr& expr, const ast::Expr& object, rt::NodeIndex operand) {
-    rt::NodeIndex node = add(op, expr, {operand});
+    rt::Node node = make(op, expr, {operand});
     const Type* object_type = object.type ? TypeContext::required(object.type) : nullptr;
     const AttributeList* attributes = object_type && object_type->has_attributes() ? &object_type->attributes() : nullptr;
     std::uint32_t index = rt::kNoIndex;
@@ -333,8 +364,8 @@ class Lowerer {
       }
     }
     if (index == rt::kNoIndex) fail("attribute `" + expr.text + "` cannot be resolved");
-    model_.nodes[node].field = index;
-    return node;
+    node.field = index;
+    return interner_.node(std::move(node));
   }
 
   static rt::Opcode binary_opcode(ast::BinaryOp op) {
@@ -360,6 +391,7 @@ class Lowerer {
   const CheckedPolicy& policy_;
   const SourceManager& sources_;
   rt::Model model_;
+  rt::ModelInterner interner_;  // appends to model_
   std::string error_;
   std::unordered_map<const Type*, rt::TypeIndex> type_index_;
   std::unordered_map<const Type*, rt::SchemaIndex> schema_index_;

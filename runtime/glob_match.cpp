@@ -6,13 +6,13 @@
 
 #include <bit>
 
-#include "runtime/internal/inline_vector.h"
+#include "runtime/small_vector.h"
 
 namespace authz::runtime {
 namespace {
 
 using Kind = GlobToken::Kind;
-using StateWords = internal::InlineVector<std::uint64_t, 4>;
+using StateWords = SmallVector<std::uint64_t, 4>;
 
 inline bool test(const StateWords& set, std::size_t state) { return (set[state / 64] >> (state % 64)) & 1u; }
 inline void mark(StateWords& set, std::size_t state) { set[state / 64] |= std::uint64_t{1} << (state % 64); }
@@ -107,7 +107,7 @@ bool glob_matches(const GlobPattern& pattern, std::string_view text) {
 }
 
 bool glob_matches(std::string_view pattern, std::string_view text) {
-  internal::InlineVector<GlobToken, 255> tokens;
+  SmallVector<GlobToken, 255> tokens;
   tokenize(pattern, [&](GlobToken token) { tokens.push_back(token); });
   return glob_matches(tokens.data(), tokens.size(), text);
 }

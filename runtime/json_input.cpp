@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/internal/inline_vector.h"
+#include "runtime/small_vector.h"
 #include "runtime/internal/value_ops.h"
 #include "runtime/time_text.h"
 
@@ -29,7 +29,7 @@ bool check_string_length(std::string_view text, const JsonPath& path, std::strin
 // Sorted copy of an object's keys; reports the first repeated key.
 template <class Path>
 bool check_unique_keys(simdjson::dom::object object, const Path& path, std::string& error) {
-  InlineVector<std::string_view, 16> keys;
+  SmallVector<std::string_view, 16> keys;
   for (auto field : object) keys.push_back(field.key);
   std::sort(keys.data(), keys.data() + keys.size());
   for (std::size_t i = 1; i < keys.size(); ++i) {
@@ -279,7 +279,7 @@ bool TypedConverter::convert(element json, TypeIndex type_index, std::uint32_t s
       const Schema& schema = model_.records[type.schema];
       auto count = static_cast<std::uint32_t>(schema.attributes.size());
       std::uint32_t first = store_.reserve(count);
-      InlineVector<unsigned char, 32> given;
+      SmallVector<unsigned char, 32> given;
       given.resize(count, 0);
       for (auto field : object) {
         std::size_t index = 0;

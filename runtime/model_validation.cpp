@@ -3,13 +3,14 @@
 // grants) so each check may rely on the ones before it.
 #include "runtime/model_validation.h"
 
+#include <algorithm>
 #include <cmath>
-#include <set>
+#include <cstdint>
 #include <string_view>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
+#include "runtime/internal/repeat_finder.h"
 #include "runtime/uri_template.h"
 
 namespace authz::runtime {
@@ -36,6 +37,7 @@ namespace authz::runtime {
 namespace {
 
 using Error = std::optional<std::string>;
+using internal::find_repeat;
 
 bool is_bool_type(const Model& model, TypeIndex type) {
   return type < model.types.size() && model.types[type].kind == TypeKind::Bool && !model.types[type].optional;
@@ -89,16 +91,16 @@ Error check_types(const Model& model) {
 
 Error check_schema(const Model& model, const Schema& schema, std::string_view what) {
   if (schema.name.empty()) return fmt::format("{} has no name", what);
-  std::set<std::string_view> seen;
   for (const Attribute& attribute : schema.attributes) {
     if (attribute.name.empty()) return fmt::format("{} `{}` has an attribute without a name", what, schema.name);
-    if (!seen.insert(attribute.name).second) {
-      return fmt::format("{} `{}` declares attribute `{}` twice", what, schema.name, attribute.name);
-    }
     if (attribute.type >= model.types.size()) {
       return fmt::format("{} `{}`: attribute `{}` has type {}, which does not exist", what, schema.name,
                          attribute.name, attribute.type);
     }
+  }
+  const auto& attributes = schema.attributes;
+  if (auto twice = find_repeat(attributes.size(), [&](std::size_t i) { return std::string_view(attributes[i].name); })) {
+    return fmt::format("{} `{}` declares attribute `{}` twice", what, schema.name, attributes[*twice].name);
   }
   return std::nullopt;
 }
@@ -136,15 +138,16 @@ Error check_role_set(const Model& model, const RoleSet& set, const Owner& owner)
 }
 
 Error check_roles(const Model& model) {
-  std::set<std::string_view> seen;
   for (std::size_t r = 0; r < model.roles.size(); ++r) {
     const Role& role = model.roles[r];
     if (role.name.empty()) return fmt::format("role {} has no name", r);
-    if (!seen.insert(role.name).second) return fmt::format("role `{}` is declared twice", role.name);
     if (Error e = check_role_set(model, role.includes, Owner{"role", role.name})) return e;
     if (!role.includes.contains(static_cast<RoleIndex>(r))) {
       return fmt::format("role `{}` does not include itself", role.name);
     }
+  }
+  if (auto twice = find_repeat(model.roles.size(), [&](std::size_t i) { return std::string_view(model.roles[i].name); })) {
+    return fmt::format("role `{}` is declared twice", model.roles[*twice].name);
   }
   // Inheritance must already be expanded: whatever a role includes, it also
   // includes everything that role includes.
@@ -260,6 +263,11 @@ const Schema* schema_of(const Model& model, TypeIndex type_index) {
 
 Error check_nodes(const Model& model) {
   std::vector<unsigned> depth(model.nodes.size(), 1);
+  // Nodes may be shared (the compiler stores equal sub-expressions once), so
+  // an expression is a DAG: without a bound on its size as a tree, a few
+  // hundred nodes each using the previous one twice would take 2^256 steps to
+  // evaluate.
+  std::vector<std::uint32_t> tree_size(model.nodes.size(), 1);
   for (std::size_t i = 0; i < model.nodes.size(); ++i) {
     const Node& node = model.nodes[i];
     if (node.op > Opcode::Negate) return fmt::format("node {}: unknown opcode {}", i, static_cast<unsigned>(node.op));
@@ -276,6 +284,11 @@ Error check_nodes(const Model& model) {
                            "expressions cannot be cyclic)", i, operand);
       }
       if (depth[operand] + 1 > depth[i]) depth[i] = depth[operand] + 1;
+      // Both at most kMaxExpressionNodes: no overflow.
+      tree_size[i] += tree_size[operand];
+      if (tree_size[i] > kMaxExpressionNodes) {
+        return fmt::format("node {}: expression has more than {} nodes when written out", i, kMaxExpressionNodes);
+      }
     }
     if (depth[i] > kMaxExpressionDepth) {
       return fmt::format("node {}: expression nests deeper than {}", i, kMaxExpressionDepth);
@@ -332,7 +345,7 @@ Error check_nodes(const Model& model) {
   return std::nullopt;
 }
 
-Error check_index_list(const std::vector<Index>& list, std::size_t limit, std::string_view owner,
+Error check_index_list(const std::vector<Index>& list, std::size_t limit, const Owner& owner,
                        std::string_view what) {
   for (std::size_t k = 0; k < list.size(); ++k) {
     if (list[k] >= limit) return fmt::format("{}: {} {} does not exist", owner, what, list[k]);
@@ -344,24 +357,24 @@ Error check_index_list(const std::vector<Index>& list, std::size_t limit, std::s
 }
 
 Error check_targets(const Model& model) {
-  std::set<std::pair<TargetKind, std::string_view>> seen;
   for (std::size_t t = 0; t < model.targets.size(); ++t) {
     const Target& target = model.targets[t];
     if (target.kind > TargetKind::Prompt) return fmt::format("target {}: unknown target kind", t);
     if (target.action > Action::Write) return fmt::format("target {}: unknown action", t);
     if (target.name.empty()) return fmt::format("target {} has no name", t);
-    std::string owner = fmt::format("{} `{}`", to_string(target.kind), target.name);
-    if (!seen.insert({target.kind, target.name}).second) return fmt::format("{} is declared twice", owner);
+    const auto owner = Owner{to_string(target.kind), target.name};
     if (target.kind != TargetKind::Tool && target.action != Action::Read) {
       return fmt::format("{} must be `read`", owner);
     }
-    std::set<std::string_view> params;
-    for (const Parameter& param : target.params) {
+    const auto& params = target.params;
+    for (const Parameter& param : params) {
       if (param.name.empty()) return fmt::format("{} has a parameter without a name", owner);
-      if (!params.insert(param.name).second) return fmt::format("{} declares parameter `{}` twice", owner, param.name);
       if (param.type >= model.types.size()) {
         return fmt::format("{}: parameter `{}` has type {}, which does not exist", owner, param.name, param.type);
       }
+    }
+    if (auto twice = find_repeat(params.size(), [&](std::size_t i) { return std::string_view(params[i].name); })) {
+      return fmt::format("{} declares parameter `{}` twice", owner, params[*twice].name);
     }
     if (target.kind == TargetKind::Resource) {
       std::string error;
@@ -381,24 +394,35 @@ Error check_targets(const Model& model) {
     if (Error e = check_index_list(target.rules, model.rules.size(), owner, "rule")) return e;
     if (Error e = check_index_list(target.grants, model.grants.size(), owner, "grant")) return e;
   }
+  auto key = [&](std::size_t i) {
+    return internal::Keyed{static_cast<std::uint32_t>(model.targets[i].kind), model.targets[i].name};
+  };
+  if (auto twice = find_repeat(model.targets.size(), key)) {
+    const Target& target = model.targets[*twice];
+    return fmt::format("{} is declared twice", Owner{to_string(target.kind), target.name});
+  }
   return std::nullopt;
 }
 
 Error check_obligations(const Model& model) {
-  std::set<std::string_view> seen;
   for (const ObligationDecl& obligation : model.obligations) {
     if (obligation.name.empty()) return std::string("an obligation has no name");
-    if (!seen.insert(obligation.name).second) return fmt::format("obligation `{}` is declared twice", obligation.name);
-    std::set<std::string_view> params;
-    for (const Attribute& param : obligation.params) {
-      if (param.name.empty() || !params.insert(param.name).second) {
-        return fmt::format("obligation `{}` has an unnamed or repeated parameter", obligation.name);
-      }
+    const auto& params = obligation.params;
+    auto param_name = [&](std::size_t i) { return std::string_view(params[i].name); };
+    bool unnamed = std::any_of(params.begin(), params.end(), [](const Attribute& p) { return p.name.empty(); });
+    if (unnamed || find_repeat(params.size(), param_name)) {
+      return fmt::format("obligation `{}` has an unnamed or repeated parameter", obligation.name);
+    }
+    for (const Attribute& param : params) {
       if (param.type >= model.types.size()) {
         return fmt::format("obligation `{}`: parameter `{}` has type {}, which does not exist", obligation.name,
                            param.name, param.type);
       }
     }
+  }
+  auto name = [&](std::size_t i) { return std::string_view(model.obligations[i].name); };
+  if (auto twice = find_repeat(model.obligations.size(), name)) {
+    return fmt::format("obligation `{}` is declared twice", model.obligations[*twice].name);
   }
   return std::nullopt;
 }
@@ -411,13 +435,10 @@ Error check_window(const Window& window, const Owner& owner) {
 }
 
 Error check_rules_and_grants(const Model& model) {
-  std::unordered_set<std::string_view> ids;
-  ids.reserve(model.rules.size() + model.grants.size());
   for (const Rule& rule : model.rules) {
     if (rule.id.empty()) return std::string("a rule has no id");
     // Formatted only for a message: a valid table must not pay for it per rule.
     const auto owner = Owner{"rule", rule.id};
-    if (!ids.insert(rule.id).second) return fmt::format("rule id `{}` is used twice", rule.id);
     if (rule.effect > Effect::Deny) return fmt::format("{}: unknown effect", owner);
     if (Error e = check_role_set(model, rule.subjects.roles, owner)) return e;
     for (const std::string& user : rule.subjects.users) {
@@ -460,11 +481,14 @@ Error check_rules_and_grants(const Model& model) {
   for (const Grant& grant : model.grants) {
     if (grant.id.empty()) return std::string("a grant has no id");
     const auto owner = Owner{"grant", grant.id};
-    if (!ids.insert(grant.id).second) return fmt::format("rule id `{}` is used twice", grant.id);
     if (grant.user.empty()) return fmt::format("{} names no user", owner);
     if (grant.reason.empty()) return fmt::format("{} gives no reason", owner);
     if (Error e = check_window(grant.window, owner)) return e;
   }
+  // Rules and grants share one id space.
+  std::size_t rules = model.rules.size();
+  auto id = [&](std::size_t i) { return std::string_view(i < rules ? model.rules[i].id : model.grants[i - rules].id); };
+  if (auto twice = find_repeat(rules + model.grants.size(), id)) return fmt::format("rule id `{}` is used twice", id(*twice));
   return std::nullopt;
 }
 

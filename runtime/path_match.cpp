@@ -2,12 +2,12 @@
 // segment views (no copies of the text), then compared segment by segment.
 #include "runtime/path_match.h"
 
-#include "runtime/internal/inline_vector.h"
+#include "runtime/small_vector.h"
 
 namespace authz::runtime {
 namespace {
 
-using Segments = internal::InlineVector<std::string_view, 64>;
+using Segments = SmallVector<std::string_view, 64>;
 
 PathProblem normalise(std::string_view path, Segments& segments) {
   if (path.empty() || path.front() != '/') return PathProblem::Relative;

@@ -35,6 +35,8 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/small_vector.h"
+
 namespace authz::runtime {
 
 using Index = std::uint32_t;
@@ -98,7 +100,7 @@ struct Schema {
 // bit set at or beyond the role count. The table file always stores exactly
 // role_words(...) words, so a set reads back padded.
 struct RoleSet {
-  std::vector<std::uint64_t> words;
+  SmallVector<std::uint64_t, 1> words;  // up to 64 roles without a heap block
 
   void insert(RoleIndex role);
   bool contains(RoleIndex role) const;
@@ -202,7 +204,7 @@ enum class Opcode : std::uint8_t {
 struct Node {
   Opcode op = Opcode::Literal;
   TypeIndex type = kNoIndex;       // result type
-  std::vector<NodeIndex> operands; // each smaller than this node's own index
+  SmallVector<NodeIndex, 4> operands;  // each smaller than this node's own index
   ConstantIndex constant = kNoIndex;  // Literal
   Index field = kNoIndex;          // Member / Has: attribute index; Is: role index
   std::string name;                // Argument / HasArgument: parameter name

@@ -4,9 +4,11 @@
 // check `failed()` only where a bad value would drive a loop or allocation.
 #include "runtime/table_reader.h"
 
+#include <bit>
 #include <cstring>
 #include <system_error>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -39,21 +41,32 @@ class Decoder {
     if (error_.empty()) error_ = fmt::format("{} at byte {}", what, pos_);
   }
 
-  std::uint64_t fixed(int bytes, const char* what) {
-    if (failed()) return 0;
-    if (body_.size() - pos_ < static_cast<std::size_t>(bytes)) {
-      fail(fmt::format("{} runs past the end of the body", what));
+  // After a failure pos_ stays put and every read returns 0, so one bounds
+  // check covers both cases.
+  template <int Bytes>
+  std::uint64_t fixed(const char* what) {
+    if (body_.size() - pos_ < static_cast<std::size_t>(Bytes) || failed()) {
+      if (!failed()) fail(fmt::format("{} runs past the end of the body", what));
       return 0;
     }
-    std::uint64_t value = read_le(body_.data() + pos_, bytes);
-    pos_ += bytes;
+    std::uint64_t value;
+    if constexpr (std::endian::native == std::endian::little) {
+      typename std::conditional_t<Bytes == 1, std::uint8_t,
+                                  std::conditional_t<Bytes == 4, std::uint32_t, std::uint64_t>> raw;
+      static_assert(sizeof raw == Bytes);
+      std::memcpy(&raw, body_.data() + pos_, Bytes);
+      value = raw;
+    } else {
+      value = read_le(body_.data() + pos_, Bytes);
+    }
+    pos_ += Bytes;
     return value;
   }
-  std::uint8_t u8(const char* what) { return static_cast<std::uint8_t>(fixed(1, what)); }
-  std::uint32_t u32(const char* what) { return static_cast<std::uint32_t>(fixed(4, what)); }
-  std::int64_t i64(const char* what) { return static_cast<std::int64_t>(fixed(8, what)); }
+  std::uint8_t u8(const char* what) { return static_cast<std::uint8_t>(fixed<1>(what)); }
+  std::uint32_t u32(const char* what) { return static_cast<std::uint32_t>(fixed<4>(what)); }
+  std::int64_t i64(const char* what) { return static_cast<std::int64_t>(fixed<8>(what)); }
   double f64(const char* what) {
-    std::uint64_t bits = fixed(8, what);
+    std::uint64_t bits = fixed<8>(what);
     double value;
     std::memcpy(&value, &bits, sizeof value);
     return value;
@@ -101,12 +114,12 @@ class Decoder {
     }
     return std::string(strings_[index]);
   }
-  std::vector<Index> indices(const char* what) {
+  // A counted list of indices, into a std::vector or a SmallVector.
+  template <class List>
+  void indices(List& out, const char* what) {
     std::uint32_t n = count(what, 4);
-    std::vector<Index> out;
     out.reserve(n);
     for (std::uint32_t i = 0; i < n && !failed(); ++i) out.push_back(u32(what));
-    return out;
   }
 
  private:
@@ -133,7 +146,7 @@ RoleSet read_role_set(Decoder& in, std::size_t words) {
   RoleSet set;
   set.words.reserve(words);
   for (std::size_t w = 0; w < words && !in.failed(); ++w) {
-    set.words.push_back(in.fixed(8, "role set"));
+    set.words.push_back(in.fixed<8>("role set"));
   }
   return set;
 }
@@ -195,7 +208,7 @@ void decode_body(Decoder& in, Model& model) {
       case ConstantKind::Bool: constant.bool_value = in.flag("bool constant"); break;
       case ConstantKind::Number: constant.number_value = in.f64("number constant"); break;
       case ConstantKind::String: constant.string_value = in.str("string constant"); break;
-      case ConstantKind::List: constant.elements = in.indices("list constant"); break;
+      case ConstantKind::List: in.indices(constant.elements, "list constant"); break;
       case ConstantKind::Int: case ConstantKind::Timestamp: case ConstantKind::Duration: case ConstantKind::Role:
         constant.int_value = in.i64("constant");
         break;
@@ -210,7 +223,7 @@ void decode_body(Decoder& in, Model& model) {
     Node node;
     node.op = static_cast<Opcode>(in.u8("opcode"));
     node.type = in.u32("node type");
-    node.operands = in.indices("operand count");
+    in.indices(node.operands, "operand count");
     node.constant = in.u32("node constant");
     node.field = in.u32("node field");
     node.name = in.str("node name");
@@ -249,8 +262,8 @@ void decode_body(Decoder& in, Model& model) {
       target.params.push_back(std::move(param));
     }
     target.uri = in.str("resource URI");
-    target.rules = in.indices("target rule count");
-    target.grants = in.indices("target grant count");
+    in.indices(target.rules, "target rule count");
+    in.indices(target.grants, "target grant count");
     model.targets.push_back(std::move(target));
   }
 
@@ -273,7 +286,7 @@ void decode_body(Decoder& in, Model& model) {
     for (std::uint32_t k = 0; k < uses && !in.failed(); ++k) {
       ObligationUse use;
       use.obligation = in.u32("obligation index");
-      use.arguments = in.indices("obligation argument count");
+      in.indices(use.arguments, "obligation argument count");
       rule.obligations.push_back(std::move(use));
     }
     model.rules.push_back(std::move(rule));

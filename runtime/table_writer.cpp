@@ -27,6 +27,7 @@
 #include "runtime/table_writer.h"
 
 #include <cstring>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 
@@ -55,7 +56,7 @@ class BodyEncoder {
     if (inserted) strings_.push_back(&it->first);
     u32(it->second);
   }
-  void indices(const std::vector<Index>& list) {
+  void indices(std::span<const Index> list) {
     count(list.size());
     for (Index index : list) u32(index);
   }

@@ -20,7 +20,7 @@
 #include "runtime/decision.h"
 #include "runtime/engine.h"
 #include "runtime/internal/engine_state.h"
-#include "runtime/internal/inline_vector.h"
+#include "runtime/small_vector.h"
 #include "runtime/path_match.h"
 
 namespace authz::runtime::internal {
@@ -102,7 +102,7 @@ class Evaluator {
   CachedEntity entity_cache_[kEntityCacheSize];
   std::size_t entity_cache_used_ = 0;
   std::size_t entity_cache_next_ = 0;
-  InlineVector<Value, 32> list_scratch_;
+  SmallVector<Value, 32> list_scratch_;
   std::vector<std::unique_ptr<Value[]>> converted_;  // entity collections converted to declared types
 };
 

@@ -8,7 +8,10 @@
 #include <functional>
 #include <random>
 
+#include <fmt/format.h>
+
 #include "runtime/engine.h"
+#include "runtime/model_validation.h"
 #include "runtime/sha256.h"
 #include "runtime/table_dump.h"
 #include "runtime/table_reader.h"
@@ -333,4 +336,28 @@ TEST_CASE("deep expressions are capped so evaluation cannot exhaust the stack", 
   b.rule({.id = "deep", .anyone = true, .targets = {tool}, .when = node});
   std::string error = read_error(serialize(b.model));
   CHECK(error == "invalid table: node 256: expression nests deeper than 256");
+}
+
+TEST_CASE("shared nodes are allowed, but not an expression that is huge when written out", "[runtime]") {
+  // x0 = true; x(k+1) = x(k) && x(k): 41 nodes, 2^41 - 1 written out. A table
+  // like this would evaluate for hours; the loader refuses it.
+  auto doubling = [](int levels) {
+    ModelBuilder b;
+    TargetIndex tool = b.tool("t", Action::Read);
+    NodeIndex node = b.boolean(true);
+    for (int i = 0; i < levels; ++i) node = b.all({node, node});
+    b.rule({.id = "wide", .anyone = true, .targets = {tool}, .when = node});
+    return serialize(b.model);
+  };
+  // 2^19 - 1 nodes written out: shared, and within the bound.
+  auto shared = Engine::load(doubling(18));
+  REQUIRE(shared.ok());
+  Request request;
+  request.principal = {"u-1", {}, "{}"};
+  request.target = "t";
+  request.now_ms = 0;
+  CHECK(shared.value().evaluate(request).effect == Effect::Allow);
+  CHECK(read_error(doubling(40)) ==
+        fmt::format("invalid table: node {}: expression has more than {} nodes when written out", 20,
+                    kMaxExpressionNodes));
 }

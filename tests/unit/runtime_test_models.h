@@ -201,7 +201,7 @@ class ModelBuilder {
     Node n;
     n.op = op;
     n.type = type;
-    n.operands = std::move(operands);
+    n.operands.assign(operands.data(), operands.data() + operands.size());
     n.source = std::move(source);
     return add_node(model, std::move(n));
   }
