@@ -6,7 +6,9 @@
 // Rules are spread over max(10, rules / 10) tools and 32 roles (a few levels
 // of inheritance); each has a doc comment and a condition over entity
 // attributes, arguments and the principal, so that checking exercises
-// resolution, `has` guards and type rules at scale.
+// resolution, `has` guards and type rules at scale. Half the conditions hold
+// a literal of their own (a limit, a department), as real rules differ, so
+// the compiled table cannot share every node between rules.
 #pragma once
 
 #include <string>
@@ -46,12 +48,12 @@ inline std::vector<std::string> generate_policy(int rules) {
         break;
       case 1:
         text += "allow a" + n + ": " + role + " may " + tool +
-                " when args.account.team in user.manages && (args has limit && args.limit < 100)\n"
+                " when args.account.team in user.manages && (args has limit && args.limit < " + n + ")\n"
                 "  until 2030-01-01T00:00:00Z;\n";
         break;
       case 2:
         text += "allow a" + n + ": " + role + " may " + tool +
-                " when user has dept && user.dept == \"sales\" with aggregate_only(min_group: 5);\n";
+                " when user has dept && user.dept == \"dept" + n + "\" with aggregate_only(min_group: 5);\n";
         break;
       default:
         text += "deny d" + n + ": " + tool + " unless user is " + role + " || args.account.tier >= 3;\n";

@@ -143,8 +143,8 @@ BENCHMARK(BM_Sales_Prepare);
 
 // `rules` rules over max(10, rules / 10) tools (so about ten per tool) and
 // 32 roles (binary-tree inheritance), each tool's rules cycling through: owner
-// check, team-in-manages check, a guarded deny on an optional argument, an
-// unconditional allow with an obligation.
+// check, team-in-manages check, a guarded deny on an optional argument (a
+// limit of its own per rule), an unconditional allow with an obligation.
 Model scaled_model(int rules) {
   ModelBuilder b("generated");
   b.principal_attribute("manages", b.set_of_string);
@@ -163,7 +163,10 @@ Model scaled_model(int rules) {
            {{"account", account, false}, {"region", b.string_type, false}, {"limit", b.optional(b.int_type), false}});
   }
   ObligationIndex aggregate = b.obligation("aggregate_only", {{"min_group", b.int_type}});
-  ConstantIndex five = add_constant(b.model, Constant::of_int(5));
+  // As authzc does: equal sub-expressions are stored once. Each deny still
+  // gets a limit of its own, so a quarter of the rules add nodes.
+  b.share_equal_nodes();
+  ConstantIndex five = b.add(Constant::of_int(5));
   for (int i = 0; i < rules; ++i) {
     // Rule i goes to tool i % tools; its position among that tool's rules
     // picks kind and role, so every tool sees the same mix at every size.
@@ -185,7 +188,7 @@ Model scaled_model(int rules) {
         break;
       }
       case 2: {
-        NodeIndex big = b.all({b.has_arg("limit"), b.binary(Opcode::Gt, b.arg("limit", b.int_type), b.integer(1000))});
+        NodeIndex big = b.all({b.has_arg("limit"), b.binary(Opcode::Gt, b.arg("limit", b.int_type), b.integer(1000 + i))});
         b.rule({.id = id, .effect = Effect::Deny, .roles = {role}, .targets = {tool}, .when = big});
         break;
       }

@@ -123,14 +123,29 @@ void compile_nodes(EngineState& state, StringMap<std::uint32_t>& param_names) {
 
 void compile_targets(EngineState& state, StringMap<std::uint32_t>& param_names) {
   const Model& model = state.model;
-  state.targets.resize(model.targets.size());
+  std::size_t total = 0;
+  for (const Target& target : model.targets) total += target.params.size() + target.rules.size();
+  // Filled completely before any span is taken, so no span sees a reallocation.
+  state.target_lists.reserve(total);
+  struct Ranges {
+    std::size_t params, denies, allows, end;
+  };
+  std::vector<Ranges> ranges(model.targets.size());
+  state.tools.reserve(model.targets.size());
   for (std::size_t t = 0; t < model.targets.size(); ++t) {
     const Target& target = model.targets[t];
-    CompiledTarget& compiled = state.targets[t];
-    for (const Parameter& param : target.params) compiled.param_name_ids.push_back(intern_name(param_names, param.name));
+    Ranges& range = ranges[t];
+    range.params = state.target_lists.size();
+    for (const Parameter& param : target.params) state.target_lists.push_back(intern_name(param_names, param.name));
+    range.denies = state.target_lists.size();
     for (RuleIndex rule : target.rules) {
-      (model.rules[rule].effect == Effect::Deny ? compiled.denies : compiled.allows).push_back(rule);
+      if (model.rules[rule].effect == Effect::Deny) state.target_lists.push_back(rule);
     }
+    range.allows = state.target_lists.size();
+    for (RuleIndex rule : target.rules) {
+      if (model.rules[rule].effect != Effect::Deny) state.target_lists.push_back(rule);
+    }
+    range.end = state.target_lists.size();
     auto index = static_cast<TargetIndex>(t);
     switch (target.kind) {
       case TargetKind::Tool: state.tools.emplace(target.name, index); break;
@@ -148,36 +163,53 @@ void compile_targets(EngineState& state, StringMap<std::uint32_t>& param_names) 
       }
     }
   }
+  state.targets.resize(model.targets.size());
+  const std::uint32_t* lists = state.target_lists.data();
+  for (std::size_t t = 0; t < ranges.size(); ++t) {
+    const Ranges& range = ranges[t];
+    state.targets[t] = {{lists + range.params, lists + range.denies},
+                        {lists + range.denies, lists + range.allows},
+                        {lists + range.allows, lists + range.end}};
+  }
 }
 
 void compile_obligations(EngineState& state) {
   const Model& model = state.model;
+  std::size_t total_uses = 0;
   std::size_t total_arguments = 0;
   for (const Rule& rule : model.rules) {
+    total_uses += rule.obligations.size();
     for (const ObligationUse& use : rule.obligations) total_arguments += use.arguments.size();
   }
-  // Sized up front: ObligationArgument::json views these strings.
+  // Each buffer is sized up front and filled before anything views it.
   state.obligation_json.reserve(total_arguments);
-  state.rule_obligations.resize(model.rules.size());
+  state.obligation_arguments.reserve(total_arguments);
+  state.applied_obligations.reserve(total_uses);
   for (const Rule& rule : model.rules) {
     for (const ObligationUse& use : rule.obligations) {
       const ObligationDecl& decl = model.obligations[use.obligation];
-      std::vector<ObligationArgument> arguments;
       for (std::size_t k = 0; k < use.arguments.size(); ++k) {
         const Value& value = state.constants[use.arguments[k]];
         state.obligation_json.push_back(render_value(value, TextStyle::Json, &model.roles));
-        arguments.push_back({decl.params[k].name, value, state.obligation_json.back()});
+        state.obligation_arguments.push_back({decl.params[k].name, value, state.obligation_json.back()});
       }
-      state.obligation_arguments.push_back(std::move(arguments));
     }
   }
-  std::size_t next = 0;
-  for (std::size_t r = 0; r < model.rules.size(); ++r) {
-    for (const ObligationUse& use : model.rules[r].obligations) {
-      const auto& arguments = state.obligation_arguments[next++];
-      state.rule_obligations[r].push_back({model.rules[r].id, model.obligations[use.obligation].name,
-                                           std::span<const ObligationArgument>(arguments)});
+  std::size_t next_argument = 0;
+  for (const Rule& rule : model.rules) {
+    for (const ObligationUse& use : rule.obligations) {
+      std::span<const ObligationArgument> arguments(state.obligation_arguments.data() + next_argument,
+                                                    use.arguments.size());
+      next_argument += use.arguments.size();
+      state.applied_obligations.push_back({rule.id, model.obligations[use.obligation].name, arguments});
     }
+  }
+  state.rule_obligations.resize(model.rules.size());
+  std::size_t next_use = 0;
+  for (std::size_t r = 0; r < model.rules.size(); ++r) {
+    std::size_t uses = model.rules[r].obligations.size();
+    state.rule_obligations[r] = {state.applied_obligations.data() + next_use, uses};
+    next_use += uses;
   }
 }
 

@@ -28,7 +28,7 @@ Value tainted(Value value, bool taint) {
 Evaluator::Evaluator(const EngineState& state, const PreparedRequest& request, const EntityResolver* entities)
     : state_(state), request_(request), entities_(entities) {
   arguments_ = request.store_.values.data() + request.arguments_first_;
-  param_names_ = &state.targets[request.target_].param_name_ids;
+  param_names_ = state.targets[request.target_].param_name_ids;
   if (state.list_scratch_size > 0) list_scratch_.resize(state.list_scratch_size, Value());
 }
 
@@ -61,7 +61,7 @@ bool Evaluator::type_mismatch(NodeIndex node, const Value& left, const Value& ri
 }
 
 bool Evaluator::argument(const CompiledNode& node, Value& out) {
-  const std::vector<std::uint32_t>& names = *param_names_;
+  std::span<const std::uint32_t> names = param_names_;
   for (std::size_t k = 0; k < names.size(); ++k) {
     if (names[k] == node.aux) {
       out = arguments_[k];

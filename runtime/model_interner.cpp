@@ -1,6 +1,6 @@
-// model_interner.cpp — see model_interner.h. Keys are the entry's fields
-// written out with fixed-width numbers and length-prefixed strings, so two
-// keys are equal exactly when the entries are.
+// model_interner.cpp — see model_interner.h. An entry is found by a 64-bit
+// hash of its fields, then compared field by field with the Model's entry,
+// so a hash collision costs a comparison, never a wrong share.
 #include "runtime/model_interner.h"
 
 #include <cstring>
@@ -8,54 +8,59 @@
 namespace authz::runtime {
 namespace {
 
-void put(std::string& key, std::uint64_t value) {
-  char bytes[sizeof value];
-  std::memcpy(bytes, &value, sizeof value);
-  key.append(bytes, sizeof bytes);
-}
+class Hasher {
+ public:
+  void add(std::uint64_t value) { hash_ = (hash_ ^ value) * 0x100000001b3ull + (hash_ >> 29); }
+  void add(std::string_view text) {
+    add(text.size());
+    for (unsigned char c : text) hash_ = (hash_ ^ c) * 0x100000001b3ull;
+  }
+  std::uint64_t value() const { return hash_; }
 
-void put(std::string& key, std::string_view text) {
-  put(key, text.size());
-  key.append(text);
-}
+ private:
+  std::uint64_t hash_ = 0xcbf29ce484222325ull;
+};
 
 template <class Entry, class Add>
-Index find_or_add(std::unordered_map<std::string, Index>& seen, const std::string& key, Entry entry, Add add) {
-  auto found = seen.find(key);
-  if (found != seen.end()) return found->second;
+Index find_or_add(std::unordered_multimap<std::uint64_t, Index>& seen, std::uint64_t hash,
+                  const std::vector<Entry>& entries, Entry entry, Add add) {
+  auto [first, last] = seen.equal_range(hash);
+  for (auto it = first; it != last; ++it) {
+    if (entries[it->second] == entry) return it->second;
+  }
   Index index = add(std::move(entry));
-  seen.emplace(key, index);
+  seen.emplace(hash, index);
   return index;
 }
 
 }  // namespace
 
 ConstantIndex ModelInterner::constant(Constant constant) {
-  key_.clear();
-  put(key_, static_cast<std::uint64_t>(constant.kind));
-  put(key_, constant.bool_value ? 1 : 0);
-  put(key_, static_cast<std::uint64_t>(constant.int_value));
+  Hasher hash;
+  hash.add(static_cast<std::uint64_t>(constant.kind));
+  hash.add(constant.bool_value ? 1 : 0);
+  hash.add(static_cast<std::uint64_t>(constant.int_value));
   std::uint64_t bits;
   std::memcpy(&bits, &constant.number_value, sizeof bits);
-  put(key_, bits);  // by bits: 0.0 and -0.0 stay apart
-  put(key_, constant.string_value);
-  put(key_, constant.elements.size());
-  for (ConstantIndex element : constant.elements) put(key_, element);
-  return find_or_add(constants_, key_, std::move(constant),
+  hash.add(bits);
+  hash.add(constant.string_value);
+  for (ConstantIndex element : constant.elements) hash.add(element);
+  return find_or_add(constants_, hash.value(), model_.constants, std::move(constant),
                      [&](Constant c) { return add_constant(model_, std::move(c)); });
 }
 
 NodeIndex ModelInterner::node(Node node) {
-  key_.clear();
-  put(key_, static_cast<std::uint64_t>(node.op));
-  put(key_, node.type);
-  put(key_, node.constant);
-  put(key_, node.field);
-  put(key_, node.operands.size());
-  for (NodeIndex operand : node.operands) put(key_, operand);
-  put(key_, node.name);
-  put(key_, node.source);
-  return find_or_add(nodes_, key_, std::move(node), [&](Node n) { return add_node(model_, std::move(n)); });
+  Hasher hash;
+  hash.add(static_cast<std::uint64_t>(node.op));
+  hash.add(node.type);
+  hash.add(node.constant);
+  hash.add(node.field);
+  hash.add(node.operands.size());
+  for (NodeIndex operand : node.operands) hash.add(operand);
+  hash.add(node.name);
+  hash.add(node.source);
+  return find_or_add(nodes_, hash.value(), model_.nodes, std::move(node),
+                     [&](Node n) { return add_node(model_, std::move(n)); });
 }
 
 }  // namespace authz::runtime

@@ -4,7 +4,7 @@
 // Contract: a ModelInterner appends to one Model through node() and
 // constant(), which return the index of an equal entry added through the
 // same interner, or append a new one (add_node / add_constant). Equal means
-// every field equal, source text and type included, so a shared node reads
+// operator== on the entries: every field, source text and type included, so a shared node reads
 // exactly like the ones it replaces in traces and dumps. Sharing turns a
 // policy's expressions into a DAG: 100k rules that all say
 // `args.account.owner == user.id` need five nodes, not half a million, which
@@ -14,7 +14,7 @@
 // interner are not seen by it.
 #pragma once
 
-#include <string>
+#include <cstdint>
 #include <unordered_map>
 
 #include "runtime/table_model.h"
@@ -30,9 +30,10 @@ class ModelInterner {
 
  private:
   Model& model_;
-  std::string key_;  // reused: one buffer for every lookup
-  std::unordered_map<std::string, ConstantIndex> constants_;
-  std::unordered_map<std::string, NodeIndex> nodes_;
+  // Hash of the fields -> index in the Model; equal hashes are told apart by
+  // comparing the entries themselves.
+  std::unordered_multimap<std::uint64_t, ConstantIndex> constants_;
+  std::unordered_multimap<std::uint64_t, NodeIndex> nodes_;
 };
 
 }  // namespace authz::runtime

@@ -33,20 +33,26 @@ class Decoder {
  public:
   explicit Decoder(std::string_view body) : body_(body) {}
 
-  bool failed() const { return !error_.empty(); }
+  bool failed() const { return failed_; }
   const std::string& error() const { return error_; }
   bool at_end() const { return pos_ == body_.size(); }
 
-  void fail(std::string what) {
-    if (error_.empty()) error_ = fmt::format("{} at byte {}", what, pos_);
+  // Failures are out of line (and cold), so the reads below stay small
+  // enough to be inlined into decode_body.
+  [[gnu::cold, gnu::noinline]] void fail(std::string what) {
+    if (!failed_) error_ = fmt::format("{} at byte {}", what, pos_);
+    failed_ = true;
+  }
+  [[gnu::cold, gnu::noinline]] void fail_past_end(const char* what) {
+    if (!failed_) fail(fmt::format("{} runs past the end of the body", what));
   }
 
   // After a failure pos_ stays put and every read returns 0, so one bounds
   // check covers both cases.
   template <int Bytes>
   std::uint64_t fixed(const char* what) {
-    if (body_.size() - pos_ < static_cast<std::size_t>(Bytes) || failed()) {
-      if (!failed()) fail(fmt::format("{} runs past the end of the body", what));
+    if (body_.size() - pos_ < static_cast<std::size_t>(Bytes) || failed_) [[unlikely]] {
+      fail_past_end(what);
       return 0;
     }
     std::uint64_t value;
@@ -73,14 +79,14 @@ class Decoder {
   }
   bool flag(const char* what) {
     std::uint8_t value = u8(what);
-    if (value > 1) fail(fmt::format("{} is {}, not 0 or 1", what, value));
+    if (value > 1) [[unlikely]] fail(fmt::format("{} is {}, not 0 or 1", what, value));
     return value == 1;
   }
   // A count of items each at least `min_item_bytes` long: refused when the
   // rest of the body could not hold that many, before anything is reserved.
   std::uint32_t count(const char* what, std::size_t min_item_bytes) {
     std::uint32_t n = u32(what);
-    if (!failed() && static_cast<std::uint64_t>(n) * min_item_bytes > body_.size() - pos_) {
+    if (!failed() && static_cast<std::uint64_t>(n) * min_item_bytes > body_.size() - pos_) [[unlikely]] {
       fail(fmt::format("{} {} cannot fit in the {} bytes left", what, n, body_.size() - pos_));
       return 0;
     }
@@ -88,8 +94,8 @@ class Decoder {
   }
   std::string_view raw(std::size_t size, const char* what) {
     if (failed()) return {};
-    if (body_.size() - pos_ < size) {
-      fail(fmt::format("{} runs past the end of the body", what));
+    if (body_.size() - pos_ < size) [[unlikely]] {
+      fail_past_end(what);
       return {};
     }
     std::string_view out = body_.substr(pos_, size);
@@ -108,7 +114,7 @@ class Decoder {
   std::string str(const char* what) {
     std::uint32_t index = u32(what);
     if (failed()) return {};
-    if (index >= strings_.size()) {
+    if (index >= strings_.size()) [[unlikely]] {
       fail(fmt::format("{} refers to string {}, but the table has {}", what, index, strings_.size()));
       return {};
     }
@@ -126,6 +132,7 @@ class Decoder {
   std::string_view body_;
   std::size_t pos_ = 0;
   std::string error_;
+  bool failed_ = false;
   std::vector<std::string_view> strings_;
 };
 

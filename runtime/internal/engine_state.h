@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,10 +38,12 @@ struct CompiledNode {
   Value constant;  // Literal
 };
 
+// Views into EngineState::target_lists (one buffer for every target, not
+// three small vectors each).
 struct CompiledTarget {
-  std::vector<std::uint32_t> param_name_ids;  // per param, in declaration order
-  std::vector<RuleIndex> denies;              // target.rules split by effect
-  std::vector<RuleIndex> allows;
+  std::span<const std::uint32_t> param_name_ids;  // per param, in declaration order
+  std::span<const RuleIndex> denies;              // target.rules split by effect
+  std::span<const RuleIndex> allows;
 };
 
 struct EngineState {
@@ -56,6 +59,7 @@ struct EngineState {
   std::vector<Value> constants;  // one per Model constant, finished
 
   std::vector<CompiledTarget> targets;
+  std::vector<std::uint32_t> target_lists;
   StringMap<TargetIndex> tools;
   StringMap<TargetIndex> prompts;
   StringMap<TargetIndex> exact_resources;
@@ -66,10 +70,12 @@ struct EngineState {
   std::uint32_t principal_id_attribute = kNoIndex;
   std::uint32_t principal_roles_attribute = kNoIndex;
 
-  // Obligations per rule, ready to copy into a Decision.
-  std::vector<std::vector<ObligationArgument>> obligation_arguments;
+  // Obligations per rule, ready to copy into a Decision: views into the
+  // three flat buffers below them.
+  std::vector<std::span<const AppliedObligation>> rule_obligations;
+  std::vector<AppliedObligation> applied_obligations;
+  std::vector<ObligationArgument> obligation_arguments;
   std::vector<std::string> obligation_json;
-  std::vector<std::vector<AppliedObligation>> rule_obligations;
 
   // Decision ids: (id_prefix, mix(counter ^ id_key)). Threads take counter
   // values in blocks, so the shared atomic is touched once per block.

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,7 +88,7 @@ class Evaluator {
   const PreparedRequest& request_;
   const EntityResolver* entities_;
   const Value* arguments_;
-  const std::vector<std::uint32_t>* param_names_;
+  std::span<const std::uint32_t> param_names_;
   Error error_;
   // Entities already looked up in this evaluation: rules on one target tend
   // to read the same argument's entity, and a lookup (two hashes in

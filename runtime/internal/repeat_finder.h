@@ -62,18 +62,25 @@ std::optional<std::size_t> find_repeat(std::size_t count, KeyAt key_at) {
   }
   std::size_t capacity = 16;
   while (capacity < 2 * count) capacity *= 2;
-  std::vector<std::uint32_t> slots(capacity, 0);  // index + 1; 0 = empty
+  // A slot holds index + 1 (0 = empty) and, above it, 32 bits of the key's
+  // hash: keys are compared only when those bits match, so a probe rarely
+  // touches the (cold) entry an occupied slot points at.
+  std::vector<std::uint64_t> slots(capacity, 0);
   const std::size_t mask = capacity - 1;
   std::size_t budget = 8 * count + 64;  // probes allowed before falling back
   for (std::size_t i = 0; i < count; ++i) {
     auto key = key_at(i);
-    for (std::size_t slot = repeat_hash(key) & mask;; slot = (slot + 1) & mask) {
+    std::size_t hash = repeat_hash(key);
+    std::uint64_t tag = static_cast<std::uint64_t>(static_cast<std::uint32_t>(hash >> 32) ^ static_cast<std::uint32_t>(hash))
+                        << 32;
+    for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
       if (budget-- == 0) return find_repeat_by_sorting(count, key_at);
-      if (slots[slot] == 0) {
-        slots[slot] = static_cast<std::uint32_t>(i + 1);
+      std::uint64_t held = slots[slot];
+      if (held == 0) {
+        slots[slot] = tag | (i + 1);
         break;
       }
-      if (key_at(slots[slot] - 1) == key) return i;
+      if ((held >> 32) == (tag >> 32) && key_at(static_cast<std::uint32_t>(held) - 1) == key) return i;
     }
   }
   return std::nullopt;

@@ -24,11 +24,13 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "runtime/model_interner.h"
 #include "runtime/table_model.h"
 
 namespace authz::runtime::testing {
@@ -41,6 +43,16 @@ class ModelBuilder {
  public:
   Model model;
 
+  // From here on, equal nodes and constants are stored once, as authzc's
+  // lowering does (benchmarks that stand for compiled tables use it).
+  void share_equal_nodes() { interner_ = std::make_unique<ModelInterner>(model); }
+  NodeIndex add(Node node) { return interner_ ? interner_->node(std::move(node)) : add_node(model, std::move(node)); }
+  ConstantIndex add(Constant constant) {
+    return interner_ ? interner_->constant(std::move(constant)) : add_constant(model, std::move(constant));
+  }
+
+  ModelBuilder(const ModelBuilder&) = delete;
+  ModelBuilder& operator=(const ModelBuilder&) = delete;
   explicit ModelBuilder(std::string policy = "test") {
     model.policy_name = std::move(policy);
     model.principal.name = "User";
@@ -203,14 +215,14 @@ class ModelBuilder {
     n.type = type;
     n.operands.assign(operands.data(), operands.data() + operands.size());
     n.source = std::move(source);
-    return add_node(model, std::move(n));
+    return add(std::move(n));
   }
   NodeIndex literal(Constant constant, TypeIndex type) {
     Node n;
     n.op = Opcode::Literal;
     n.type = type;
-    n.constant = add_constant(model, std::move(constant));
-    return add_node(model, std::move(n));
+    n.constant = add(std::move(constant));
+    return add(std::move(n));
   }
   NodeIndex str(const std::string& text) { return literal(Constant::of_string(text), string_type); }
   NodeIndex integer(std::int64_t value) { return literal(Constant::of_int(value), int_type); }
@@ -221,7 +233,7 @@ class ModelBuilder {
   NodeIndex role_literal(RoleIndex role) { return literal(Constant::of_role(role), role_type); }
   NodeIndex string_list(std::vector<std::string> items) {
     std::vector<ConstantIndex> elements;
-    for (auto& item : items) elements.push_back(add_constant(model, Constant::of_string(item)));
+    for (auto& item : items) elements.push_back(add(Constant::of_string(item)));
     return literal(Constant::of_list(std::move(elements)), collection(TypeKind::List, string_type));
   }
   NodeIndex now() { return node(Opcode::Now, timestamp_type); }
@@ -231,14 +243,14 @@ class ModelBuilder {
     n.op = Opcode::Argument;
     n.type = type;
     n.name = name;
-    return add_node(model, std::move(n));
+    return add(std::move(n));
   }
   NodeIndex has_arg(const std::string& name) {
     Node n;
     n.op = Opcode::HasArgument;
     n.type = bool_type;
     n.name = name;
-    return add_node(model, std::move(n));
+    return add(std::move(n));
   }
   NodeIndex member(NodeIndex object, Index field, TypeIndex type) {
     Node n;
@@ -246,7 +258,7 @@ class ModelBuilder {
     n.type = type;
     n.operands = {object};
     n.field = field;
-    return add_node(model, std::move(n));
+    return add(std::move(n));
   }
   NodeIndex has(NodeIndex object, Index field) {
     Node n;
@@ -254,7 +266,7 @@ class ModelBuilder {
     n.type = bool_type;
     n.operands = {object};
     n.field = field;
-    return add_node(model, std::move(n));
+    return add(std::move(n));
   }
   NodeIndex user_attribute(const std::string& name) {
     Index index = principal_index(name);
@@ -265,7 +277,7 @@ class ModelBuilder {
     n.op = Opcode::Is;
     n.type = bool_type;
     n.field = role;
-    return add_node(model, std::move(n));
+    return add(std::move(n));
   }
   NodeIndex unary(Opcode op, NodeIndex operand, TypeIndex type) { return node(op, type, {operand}); }
   NodeIndex binary(Opcode op, NodeIndex left, NodeIndex right, TypeIndex type = kNoIndex) {
@@ -273,6 +285,9 @@ class ModelBuilder {
   }
   NodeIndex all(std::vector<NodeIndex> operands) { return node(Opcode::And, bool_type, std::move(operands)); }
   NodeIndex any(std::vector<NodeIndex> operands) { return node(Opcode::Or, bool_type, std::move(operands)); }
+
+ private:
+  std::unique_ptr<ModelInterner> interner_;  // refers to `model`: a ModelBuilder is never copied or moved
 };
 
 struct SalesModel {
