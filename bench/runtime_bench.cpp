@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "runtime/engine.h"
+#include "runtime/sha256.h"
 #include "runtime/table_reader.h"
 #include "runtime/table_writer.h"
 #include "tests/unit/runtime_test_models.h"
@@ -239,6 +240,15 @@ void BM_Load_Table(benchmark::State& state) {
   state.counters["bytes"] = static_cast<double>(bytes.size());
 }
 BENCHMARK(BM_Load_Table)->ArgName("rules")->Arg(100000)->Unit(benchmark::kMillisecond);
+
+// Baseline for the loads: the SHA-256 every load computes over the same
+// bytes (on a second thread, beside the decoding), the floor of a loader that
+// checks its input.
+void BM_Baseline_Checksum(benchmark::State& state) {
+  std::string bytes = serialize(scaled_model(static_cast<int>(state.range(0))));
+  for (auto _ : state) benchmark::DoNotOptimize(sha256(bytes));
+}
+BENCHMARK(BM_Baseline_Checksum)->ArgName("rules")->Arg(100000)->Unit(benchmark::kMillisecond);
 
 void BM_Drop_Engine(benchmark::State& state) {
   std::string bytes = serialize(scaled_model(static_cast<int>(state.range(0))));

@@ -85,6 +85,9 @@ void compile_constants(EngineState& state) {
 void compile_nodes(EngineState& state, StringMap<std::uint32_t>& param_names) {
   const Model& model = state.model;
   state.nodes.reserve(model.nodes.size());
+  std::size_t total_operands = 0;
+  for (const Node& node : model.nodes) total_operands += node.operands.size();
+  state.operands.reserve(total_operands);
   for (std::size_t i = 0; i < model.nodes.size(); ++i) {
     const Node& node = model.nodes[i];
     CompiledNode compiled;

@@ -4,6 +4,7 @@
 // invalid UTF-8.
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <string>
 
 #include "tools/gateway/json_scan.h"
@@ -14,15 +15,19 @@ using namespace authz::gateway;
 
 namespace {
 
+// The message's fields view the line, so the result keeps its own copy of it
+// (on the heap: moving the result must not move the bytes).
 struct ReadResult {
+  std::unique_ptr<const std::string> line;
   bool ok;
   Message message;
   Rejection rejection;
 };
 
-ReadResult read(MessageReader& reader, const std::string& line) {
+ReadResult read(MessageReader& reader, std::string line) {
   ReadResult result;
-  result.ok = reader.read(line, result.message, result.rejection);
+  result.line = std::make_unique<const std::string>(std::move(line));
+  result.ok = reader.read(*result.line, result.message, result.rejection);
   return result;
 }
 
