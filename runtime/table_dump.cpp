@@ -167,13 +167,13 @@ class ExpressionPrinter {
   const Model& model_;
 };
 
-void append_doc(std::string& out, const std::string& doc, std::string_view indent) {
+void append_doc(std::string& out, std::string_view doc, std::string_view indent) {
   if (doc.empty()) return;
   std::size_t pos = 0;
   while (pos <= doc.size()) {
     std::size_t end = doc.find('\n', pos);
     if (end == std::string::npos) end = doc.size();
-    out += fmt::format("{}///{}{}\n", indent, doc[pos] == ' ' || pos == end ? "" : " ", doc.substr(pos, end - pos));
+    out += fmt::format("{}///{}{}\n", indent, pos == end || doc[pos] == ' ' ? "" : " ", doc.substr(pos, end - pos));
     pos = end + 1;
   }
 }

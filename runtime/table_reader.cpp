@@ -199,16 +199,15 @@ void decode_body(Decoder& in, Model& model) {
   model.roles.reserve(n);
   std::size_t words = role_words(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
-    Role role;
+    Role& role = model.roles.emplace_back();  // filled in place: no move per entry
     role.name = in.str("role name");
     role.includes = read_role_set(in, words);
-    model.roles.push_back(std::move(role));
   }
 
   n = in.count("constant count", 2);
   model.constants.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
-    Constant constant;
+    Constant& constant = model.constants.emplace_back();
     std::uint8_t kind = in.u8("constant kind");
     constant.kind = static_cast<ConstantKind>(kind);
     switch (constant.kind) {
@@ -221,13 +220,12 @@ void decode_body(Decoder& in, Model& model) {
         break;
       default: in.fail(fmt::format("unknown constant kind {}", kind)); break;
     }
-    model.constants.push_back(std::move(constant));
   }
 
   n = in.count("node count", 25);
   model.nodes.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
-    Node node;
+    Node& node = model.nodes.emplace_back();
     node.op = static_cast<Opcode>(in.u8("opcode"));
     node.type = in.u32("node type");
     in.indices(node.operands, "operand count");
@@ -235,7 +233,6 @@ void decode_body(Decoder& in, Model& model) {
     node.field = in.u32("node field");
     node.name = in.str("node name");
     node.source = in.str("node source");
-    model.nodes.push_back(std::move(node));
   }
 
   n = in.count("obligation count", 8);
@@ -256,7 +253,7 @@ void decode_body(Decoder& in, Model& model) {
   n = in.count("target count", 22);
   model.targets.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
-    Target target;
+    Target& target = model.targets.emplace_back();
     target.kind = static_cast<TargetKind>(in.u8("target kind"));
     target.name = in.str("target name");
     target.action = static_cast<Action>(in.u8("target action"));
@@ -271,13 +268,12 @@ void decode_body(Decoder& in, Model& model) {
     target.uri = in.str("resource URI");
     in.indices(target.rules, "target rule count");
     in.indices(target.grants, "target grant count");
-    model.targets.push_back(std::move(target));
   }
 
   n = in.count("rule count", 36);
   model.rules.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
-    Rule rule;
+    Rule& rule = model.rules.emplace_back();
     rule.id = in.str("rule id");
     rule.effect = static_cast<Effect>(in.u8("rule effect"));
     rule.doc = in.str("rule doc");
@@ -296,20 +292,18 @@ void decode_body(Decoder& in, Model& model) {
       in.indices(use.arguments, "obligation argument count");
       rule.obligations.push_back(std::move(use));
     }
-    model.rules.push_back(std::move(rule));
   }
 
   n = in.count("grant count", 30);
   model.grants.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
-    Grant grant;
+    Grant& grant = model.grants.emplace_back();
     grant.id = in.str("grant id");
     grant.user = in.str("grant user");
     grant.reason = in.str("grant reason");
     grant.doc = in.str("grant doc");
     grant.location = read_location(in);
     grant.window = read_window(in);
-    model.grants.push_back(std::move(grant));
   }
   if (!in.failed() && !in.at_end()) in.fail("unexpected bytes after the last grant");
 }
