@@ -184,17 +184,27 @@ void compile_obligations(EngineState& state) {
     total_uses += rule.obligations.size();
     for (const ObligationUse& use : rule.obligations) total_arguments += use.arguments.size();
   }
-  // Each buffer is sized up front and filled before anything views it.
-  state.obligation_json.reserve(total_arguments);
+  // Each constant used as an argument is rendered once, however many rules
+  // pass it. Every buffer is sized up front and filled before anything views it.
+  std::vector<std::uint32_t> json_of(model.constants.size(), kNoIndex);
+  for (const Rule& rule : model.rules) {
+    for (const ObligationUse& use : rule.obligations) {
+      for (ConstantIndex argument : use.arguments) {
+        if (json_of[argument] != kNoIndex) continue;
+        json_of[argument] = static_cast<std::uint32_t>(state.obligation_json.size());
+        state.obligation_json.push_back(render_value(state.constants[argument], TextStyle::Json, &model.roles));
+      }
+    }
+  }
   state.obligation_arguments.reserve(total_arguments);
   state.applied_obligations.reserve(total_uses);
   for (const Rule& rule : model.rules) {
     for (const ObligationUse& use : rule.obligations) {
       const ObligationDecl& decl = model.obligations[use.obligation];
       for (std::size_t k = 0; k < use.arguments.size(); ++k) {
-        const Value& value = state.constants[use.arguments[k]];
-        state.obligation_json.push_back(render_value(value, TextStyle::Json, &model.roles));
-        state.obligation_arguments.push_back({decl.params[k].name, value, state.obligation_json.back()});
+        ConstantIndex argument = use.arguments[k];
+        state.obligation_arguments.push_back(
+            {decl.params[k].name, state.constants[argument], state.obligation_json[json_of[argument]]});
       }
     }
   }

@@ -75,7 +75,7 @@ struct EngineState {
   std::vector<std::span<const AppliedObligation>> rule_obligations;
   std::vector<AppliedObligation> applied_obligations;
   std::vector<ObligationArgument> obligation_arguments;
-  std::vector<std::string> obligation_json;
+  std::vector<std::string> obligation_json;  // one per distinct argument constant
 
   // Decision ids: (id_prefix, mix(counter ^ id_key)). Threads take counter
   // values in blocks, so the shared atomic is touched once per block.
