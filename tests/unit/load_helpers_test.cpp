@@ -2,16 +2,19 @@
 // (inline until it grows, then on the heap, copy and move either way),
 // find_repeat (the first repeated name, hashed or by sorting, with tagged
 // keys) and ModelInterner (equal entries stored once, different ones kept
-// apart).
+// apart), and the compiler's use of it: a repeated condition compiles to
+// shared nodes that decide exactly as before.
 #include <catch2/catch.hpp>
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "runtime/engine.h"
 #include "runtime/internal/repeat_finder.h"
 #include "runtime/model_interner.h"
 #include "runtime/small_vector.h"
+#include "tests/unit/compiled_policy_for_tests.h"
 
 using namespace authz::runtime;
 using authz::runtime::internal::find_repeat;
@@ -100,4 +103,46 @@ TEST_CASE("ModelInterner stores equal nodes and constants once", "[runtime]") {
   member.field = 0;
   CHECK(interner.node(member) == first);
   CHECK(model.nodes.size() == 4);
+}
+
+TEST_CASE("a condition that rules repeat is compiled once, and each rule still decides by it", "[runtime]") {
+  Engine engine = authz::testing::compile_policy_text(R"(policy shared;
+
+principal User {
+  limit: Int,
+}
+
+role clerk;
+
+tool pay(amount: Int, payee: String) write;
+tool refund(amount: Int, payee: String) write;
+tool void_payment(amount: Int, payee: String) write;
+
+/// Clerks pay up to their limit.
+allow pay_small: clerk may pay when args.amount <= user.limit;
+/// Clerks refund up to their limit.
+allow refund_small: clerk may refund when args.amount <= user.limit;
+/// Clerks void small payments.
+allow void_tiny: clerk may void_payment when args.amount <= 10;
+)");
+  const Model& model = engine.model();
+  REQUIRE(model.rules.size() == 3);
+  CHECK(model.rules[0].when == model.rules[1].when);  // same text, same nodes
+  CHECK(model.rules[2].when != model.rules[0].when);
+  // `args.amount` is one node for all three rules.
+  CHECK(model.nodes[model.rules[2].when].operands[0] == model.nodes[model.rules[0].when].operands[0]);
+
+  auto decide = [&](const std::string& tool, int amount) {
+    Request request;
+    request.principal = {"u-1", {"clerk"}, R"({"limit": 100})"};
+    request.target = tool;
+    request.arguments_json = R"({"amount": )" + std::to_string(amount) + R"(, "payee": "x"})";
+    return engine.evaluate(request).effect;
+  };
+  CHECK(decide("pay", 100) == Effect::Allow);
+  CHECK(decide("pay", 101) == Effect::Deny);
+  CHECK(decide("refund", 100) == Effect::Allow);
+  CHECK(decide("refund", 101) == Effect::Deny);
+  CHECK(decide("void_payment", 10) == Effect::Allow);
+  CHECK(decide("void_payment", 11) == Effect::Deny);
 }
