@@ -26,7 +26,9 @@
 //     A deny without subjects sets `subjects.anyone`.
 //   - conditions: append nodes to `nodes` children first (an operand index is
 //     always smaller than the index of the node that uses it); `when` and
-//     `unless` name the root node, of type Bool.
+//     `unless` name the root node, of type Bool. A node may be used by several
+//     nodes and rules: ModelInterner (model_interner.h) stores equal
+//     sub-expressions once, as authzc does.
 #pragma once
 
 #include <cstdint>
