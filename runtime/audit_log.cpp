@@ -19,6 +19,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "runtime/internal/string_map.h"
 #include "runtime/sha256.h"
 #include "runtime/time_text.h"
 #include "runtime/value_text.h"
@@ -100,10 +101,10 @@ std::string errno_text(int error) { return std::strerror(error); }
 
 // AuditRecord::canonical_fragments: FNV-1a over both fragments, never 0.
 std::uint64_t fragments_digest(const AuditRecord& record) {
-  std::uint64_t hash = 0xcbf29ce484222325ull;
+  std::uint64_t hash = internal::kFnvOffset;
   auto mix = [&](std::string_view text) {
-    for (unsigned char c : text) hash = (hash ^ c) * 0x100000001b3ull;
-    hash = (hash ^ 0xff) * 0x100000001b3ull;  // a separator no UTF-8 text contains
+    hash = internal::fnv1a(text, hash);
+    hash = (hash ^ 0xff) * internal::kFnvPrime;  // a separator no UTF-8 text contains
   };
   mix(record.arguments_json);
   mix(record.obligations_json);

@@ -5,20 +5,22 @@
 
 #include <cstring>
 
+#include "runtime/internal/string_map.h"
+
 namespace authz::runtime {
 namespace {
 
 class Hasher {
  public:
-  void add(std::uint64_t value) { hash_ = (hash_ ^ value) * 0x100000001b3ull + (hash_ >> 29); }
+  void add(std::uint64_t value) { hash_ = (hash_ ^ value) * internal::kFnvPrime + (hash_ >> 29); }
   void add(std::string_view text) {
     add(text.size());
-    for (unsigned char c : text) hash_ = (hash_ ^ c) * 0x100000001b3ull;
+    hash_ = internal::fnv1a(text, hash_);
   }
   std::uint64_t value() const { return hash_; }
 
  private:
-  std::uint64_t hash_ = 0xcbf29ce484222325ull;
+  std::uint64_t hash_ = internal::kFnvOffset;
 };
 
 template <class Entry, class Add>
