@@ -16,9 +16,12 @@
 #include <simdjson.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <mutex>
 
+#include "runtime/internal/byte_scan.h"
+#include "runtime/internal/json_canonical.h"
 #include "runtime/internal/string_map.h"
 #include "runtime/sha256.h"
 #include "runtime/time_text.h"
@@ -33,15 +36,11 @@ constexpr int kFormatVersion = 1;
 // escapes over the text made valid UTF-8 first (each byte of an invalid
 // sequence becomes U+FFFD), so every line is valid UTF-8.
 void append_json_string(std::string& out, std::string_view text) {
-  std::size_t i = 0;
+  std::size_t i = internal::first_non_ascii(text, 0);
   while (i < text.size()) {
-    if (static_cast<unsigned char>(text[i]) < 0x80) {
-      ++i;
-      continue;
-    }
     const std::size_t length = utf8_sequence_length(text, i);
     if (length == 0) break;
-    i += length;
+    i = internal::first_non_ascii(text, i + length);
   }
   if (i == text.size()) return append_quoted(out, text);  // the usual case: no copy
   std::string valid(text.substr(0, i));
@@ -59,16 +58,21 @@ void append_json_string(std::string& out, std::string_view text) {
 
 // 2026-11-26T14:46:47.123Z: always three fraction digits, so every record's
 // time has one width and sorts as text.
-std::string format_record_time(std::int64_t now_ms) {
+void format_record_time(std::string& out, std::int64_t now_ms) {
   std::int64_t millis = now_ms % 1000;
   if (millis < 0) millis += 1000;
-  std::string text = format_timestamp(now_ms - millis);  // whole seconds: ends in `Z`
-  if (text.empty() || text.back() != 'Z') return text;
+  // Whole seconds, ending in `Z`: the fraction goes before it.
+  char whole[24];
+  if (const std::size_t size = write_timestamp(whole, now_ms - millis); size != 0) {
+    out.assign(whole, size);
+  } else {
+    out = format_timestamp(now_ms - millis);  // a year outside 0000..9999
+  }
+  if (out.empty() || out.back() != 'Z') return;
   const char fraction[5] = {'.', static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
                             static_cast<char>('0' + millis % 10), 'Z'};
-  text.pop_back();
-  text.append(fraction, sizeof fraction);
-  return text;
+  out.pop_back();
+  out.append(fraction, sizeof fraction);
 }
 
 const char* method_name(MethodKind kind) {
@@ -115,8 +119,58 @@ std::uint64_t fragments_digest(const AuditRecord& record) {
 
 // ---- building and serializing records ----------------------------------------------
 
-std::string redact_arguments(const Target* target, std::string_view arguments_json) {
-  if (arguments_json.empty()) return "{}";
+namespace {
+
+bool is_sensitive(const Target* target, std::string_view name) {
+  if (!target) return true;  // unknown target: which parameters are secret is unknown, so all are
+  for (const Parameter& param : target->params) {
+    if (param.name == name) return param.sensitive;
+  }
+  return false;
+}
+
+// The common case, without a parser: arguments an MCP client sent are
+// usually minified already (JSON.stringify), and then they are stored as
+// they are, with only sensitive values swapped.
+bool redact_canonical(const Target* target, bool any_sensitive, std::string_view arguments_json, std::string& out) {
+  if (!any_sensitive) {
+    if (!internal::canonical_json_object(arguments_json, nullptr)) return false;
+    out.assign(arguments_json);
+    return true;
+  }
+  thread_local std::vector<internal::CanonicalMember> members;
+  if (!internal::canonical_json_object(arguments_json, &members)) return false;
+  for (const auto& member : members) {
+    if (member.key_escaped) return false;  // names compare decoded: the parser's path
+  }
+  out.assign("{");
+  for (const auto& member : members) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    out += member.key;
+    out += "\":";
+    if (is_sensitive(target, member.key)) {
+      append_json_string(out, kAuditRedacted);
+    } else {
+      out += member.value;
+    }
+  }
+  out += '}';
+  return true;
+}
+
+}  // namespace
+
+void redact_arguments(const Target* target, std::string_view arguments_json, std::string& out) {
+  if (arguments_json.empty()) {
+    out.assign("{}");
+    return;
+  }
+  bool any_sensitive = target == nullptr;
+  if (target) {
+    for (const Parameter& param : target->params) any_sensitive = any_sensitive || param.sensitive;
+  }
+  if (redact_canonical(target, any_sensitive, arguments_json, out)) return;
   // One parser per thread: its buffers are reused, so a record costs no
   // parser allocation on the gateway's hot path.
   thread_local simdjson::dom::parser parser;
@@ -127,48 +181,41 @@ std::string redact_arguments(const Target* target, std::string_view arguments_js
   simdjson::dom::object object;
   if (parser.parse(padded.data(), arguments_json.size(), false).get(root) != simdjson::SUCCESS ||
       root.get_object().get(object) != simdjson::SUCCESS) {
-    return "{\"[unparsed]\":\"[redacted]\"}";
+    out.assign("{\"[unparsed]\":\"[redacted]\"}");
+    return;
   }
-  bool any_sensitive = target == nullptr;
-  if (target) {
-    for (const Parameter& param : target->params) any_sensitive = any_sensitive || param.sensitive;
+  if (!any_sensitive) {
+    out = simdjson::minify(root);  // nothing to hide: the canonical form as it is
+    return;
   }
-  if (!any_sensitive) return simdjson::minify(root);  // nothing to hide: the canonical form as it is
-  std::string out = "{";
-  bool first = true;
+  out.assign("{");
   for (auto field : object) {
-    if (!first) out += ',';
-    first = false;
+    if (out.size() > 1) out += ',';
     append_json_string(out, field.key);
     out += ':';
-    // Unknown target: which parameters are secret is unknown, so all are.
-    bool sensitive = target == nullptr;
-    if (target) {
-      for (const Parameter& param : target->params) {
-        if (param.name == field.key) {
-          sensitive = param.sensitive;
-          break;
-        }
-      }
-    }
-    if (sensitive) {
+    if (is_sensitive(target, field.key)) {
       append_json_string(out, kAuditRedacted);
     } else {
       out += simdjson::minify(field.value);
     }
   }
   out += '}';
+}
+
+std::string redact_arguments(const Target* target, std::string_view arguments_json) {
+  std::string out;
+  redact_arguments(target, arguments_json, out);
   return out;
 }
 
-AuditRecord make_audit_record(const Request& request, const Decision& decision, const Engine& engine,
-                              std::int64_t evaluation_ns, std::string_view method) {
-  AuditRecord record;
-  record.time = format_record_time(request.now_ms);
-  record.decision_id = decision.id.hex();
-  record.user = request.principal.id;
-  record.method = method.empty() ? std::string(method_name(request.method)) : std::string(method);
-  record.target = request.target;
+void make_audit_record(AuditRecord& record, const Request& request, const Decision& decision, const Engine& engine,
+                       std::int64_t evaluation_ns, std::string_view method) {
+  record.seq = 0;
+  format_record_time(record.time, request.now_ms);
+  decision.id.hex(record.decision_id);
+  record.user.assign(request.principal.id);
+  record.method.assign(method.empty() ? std::string_view(method_name(request.method)) : method);
+  record.target.assign(request.target);
 
   // The target whose parameters say what to redact; a Decision from another
   // engine does not match it and is treated as an unknown target (all redacted).
@@ -178,24 +225,26 @@ AuditRecord make_audit_record(const Request& request, const Decision& decision, 
     const Target& candidate = targets[decision.target_index];
     if (candidate.kind == target_kind_of(request.method) && candidate.name == decision.target) target = &candidate;
   }
-  record.arguments_json = redact_arguments(target, request.arguments_json);
+  redact_arguments(target, request.arguments_json, record.arguments_json);
 
-  record.effect = to_string(decision.effect);
-  record.reason = to_string(decision.reason);
+  record.effect.assign(to_string(decision.effect));
+  record.reason.assign(to_string(decision.reason));
   bool has_sensitive = target == nullptr;
   if (target) {
     for (const Parameter& param : target->params) has_sensitive = has_sensitive || param.sensitive;
   }
   // An invalid-arguments message may quote an argument's value.
   if (decision.reason == Reason::InvalidArguments && has_sensitive && !decision.message.empty()) {
-    record.message = "(withheld: the target has sensitive parameters)";
+    record.message.assign("(withheld: the target has sensitive parameters)");
   } else {
-    record.message = decision.message;
+    record.message.assign(decision.message);
   }
-  for (std::string_view rule : decision.determining_rules) record.rules.emplace_back(rule);
+  record.rules.resize(decision.determining_rules.size());
+  for (std::size_t i = 0; i < record.rules.size(); ++i) record.rules[i].assign(decision.determining_rules[i]);
 
-  std::string obligations = "[";
+  record.obligations_json.assign("[");
   for (const AppliedObligation& obligation : decision.obligations) {
+    std::string& obligations = record.obligations_json;
     if (obligations.size() > 1) obligations += ',';
     obligations += "{\"rule\":";
     append_json_string(obligations, obligation.rule);
@@ -212,32 +261,43 @@ AuditRecord make_audit_record(const Request& request, const Decision& decision, 
     }
     obligations += "}}";
   }
-  obligations += ']';
-  if (decision.obligations.empty()) {
-    record.obligations_json = "[]";
-    record.policy_hash = engine.policy_hash();
-    record.evaluation_ns = evaluation_ns;
-    record.canonical_fragments = fragments_digest(record);  // redact_arguments gave the parser's form
-    return record;
+  record.obligations_json += ']';
+  if (!decision.obligations.empty()) {
+    // Re-minify through the parser so the stored form is the canonical one.
+    thread_local simdjson::dom::parser parser;
+    simdjson::padded_string padded(record.obligations_json);
+    simdjson::dom::element element;
+    record.obligations_json =
+        parser.parse(padded).get(element) == simdjson::SUCCESS ? simdjson::minify(element) : std::string("[]");
   }
-  // Re-minify through the parser so the stored form is the canonical one.
-  thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(obligations);
-  simdjson::dom::element element;
-  record.obligations_json =
-      parser.parse(padded).get(element) == simdjson::SUCCESS ? simdjson::minify(element) : std::string("[]");
-
-  record.policy_hash = engine.policy_hash();
+  record.policy_hash.assign(engine.policy_hash());
   record.evaluation_ns = evaluation_ns;
-  record.canonical_fragments = fragments_digest(record);
+  record.previous.clear();
+  record.hash.clear();
+  record.canonical_fragments = fragments_digest(record);  // both fragments are in the parser's form
+}
+
+AuditRecord make_audit_record(const Request& request, const Decision& decision, const Engine& engine,
+                              std::int64_t evaluation_ns, std::string_view method) {
+  AuditRecord record;
+  make_audit_record(record, request, decision, engine, evaluation_ns, method);
   return record;
 }
 
-std::string serialize_audit_record(const AuditRecord& record, bool with_hash) {
-  std::string out;
-  out.reserve(512 + record.arguments_json.size() + record.obligations_json.size());
+namespace {
+
+void append_number(std::string& out, std::int64_t number) {
+  char digits[24];
+  auto written = std::to_chars(digits, digits + sizeof digits, number);
+  out.append(digits, written.ptr);
+}
+
+}  // namespace
+
+void append_audit_record(std::string& out, const AuditRecord& record, bool with_hash) {
+  out.reserve(out.size() + 512 + record.arguments_json.size() + record.obligations_json.size());
   out += "{\"v\":";
-  out += std::to_string(kFormatVersion);
+  append_number(out, kFormatVersion);
   out += ",\"seq\":";
   out += std::to_string(record.seq);
   out += ",\"time\":";
@@ -268,7 +328,7 @@ std::string serialize_audit_record(const AuditRecord& record, bool with_hash) {
   out += ",\"policy_hash\":";
   append_json_string(out, record.policy_hash);
   out += ",\"evaluation_ns\":";
-  out += std::to_string(record.evaluation_ns);
+  append_number(out, record.evaluation_ns);
   out += ",\"previous\":";
   append_json_string(out, record.previous);
   if (with_hash) {
@@ -276,6 +336,11 @@ std::string serialize_audit_record(const AuditRecord& record, bool with_hash) {
     append_json_string(out, record.hash);
   }
   out += '}';
+}
+
+std::string serialize_audit_record(const AuditRecord& record, bool with_hash) {
+  std::string out;
+  append_audit_record(out, record, with_hash);
   return out;
 }
 
@@ -392,6 +457,7 @@ struct AuditLog::State {
   bool broken = false;  // a failed write could not be cut back
   std::string recovery_note;
   simdjson::dom::parser parser;
+  std::string line;  // the record being written, reused
 
   ~State() {
     if (fd >= 0) ::close(fd);
@@ -516,9 +582,11 @@ Result<std::string> AuditLog::append(AuditRecord& record) {
     return R::failure("audit record would not verify: `obligations` is not a minified JSON array");
   }
   record.seq = state.seq + 1;
-  record.previous = state.head;
-  std::string line = serialize_audit_record(record, false);
-  record.hash = to_hex(sha256(line));
+  record.previous.assign(state.head);
+  std::string& line = state.line;
+  line.clear();
+  append_audit_record(line, record, false);
+  to_hex(sha256(line), record.hash);
   line.pop_back();  // the closing brace; the hash field goes before it
   line += ",\"hash\":\"";
   line += record.hash;
@@ -546,7 +614,7 @@ Result<std::string> AuditLog::append(AuditRecord& record) {
     return R::failure("cannot sync audit log `" + state.path + "`: " + errno_text(error));
   }
   state.seq = record.seq;
-  state.head = record.hash;
+  state.head.assign(record.hash);
   state.size += static_cast<off_t>(line.size());
   return R::success(record.hash);
 }

@@ -73,15 +73,24 @@ struct AuditRecord {
 // override. The record's time is request.now_ms.
 AuditRecord make_audit_record(const Request& request, const Decision& decision, const Engine& engine,
                               std::int64_t evaluation_ns, std::string_view method = {});
+// The same, into `record`: every field is replaced, and its strings keep their
+// buffers, so a caller that reuses one record (the gateway) allocates nothing
+// per decision once they are large enough.
+void make_audit_record(AuditRecord& record, const Request& request, const Decision& decision, const Engine& engine,
+                       std::int64_t evaluation_ns, std::string_view method = {});
 
 // Arguments as the record stores them: minified, each top-level value whose
 // parameter is `sensitive` in `target` replaced by "[redacted]". Input that is
 // not a JSON object becomes {"[unparsed]":"[redacted]"} (never stored raw).
+// Arguments already in that form (what MCP clients usually send) are copied
+// without parsing.
 std::string redact_arguments(const Target* target, std::string_view arguments_json);
+void redact_arguments(const Target* target, std::string_view arguments_json, std::string& out);  // into `out` (replaced)
 
 // The canonical line, without the trailing newline. `hash` is included when
 // `with_hash` (the stored form); without it, the bytes that are hashed.
 std::string serialize_audit_record(const AuditRecord& record, bool with_hash = true);
+void append_audit_record(std::string& out, const AuditRecord& record, bool with_hash = true);  // appended to `out`
 // Lowercase hex SHA-256 of serialize_audit_record(record, false).
 std::string compute_audit_hash(const AuditRecord& record);
 

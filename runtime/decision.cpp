@@ -32,13 +32,18 @@ const char* to_string(RuleOutcome outcome) {
 }
 
 std::string DecisionId::hex() const {
+  std::string out;
+  hex(out);
+  return out;
+}
+
+void DecisionId::hex(std::string& out) const {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(32, '0');
+  out.assign(32, '0');
   for (int i = 0; i < 16; ++i) {
     out[static_cast<std::size_t>(15 - i)] = kDigits[(high >> (4 * i)) & 0xF];
     out[static_cast<std::size_t>(31 - i)] = kDigits[(low >> (4 * i)) & 0xF];
   }
-  return out;
 }
 
 void Decision::clear() {

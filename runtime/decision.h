@@ -45,6 +45,7 @@ struct DecisionId {
   std::uint64_t high = 0;
   std::uint64_t low = 0;
   std::string hex() const;  // 32 lowercase hex digits
+  void hex(std::string& out) const;  // the same, into `out` (replaced; no allocation once it has room)
   friend bool operator==(const DecisionId&, const DecisionId&) = default;
 };
 

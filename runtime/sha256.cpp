@@ -194,13 +194,18 @@ Sha256Digest sha256_portable(std::string_view bytes) {
 }
 
 std::string to_hex(const Sha256Digest& digest) {
+  std::string out;
+  to_hex(digest, out);
+  return out;
+}
+
+void to_hex(const Sha256Digest& digest, std::string& out) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(64, '0');
+  out.assign(64, '0');
   for (std::size_t i = 0; i < digest.size(); ++i) {
     out[2 * i] = kDigits[digest[i] >> 4];
     out[2 * i + 1] = kDigits[digest[i] & 0xF];
   }
-  return out;
 }
 
 }  // namespace authz::runtime

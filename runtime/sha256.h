@@ -41,5 +41,7 @@ Sha256Digest sha256(std::string_view bytes);
 // cover it on machines with the SHA extensions too.
 Sha256Digest sha256_portable(std::string_view bytes);
 std::string to_hex(const Sha256Digest& digest);
+// The same 64 digits into `out` (replaced; no allocation once it has room).
+void to_hex(const Sha256Digest& digest, std::string& out);
 
 }  // namespace authz::runtime

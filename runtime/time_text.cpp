@@ -73,7 +73,14 @@ bool expect(std::string_view text, std::size_t& pos, char c) {
 
 }  // namespace
 
-std::string format_timestamp(std::int64_t millis) {
+namespace {
+
+struct TimeParts {
+  CivilDate date;
+  unsigned hour, minute, second, milli;
+};
+
+TimeParts time_parts(std::int64_t millis) {
   // Truncating division, then a fix-up, so INT64_MIN cannot overflow.
   std::int64_t days = millis / kMillisPerDay;
   std::int64_t millis_of_day = millis % kMillisPerDay;
@@ -81,44 +88,53 @@ std::string format_timestamp(std::int64_t millis) {
     millis_of_day += kMillisPerDay;
     days -= 1;
   }
-  CivilDate date = civil_from_days(days);
-  unsigned hour = static_cast<unsigned>(millis_of_day / 3'600'000);
-  unsigned minute = static_cast<unsigned>(millis_of_day / 60'000 % 60);
-  unsigned second = static_cast<unsigned>(millis_of_day / 1000 % 60);
-  unsigned milli = static_cast<unsigned>(millis_of_day % 1000);
-  if (date.year >= 0 && date.year <= 9999) {
-    // The common case, written by hand: this runs for every audit record.
-    char text[24];
-    auto put = [&](std::size_t at, unsigned value, std::size_t width) {
-      for (std::size_t i = width; i-- > 0; value /= 10) text[at + i] = static_cast<char>('0' + value % 10);
-    };
-    put(0, static_cast<unsigned>(date.year), 4);
-    text[4] = '-';
-    put(5, date.month, 2);
-    text[7] = '-';
-    put(8, date.day, 2);
-    text[10] = 'T';
-    put(11, hour, 2);
-    text[13] = ':';
-    put(14, minute, 2);
-    text[16] = ':';
-    put(17, second, 2);
-    std::size_t size = 19;
-    if (milli != 0) {
-      text[size++] = '.';
-      put(size, milli, 3);
-      size += 3;
-    }
-    text[size++] = 'Z';
-    return std::string(text, size);
+  return {civil_from_days(days), static_cast<unsigned>(millis_of_day / 3'600'000),
+          static_cast<unsigned>(millis_of_day / 60'000 % 60), static_cast<unsigned>(millis_of_day / 1000 % 60),
+          static_cast<unsigned>(millis_of_day % 1000)};
+}
+
+}  // namespace
+
+std::size_t write_timestamp(char (&text)[24], std::int64_t millis) {
+  const TimeParts parts = time_parts(millis);
+  if (parts.date.year < 0 || parts.date.year > 9999) return 0;
+  // The common case, written by hand: this runs for every audit record.
+  auto put = [&](std::size_t at, unsigned value, std::size_t width) {
+    for (std::size_t i = width; i-- > 0; value /= 10) text[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, static_cast<unsigned>(parts.date.year), 4);
+  text[4] = '-';
+  put(5, parts.date.month, 2);
+  text[7] = '-';
+  put(8, parts.date.day, 2);
+  text[10] = 'T';
+  put(11, parts.hour, 2);
+  text[13] = ':';
+  put(14, parts.minute, 2);
+  text[16] = ':';
+  put(17, parts.second, 2);
+  std::size_t size = 19;
+  if (parts.milli != 0) {
+    text[size++] = '.';
+    put(size, parts.milli, 3);
+    size += 3;
   }
+  text[size++] = 'Z';
+  return size;
+}
+
+std::string format_timestamp(std::int64_t millis) {
+  char text[24];
+  if (const std::size_t size = write_timestamp(text, millis); size != 0) return std::string(text, size);
+  const TimeParts parts = time_parts(millis);
+  const CivilDate& date = parts.date;
   std::string year = date.year < 0 ? fmt::format("-{:06}", -date.year) : fmt::format("+{:06}", date.year);
-  if (milli != 0) {
-    return fmt::format("{}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year, date.month, date.day, hour,
-                       minute, second, milli);
+  if (parts.milli != 0) {
+    return fmt::format("{}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year, date.month, date.day, parts.hour,
+                       parts.minute, parts.second, parts.milli);
   }
-  return fmt::format("{}-{:02}-{:02}T{:02}:{:02}:{:02}Z", year, date.month, date.day, hour, minute,
-                     second);
+  return fmt::format("{}-{:02}-{:02}T{:02}:{:02}:{:02}Z", year, date.month, date.day, parts.hour, parts.minute,
+                     parts.second);
 }
 
 std::optional<std::int64_t> parse_timestamp(std::string_view text) {

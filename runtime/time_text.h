@@ -11,6 +11,7 @@
 // Parsers return nullopt on anything malformed or out of range; nothing throws.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,6 +20,9 @@
 namespace authz::runtime {
 
 std::string format_timestamp(std::int64_t millis);
+// format_timestamp's text into `out` without allocating, when the year is
+// within 0000..9999: returns its length (20 or 24), else 0.
+std::size_t write_timestamp(char (&out)[24], std::int64_t millis);
 std::optional<std::int64_t> parse_timestamp(std::string_view text);
 
 std::string format_duration(std::int64_t millis);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/internal/byte_scan.h"
 #include "runtime/time_text.h"
 
 namespace authz::runtime {
@@ -32,9 +33,9 @@ const char* to_string(ValueKind kind) {
 void append_quoted(std::string& out, std::string_view text) {
   out += '"';
   std::size_t plain = 0;  // start of the run of bytes copied as they are
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  for (std::size_t i = internal::first_json_special(text, 0); i < text.size();
+       i = internal::first_json_special(text, i + 1)) {
     const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte >= 0x20 && byte != '"' && byte != '\\') continue;
     out.append(text.data() + plain, i - plain);
     plain = i + 1;
     switch (byte) {

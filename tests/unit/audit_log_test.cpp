@@ -212,6 +212,53 @@ TEST_CASE("the writer chains records and continues the chain after reopening", "
   CHECK(verification.head_hash == parse_audit_record(lines[1]).value().hash);
 }
 
+TEST_CASE("a reused AuditRecord is replaced field by field, and the chain verifies", "[audit]") {
+  fs::path dir = scratch_dir();
+  fs::path path = dir / "audit.jsonl";
+  struct Call {
+    std::string user;
+    std::vector<std::string> roles;
+    std::string tool;
+    std::string args;
+  };
+  const std::vector<Call> calls = {
+      {"u-a", {"admin"}, "set_password", R"({"user_id":"u-b","password":"hunter2"})"},  // stored as is, one redacted
+      {"u-b", {}, "get-sum", R"({"a":1,"b":2})"},
+      {"u-a", {"admin"}, "drop_tables", R"({ "k" : [1, 2.5] })"},  // through the parser
+      {"u-c", {"admin"}, "no_such_tool", R"({"x":"y"})"},          // unknown target: all redacted
+      {"u-b", {}, "get-sum", ""},
+      {"u-a", {"admin"}, "set_password", R"({"user_id": "u-\u0062", "password": "x"})"},
+  };
+  AuditRecord reused;
+  {
+    auto log = AuditLog::open(path.string());
+    REQUIRE(log.ok());
+    for (int round = 0; round < 2; ++round) {
+      for (const Call& call : calls) {
+        Request request;
+        request.principal = {call.user, call.roles, ""};
+        request.target = call.tool;
+        request.arguments_json = call.args;
+        request.now_ms = 1795700000123 + round;
+        Decision decision = test_engine().evaluate(request);
+        make_audit_record(reused, request, decision, test_engine(), 99);
+        AuditRecord fresh = make_audit_record(request, decision, test_engine(), 99);
+        INFO(call.tool << " " << call.args);
+        CHECK(serialize_audit_record(reused) == serialize_audit_record(fresh));
+        CHECK(reused.canonical_fragments == fresh.canonical_fragments);
+        REQUIRE(log.value().append(reused).ok());
+      }
+    }
+  }
+  AuditVerification verification = verify_audit_log(path.string());
+  INFO(verification.problem);
+  CHECK(verification.ok());
+  CHECK(verification.records == 2 * calls.size());
+  std::string text = read_file(path);
+  CHECK(text.find("hunter2") == std::string::npos);
+  CHECK(text.find(R"("arguments":{"user_id":"u-b","password":"[redacted]"})") != std::string::npos);
+}
+
 TEST_CASE("records from make_audit_record skip the re-parse and still verify, whatever the arguments' spelling", "[audit]") {
   fs::path dir = scratch_dir();
   fs::path path = dir / "audit.jsonl";

@@ -1,0 +1,159 @@
+// json_canonical.cpp — see internal/json_canonical.h. A recursive-descent
+// recogniser for the canonical subset only; it decodes nothing and allocates
+// nothing but the caller's member list. tests/unit/json_canonical_test.cpp
+// checks it against simdjson's minify on generated and hand-picked inputs.
+#include "runtime/internal/json_canonical.h"
+
+#include "runtime/internal/byte_scan.h"
+#include "runtime/value_text.h"
+
+namespace authz::runtime::internal {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_lower_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); }
+int hex_value(char c) { return is_digit(c) ? c - '0' : c - 'a' + 10; }
+
+class Recogniser {
+ public:
+  explicit Recogniser(std::string_view text) : text_(text) {}
+
+  bool whole_object(std::vector<CanonicalMember>* members) {
+    return at('{') && object(1, members) && position_ == text_.size();
+  }
+
+ private:
+  bool at(char c) const { return position_ < text_.size() && text_[position_] == c; }
+
+  // At an opening quote; leaves the position after the closing one.
+  bool string(bool* escaped) {
+    ++position_;
+    while (true) {
+      const std::size_t special = first_json_special(text_, position_);
+      // The plain run up to it must be valid UTF-8.
+      const std::string_view run = text_.substr(0, special);
+      for (std::size_t i = first_non_ascii(run, position_); i < special; i = first_non_ascii(run, i)) {
+        const std::size_t length = utf8_sequence_length(text_, i);
+        if (length == 0 || i + length > special) return false;
+        i += length;
+      }
+      position_ = special;
+      if (position_ >= text_.size()) return false;
+      const char c = text_[position_];
+      if (c == '"') {
+        ++position_;
+        return true;
+      }
+      if (c != '\\') return false;  // a raw control character
+      if (escaped) *escaped = true;
+      if (position_ + 1 >= text_.size()) return false;
+      switch (text_[position_ + 1]) {
+        case '"': case '\\': case 'b': case 'f': case 'n': case 'r': case 't':
+          position_ += 2;
+          break;
+        case 'u': {
+          // Only \u00xx for a control character without a short escape.
+          if (position_ + 6 > text_.size() || text_[position_ + 2] != '0' || text_[position_ + 3] != '0' ||
+              !is_lower_hex(text_[position_ + 4]) || !is_lower_hex(text_[position_ + 5])) {
+            return false;
+          }
+          const int code = hex_value(text_[position_ + 4]) * 16 + hex_value(text_[position_ + 5]);
+          if (code >= 0x20 || code == '\b' || code == '\f' || code == '\n' || code == '\r' || code == '\t') return false;
+          position_ += 6;
+          break;
+        }
+        default: return false;
+      }
+    }
+  }
+
+  bool number() {
+    const std::size_t start = position_;
+    if (at('-')) ++position_;
+    const std::size_t digits = position_;
+    while (position_ < text_.size() && is_digit(text_[position_])) ++position_;
+    const std::size_t count = position_ - digits;
+    if (count == 0 || count > 18) return false;
+    if (text_[digits] == '0' && (count > 1 || digits != start)) return false;  // 01, -0
+    return true;  // a fraction or exponent fails at the caller's next token
+  }
+
+  bool literal(std::string_view word) {
+    if (text_.substr(position_, word.size()) != word) return false;
+    position_ += word.size();
+    return true;
+  }
+
+  bool value(std::size_t depth) {
+    if (position_ >= text_.size()) return false;
+    switch (text_[position_]) {
+      case '{': return depth < kMaxCanonicalDepth && object(depth + 1, nullptr);
+      case '[': return depth < kMaxCanonicalDepth && array(depth + 1);
+      case '"': return string(nullptr);
+      case 't': return literal("true");
+      case 'f': return literal("false");
+      case 'n': return literal("null");
+      default: return (at('-') || is_digit(text_[position_])) && number();
+    }
+  }
+
+  // At `{`; `depth` counts this object.
+  bool object(std::size_t depth, std::vector<CanonicalMember>* members) {
+    ++position_;
+    if (at('}')) {
+      ++position_;
+      return true;
+    }
+    while (true) {
+      if (!at('"')) return false;
+      CanonicalMember member;
+      const std::size_t key_start = position_;
+      if (!string(&member.key_escaped)) return false;
+      member.key = text_.substr(key_start + 1, position_ - key_start - 2);
+      if (!at(':')) return false;
+      ++position_;
+      const std::size_t value_start = position_;
+      if (!value(depth)) return false;
+      member.value = text_.substr(value_start, position_ - value_start);
+      if (members) members->push_back(member);
+      if (at('}')) {
+        ++position_;
+        return true;
+      }
+      if (!at(',')) return false;
+      ++position_;
+    }
+  }
+
+  bool array(std::size_t depth) {
+    ++position_;
+    if (at(']')) {
+      ++position_;
+      return true;
+    }
+    while (true) {
+      if (!value(depth)) return false;
+      if (at(']')) {
+        ++position_;
+        return true;
+      }
+      if (!at(',')) return false;
+      ++position_;
+    }
+  }
+
+  std::string_view text_;
+  std::size_t position_ = 0;
+};
+
+}  // namespace
+
+bool canonical_json_object(std::string_view text, std::vector<CanonicalMember>* members) {
+  if (members) members->clear();
+  Recogniser recogniser(text);
+  const bool canonical = recogniser.whole_object(members);
+  if (!canonical && members) members->clear();
+  return canonical;
+}
+
+}  // namespace authz::runtime::internal

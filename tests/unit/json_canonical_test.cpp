@@ -1,0 +1,183 @@
+// json_canonical_test.cpp — the audit log's parser-free path for arguments:
+// canonical_json_object() must accept only text that simdjson's minify gives
+// back byte for byte, and redact_arguments() must store the same bytes
+// whichever path it takes. Also the word-at-a-time scans of byte_scan.h.
+#include <catch2/catch.hpp>
+
+#include <simdjson.h>
+
+#include <random>
+#include <string>
+
+#include "runtime/audit_log.h"
+#include "runtime/internal/byte_scan.h"
+#include "runtime/internal/json_canonical.h"
+
+namespace rt = authz::runtime;
+namespace internal = authz::runtime::internal;
+
+namespace {
+
+// What the parser's path stores, or "" when the text is not a JSON object.
+std::string minified(const std::string& text) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  simdjson::dom::element root;
+  if (parser.parse(padded).get(root) != simdjson::SUCCESS || !root.is_object()) return "";
+  return simdjson::minify(root);
+}
+
+// Random JSON in canonical form, and the same with one non-canonical twist.
+class Generator {
+ public:
+  explicit Generator(std::uint32_t seed) : random_(seed) {}
+
+  std::string object(int depth) {
+    std::string out = "{";
+    const int members = pick(0, depth > 3 ? 1 : 4);
+    for (int i = 0; i < members; ++i) {
+      if (i) out += ',';
+      out += string();
+      out += ':';
+      out += value(depth + 1);
+    }
+    return out + "}";
+  }
+
+ private:
+  int pick(int low, int high) { return std::uniform_int_distribution<int>(low, high)(random_); }
+
+  std::string string() {
+    static const char* pieces[] = {"a", "path/to", " ", "\\\"", "\\\\", "\\n", "\\t", "\\u001f", "\\u0000",
+                                   "\\b", "\\f", "\\r", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x94\x91", "~\x7F"};
+    std::string out = "\"";
+    const int count = pick(0, 5);
+    for (int i = 0; i < count; ++i) out += pieces[pick(0, 15)];
+    return out + "\"";
+  }
+
+  std::string value(int depth) {
+    switch (pick(0, depth > 4 ? 3 : 5)) {
+      case 0: return string();
+      case 1: {
+        static const char* numbers[] = {"0", "7", "-3", "123456789012345678", "-999999999999999999", "42"};
+        return numbers[pick(0, 5)];
+      }
+      case 2: return pick(0, 1) ? "true" : "false";
+      case 3: return "null";
+      case 4: {
+        std::string out = "[";
+        const int items = pick(0, 3);
+        for (int i = 0; i < items; ++i) out += (i ? "," : "") + value(depth + 1);
+        return out + "]";
+      }
+      default: return object(depth);
+    }
+  }
+
+  std::mt19937 random_;
+};
+
+}  // namespace
+
+TEST_CASE("canonical JSON objects are exactly what the minifier prints", "[audit]") {
+  Generator generator(20261126);
+  for (int i = 0; i < 3000; ++i) {
+    const std::string text = generator.object(0);
+    INFO(text);
+    REQUIRE(minified(text) == text);  // the generator writes the canonical form...
+    CHECK(internal::canonical_json_object(text, nullptr));  // ...and it is recognised
+  }
+}
+
+TEST_CASE("text in any other form is left to the parser", "[audit]") {
+  const char* others[] = {
+      R"({ "a":1})", R"({"a": 1})", R"({"a":1} )", R"( {"a":1})", R"({"a":1,})", R"({"a":1.0})", R"({"a":1e3})",
+      R"({"a":-0})", R"({"a":01})", R"({"a":1234567890123456789})", R"({"a":"\/"})", R"({"a":"\u0041"})",
+      R"({"a":"\u001F"})", R"({"a":"\u0008"})", R"({"a":"\u000a"})", R"({"a":"\ud83d\udd11"})", "{\"a\":\"\x01\"}",
+      "{\"a\":\"\xC3\"}", "{\"a\":\"\xED\xA0\x80\"}", "{\"a\":\"\xC0\xAF\"}", R"({"a":tru})", R"({"a":nul})",
+      R"([1])", R"("a")", R"({"a":[1,]})", R"({"a" :1})", R"({"a":1}{"b":2})", "", "{", R"({"a":"x)", R"({a:1})",
+      R"({"a":+1})", R"({"a":-})", R"({"a":NaN})"};
+  for (const char* text : others) {
+    INFO(text);
+    CHECK_FALSE(internal::canonical_json_object(text, nullptr));
+  }
+  // The object itself is the first of kMaxCanonicalDepth levels.
+  std::string deep = std::string(63, '[') + std::string(63, ']');
+  CHECK(internal::canonical_json_object("{\"a\":" + deep + "}", nullptr));
+  deep = std::string(64, '[') + std::string(64, ']');
+  CHECK_FALSE(internal::canonical_json_object("{\"a\":" + deep + "}", nullptr));
+}
+
+TEST_CASE("canonical objects report their top-level members", "[audit]") {
+  std::vector<internal::CanonicalMember> members;
+  REQUIRE(internal::canonical_json_object(R"({"path":"/srv/a","opts":{"x":[1,2]},"q\"k":null})", &members));
+  REQUIRE(members.size() == 3);
+  CHECK(members[0].key == "path");
+  CHECK(members[0].value == "\"/srv/a\"");
+  CHECK_FALSE(members[0].key_escaped);
+  CHECK(members[1].value == R"({"x":[1,2]})");
+  CHECK(members[2].key == "q\\\"k");
+  CHECK(members[2].key_escaped);
+  CHECK_FALSE(internal::canonical_json_object(R"({"a":1, "b":2})", &members));
+  CHECK(members.empty());
+}
+
+TEST_CASE("redacted arguments are the same bytes whichever path stores them", "[audit]") {
+  rt::Target target;
+  target.kind = rt::TargetKind::Tool;
+  target.name = "login";
+  rt::Parameter user;
+  user.name = "user";
+  rt::Parameter password;
+  password.name = "password";
+  password.sensitive = true;
+  target.params = {user, password};
+  rt::Target plain = target;
+  plain.params[1].sensitive = false;
+
+  Generator generator(7);
+  for (int i = 0; i < 2000; ++i) {
+    std::string text = generator.object(0);
+    if (i % 3 == 0) text = R"({"user":"bob","password":)" + text + "}";
+    // A space after the opening brace: the same object, not canonical, so
+    // redact_arguments takes the parser's path for it.
+    const std::string spaced = "{ " + text.substr(1);
+    INFO(text);
+    REQUIRE(internal::canonical_json_object(text, nullptr));
+    REQUIRE_FALSE(internal::canonical_json_object(spaced, nullptr));
+    const rt::Target* targets[] = {&target, &plain, nullptr};
+    for (const rt::Target* which : targets) {
+      CHECK(rt::redact_arguments(which, text) == rt::redact_arguments(which, spaced));
+    }
+  }
+  CHECK(rt::redact_arguments(&target, R"({"user":"bob","password":"hunter2"})") ==
+        R"({"user":"bob","password":"[redacted]"})");
+  CHECK(rt::redact_arguments(&plain, R"({"user":"bob","password":"hunter2"})") ==
+        R"({"user":"bob","password":"hunter2"})");
+  // An escaped key takes the parser's path, which compares it decoded.
+  CHECK(rt::redact_arguments(&target, R"({"pass\u0077ord":"hunter2"})") == R"({"password":"[redacted]"})");
+  CHECK(rt::redact_arguments(&target, R"({"user":"bob","passw)") == R"({"[unparsed]":"[redacted]"})");
+}
+
+TEST_CASE("word-at-a-time scans find the first byte at every offset", "[audit]") {
+  for (std::size_t length = 0; length <= 40; ++length) {
+    for (std::size_t at = 0; at <= length; ++at) {
+      for (unsigned char special : {'"', '\\', '\0', '\x1f', '\n'}) {
+        std::string text(length, 'a');
+        if (at < length) text[at] = static_cast<char>(special);
+        for (std::size_t from = 0; from <= length; ++from) {
+          const std::size_t expected = (at < length && at >= from) ? at : length;
+          INFO("length " << length << " at " << at << " from " << from << " byte " << int(special));
+          REQUIRE(internal::first_json_special(text, from) == expected);
+        }
+      }
+      std::string text(length, ' ');  // 0x20 and 0x7F are plain
+      if (at < length) text[at] = '\x7f';
+      CHECK(internal::first_json_special(text, 0) == length);
+      if (at < length) text[at] = static_cast<char>(0x80);
+      CHECK(internal::first_non_ascii(text, 0) == (at < length ? at : length));
+      CHECK(internal::first_json_special(text, 0) == length);  // bytes >= 0x80 need no escape
+    }
+  }
+}
