@@ -328,16 +328,51 @@ bool is_empty_json_object(const std::string& json) {
 }  // namespace
 
 PreparedRequest Engine::prepare(const Request& request) const {
+  PreparedRequest prepared;
+  prepare(request, prepared);
+  return prepared;
+}
+
+// The store's layout: the principal's attributes [0, P), the user id at P,
+// the values nested in the principal's attributes, then the target's
+// parameters [B, B + N) and the values nested in the arguments. The part
+// before B depends only on the principal and the engine, so it is kept (in
+// its offset form) between calls into the same PreparedRequest.
+void Engine::prepare(const Request& request, PreparedRequest& prepared) const {
   using Status = PreparedRequest::Status;
   const internal::EngineState& state = *state_;
   const Model& model = state.model;
-  PreparedRequest prepared;
   prepared.engine_ = &state;
+  prepared.status_ = Status::Unprepared;
+  prepared.problem_.clear();
+  prepared.target_ = kNoIndex;
   prepared.now_ms_ = request.now_ms;
-  prepared.role_names_ = request.principal.roles;
+  prepared.principal_ = Value();
+  prepared.principal_id_ = Value();
+  prepared.arguments_first_ = 0;
+  prepared.role_names_.assign(request.principal.roles.begin(), request.principal.roles.end());
+  internal::ValueStore& store = prepared.store_;
+  store.values.clear();
+  store.chars.clear();
+  store.finished = false;
+
+  const auto principal_count = static_cast<std::uint32_t>(model.principal.attributes.size());
+  const std::uint32_t id_slot = principal_count;
+  auto finish_rejected = [&](Status status, std::string message) {
+    prepared.status_ = status;
+    prepared.problem_ = std::move(message);
+    if (store.values.size() <= id_slot) {
+      store.values.clear();
+      store.chars.clear();
+      store.reserve(principal_count + 1);
+      store.values[id_slot] = store.string(request.principal.id);
+    }
+    store.finish();
+    prepared.principal_id_ = store.values[id_slot];  // for traces
+  };
 
   // The target.
-  std::vector<std::string_view> captures;
+  SmallVector<std::string_view, 4> captures;
   TargetIndex target = kNoIndex;
   const std::string& name = request.target;
   if (request.method == MethodKind::ToolCall || request.method == MethodKind::PromptGet) {
@@ -355,107 +390,110 @@ PreparedRequest Engine::prepare(const Request& request) const {
     }
   }
   if (target == kNoIndex) {
-    prepared.status_ = Status::UnknownTarget;
-    prepared.problem_ = unknown_target_message(state, request.method, name);
-    prepared.store_.reserve(1);
-    prepared.store_.values[0] = prepared.store_.string(request.principal.id);
-    prepared.store_.finish();
-    prepared.principal_id_ = prepared.store_.values[0];  // for traces
-    return prepared;
+    return finish_rejected(Status::UnknownTarget, unknown_target_message(state, request.method, name));
   }
   prepared.target_ = target;
   const Target& declared = model.targets[target];
 
-  // Roles: the bitset of every role held or inherited; unknown names are ignored.
-  prepared.roles_.assign(role_words(model.roles.size()), 0);
-  std::vector<RoleIndex> held;
-  for (const std::string& role_name : request.principal.roles) {
-    auto found = state.roles.find(role_name);
-    if (found == state.roles.end()) continue;
-    const RoleSet& includes = model.roles[found->second].includes;
-    for (std::size_t w = 0; w < includes.words.size() && w < prepared.roles_.size(); ++w) {
-      prepared.roles_[w] |= includes.words[w];
-    }
-    if (std::find(held.begin(), held.end(), found->second) == held.end()) held.push_back(found->second);
-  }
-
-  // Values: principal attributes, then the target's parameters, then the user id.
-  internal::ValueStore& store = prepared.store_;
-  auto principal_count = static_cast<std::uint32_t>(model.principal.attributes.size());
-  auto param_count = static_cast<std::uint32_t>(declared.params.size());
-  store.reserve(std::size_t{principal_count} + param_count + 1);
-  prepared.arguments_first_ = principal_count;
-  std::uint32_t id_slot = principal_count + param_count;
-  store.values[id_slot] = store.string(request.principal.id);
-
+  // The principal: from the cache when it was built by this engine from the
+  // same principal, byte for byte; else converted and cached.
+  auto& cache = prepared.principal_cache_;
   internal::TypedConverter principal_converter(model, state.roles, store);
-  internal::TypedConverter argument_converter(model, state.roles, store);
-  std::string error;
-  auto reject = [&](Status status, std::string message) {
-    prepared.status_ = status;
-    prepared.problem_ = std::move(message);
-    store.finish();
-    prepared.principal_id_ = store.values[id_slot];  // for traces
-    return std::move(prepared);
-  };
+  const bool principal_cached = cache.generation == state.generation && cache.id == request.principal.id &&
+                                cache.roles == request.principal.roles &&
+                                cache.attributes_json == request.principal.attributes_json;
+  if (principal_cached) {
+    store.values.assign(cache.values.begin(), cache.values.end());
+    store.chars.assign(cache.chars.begin(), cache.chars.end());
+    prepared.roles_.assign(cache.role_bits.begin(), cache.role_bits.end());
+  } else {
+    cache.generation = 0;
+    // Roles: the bitset of every role held or inherited; unknown names are ignored.
+    prepared.roles_.assign(role_words(model.roles.size()), 0);
+    SmallVector<RoleIndex, 8> held;
+    for (const std::string& role_name : request.principal.roles) {
+      auto found = state.roles.find(role_name);
+      if (found == state.roles.end()) continue;
+      const RoleSet& includes = model.roles[found->second].includes;
+      for (std::size_t w = 0; w < includes.words.size() && w < prepared.roles_.size(); ++w) {
+        prepared.roles_[w] |= includes.words[w];
+      }
+      if (std::find(held.begin(), held.end(), found->second) == held.end()) held.push_back(found->second);
+    }
+    store.reserve(std::size_t{principal_count} + 1);
+    store.values[id_slot] = store.string(request.principal.id);
+    if (state.principal_id_attribute != kNoIndex) store.values[state.principal_id_attribute] = store.values[id_slot];
+    if (state.principal_roles_attribute != kNoIndex) {
+      auto count = static_cast<std::uint32_t>(held.size());
+      std::uint32_t first = store.reserve(count);
+      for (std::uint32_t k = 0; k < count; ++k) store.values[first + k] = Value::of_role(held[k]);
+      store.values[state.principal_roles_attribute] = internal::ValueStore::sequence(ValueKind::Set, first, count);
+    }
+    if (!is_empty_json_object(request.principal.attributes_json)) {
+      std::string error;
+      simdjson::dom::element document;
+      simdjson::dom::object object;
+      if (!internal::parse_json(request.principal.attributes_json, document, error)) {
+        return finish_rejected(Status::InvalidPrincipal, "principal attributes: " + error);
+      }
+      if (document.get_object().get(object) != simdjson::SUCCESS) {
+        return finish_rejected(Status::InvalidPrincipal, fmt::format("principal attributes must be a JSON object, not {}",
+                                                                     internal::describe_json(document)));
+      }
+      SmallVector<bool, 16> seen;
+      seen.resize(principal_count);
+      for (auto field : object) {
+        std::uint32_t index = 0;
+        while (index < principal_count && model.principal.attributes[index].name != field.key) ++index;
+        if (index == principal_count || index == state.principal_id_attribute ||
+            index == state.principal_roles_attribute) {
+          continue;  // undeclared or built in: not taken from here
+        }
+        if (seen[index]) {
+          return finish_rejected(Status::InvalidPrincipal,
+                                 fmt::format("principal attributes: `{}` appears twice", field.key));
+        }
+        seen[index] = true;
+        internal::JsonPath root{nullptr, "user", -1};
+        internal::JsonPath path{&root, field.key, -1};
+        if (!principal_converter.convert(field.value, model.principal.attributes[index].type, index, path, 1, error)) {
+          return finish_rejected(Status::InvalidPrincipal, "principal attribute " + error);
+        }
+      }
+    }
+  }
 
-  if (state.principal_id_attribute != kNoIndex) store.values[state.principal_id_attribute] = store.values[id_slot];
-  if (state.principal_roles_attribute != kNoIndex) {
-    auto count = static_cast<std::uint32_t>(held.size());
-    std::uint32_t first = store.reserve(count);
-    for (std::uint32_t k = 0; k < count; ++k) store.values[first + k] = Value::of_role(held[k]);
-    store.values[state.principal_roles_attribute] = internal::ValueStore::sequence(ValueKind::Set, first, count);
-  }
-  if (!is_empty_json_object(request.principal.attributes_json)) {
-    simdjson::dom::element document;
-    simdjson::dom::object object;
-    if (!internal::parse_json(request.principal.attributes_json, document, error)) {
-      return reject(Status::InvalidPrincipal, "principal attributes: " + error);
-    }
-    if (document.get_object().get(object) != simdjson::SUCCESS) {
-      return reject(Status::InvalidPrincipal,
-                    fmt::format("principal attributes must be a JSON object, not {}", internal::describe_json(document)));
-    }
-    std::vector<bool> seen(principal_count, false);
-    for (auto field : object) {
-      std::uint32_t index = 0;
-      while (index < principal_count && model.principal.attributes[index].name != field.key) ++index;
-      if (index == principal_count || index == state.principal_id_attribute ||
-          index == state.principal_roles_attribute) {
-        continue;  // undeclared or built in: not taken from here
-      }
-      if (seen[index]) {
-        return reject(Status::InvalidPrincipal, fmt::format("principal attributes: `{}` appears twice", field.key));
-      }
-      seen[index] = true;
-      internal::JsonPath root{nullptr, "user", -1};
-      internal::JsonPath path{&root, field.key, -1};
-      if (!principal_converter.convert(field.value, model.principal.attributes[index].type, index, path, 1, error)) {
-        return reject(Status::InvalidPrincipal, "principal attribute " + error);
-      }
-    }
-  }
+  const std::size_t principal_chars = store.chars.size();
 
   // Arguments.
+  const auto param_count = static_cast<std::uint32_t>(declared.params.size());
+  const std::uint32_t arguments_first = store.reserve(param_count);
+  prepared.arguments_first_ = arguments_first;
+  internal::TypedConverter argument_converter(model, state.roles, store);
+  std::string error;
   if (declared.kind == TargetKind::Resource) {
     if (!is_empty_json_object(request.arguments_json)) {
-      return reject(Status::InvalidArguments,
-                    fmt::format("resource `{}` takes no arguments; its parameters come from the URI", declared.name));
+      return finish_rejected(Status::InvalidArguments, fmt::format("resource `{}` takes no arguments; its parameters "
+                                                                   "come from the URI",
+                                                                   declared.name));
     }
     for (std::uint32_t k = 0; k < param_count && k < captures.size(); ++k) {
-      store.values[principal_count + k] = store.string(captures[k]);
+      store.values[arguments_first + k] = store.string(captures[k]);
     }
   } else if (!is_empty_json_object(request.arguments_json) || param_count > 0) {
     simdjson::dom::element document;
     simdjson::dom::object object;
     std::string_view json = request.arguments_json;
     if (json.find_first_not_of(" \t\r\n") == std::string_view::npos) json = "{}";
-    if (!internal::parse_json(json, document, error)) return reject(Status::InvalidArguments, "arguments: " + error);
-    if (document.get_object().get(object) != simdjson::SUCCESS) {
-      return reject(Status::InvalidArguments,
-                    fmt::format("arguments must be a JSON object, not {}", internal::describe_json(document)));
+    if (!internal::parse_json(json, document, error)) {
+      return finish_rejected(Status::InvalidArguments, "arguments: " + error);
     }
-    std::vector<bool> given(param_count, false);
+    if (document.get_object().get(object) != simdjson::SUCCESS) {
+      return finish_rejected(Status::InvalidArguments,
+                             fmt::format("arguments must be a JSON object, not {}", internal::describe_json(document)));
+    }
+    SmallVector<bool, 16> given;
+    given.resize(param_count);
     std::string_view kind_noun = to_string(declared.kind);
     for (auto field : object) {
       std::uint32_t index = 0;
@@ -464,38 +502,54 @@ PreparedRequest Engine::prepare(const Request& request) const {
         std::vector<std::string_view> names;
         for (const Parameter& param : declared.params) names.push_back(param.name);
         std::string suggestion = internal::closest_name(field.key, names);
-        return reject(Status::InvalidArguments,
-                      fmt::format("unknown argument `{}` for {} `{}`{}", field.key.substr(0, 200), kind_noun,
-                                  declared.name, suggestion.empty() ? "" : fmt::format("; did you mean `{}`?", suggestion)));
+        return finish_rejected(
+            Status::InvalidArguments,
+            fmt::format("unknown argument `{}` for {} `{}`{}", field.key.substr(0, 200), kind_noun, declared.name,
+                        suggestion.empty() ? "" : fmt::format("; did you mean `{}`?", suggestion)));
       }
       if (given[index]) {
-        return reject(Status::InvalidArguments, fmt::format("argument `{}` appears twice", field.key));
+        return finish_rejected(Status::InvalidArguments, fmt::format("argument `{}` appears twice", field.key));
       }
       given[index] = true;
       internal::JsonPath root{nullptr, "args", -1};
       internal::JsonPath path{&root, field.key, -1};
-      if (!argument_converter.convert(field.value, declared.params[index].type, principal_count + index, path, 1,
+      if (!argument_converter.convert(field.value, declared.params[index].type, arguments_first + index, path, 1,
                                       error)) {
-        return reject(Status::InvalidArguments, "argument " + error);
+        return finish_rejected(Status::InvalidArguments, "argument " + error);
       }
     }
     for (std::uint32_t index = 0; index < param_count; ++index) {
       if (!given[index] && !model.types[declared.params[index].type].optional) {
-        return reject(Status::InvalidArguments, fmt::format("missing required argument `{}` for {} `{}`",
-                                                            declared.params[index].name, kind_noun, declared.name));
+        return finish_rejected(Status::InvalidArguments,
+                               fmt::format("missing required argument `{}` for {} `{}`", declared.params[index].name,
+                                           kind_noun, declared.name));
       }
     }
   }
 
+  // The principal's part of the store, before finish() turns its offsets
+  // into pointers: kept for the next call with the same principal.
+  if (!principal_cached) {
+    cache.values.assign(store.values.begin(), store.values.begin() + arguments_first);
+    cache.chars.assign(store.chars.begin(), store.chars.begin() + static_cast<std::ptrdiff_t>(principal_chars));
+  }
   store.finish();
   if (!principal_converter.check_sets_after_finish(error)) {
-    return reject(Status::InvalidPrincipal, "principal attribute " + error);
+    return finish_rejected(Status::InvalidPrincipal, "principal attribute " + error);
   }
-  if (!argument_converter.check_sets_after_finish(error)) return reject(Status::InvalidArguments, "argument " + error);
+  if (!principal_cached) {
+    cache.role_bits.assign(prepared.roles_.begin(), prepared.roles_.end());
+    cache.id = request.principal.id;
+    cache.roles = request.principal.roles;
+    cache.attributes_json = request.principal.attributes_json;
+    cache.generation = state.generation;
+  }
+  if (!argument_converter.check_sets_after_finish(error)) {
+    return finish_rejected(Status::InvalidArguments, "argument " + error);
+  }
   prepared.principal_ = Value::of_sequence(ValueKind::Record, store.values.data(), principal_count);
   prepared.principal_id_ = store.values[id_slot];
   prepared.status_ = Status::Ready;
-  return prepared;
 }
 
 // ---- evaluating ------------------------------------------------------------------------

@@ -100,6 +100,19 @@ class PreparedRequest {
   Value principal_id_;                // a String
   std::uint32_t arguments_first_ = 0; // store_ slot of the target's first parameter
   std::vector<std::string> role_names_;  // as given, for traces
+
+  // Kept across prepare() calls into this object: the principal's part of
+  // store_ in its offset form, for the engine (generation) and the principal
+  // (byte for byte) it was converted from. generation 0: nothing kept.
+  struct PrincipalCache {
+    std::uint64_t generation = 0;
+    std::string id;
+    std::vector<std::string> roles;
+    std::string attributes_json;
+    std::vector<Value> values;
+    std::vector<char> chars;
+    std::vector<std::uint64_t> role_bits;
+  } principal_cache_;
 };
 
 class Engine {
@@ -108,6 +121,12 @@ class Engine {
   static Result<Engine> from_model(Model model);
 
   PreparedRequest prepare(const Request& request) const;
+  // The same into `out`, reusing its buffers. When `out` was last prepared by
+  // this engine for the same principal (id, roles and attributes byte for
+  // byte), the principal's converted attributes are reused instead of being
+  // parsed again: a server or gateway that keeps one PreparedRequest per
+  // user pays for the principal once.
+  void prepare(const Request& request, PreparedRequest& out) const;
 
   // The fast path: clears `out` and fills it. Never throws.
   void evaluate(const PreparedRequest& request, const EvaluateOptions& options, Decision& out) const noexcept;

@@ -118,6 +118,10 @@ int main() {
   std::map<std::string, std::uint64_t> reasons;
   authz::differential::PartialCheckCounters partial_counters;  // residuals vs decisions (partial_eval_check.h)
   std::uint64_t seed = first_seed;
+  // One PreparedRequest for every case of every policy, as a gateway keeps
+  // one: its kept principal must be reused only for the same principal and
+  // the same engine, and the decisions must not notice.
+  rt::PreparedRequest prepared;
   for (; cases < total_cases && disagreements < 5; ++seed) {
     PolicyGenerator generator(seed);
     const std::string& text = generator.policy_text();
@@ -171,7 +175,7 @@ int main() {
       options.entities = generated.world >= 0 ? &stores[generated.world] : nullptr;
       rt::Decision decision = engine.value().evaluate(runtime_request(generated.request), options);
       ref::Answer actual = runtime_answer(decision);
-      rt::PreparedRequest prepared = loaded.value().prepare(runtime_request(generated.request));
+      loaded.value().prepare(runtime_request(generated.request), prepared);
       loaded.value().evaluate(prepared, options, reused);
       ref::Answer from_file = runtime_answer(reused);
       allowed += actual.allow;

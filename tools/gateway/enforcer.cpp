@@ -115,9 +115,9 @@ bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std
   request_.target = std::move(target);
   request_.arguments_json.assign(arguments.data(), arguments.size());
   request_.now_ms = now_ms;
-  runtime::PreparedRequest prepared = engine.prepare(request_);
+  engine.prepare(request_, prepared_);
   auto options = evaluate_options();
-  engine.evaluate(prepared, options, decision_);
+  engine.evaluate(prepared_, options, decision_);
 
   std::string refused_obligation;
   if (decision_.allowed()) {
@@ -133,20 +133,19 @@ bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std
   std::int64_t evaluation_ns = elapsed_ns(started);
 
   if (audit_) {
-    runtime::AuditRecord record =
-        runtime::make_audit_record(request_, decision_, engine, evaluation_ns, message.method);
+    runtime::make_audit_record(record_, request_, decision_, engine, evaluation_ns, message.method);
     std::string error;
-    if (!audit_->append(record, error)) {
+    if (!audit_->append(record_, error)) {
       log_("audit log write failed, " + std::string(message.method) + " `" + request_.target +
            "` refused (fail closed): " + error);
       reply = error_response(message.id, kInternalError, "access denied: the audit log cannot be written",
                              {{"reason", "audit_unavailable"}, {shape->data_key, request_.target},
-                              {"decision_id", record.decision_id}});
+                              {"decision_id", record_.decision_id}});
       return false;
     }
   }
   if (decision_.allowed()) return true;
-  return refuse(engine, prepared, message, !refused_obligation.empty(), reply);
+  return refuse(engine, prepared_, message, !refused_obligation.empty(), reply);
 }
 
 bool Enforcer::refuse(const runtime::Engine& engine, const runtime::PreparedRequest& prepared, const Message& message,

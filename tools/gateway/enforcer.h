@@ -62,7 +62,9 @@ class Enforcer {
   AuditSink* audit_;
   LogFunction log_;
   runtime::Request request_;    // reused: the principal is filled once
+  runtime::PreparedRequest prepared_;  // reused: keeps the principal converted
   runtime::Decision decision_;  // reused across calls
+  runtime::AuditRecord record_;  // reused: its strings keep their buffers
 };
 
 }  // namespace authz::gateway
