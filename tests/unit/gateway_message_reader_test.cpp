@@ -74,7 +74,13 @@ TEST_CASE("notifications and responses are told apart", "[gateway]") {
   auto response = read(reader, R"({"jsonrpc":"2.0","id":"s-1","result":{"tools":[]}})");
   REQUIRE(response.ok);
   CHECK(response.message.kind == MessageKind::Response);
-  CHECK(response.message.result == R"({"tools":[]})");
+  CHECK(response.message.has_result);
+  CHECK(response_result(*response.line) == R"({"tools":[]})");
+  // The id after the result: the span scan reads past the result to find it.
+  auto late_id = read(reader, R"({"jsonrpc":"2.0","result":{"id":"inner","x":[1,{"id":2}]},"id":"outer"})");
+  REQUIRE(late_id.ok);
+  CHECK(late_id.message.id == R"("outer")");
+  CHECK(late_id.message.id_key == "s:outer");
   auto error = read(reader, R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}})");
   REQUIRE(error.ok);
   CHECK(error.message.kind == MessageKind::Response);

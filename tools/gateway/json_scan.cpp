@@ -3,6 +3,7 @@
 #include "tools/gateway/json_scan.h"
 
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 
 #include "runtime/value_text.h"
@@ -96,14 +97,20 @@ bool read_hex4(std::string_view text, std::size_t position, std::uint32_t& out) 
   return true;
 }
 
-template <class Visit>
-bool scan_container(std::string_view text, char open, char close, Visit visit) {
+// `visit` advances `position` past one entry and returns Continue, Done
+// (stop here, successfully) or Fail.
+enum class Visit { Continue, Done, Fail };
+
+template <class Visitor>
+bool scan_container(std::string_view text, char open, char close, Visitor visit) {
   std::size_t position = skip_space(text, 0);
   if (position >= text.size() || text[position] != open) return false;
   position = skip_space(text, position + 1);
   if (position < text.size() && text[position] == close) return true;
   while (position < text.size()) {
-    if (!visit(position)) return false;  // visit advances `position` past one entry
+    const Visit step = visit(position);
+    if (step == Visit::Fail) return false;
+    if (step == Visit::Done) return true;
     position = skip_space(text, position);
     if (position >= text.size()) return false;
     if (text[position] == close) return true;
@@ -173,20 +180,20 @@ std::optional<std::string_view> value_at(std::string_view text, std::size_t posi
 bool object_members(std::string_view object, std::vector<JsonMember>& out) {
   out.clear();
   return scan_container(object, '{', '}', [&](std::size_t& position) {
-    if (object[position] != '"') return false;
+    if (object[position] != '"') return Visit::Fail;
     auto key_end = string_end(object, position);
-    if (!key_end) return false;
+    if (!key_end) return Visit::Fail;
     JsonMember member;
-    if (!decode_json_string(object.substr(position, *key_end - position), member.key)) return false;
+    if (!decode_json_string(object.substr(position, *key_end - position), member.key)) return Visit::Fail;
     position = skip_space(object, *key_end);
-    if (position >= object.size() || object[position] != ':') return false;
+    if (position >= object.size() || object[position] != ':') return Visit::Fail;
     std::size_t value_end = 0;
     auto value = value_at(object, position + 1, &value_end);
-    if (!value) return false;
+    if (!value) return Visit::Fail;
     member.value = *value;
     position = value_end;
     out.push_back(std::move(member));
-    return true;
+    return Visit::Continue;
   });
 }
 
@@ -194,26 +201,31 @@ bool find_members(std::string_view object, std::span<const std::string_view> key
                   std::span<std::optional<std::string_view>> found) {
   for (auto& span : found) span.reset();
   std::string decoded;
+  const std::size_t wanted = std::min(keys.size(), found.size());
+  std::size_t missing = wanted;
   bool ok = scan_container(object, '{', '}', [&](std::size_t& position) {
-    if (object[position] != '"') return false;
+    if (object[position] != '"') return Visit::Fail;
     auto key_end = string_end(object, position);
-    if (!key_end) return false;
+    if (!key_end) return Visit::Fail;
     std::string_view literal = object.substr(position, *key_end - position);
     std::string_view key = literal.substr(1, literal.size() - 2);
     if (key.find('\\') != std::string_view::npos) {
-      if (!decode_json_string(literal, decoded)) return false;
+      if (!decode_json_string(literal, decoded)) return Visit::Fail;
       key = decoded;
     }
     position = skip_space(object, *key_end);
-    if (position >= object.size() || object[position] != ':') return false;
+    if (position >= object.size() || object[position] != ':') return Visit::Fail;
     std::size_t value_end = 0;
     auto value = value_at(object, position + 1, &value_end);
-    if (!value) return false;
-    for (std::size_t i = 0; i < keys.size() && i < found.size(); ++i) {
-      if (!found[i] && keys[i] == key) found[i] = value;
+    if (!value) return Visit::Fail;
+    for (std::size_t i = 0; i < wanted; ++i) {
+      if (!found[i] && keys[i] == key) {
+        found[i] = value;
+        --missing;
+      }
     }
     position = value_end;
-    return true;
+    return missing == 0 ? Visit::Done : Visit::Continue;
   });
   if (!ok) {
     for (auto& span : found) span.reset();  // nothing from an object that does not scan
@@ -232,10 +244,10 @@ bool array_elements(std::string_view array, std::vector<std::string_view>& out) 
   return scan_container(array, '[', ']', [&](std::size_t& position) {
     std::size_t value_end = 0;
     auto value = value_at(array, position, &value_end);
-    if (!value) return false;
+    if (!value) return Visit::Fail;
     out.push_back(*value);
     position = value_end;
-    return true;
+    return Visit::Continue;
   });
 }
 

@@ -34,8 +34,10 @@ struct JsonMember {
 // The members of an object value (its exact bytes, from `{` to `}`).
 bool object_members(std::string_view object, std::vector<JsonMember>& out);
 // One pass over an object: found[i] is the span of the first member named
-// keys[i] (decoded comparison), or nullopt. False (and every span nullopt)
-// when the object does not scan.
+// keys[i] (decoded comparison), or nullopt. The pass stops once every key
+// has been found, so members after them are not read (a response's large
+// `result` after its `id`, say). False (and every span nullopt) when the
+// part of the object it reads does not scan.
 bool find_members(std::string_view object, std::span<const std::string_view> keys,
                   std::span<std::optional<std::string_view>> found);
 // The span of member `key` (decoded comparison) in an object, or nullopt.

@@ -99,7 +99,9 @@ MessageReader::MessageReader() : impl_(std::make_unique<Impl>()) {}
 MessageReader::~MessageReader() = default;
 
 bool MessageReader::read(std::string_view line, Message& message, Rejection& rejection) {
-  rejection = Rejection{};
+  rejection.code = kParseError;
+  rejection.message.clear();
+  rejection.id.assign("null");
   dom::element root;
   auto error = impl_->parser.parse(line.data(), line.size(), true).get(root);
   if (error) {
@@ -119,22 +121,39 @@ bool MessageReader::read(std::string_view line, Message& message, Rejection& rej
     return false;
   }
   dom::object object = root.get_object().value_unsafe();
-  // Where id, params and result sit in the line's bytes, in one pass.
-  static constexpr std::string_view kSpanKeys[3] = {"id", "params", "result"};
-  std::optional<std::string_view> spans[3];
-  find_members(line, kSpanKeys, spans);
+  // The top-level members the reader looks at, in one pass.
+  std::size_t id_count = 0;
+  dom::element id_element, jsonrpc, method, params;
+  bool has_jsonrpc = false, has_method = false, has_params = false, has_result = false, has_error = false;
+  for (auto field : object) {
+    const std::string_view key = field.key;
+    if (key == "id") {
+      ++id_count;
+      id_element = field.value;
+    } else if (key == "jsonrpc") {
+      jsonrpc = field.value;
+      has_jsonrpc = true;
+    } else if (key == "method") {
+      method = field.value;
+      has_method = true;
+    } else if (key == "params") {
+      params = field.value;
+      has_params = true;
+    } else if (key == "result") {
+      has_result = true;
+    } else if (key == "error") {
+      has_error = true;
+    }
+  }
+  // Where the id and the params sit in the line's bytes (the scan stops once
+  // it has both, so a response's result is not read).
+  static constexpr std::string_view kSpanKeys[2] = {"id", "params"};
+  std::optional<std::string_view> spans[2];
+  find_members(line, std::span(kSpanKeys, has_method && has_params ? 2 : 1), std::span(spans, 2));
 
   // The id to answer a refusal with: only when the top level has exactly one
   // valid id, so an answer can never be attributed to the wrong request.
   std::string_view id_bytes;
-  std::size_t id_count = 0;
-  dom::element id_element;
-  for (auto field : object) {
-    if (field.key == "id") {
-      ++id_count;
-      id_element = field.value;
-    }
-  }
   std::string id_key;
   if (id_count == 1) {
     id_key = id_key_of_element(id_element);
@@ -158,23 +177,25 @@ bool MessageReader::read(std::string_view line, Message& message, Rejection& rej
     return false;
   }
 
-  std::string_view jsonrpc;
-  if (object["jsonrpc"].get_string().get(jsonrpc) || jsonrpc != "2.0") {
+  std::string_view jsonrpc_text;
+  if (!has_jsonrpc || jsonrpc.get_string().get(jsonrpc_text) || jsonrpc_text != "2.0") {
     rejection.code = kInvalidRequest;
     rejection.message = "invalid request: `jsonrpc` must be \"2.0\"";
     return false;
   }
 
-  message = Message{};
-  dom::element method;
-  if (object["method"].get(method) == simdjson::SUCCESS) {
+  message.method.clear();
+  message.params = {};
+  message.params_is_object = false;
+  message.has_result = false;
+  if (has_method) {
     std::string_view method_text;
     if (method.get_string().get(method_text)) {
       rejection.code = kInvalidRequest;
       rejection.message = "invalid request: `method` must be a string";
       return false;
     }
-    message.method = std::string(method_text);
+    message.method.assign(method_text);
     if (id_count == 0) {
       message.kind = MessageKind::Notification;
     } else if (id_key.empty()) {
@@ -185,8 +206,7 @@ bool MessageReader::read(std::string_view line, Message& message, Rejection& rej
     } else {
       message.kind = MessageKind::Request;
     }
-    dom::element params;
-    if (object["params"].get(params) == simdjson::SUCCESS) {
+    if (has_params) {
       const auto& span = spans[1];
       if (!span) {
         rejection.code = kParseError;
@@ -197,9 +217,6 @@ bool MessageReader::read(std::string_view line, Message& message, Rejection& rej
       message.params_is_object = params.is_object();
     }
   } else {
-    dom::element result, error_object;
-    bool has_result = object["result"].get(result) == simdjson::SUCCESS;
-    bool has_error = object["error"].get(error_object) == simdjson::SUCCESS;
     if (id_count == 0 || has_result == has_error) {
       rejection.code = kInvalidRequest;
       rejection.message = "invalid request: neither a request (`method`) nor a response (`id` with `result` or `error`)";
@@ -213,15 +230,15 @@ bool MessageReader::read(std::string_view line, Message& message, Rejection& rej
       return false;
     }
     message.kind = MessageKind::Response;
-    if (has_result) {
-      if (const auto& span = spans[2]) message.result = *span;
-    }
+    message.has_result = has_result;
     if (id_key.empty()) id_bytes = "null";
   }
   message.id = id_bytes;
   message.id_key = std::move(id_key);
   return true;
 }
+
+std::optional<std::string_view> response_result(std::string_view line) { return member_value(line, "result"); }
 
 std::string MessageReader::id_key_of(std::string_view id_bytes) {
   dom::parser parser;

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,8 +38,14 @@ struct Message {
   std::string id_key;          // the id compared by value: "n:5", "s:abc"
   std::string_view params;     // the params value's bytes; empty when absent
   bool params_is_object = false;
-  std::string_view result;     // responses: the result value's bytes (empty for errors)
+  bool has_result = false;     // responses: a result (not an error); response_result() finds its bytes
 };
+
+// The bytes of a response's `result` (the line must have been read as a
+// response): found on demand, because most responses are relayed without
+// looking inside, and reading past a large result would cost as much as the
+// relay itself.
+std::optional<std::string_view> response_result(std::string_view line);
 
 struct Rejection {
   int code = kParseError;

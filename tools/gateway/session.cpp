@@ -119,7 +119,7 @@ void Session::on_server_line(std::string_view line, Routing& out) {
   switch (pending.kind) {
     case PendingKind::Plain: out.forward = true; return;
     case PendingKind::Initialize:
-      note_server_capabilities(message_.result);
+      if (message_.has_result) note_server_capabilities(response_result(line).value_or(std::string_view()));
       out.forward = true;
       return;
     case PendingKind::List: filter_list(line, message_, pending, out); return;
@@ -179,7 +179,8 @@ void Session::filter_list(std::string_view line, const Message& response, const 
       };
       break;
   }
-  switch (filter_list_response(line, response.result, pending.list, keep, scratch_)) {
+  const std::string_view result = response.has_result ? response_result(line).value_or(std::string_view()) : std::string_view();
+  switch (filter_list_response(line, result, pending.list, keep, scratch_)) {
     case FilterOutcome::Unchanged: out.forward = true; return;
     case FilterOutcome::Rewritten: out.to_client.push_back(std::move(scratch_)); return;
     case FilterOutcome::Refused:
