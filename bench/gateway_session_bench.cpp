@@ -11,6 +11,8 @@
 //   BM_SessionCallCold/...   the same with every cache level flushed before
 //                            each call (untimed), as for calls seconds apart
 //   BM_BaselineLineCopy      the floor: copying both lines once
+//   BM_SessionLargeResponse  reading and routing a 100 KB tool result
+//   BM_BaselineLargeCopy     its floor: copying those bytes once
 // Figures go in docs/performance.md next to gateway_bench's.
 #include <benchmark/benchmark.h>
 
@@ -101,6 +103,54 @@ BENCHMARK(BM_SessionCall)->ArgName("audit")->Arg(0)->Arg(1);
 // A fixed count: the untimed cache flush would otherwise make the library run
 // it for minutes while it waits for enough timed work.
 BENCHMARK(BM_SessionCallCold)->ArgName("audit")->Arg(0)->Arg(1)->Iterations(1000);
+
+// A 100 KB tool result (a file read, say): what reading and routing the
+// response costs against copying its bytes once.
+std::string large_response() {
+  std::string text;
+  while (text.size() < 100 * 1024) text += "line of a file with \\\"quotes\\\" and a tab\\t; ";
+  return R"({"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":")" + text + R"("}]}})";
+}
+
+void BM_SessionLargeResponse(benchmark::State& state) {
+  authz::gateway::IdentitySources sources;
+  sources.user = "u-bob";
+  sources.entities_file = std::string(AUTHZ_SOURCE_DIR) + "/examples/sales/entities.json";
+  std::string error;
+  auto identity = authz::gateway::load_identity(sources, error);
+  if (!identity) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  authz::gateway::SessionConfig config;
+  config.principal = std::move(identity->principal);
+  config.entities = std::move(identity->entities);
+  authz::gateway::Session session(std::move(config), sales_engine());
+  authz::gateway::Routing routing;
+  const std::string response = large_response();
+  for (auto _ : state) {
+    state.PauseTiming();
+    session.on_client_line(kRequest, routing);
+    state.ResumeTiming();
+    session.on_server_line(response, routing);
+    if (!routing.forward) {
+      state.SkipWithError("the response was not forwarded");
+      break;
+    }
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * response.size()));
+}
+BENCHMARK(BM_SessionLargeResponse);
+
+void BM_BaselineLargeCopy(benchmark::State& state) {
+  const std::string response = large_response();
+  for (auto _ : state) {
+    std::string copy(response);
+    benchmark::DoNotOptimize(copy);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * response.size()));
+}
+BENCHMARK(BM_BaselineLargeCopy);
 
 void BM_BaselineLineCopy(benchmark::State& state) {
   for (auto _ : state) {
