@@ -21,7 +21,11 @@ namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::size_t kQueueHighWater = 16u << 20;  // stop reading a side whose output is this far behind
 
-int signal_pipe[2] = {-1, -1};
+// The handled signals stay blocked except while the loop waits in ppoll(),
+// which unblocks them atomically: a signal that arrives while the loop works
+// waits for the next ppoll, which then returns at once (EINTR) and the loop
+// sees its flag. So no descriptor is needed to wake the wait.
+sigset_t wait_mask;
 volatile sig_atomic_t got_hangup = 0;
 volatile sig_atomic_t got_terminate = 0;
 volatile sig_atomic_t got_child = 0;
@@ -31,15 +35,18 @@ void on_signal(int number) {
   if (number == SIGHUP) got_hangup = 1;
   if (number == SIGTERM || number == SIGINT) got_terminate = 1;
   if (number == SIGCHLD) got_child = 1;
-  char byte = 0;
-  [[maybe_unused]] auto ignored = ::write(signal_pipe[1], &byte, 1);
   errno = saved;
 }
 
-void install_signal_handlers() {
-  if (signal_pipe[0] < 0) {
-    if (::pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) signal_pipe[0] = signal_pipe[1] = -1;
-  }
+// Installs the handlers and blocks their signals; `previous` receives the
+// mask to restore.
+void install_signal_handlers(sigset_t& previous) {
+  sigset_t handled;
+  sigemptyset(&handled);
+  for (int number : {SIGHUP, SIGTERM, SIGINT, SIGCHLD}) sigaddset(&handled, number);
+  ::pthread_sigmask(SIG_BLOCK, &handled, &previous);
+  wait_mask = previous;
+  for (int number : {SIGHUP, SIGTERM, SIGINT, SIGCHLD}) sigdelset(&wait_mask, number);
   struct sigaction action {};
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
@@ -343,13 +350,9 @@ int Relay::run() {
       reap_child(false);
     }
 
-    pollfd fds[5];
+    pollfd fds[4];
     nfds_t count = 0;
-    int signal_slot = -1, client_in_slot = -1, server_out_slot = -1, server_in_slot = -1, client_out_slot = -1;
-    if (signal_pipe[0] >= 0) {
-      signal_slot = static_cast<int>(count);
-      fds[count++] = {signal_pipe[0], POLLIN, 0};
-    }
+    int client_in_slot = -1, server_out_slot = -1, server_in_slot = -1, client_out_slot = -1;
     if (client_open_ && to_server_.pending() < kQueueHighWater) {
       client_in_slot = static_cast<int>(count);
       fds[count++] = {options_.client_in, POLLIN, 0};
@@ -366,7 +369,9 @@ int Relay::run() {
       client_out_slot = static_cast<int>(count);
       fds[count++] = {options_.client_out, POLLOUT, 0};
     }
-    int ready = ::poll(fds, count, poll_timeout_ms());
+    const int timeout_ms = poll_timeout_ms();
+    const timespec timeout{timeout_ms / 1000, static_cast<long>(timeout_ms % 1000) * 1'000'000L};
+    int ready = ::ppoll(fds, count, &timeout, &wait_mask);
     if (ready < 0) {
       if (errno == EINTR) continue;
       log_(std::string("poll failed: ") + std::strerror(errno));
@@ -374,11 +379,6 @@ int Relay::run() {
       continue;
     }
     auto has = [&](int slot, short events) { return slot >= 0 && (fds[slot].revents & (events | POLLHUP | POLLERR)); };
-    if (has(signal_slot, POLLIN)) {
-      char drain[64];
-      while (::read(signal_pipe[0], drain, sizeof drain) > 0) {
-      }
-    }
     if (has(server_out_slot, POLLIN)) read_server();
     if (has(client_in_slot, POLLIN)) read_client();
     if (has(server_in_slot, POLLOUT) || has(client_out_slot, POLLOUT)) flush_all();
@@ -388,7 +388,8 @@ int Relay::run() {
 }  // namespace
 
 int run_relay(Session& session, const ChildProcess& child, const RelayOptions& options, const LogFunction& log) {
-  install_signal_handlers();
+  sigset_t previous_mask;
+  install_signal_handlers(previous_mask);
   int client_in_flags = ::fcntl(options.client_in, F_GETFL);
   int client_out_flags = ::fcntl(options.client_out, F_GETFL);
   set_nonblocking(options.client_in);
@@ -398,6 +399,7 @@ int run_relay(Session& session, const ChildProcess& child, const RelayOptions& o
   // Leave the descriptors as we found them: they may be shared with the parent.
   if (client_in_flags >= 0) ::fcntl(options.client_in, F_SETFL, client_in_flags);
   if (client_out_flags >= 0) ::fcntl(options.client_out, F_SETFL, client_out_flags);
+  ::pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
   return code;
 }
 
