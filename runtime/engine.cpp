@@ -350,6 +350,7 @@ void Engine::prepare(const Request& request, PreparedRequest& prepared) const {
   prepared.principal_ = Value();
   prepared.principal_id_ = Value();
   prepared.arguments_first_ = 0;
+  prepared.roles_.clear();
   prepared.role_names_.assign(request.principal.roles.begin(), request.principal.roles.end());
   internal::ValueStore& store = prepared.store_;
   store.values.clear();
