@@ -17,6 +17,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
+#include <memory>
 #include <vector>
 #include <unistd.h>
 
@@ -45,6 +46,25 @@ authz::runtime::Engine sales_engine() {
   return authz::runtime::Engine::from_model(std::move(lowered.model)).value();
 }
 
+// u-bob's gateway session on the sales policy; null (and the benchmark
+// skipped) when the identity does not load.
+std::unique_ptr<authz::gateway::Session> bob_session(benchmark::State& state, authz::gateway::AuditSink* audit) {
+  authz::gateway::IdentitySources sources;
+  sources.user = "u-bob";  // a rep, from the users section of the entities file
+  sources.entities_file = std::string(AUTHZ_SOURCE_DIR) + "/examples/sales/entities.json";
+  std::string error;
+  auto identity = authz::gateway::load_identity(sources, error);
+  if (!identity) {
+    state.SkipWithError(error.c_str());
+    return nullptr;
+  }
+  authz::gateway::SessionConfig config;
+  config.principal = std::move(identity->principal);
+  config.entities = std::move(identity->entities);
+  config.audit = audit;
+  return std::make_unique<authz::gateway::Session>(std::move(config), sales_engine());
+}
+
 void run_calls(benchmark::State& state, bool cold) {
   const bool audited = state.range(0) != 0;
   const char* tmp = std::getenv("TMPDIR");
@@ -58,20 +78,9 @@ void run_calls(benchmark::State& state, bool cold) {
     }
     sink = std::make_unique<authz::gateway::FileAuditSink>(std::move(log.value()));
   }
-  authz::gateway::IdentitySources sources;
-  sources.user = "u-bob";  // a rep, from the users section of the entities file
-  sources.entities_file = std::string(AUTHZ_SOURCE_DIR) + "/examples/sales/entities.json";
-  std::string error;
-  auto identity = authz::gateway::load_identity(sources, error);
-  if (!identity) {
-    state.SkipWithError(error.c_str());
-    return;
-  }
-  authz::gateway::SessionConfig config;
-  config.principal = std::move(identity->principal);
-  config.entities = std::move(identity->entities);
-  config.audit = sink.get();
-  authz::gateway::Session session(std::move(config), sales_engine());
+  auto made = bob_session(state, sink.get());
+  if (!made) return;
+  authz::gateway::Session& session = *made;
   authz::gateway::Routing routing;
   std::vector<char> evict(cold ? 64u << 20 : 0, 1);
   long checksum = 0;
@@ -113,19 +122,9 @@ std::string large_response() {
 }
 
 void BM_SessionLargeResponse(benchmark::State& state) {
-  authz::gateway::IdentitySources sources;
-  sources.user = "u-bob";
-  sources.entities_file = std::string(AUTHZ_SOURCE_DIR) + "/examples/sales/entities.json";
-  std::string error;
-  auto identity = authz::gateway::load_identity(sources, error);
-  if (!identity) {
-    state.SkipWithError(error.c_str());
-    return;
-  }
-  authz::gateway::SessionConfig config;
-  config.principal = std::move(identity->principal);
-  config.entities = std::move(identity->entities);
-  authz::gateway::Session session(std::move(config), sales_engine());
+  auto made = bob_session(state, nullptr);
+  if (!made) return;
+  authz::gateway::Session& session = *made;
   authz::gateway::Routing routing;
   const std::string response = large_response();
   for (auto _ : state) {
