@@ -103,6 +103,12 @@ bool is_lower_hex(std::string_view text, std::size_t length) {
 
 std::string errno_text(int error) { return std::strerror(error); }
 
+// Sets `error` and returns false: AuditLog::append's failures, in one line each.
+bool fail(std::string& error, std::string message) {
+  error = std::move(message);
+  return false;
+}
+
 // AuditRecord::canonical_fragments: FNV-1a over both fragments, never 0.
 std::uint64_t fragments_digest(const AuditRecord& record) {
   std::uint64_t hash = internal::kFnvOffset;
@@ -561,12 +567,11 @@ Result<AuditLog> AuditLog::open(const std::string& path, AuditLogOptions options
   return R::success(AuditLog(std::move(state)));
 }
 
-Result<std::string> AuditLog::append(AuditRecord& record) {
-  using R = Result<std::string>;
-  if (!state_) return R::failure("audit log is not open");
+bool AuditLog::append(AuditRecord& record, std::string& error) {
+  if (!state_) return fail(error, "audit log is not open");
   State& state = *state_;
   std::lock_guard<std::mutex> lock(state.mutex);
-  if (state.broken) return R::failure("audit log `" + state.path + "` is unusable after an earlier write failure");
+  if (state.broken) return fail(error, "audit log `" + state.path + "` is unusable after an earlier write failure");
 
   // Only lines the verifier accepts are written: the two raw JSON fragments
   // the caller may have filled in must be minified JSON of the right kind
@@ -575,11 +580,11 @@ Result<std::string> AuditLog::append(AuditRecord& record) {
       record.canonical_fragments != 0 && record.canonical_fragments == fragments_digest(record);
   if (!made_canonical && !record.arguments_json.empty() &&
       !is_canonical_fragment(state.parser, record.arguments_json, true)) {
-    return R::failure("audit record would not verify: `arguments` is not a minified JSON object");
+    return fail(error, "audit record would not verify: `arguments` is not a minified JSON object");
   }
   if (!made_canonical && !record.obligations_json.empty() && record.obligations_json != "[]" &&
       !is_canonical_fragment(state.parser, record.obligations_json, false)) {
-    return R::failure("audit record would not verify: `obligations` is not a minified JSON array");
+    return fail(error, "audit record would not verify: `obligations` is not a minified JSON array");
   }
   record.seq = state.seq + 1;
   record.previous.assign(state.head);
@@ -597,26 +602,32 @@ Result<std::string> AuditLog::append(AuditRecord& record) {
     ssize_t wrote = ::write(state.fd, line.data() + done, line.size() - done);
     if (wrote < 0 && errno == EINTR) continue;
     if (wrote <= 0) {
-      int error = wrote < 0 ? errno : EIO;
+      const int code = wrote < 0 ? errno : EIO;
       // Cut back a partial line so the file stays a valid chain.
       if (done > 0 && ::ftruncate(state.fd, state.size) != 0) state.broken = true;
-      return R::failure("cannot write audit log `" + state.path + "`: " + errno_text(error));
+      return fail(error, "cannot write audit log `" + state.path + "`: " + errno_text(code));
     }
     done += static_cast<std::size_t>(wrote);
   }
   if (state.options.sync_every_record && ::fdatasync(state.fd) != 0) {
-    int error = errno;
+    const int code = errno;
     // The line may or may not be durable; the chain continues from it
     // either way, but the caller must treat this decision as failed.
     state.seq = record.seq;
     state.head = record.hash;
     state.size += static_cast<off_t>(line.size());
-    return R::failure("cannot sync audit log `" + state.path + "`: " + errno_text(error));
+    return fail(error, "cannot sync audit log `" + state.path + "`: " + errno_text(code));
   }
   state.seq = record.seq;
   state.head.assign(record.hash);
   state.size += static_cast<off_t>(line.size());
-  return R::success(record.hash);
+  return true;
+}
+
+Result<std::string> AuditLog::append(AuditRecord& record) {
+  std::string error;
+  if (!append(record, error)) return Result<std::string>::failure(std::move(error));
+  return Result<std::string>::success(record.hash);
 }
 
 const std::string& AuditLog::path() const { return state_->path; }

@@ -114,6 +114,9 @@ class AuditLog {
   // Fills record.seq, record.previous and record.hash, writes the line.
   // Returns the record's hash (the new head of the chain).
   Result<std::string> append(AuditRecord& record);
+  // The same without copying the hash out (it is in record.hash): false and
+  // `error` on failure. The gateway's hot path.
+  bool append(AuditRecord& record, std::string& error);
 
   const std::string& path() const;
   std::string head_hash() const;   // kAuditGenesisHash for an empty log

@@ -21,12 +21,7 @@ class AuditSink {
 class FileAuditSink final : public AuditSink {
  public:
   explicit FileAuditSink(runtime::AuditLog log) : log_(std::move(log)) {}
-  bool append(runtime::AuditRecord& record, std::string& error) override {
-    auto written = log_.append(record);
-    if (written.ok()) return true;
-    error = written.error();
-    return false;
-  }
+  bool append(runtime::AuditRecord& record, std::string& error) override { return log_.append(record, error); }
 
  private:
   runtime::AuditLog log_;

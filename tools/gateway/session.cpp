@@ -78,7 +78,7 @@ void Session::on_client_line(std::string_view line, Routing& out) {
       out.to_client.push_back(std::move(reply));
       return;
     }
-    pending_.emplace(std::move(message_.id_key), Pending{});
+    remember(std::move(message_.id_key), Pending{});
     out.forward = true;
     return;
   }
@@ -91,8 +91,20 @@ void Session::on_client_line(std::string_view line, Routing& out) {
   } else if (message_.method == "initialize") {
     pending.kind = PendingKind::Initialize;
   }
-  pending_.emplace(std::move(message_.id_key), std::move(pending));
+  remember(std::move(message_.id_key), std::move(pending));
   out.forward = true;
+}
+
+void Session::remember(std::string id_key, Pending pending) {
+  if (spare_nodes_.empty()) {
+    pending_.emplace(std::move(id_key), std::move(pending));
+    return;
+  }
+  PendingMap::node_type node = std::move(spare_nodes_.back());
+  spare_nodes_.pop_back();
+  node.key() = std::move(id_key);
+  node.mapped() = std::move(pending);
+  pending_.insert(std::move(node));
 }
 
 void Session::on_server_line(std::string_view line, Routing& out) {
@@ -114,8 +126,10 @@ void Session::on_server_line(std::string_view line, Routing& out) {
     log("dropped a server response for id " + shown_id(message_.id) + ", which the gateway never forwarded");
     return;
   }
-  Pending pending = std::move(found->second);
-  pending_.erase(found);
+  PendingMap::node_type node = pending_.extract(found);
+  Pending pending = std::move(node.mapped());
+  constexpr std::size_t kSpareNodes = 64;
+  if (spare_nodes_.size() < kSpareNodes) spare_nodes_.push_back(std::move(node));
   switch (pending.kind) {
     case PendingKind::Plain: out.forward = true; return;
     case PendingKind::Initialize:

@@ -96,7 +96,12 @@ class Session {
   MessageReader client_reader_;
   MessageReader server_reader_;
   Message message_;  // reused
-  std::unordered_map<std::string, Pending> pending_;
+  using PendingMap = std::unordered_map<std::string, Pending>;
+  void remember(std::string id_key, Pending pending);
+  PendingMap pending_;
+  // Nodes of answered requests, reused for the next ones so that a call
+  // costs no allocation here; at most kSpareNodes are kept.
+  std::vector<PendingMap::node_type> spare_nodes_;
   std::unordered_set<std::string> warned_undeclared_;
   bool server_lists_change_[3] = {false, false, false};  // tools, prompts, resources
   std::string scratch_;
