@@ -127,6 +127,16 @@ std::uint64_t fragments_digest(const AuditRecord& record) {
 
 namespace {
 
+// Whether any parameter's value must be hidden: all of them for an unknown
+// target (null), since which are secret is unknown.
+bool has_sensitive_parameter(const Target* target) {
+  if (!target) return true;
+  for (const Parameter& param : target->params) {
+    if (param.sensitive) return true;
+  }
+  return false;
+}
+
 bool is_sensitive(const Target* target, std::string_view name) {
   if (!target) return true;  // unknown target: which parameters are secret is unknown, so all are
   for (const Parameter& param : target->params) {
@@ -172,10 +182,7 @@ void redact_arguments(const Target* target, std::string_view arguments_json, std
     out.assign("{}");
     return;
   }
-  bool any_sensitive = target == nullptr;
-  if (target) {
-    for (const Parameter& param : target->params) any_sensitive = any_sensitive || param.sensitive;
-  }
+  const bool any_sensitive = has_sensitive_parameter(target);
   if (redact_canonical(target, any_sensitive, arguments_json, out)) return;
   // One parser per thread: its buffers are reused, so a record costs no
   // parser allocation on the gateway's hot path.
@@ -235,12 +242,8 @@ void make_audit_record(AuditRecord& record, const Request& request, const Decisi
 
   record.effect.assign(to_string(decision.effect));
   record.reason.assign(to_string(decision.reason));
-  bool has_sensitive = target == nullptr;
-  if (target) {
-    for (const Parameter& param : target->params) has_sensitive = has_sensitive || param.sensitive;
-  }
   // An invalid-arguments message may quote an argument's value.
-  if (decision.reason == Reason::InvalidArguments && has_sensitive && !decision.message.empty()) {
+  if (decision.reason == Reason::InvalidArguments && has_sensitive_parameter(target) && !decision.message.empty()) {
     record.message.assign("(withheld: the target has sensitive parameters)");
   } else {
     record.message.assign(decision.message);

@@ -95,8 +95,10 @@ TimeParts time_parts(std::int64_t millis) {
 
 }  // namespace
 
-std::size_t write_timestamp(char (&text)[24], std::int64_t millis) {
-  const TimeParts parts = time_parts(millis);
+namespace {
+
+// The text of `parts` when its year is within 0000..9999 (its length), else 0.
+std::size_t write_parts(char (&text)[24], const TimeParts& parts) {
   if (parts.date.year < 0 || parts.date.year > 9999) return 0;
   // The common case, written by hand: this runs for every audit record.
   auto put = [&](std::size_t at, unsigned value, std::size_t width) {
@@ -123,10 +125,14 @@ std::size_t write_timestamp(char (&text)[24], std::int64_t millis) {
   return size;
 }
 
+}  // namespace
+
+std::size_t write_timestamp(char (&text)[24], std::int64_t millis) { return write_parts(text, time_parts(millis)); }
+
 std::string format_timestamp(std::int64_t millis) {
-  char text[24];
-  if (const std::size_t size = write_timestamp(text, millis); size != 0) return std::string(text, size);
   const TimeParts parts = time_parts(millis);
+  char text[24];
+  if (const std::size_t size = write_parts(text, parts); size != 0) return std::string(text, size);
   const CivilDate& date = parts.date;
   std::string year = date.year < 0 ? fmt::format("-{:06}", -date.year) : fmt::format("+{:06}", date.year);
   if (parts.milli != 0) {

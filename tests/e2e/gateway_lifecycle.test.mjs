@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
 import {
-  authzcBinary, buildPolicy, callTool, closeAll, connectGateway, E2E_DIR, gatewayBinary, scratchDir, servers,
+  authzcBinary, buildPolicy, callTool, closeAll, connectGateway, gatewayBinary, scratchDir, servers,
 } from './harness.mjs';
 
 const TEST_TIMEOUT = { timeout: 60000 };
@@ -73,14 +73,18 @@ describe('gateway hot reload and lifecycle', TEST_TIMEOUT, () => {
   });
   after(closeAll);
 
+  // u-1 through the gateway to server-everything; `name` keeps each test's
+  // audit log and recording apart.
+  const connect = (name, table, extraArgs) => connectGateway({
+    table, user: 'u-1', audit: join(dir, `${name}.audit.jsonl`), record: join(dir, `${name}.received.jsonl`),
+    server: servers.everything(), extraArgs,
+  });
+
   test('SIGHUP loads the new table; an invalid one is refused and the old stays', TEST_TIMEOUT, async () => {
     const active = join(dir, 'active-hup.authzt');
     copyFileSync(everything, active);
     // A long check interval: only the signal can cause these reloads.
-    const gateway = await connectGateway({
-      table: active, user: 'u-1', audit: join(dir, 'hup.audit.jsonl'), record: join(dir, 'hup.received.jsonl'),
-      server: servers.everything(), extraArgs: ['--reload-check-ms', '600000'],
-    });
+    const gateway = await connect('hup', active, ['--reload-check-ms', '600000']);
     const stderr = () => gateway.stderr.join('');
     assert.equal(await echoOutcome(gateway.client), 'allowed');
 
@@ -103,10 +107,7 @@ describe('gateway hot reload and lifecycle', TEST_TIMEOUT, () => {
   test('a changed table file is loaded without a signal', TEST_TIMEOUT, async () => {
     const active = join(dir, 'active-watch.authzt');
     copyFileSync(everything, active);
-    const gateway = await connectGateway({
-      table: active, user: 'u-1', audit: join(dir, 'watch.audit.jsonl'), record: join(dir, 'watch.received.jsonl'),
-      server: servers.everything(), extraArgs: ['--reload-check-ms', '100'],
-    });
+    const gateway = await connect('watch', active, ['--reload-check-ms', '100']);
     assert.equal(await echoOutcome(gateway.client), 'allowed');
     replaceFile(active, noEcho);
     await waitFor(() => /reloaded the policy/.test(gateway.stderr.join('')), 'the reload message');
@@ -114,10 +115,7 @@ describe('gateway hot reload and lifecycle', TEST_TIMEOUT, () => {
   });
 
   test('SIGTERM ends the gateway and its server', TEST_TIMEOUT, async () => {
-    const gateway = await connectGateway({
-      table: everything, user: 'u-1', audit: join(dir, 'term.audit.jsonl'), record: join(dir, 'term.received.jsonl'),
-      server: servers.everything(), extraArgs: ['--shutdown-grace-ms', '2000'],
-    });
+    const gateway = await connect('term', everything, ['--shutdown-grace-ms', '2000']);
     assert.equal(await echoOutcome(gateway.client), 'allowed');
     const pid = gateway.transport.pid;
     let closed = false;
