@@ -362,9 +362,7 @@ void Engine::prepare(const Request& request, PreparedRequest& prepared) const {
   auto finish_rejected = [&](Status status, std::string message) {
     prepared.status_ = status;
     prepared.problem_ = std::move(message);
-    if (store.values.size() <= id_slot) {
-      store.values.clear();
-      store.chars.clear();
+    if (store.values.empty()) {  // refused before the principal was stored: only the id, for traces
       store.reserve(principal_count + 1);
       store.values[id_slot] = store.string(request.principal.id);
     }
