@@ -4,6 +4,8 @@
 // checks it against simdjson's minify on generated and hand-picked inputs.
 #include "runtime/internal/json_canonical.h"
 
+#include <algorithm>
+
 #include "runtime/internal/byte_scan.h"
 #include "runtime/value_text.h"
 
@@ -16,7 +18,9 @@ int hex_value(char c) { return is_digit(c) ? c - '0' : c - 'a' + 10; }
 
 class Recogniser {
  public:
-  explicit Recogniser(std::string_view text) : text_(text) {}
+  // `keys`: when given, sibling keys are checked for duplicates (it is the
+  // stack of the keys of the objects being read).
+  Recogniser(std::string_view text, std::vector<std::string_view>* keys) : text_(text), keys_(keys) {}
 
   bool whole_object(std::vector<CanonicalMember>* members) {
     return at('{') && object(1, members) && position_ == text_.size();
@@ -97,6 +101,28 @@ class Recogniser {
     }
   }
 
+  // Whether the keys from `base` to the top of keys_ are all different;
+  // pops them either way.
+  bool pop_unique_keys(std::size_t base) {
+    auto first = keys_->begin() + static_cast<std::ptrdiff_t>(base);
+    bool unique = true;
+    if (keys_->size() - base <= 16) {
+      for (auto outer = first; unique && outer != keys_->end(); ++outer) {
+        for (auto inner = outer + 1; inner != keys_->end(); ++inner) {
+          if (*outer == *inner) {
+            unique = false;
+            break;
+          }
+        }
+      }
+    } else {
+      std::sort(first, keys_->end());
+      unique = std::adjacent_find(first, keys_->end()) == keys_->end();
+    }
+    keys_->resize(base);
+    return unique;
+  }
+
   // At `{`; `depth` counts this object.
   bool object(std::size_t depth, std::vector<CanonicalMember>* members) {
     ++position_;
@@ -104,12 +130,14 @@ class Recogniser {
       ++position_;
       return true;
     }
+    const std::size_t base = keys_ ? keys_->size() : 0;
     while (true) {
       if (!at('"')) return false;
       CanonicalMember member;
       const std::size_t key_start = position_;
       if (!string(&member.key_escaped)) return false;
       member.key = text_.substr(key_start + 1, position_ - key_start - 2);
+      if (keys_) keys_->push_back(member.key);
       if (!at(':')) return false;
       ++position_;
       const std::size_t value_start = position_;
@@ -118,7 +146,7 @@ class Recogniser {
       if (members) members->push_back(member);
       if (at('}')) {
         ++position_;
-        return true;
+        return !keys_ || pop_unique_keys(base);
       }
       if (!at(',')) return false;
       ++position_;
@@ -143,6 +171,7 @@ class Recogniser {
   }
 
   std::string_view text_;
+  std::vector<std::string_view>* keys_;
   std::size_t position_ = 0;
 };
 
@@ -150,9 +179,19 @@ class Recogniser {
 
 bool canonical_json_object(std::string_view text, std::vector<CanonicalMember>* members) {
   if (members) members->clear();
-  Recogniser recogniser(text);
+  Recogniser recogniser(text, nullptr);
   const bool canonical = recogniser.whole_object(members);
   if (!canonical && members) members->clear();
+  return canonical;
+}
+
+bool canonical_json_object_unique_keys(std::string_view text, std::vector<CanonicalMember>& members,
+                                       std::vector<std::string_view>& keys) {
+  members.clear();
+  keys.clear();
+  Recogniser recogniser(text, &keys);
+  const bool canonical = recogniser.whole_object(&members);
+  if (!canonical) members.clear();
   return canonical;
 }
 

@@ -15,7 +15,15 @@
 // then takes the parser's path, which is right for every input, so `false`
 // never loses anything. On true, `members` (when given) holds the top-level
 // members in order: each key's bytes between its quotes, whether the key has
-// an escape, and the value's bytes. Private to the runtime.
+// an escape, and the value's bytes.
+//
+// Every string has exactly one canonical spelling, so two canonical keys are
+// equal after decoding exactly when their bytes are equal. That lets
+// canonical_json_object_unique_keys() also refuse (return false for) an
+// object with a duplicate key at any depth, at the cost of one byte
+// comparison per pair of sibling keys; `keys` is scratch the caller keeps to
+// reuse. Private to the runtime and the gateway (which reads canonical
+// messages through it without a parser).
 #pragma once
 
 #include <cstddef>
@@ -33,5 +41,7 @@ struct CanonicalMember {
 };
 
 bool canonical_json_object(std::string_view text, std::vector<CanonicalMember>* members);
+bool canonical_json_object_unique_keys(std::string_view text, std::vector<CanonicalMember>& members,
+                                       std::vector<std::string_view>& keys);
 
 }  // namespace authz::runtime::internal

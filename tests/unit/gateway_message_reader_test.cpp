@@ -1,14 +1,18 @@
 // gateway_message_reader_test.cpp — the gateway's strict JSON-RPC reading
 // (tools/gateway/message_reader.h, line_framer.h, json_scan.h) on ordinary
 // and hostile input: escapes, duplicate keys, batches, odd ids, huge lines,
-// invalid UTF-8.
+// invalid UTF-8. Every case runs with the canonical fast path on and off, and
+// generated lines check that both paths read every line the same way.
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "tools/gateway/json_scan.h"
 #include "tools/gateway/line_framer.h"
+#include "runtime/internal/json_canonical.h"
 #include "tools/gateway/message_reader.h"
 
 using namespace authz::gateway;
@@ -31,10 +35,93 @@ ReadResult read(MessageReader& reader, std::string line) {
   return result;
 }
 
+// JSON-RPC lines from parts, most canonical, some not (a space, an escaped
+// key, a fraction), some refused (a duplicate, a bad version or id), in
+// random member order.
+class LineGenerator {
+ public:
+  explicit LineGenerator(std::uint32_t seed) : random_(seed) {}
+
+  std::string line() {
+    static const std::vector<std::string> versions = {R"("2.0")", R"("2.0")", R"("2.0")", R"("1.0")", "2", R"("2.\u0030")"};
+    static const std::vector<std::string> ids = {"0", "-1", "7", "123456789012345678", "1234567890123456789", R"("abc")",
+                                                 R"("a\nb")", R"("\u0000")", R"("")", "null", "true", "{}", "[1]",
+                                                 "1.0", "1e2", "-0", R"("\u0041")"};
+    static const std::vector<std::string> methods = {R"("tools/call")", R"("tools/list")", R"("a\tb")", R"("q\"m")",
+                                                     "5", "null", R"("notifications/initialized")", R"("tools/\u0063all")"};
+    static const std::vector<std::string> params = {
+        R"({"name":"get_account","arguments":{"account":"acc-1"}})", "[]", R"("x")", "{}", R"({"a":1,"a":2})",
+        R"({"cursor":"c\"1"})", R"({"a":{"b":[{"c":1,"c":2}]}})", R"({"x":-2.5})", "null"};
+    static const std::vector<std::string> results = {"{}", R"({"content":[{"type":"text","text":"hi \u001f"}]})", "null"};
+    static const std::vector<std::string> errors = {R"({"code":-32601,"message":"no"})", "{}"};
+    std::vector<std::string> members;
+    auto maybe = [&](int percent, const char* key, const std::vector<std::string>& values) {
+      if (pick(0, 99) < static_cast<std::size_t>(percent)) members.push_back(std::string("\"") + key + "\":" + values[pick(0, values.size() - 1)]);
+    };
+    maybe(95, "jsonrpc", versions);
+    maybe(80, "id", ids);
+    maybe(60, "method", methods);
+    maybe(50, "params", params);
+    maybe(30, "result", results);
+    maybe(15, "error", errors);
+    if (pick(0, 9) == 0) members.push_back(R"("extra":[true,false,null])");
+    if (pick(0, 19) == 0 && !members.empty()) members.push_back(members[pick(0, members.size() - 1)]);  // a duplicate
+    if (pick(0, 19) == 0) members.push_back(R"("\u0069d":3)");
+    std::shuffle(members.begin(), members.end(), random_);
+    std::string out = "{";
+    for (std::size_t i = 0; i < members.size(); ++i) out += (i ? "," : "") + members[i];
+    out += "}";
+    if (pick(0, 19) == 0) out.insert(1, " ");
+    return out;
+  }
+
+ private:
+  std::size_t pick(std::size_t low, std::size_t high) { return std::uniform_int_distribution<std::size_t>(low, high)(random_); }
+  std::mt19937 random_;
+};
+
 }  // namespace
 
+TEST_CASE("the canonical fast path reads every line as the parser's path does", "[gateway]") {
+  MessageReader fast(true);
+  MessageReader parsed(false);
+  LineGenerator generator(4);
+  std::vector<authz::runtime::internal::CanonicalMember> members;
+  std::vector<std::string_view> keys;
+  int accepted_canonical = 0, refused_canonical = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string line = generator.line();
+    INFO(line);
+    Message a, b;
+    Rejection ra, rb;
+    const bool ok = fast.read(line, a, ra);
+    REQUIRE(ok == parsed.read(line, b, rb));
+    const bool canonical = authz::runtime::internal::canonical_json_object_unique_keys(line, members, keys);
+    (ok ? accepted_canonical : refused_canonical) += canonical;
+    if (!ok) {
+      CHECK(ra.code == rb.code);
+      CHECK(ra.message == rb.message);
+      CHECK(ra.id == rb.id);
+      continue;
+    }
+    CHECK(a.kind == b.kind);
+    CHECK(a.method == b.method);
+    CHECK(a.id == b.id);
+    CHECK(a.id_key == b.id_key);
+    CHECK(a.params == b.params);
+    CHECK(a.params_is_object == b.params_is_object);
+    CHECK(a.has_result == b.has_result);
+    // Spans point at the same bytes of the line (or both at none / a literal).
+    CHECK((a.params.empty() || a.params.data() == b.params.data()));
+    CHECK((a.id.empty() || a.id == "null" || a.id.data() == b.id.data()));
+  }
+  // Both paths were exercised on lines they accept and refuse.
+  CHECK(accepted_canonical > 1000);
+  CHECK(refused_canonical > 1000);
+}
+
 TEST_CASE("a request is read with its method decoded and its id and params as written", "[gateway]") {
-  MessageReader reader;
+  MessageReader reader(GENERATE(true, false));  // with and without the canonical fast path
   std::string line = R"({"jsonrpc":"2.0","id":7,"method":"tools/\u0063all","params":{"name":"echo","arguments":{"a":1}}})";
   auto result = read(reader, line);
   REQUIRE(result.ok);
@@ -47,7 +134,7 @@ TEST_CASE("a request is read with its method decoded and its id and params as wr
 }
 
 TEST_CASE("ids 0, -1, strings and 1.0 keep their bytes and compare by value", "[gateway]") {
-  MessageReader reader;
+  MessageReader reader(GENERATE(true, false));
   struct Case {
     std::string id_text, key;
   };
@@ -67,7 +154,7 @@ TEST_CASE("ids 0, -1, strings and 1.0 keep their bytes and compare by value", "[
 }
 
 TEST_CASE("notifications and responses are told apart", "[gateway]") {
-  MessageReader reader;
+  MessageReader reader(GENERATE(true, false));
   auto notification = read(reader, R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
   REQUIRE(notification.ok);
   CHECK(notification.message.kind == MessageKind::Notification);
@@ -88,7 +175,7 @@ TEST_CASE("notifications and responses are told apart", "[gateway]") {
 }
 
 TEST_CASE("duplicate keys are refused at any depth, escapes decoded first", "[gateway]") {
-  MessageReader reader;
+  MessageReader reader(GENERATE(true, false));
   auto method = read(reader, R"({"jsonrpc":"2.0","id":4,"method":"tools/call","method":"ping"})");
   REQUIRE_FALSE(method.ok);
   CHECK(method.rejection.code == kInvalidRequest);
@@ -116,7 +203,7 @@ TEST_CASE("duplicate keys are refused at any depth, escapes decoded first", "[ga
 }
 
 TEST_CASE("batches, non-objects, bad versions and bad ids are invalid requests", "[gateway]") {
-  MessageReader reader;
+  MessageReader reader(GENERATE(true, false));
   auto batch = read(reader, R"([{"jsonrpc":"2.0","id":1,"method":"ping"}])");
   REQUIRE_FALSE(batch.ok);
   CHECK(batch.rejection.code == kInvalidRequest);
@@ -150,7 +237,7 @@ TEST_CASE("batches, non-objects, bad versions and bad ids are invalid requests",
 }
 
 TEST_CASE("non-JSON and invalid UTF-8 are parse errors", "[gateway]") {
-  MessageReader reader;
+  MessageReader reader(GENERATE(true, false));
   for (std::string line : {std::string("not json"), std::string(R"({"jsonrpc":"2.0","id":1,"method":"ping")"),
                            std::string(R"({"jsonrpc":"2.0","id":1,"method":"ping"} {})"), std::string("{\"a\":\x01}")}) {
     auto result = read(reader, line);

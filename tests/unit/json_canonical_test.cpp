@@ -27,6 +27,28 @@ std::string minified(const std::string& text) {
   return simdjson::minify(root);
 }
 
+// Whether some object in `element` has two keys equal after decoding.
+bool has_duplicate_key(simdjson::dom::element element) {
+  simdjson::dom::array array;
+  if (element.get_array().get(array) == simdjson::SUCCESS) {
+    for (simdjson::dom::element child : array) {
+      if (has_duplicate_key(child)) return true;
+    }
+    return false;
+  }
+  simdjson::dom::object object;
+  if (element.get_object().get(object) != simdjson::SUCCESS) return false;
+  std::vector<std::string_view> seen;
+  for (auto field : object) {
+    for (std::string_view key : seen) {
+      if (key == field.key) return true;
+    }
+    seen.push_back(field.key);
+    if (has_duplicate_key(field.value)) return true;
+  }
+  return false;
+}
+
 // Random JSON in canonical form, and the same with one non-canonical twist.
 class Generator {
  public:
@@ -121,6 +143,50 @@ TEST_CASE("canonical objects report their top-level members", "[audit]") {
   CHECK(members[2].key_escaped);
   CHECK_FALSE(internal::canonical_json_object(R"({"a":1, "b":2})", &members));
   CHECK(members.empty());
+}
+
+TEST_CASE("the unique-keys form refuses a duplicate key at any depth and nothing else", "[audit]") {
+  std::vector<internal::CanonicalMember> members;
+  std::vector<std::string_view> keys;
+  auto unique = [&](const std::string& text) { return internal::canonical_json_object_unique_keys(text, members, keys); };
+  const char* duplicated[] = {R"({"a":1,"a":2})", R"({"a":1,"b":2,"a":3})", R"({"x":{"b":1,"b":2}})",
+                              R"({"x":[1,{"c":1,"d":{},"c":1}]})", R"({"q\"k":1,"q\"k":2})", R"({"":1,"":2})",
+                              R"({"x":{"a":{"y":1}},"y":[{"z":1},{"z":2,"z":3}]})"};
+  for (const char* text : duplicated) {
+    INFO(text);
+    CHECK(internal::canonical_json_object(text, nullptr));  // canonical, but...
+    CHECK_FALSE(unique(text));                              // ...not unique
+    CHECK(members.empty());
+  }
+  // The same key in different objects, or at different depths, is no duplicate.
+  const char* distinct[] = {R"({"a":{"a":1},"b":{"a":2}})", R"({"a":[{"a":1},{"a":1}]})", R"({"a":1,"A":2,"a\n":3})",
+                            R"({"x":{"a":1,"b":2},"a":{"b":{"a":3}}})", R"({})"};
+  for (const char* text : distinct) {
+    INFO(text);
+    CHECK(unique(text));
+  }
+  // Past 16 keys the check sorts: a duplicate far apart, and none.
+  std::string wide = "{";
+  for (int i = 0; i < 40; ++i) wide += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":{\"k\":" + std::to_string(i) + "}";
+  CHECK(unique(wide + "}"));
+  CHECK(members.size() == 40);
+  CHECK_FALSE(unique(wide + ",\"k3\":0}"));
+  CHECK_FALSE(unique(R"({"n":)" + wide + ",\"k39\":0}}"));
+  // And the generated objects agree with a decoded-key check through the parser.
+  Generator generator(99);
+  simdjson::dom::parser parser;
+  int with_duplicates = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string text = generator.object(0);
+    simdjson::padded_string padded(text);
+    simdjson::dom::element root;
+    REQUIRE(parser.parse(padded).get(root) == simdjson::SUCCESS);
+    INFO(text);
+    const bool duplicate = has_duplicate_key(root);
+    with_duplicates += duplicate;
+    CHECK(unique(text) == !duplicate);
+  }
+  CHECK(with_duplicates > 100);  // both outcomes are exercised
 }
 
 TEST_CASE("redacted arguments are the same bytes whichever path stores them", "[audit]") {

@@ -13,6 +13,13 @@
 //           "jsonrpc", id or method, neither request nor response
 // The Rejection carries the id to answer with: the message's own id when it
 // could be read unambiguously, else `null`. Never throws; never crashes.
+//
+// Two paths, one result: a line already in canonical form (what
+// JSON.stringify writes, json_canonical.h), with no duplicate key and under
+// kCanonicalFastPathBytes, is accepted in one pass of the recogniser with no
+// parser; every other line, and every line the fast path would refuse, goes
+// through simdjson. Both fill `message` identically
+// (tests/unit/gateway_message_reader_test.cpp compares them).
 #pragma once
 
 #include <cstddef>
@@ -53,9 +60,14 @@ struct Rejection {
   std::string id = "null";  // JSON text of the id to answer with
 };
 
+// Lines longer than this always take simdjson's path, which is faster on
+// large texts (the recogniser reads a byte at a time outside strings).
+inline constexpr std::size_t kCanonicalFastPathBytes = 16 * 1024;
+
 class MessageReader {
  public:
-  MessageReader();
+  // `canonical_fast_path` false: every line through the parser (for tests).
+  explicit MessageReader(bool canonical_fast_path = true);
   ~MessageReader();
   MessageReader(const MessageReader&) = delete;
   MessageReader& operator=(const MessageReader&) = delete;
