@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "runtime/internal/evaluator.h"
+#include "runtime/internal/json_canonical.h"
 #include "runtime/internal/json_input.h"
 #include "runtime/model_validation.h"
 #include "runtime/table_reader.h"
@@ -325,6 +326,40 @@ bool is_empty_json_object(const std::string& json) {
   return close != std::string::npos && json[close] == '}' && json.find_first_not_of(" \t\r\n", close + 1) == std::string::npos;
 }
 
+// The parser-free path for arguments: a canonical object (json_canonical.h,
+// what JSON.stringify writes) with no duplicate key whose every member is a
+// declared parameter given a scalar (TypedConverter::convert_canonical_scalar).
+// True when all of them were converted and marked in `given`; false, with the
+// store and `given` as they were, sends the caller to the parser's path,
+// which handles every input and words every refusal.
+bool convert_canonical_arguments(std::string_view json, const Target& declared, internal::TypedConverter& converter,
+                                 internal::ValueStore& store, std::uint32_t first, SmallVector<bool, 16>& given) {
+  thread_local std::vector<internal::CanonicalMember> members;
+  thread_local std::vector<std::string_view> keys;
+  if (!internal::canonical_json_object_unique_keys(json, members, keys)) return false;
+  const auto param_count = static_cast<std::uint32_t>(declared.params.size());
+  thread_local std::vector<std::uint32_t> indices;
+  indices.clear();
+  for (const internal::CanonicalMember& member : members) {
+    if (member.key_escaped) return false;  // declared names need no escape
+    std::uint32_t index = 0;
+    while (index < param_count && declared.params[index].name != member.key) ++index;
+    if (index == param_count) return false;
+    indices.push_back(index);
+  }
+  const std::size_t chars_before = store.chars.size();
+  for (std::size_t k = 0; k < members.size(); ++k) {
+    const std::uint32_t index = indices[k];
+    if (!converter.convert_canonical_scalar(members[k].value, declared.params[index].type, first + index)) {
+      store.chars.resize(chars_before);
+      for (std::size_t done = 0; done < k; ++done) store.values[first + indices[done]] = Value();
+      return false;
+    }
+  }
+  for (std::uint32_t index : indices) given[index] = true;
+  return true;
+}
+
 }  // namespace
 
 PreparedRequest Engine::prepare(const Request& request) const {
@@ -480,41 +515,43 @@ void Engine::prepare(const Request& request, PreparedRequest& prepared) const {
       store.values[arguments_first + k] = store.string(captures[k]);
     }
   } else if (!is_empty_json_object(request.arguments_json) || param_count > 0) {
-    simdjson::dom::element document;
-    simdjson::dom::object object;
     std::string_view json = request.arguments_json;
     if (json.find_first_not_of(" \t\r\n") == std::string_view::npos) json = "{}";
-    if (!internal::parse_json(json, document, error)) {
-      return finish_rejected(Status::InvalidArguments, "arguments: " + error);
-    }
-    if (document.get_object().get(object) != simdjson::SUCCESS) {
-      return finish_rejected(Status::InvalidArguments,
-                             fmt::format("arguments must be a JSON object, not {}", internal::describe_json(document)));
-    }
     SmallVector<bool, 16> given;
     given.resize(param_count);
     std::string_view kind_noun = to_string(declared.kind);
-    for (auto field : object) {
-      std::uint32_t index = 0;
-      while (index < param_count && declared.params[index].name != field.key) ++index;
-      if (index == param_count) {
-        std::vector<std::string_view> names;
-        for (const Parameter& param : declared.params) names.push_back(param.name);
-        std::string suggestion = internal::closest_name(field.key, names);
-        return finish_rejected(
-            Status::InvalidArguments,
-            fmt::format("unknown argument `{}` for {} `{}`{}", field.key.substr(0, 200), kind_noun, declared.name,
-                        suggestion.empty() ? "" : fmt::format("; did you mean `{}`?", suggestion)));
+    if (!convert_canonical_arguments(json, declared, argument_converter, store, arguments_first, given)) {
+      simdjson::dom::element document;
+      simdjson::dom::object object;
+      if (!internal::parse_json(json, document, error)) {
+        return finish_rejected(Status::InvalidArguments, "arguments: " + error);
       }
-      if (given[index]) {
-        return finish_rejected(Status::InvalidArguments, fmt::format("argument `{}` appears twice", field.key));
+      if (document.get_object().get(object) != simdjson::SUCCESS) {
+        return finish_rejected(Status::InvalidArguments,
+                               fmt::format("arguments must be a JSON object, not {}", internal::describe_json(document)));
       }
-      given[index] = true;
-      internal::JsonPath root{nullptr, "args", -1};
-      internal::JsonPath path{&root, field.key, -1};
-      if (!argument_converter.convert(field.value, declared.params[index].type, arguments_first + index, path, 1,
-                                      error)) {
-        return finish_rejected(Status::InvalidArguments, "argument " + error);
+      for (auto field : object) {
+        std::uint32_t index = 0;
+        while (index < param_count && declared.params[index].name != field.key) ++index;
+        if (index == param_count) {
+          std::vector<std::string_view> names;
+          for (const Parameter& param : declared.params) names.push_back(param.name);
+          std::string suggestion = internal::closest_name(field.key, names);
+          return finish_rejected(
+              Status::InvalidArguments,
+              fmt::format("unknown argument `{}` for {} `{}`{}", field.key.substr(0, 200), kind_noun, declared.name,
+                          suggestion.empty() ? "" : fmt::format("; did you mean `{}`?", suggestion)));
+        }
+        if (given[index]) {
+          return finish_rejected(Status::InvalidArguments, fmt::format("argument `{}` appears twice", field.key));
+        }
+        given[index] = true;
+        internal::JsonPath root{nullptr, "args", -1};
+        internal::JsonPath path{&root, field.key, -1};
+        if (!argument_converter.convert(field.value, declared.params[index].type, arguments_first + index, path, 1,
+                                        error)) {
+          return finish_rejected(Status::InvalidArguments, "argument " + error);
+        }
       }
     }
     for (std::uint32_t index = 0; index < param_count; ++index) {

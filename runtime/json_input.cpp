@@ -4,6 +4,7 @@
 #include "runtime/internal/json_input.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <type_traits>
 
@@ -133,6 +134,112 @@ bool parse_json(std::string_view json, element& out, std::string& error) {
     error = fmt::format("not valid JSON: {}", simdjson::error_message(code));
   }
   return false;
+}
+
+namespace {
+
+// A canonical integer (at most 18 digits, json_canonical.h) as its value.
+bool canonical_integer(std::string_view text, std::int64_t& out) {
+  if (text.empty() || !(text[0] == '-' || (text[0] >= '0' && text[0] <= '9'))) return false;
+  const char* end = text.data() + text.size();
+  auto [stop, code] = std::from_chars(text.data(), end, out);
+  return code == std::errc() && stop == end;
+}
+
+// A canonical string literal's text with its quotes taken off, when it has
+// no escape (the common case: no copy needed).
+bool plain_canonical_string(std::string_view text, std::string_view& out) {
+  if (text.size() < 2 || text.front() != '"') return false;
+  out = text.substr(1, text.size() - 2);
+  return out.find('\\') == std::string_view::npos;
+}
+
+// Appends the decoded text of a canonical string literal (its escapes are
+// only \" \\ \b \f \n \r \t and \u00xx) to `out`.
+void append_decoded_canonical_string(std::string_view literal, std::vector<char>& out) {
+  const std::string_view body = literal.substr(1, literal.size() - 2);
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != '\\') {
+      out.push_back(body[i]);
+      continue;
+    }
+    switch (body[++i]) {
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'u': {
+        auto hex = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+        out.push_back(static_cast<char>(hex(body[i + 3]) * 16 + hex(body[i + 4])));
+        i += 4;
+        break;
+      }
+      default: out.push_back(body[i]); break;  // \" and \\ (nothing else is canonical)
+    }
+  }
+}
+
+}  // namespace
+
+bool TypedConverter::convert_canonical_scalar(std::string_view text, TypeIndex type_index, std::uint32_t slot) {
+  const TypeDescriptor& type = model_.types[type_index];
+  if (text == "null") {
+    if (!type.optional) return false;
+    store_.values[slot] = Value();
+    return true;
+  }
+  std::int64_t integer;
+  std::string_view plain;
+  switch (type.kind) {
+    case TypeKind::Bool:
+      if (text != "true" && text != "false") return false;
+      store_.values[slot] = Value::of_bool(text == "true");
+      return true;
+    case TypeKind::Int:
+      if (!canonical_integer(text, integer)) return false;
+      store_.values[slot] = Value::of_int(integer);
+      return true;
+    case TypeKind::Number:
+      if (!canonical_integer(text, integer)) return false;
+      store_.values[slot] = Value::of_number(static_cast<double>(integer));
+      return true;
+    case TypeKind::String:
+    case TypeKind::Entity: {
+      if (text.size() > kMaxJsonString + 2 || text.front() != '"') return false;
+      if (plain_canonical_string(text, plain)) {
+        store_.values[slot] = store_.string(plain);
+        return true;
+      }
+      Value value;
+      value.kind = ValueKind::String;
+      value.integer = static_cast<std::int64_t>(store_.chars.size());
+      append_decoded_canonical_string(text, store_.chars);
+      value.size = static_cast<std::uint32_t>(store_.chars.size() - static_cast<std::size_t>(value.integer));
+      store_.values[slot] = value;
+      return true;
+    }
+    case TypeKind::Timestamp:
+    case TypeKind::Duration: {
+      const bool timestamp = type.kind == TypeKind::Timestamp;
+      if (!canonical_integer(text, integer)) {
+        if (!plain_canonical_string(text, plain)) return false;
+        auto parsed = timestamp ? parse_timestamp(plain) : parse_duration(plain);
+        if (!parsed) return false;
+        integer = *parsed;
+      }
+      store_.values[slot] = timestamp ? Value::of_timestamp(integer) : Value::of_duration(integer);
+      return true;
+    }
+    case TypeKind::Role: {
+      if (!plain_canonical_string(text, plain)) return false;
+      auto found = roles_.find(plain);
+      if (found == roles_.end()) return false;
+      store_.values[slot] = Value::of_role(found->second);
+      return true;
+    }
+    default: return false;
+  }
 }
 
 bool TypedConverter::convert(element json, TypeIndex type_index, std::uint32_t slot, const JsonPath& path,

@@ -58,6 +58,14 @@ class TypedConverter {
 
   bool convert(simdjson::dom::element element, TypeIndex type, std::uint32_t slot, const JsonPath& path,
                int depth, std::string& error);
+  // The parser-free path for one value in canonical form (json_canonical.h)
+  // of a scalar type: Bool, Int, Number, String, Entity, Role, Timestamp,
+  // Duration, or null for an optional type. Stores exactly what convert()
+  // stores for the same value and returns true; returns false, having stored
+  // nothing, for anything else (another type, a mismatch, a string over the
+  // limit, an unknown role, an unreadable time), which convert() then
+  // handles and words.
+  bool convert_canonical_scalar(std::string_view text, TypeIndex type, std::uint32_t slot);
   // Call after store.finish(): reports the first Set that repeats an element.
   bool check_sets_after_finish(std::string& error) const;
 
