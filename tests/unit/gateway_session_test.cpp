@@ -7,6 +7,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "compiler/diagnostic_printer.h"
 #include "compiler/driver.h"
@@ -418,5 +419,54 @@ TEST_CASE("mangled messages never crash the session and never reach the server u
     check_outputs();
     f.session.on_server_line(line, f.out);
     check_outputs();
+  }
+}
+
+TEST_CASE("a canonical call and the same call written another way get the same answer", "[gateway]") {
+  // The canonical line takes the parser-free paths (reader, params, arguments);
+  // a space after the first brace sends the same message through the parser.
+  const std::vector<std::string> lines = {
+      call("1", "read_file", R"({"path":"/home/bob/notes.txt"})"),
+      call("2", "read_file", R"({"path":"/home/carol/x"})"),
+      call("3", "read_file", R"({"path":"/home/bob/a\"b\\c\u0001"})"),
+      call("4", "read\\u005ffile", R"({"path":"/home/bob/x"})"),  // not canonical: an escape for `_`
+      call("5", "write_file", R"({"path":"/home/bob/a","content":"x"})"),
+      call("6", "secret_tool"),
+      call("7", "no_such_tool"),
+      call("8", "echo", R"({"message":"hi","extra":1})"),
+      call("9", "echo", R"({"message":5})"),
+      call("10", "echo", "null"),
+      call("11", "echo", "[]"),
+      call("\"a\\nb\"", "totals"),
+      R"({"jsonrpc":"2.0","id":12,"method":"tools/call","params":{"name":5}})",
+      R"({"jsonrpc":"2.0","id":13,"method":"tools/call","params":{"arguments":{},"name":"echo"}})",
+      R"({"jsonrpc":"2.0","id":14,"method":"tools/call","params":{"name":"echo","name":"secret_tool"}})",
+      R"({"jsonrpc":"2.0","id":15,"method":"tools/call","params":{"name":"a\"b"}})",
+      R"({"jsonrpc":"2.0","id":16,"method":"prompts/get","params":{"name":"greet","arguments":{"name":"x"}}})",
+      R"({"jsonrpc":"2.0","id":17,"method":"resources/read","params":{"uri":"notes://private"}})",
+  };
+  auto without_ids = [](const std::string& text) {
+    // Decision ids and the policy's temporary directory differ between fixtures.
+    static const std::regex varying("[0-9a-f]{32}|authz-gateway-unit-[0-9]+-[0-9]+");
+    return std::regex_replace(text, varying, "X");
+  };
+  for (const std::string& line : lines) {
+    INFO(line);
+    Fixture canonical, spaced;
+    const std::string a = canonical.client(line);
+    const std::string b = spaced.client("{ " + line.substr(1));
+    CHECK(canonical.out.forward == spaced.out.forward);
+    CHECK(without_ids(a) == without_ids(b));
+    REQUIRE(canonical.audit.records.size() == spaced.audit.records.size());
+    for (std::size_t i = 0; i < canonical.audit.records.size(); ++i) {
+      const auto& x = canonical.audit.records[i];
+      const auto& y = spaced.audit.records[i];
+      CHECK(x.effect == y.effect);
+      CHECK(x.reason == y.reason);
+      CHECK(x.message == y.message);
+      CHECK(x.target == y.target);
+      CHECK(x.arguments_json == y.arguments_json);
+      CHECK(x.rules == y.rules);
+    }
   }
 }

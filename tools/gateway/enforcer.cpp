@@ -89,9 +89,19 @@ bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std
   }
   const std::string_view keys[2] = {shape->target_key, "arguments"};
   std::optional<std::string_view> members[2];
-  find_members(message.params, keys, members);
+  // A canonical message's params are canonical too: the recogniser that read
+  // the line (its code still in cache) lists their members; otherwise scan.
+  if (message.canonical && runtime::internal::canonical_json_object(message.params, &params_members_)) {
+    for (const auto& member : params_members_) {
+      for (std::size_t i = 0; i < 2; ++i) {
+        if (!members[i] && member.key == keys[i]) members[i] = member.value;  // one spelling per key
+      }
+    }
+  } else {
+    find_members(message.params, keys, members);
+  }
   const auto& target_literal = members[0];
-  std::string target;
+  std::string& target = request_.target;  // decoded in place: its buffer is reused
   if (!target_literal || target_literal->empty() || target_literal->front() != '"' ||
       !decode_json_string(*target_literal, target)) {
     reply = error_response(message.id, kInvalidParams,
@@ -112,7 +122,6 @@ bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std
 
   auto started = std::chrono::steady_clock::now();
   request_.method = shape->kind;
-  request_.target = std::move(target);
   request_.arguments_json.assign(arguments.data(), arguments.size());
   request_.now_ms = now_ms;
   engine.prepare(request_, prepared_);

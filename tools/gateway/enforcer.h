@@ -34,6 +34,7 @@
 #include "runtime/decision.h"
 #include "runtime/engine.h"
 #include "runtime/entity_store.h"
+#include "runtime/internal/json_canonical.h"
 #include "tools/gateway/audit_sink.h"
 #include "tools/gateway/message_reader.h"
 
@@ -65,6 +66,7 @@ class Enforcer {
   runtime::PreparedRequest prepared_;  // reused: keeps the principal converted
   runtime::Decision decision_;  // reused across calls
   runtime::AuditRecord record_;  // reused: its strings keep their buffers
+  std::vector<runtime::internal::CanonicalMember> params_members_;  // reused: a canonical message's params
 };
 
 }  // namespace authz::gateway

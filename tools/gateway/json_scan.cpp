@@ -126,6 +126,10 @@ bool decode_json_string(std::string_view literal, std::string& out) {
   out.clear();
   if (literal.size() < 2 || literal.front() != '"' || literal.back() != '"') return false;
   std::string_view body = literal.substr(1, literal.size() - 2);
+  if (body.find('\\') == std::string_view::npos) {  // nearly every literal: its bytes are its text
+    out.assign(body);
+    return true;
+  }
   out.reserve(body.size());
   for (std::size_t i = 0; i < body.size(); ++i) {
     char c = body[i];

@@ -106,13 +106,9 @@ std::string shown_key(std::string_view key) {
 bool canonical_id_key(std::string_view id, std::string& key) {
   key.clear();
   if (id.front() == '"') {
-    key.assign("s:");
-    if (id.find('\\') == std::string_view::npos) {
-      key.append(id.substr(1, id.size() - 2));
-      return true;
-    }
-    std::string decoded;
+    thread_local std::string decoded;
     if (!decode_json_string(id, decoded)) return false;
+    key.assign("s:");
     key += decoded;
     return true;
   }
@@ -158,11 +154,7 @@ bool MessageReader::Impl::read_canonical(std::string_view line, Message& message
   if (has_method) {
     if (method.front() != '"') return false;
     if (has_id && id_key.empty()) return false;
-    if (method.find('\\') == std::string_view::npos) {
-      message.method.assign(method.substr(1, method.size() - 2));
-    } else if (!decode_json_string(method, message.method)) {
-      return false;
-    }
+    if (!decode_json_string(method, message.method)) return false;
     message.kind = has_id ? MessageKind::Request : MessageKind::Notification;
     message.params = has_params ? params : std::string_view();
     message.params_is_object = has_params && params.front() == '{';
@@ -179,6 +171,7 @@ bool MessageReader::Impl::read_canonical(std::string_view line, Message& message
     message.id = id_key.empty() ? std::string_view("null") : id;
   }
   message.id_key = std::move(id_key);
+  message.canonical = true;
   return true;
 }
 
@@ -327,6 +320,7 @@ bool MessageReader::read(std::string_view line, Message& message, Rejection& rej
   }
   message.id = id_bytes;
   message.id_key = std::move(id_key);
+  message.canonical = false;
   return true;
 }
 

@@ -46,6 +46,7 @@ struct Message {
   std::string_view params;     // the params value's bytes; empty when absent
   bool params_is_object = false;
   bool has_result = false;     // responses: a result (not an error); response_result() finds its bytes
+  bool canonical = false;      // read by the canonical fast path: every value in it is canonical JSON too
 };
 
 // The bytes of a response's `result` (the line must have been read as a
