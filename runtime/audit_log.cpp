@@ -36,24 +36,27 @@ constexpr int kFormatVersion = 1;
 // escapes over the text made valid UTF-8 first (each byte of an invalid
 // sequence becomes U+FFFD), so every line is valid UTF-8.
 void append_json_string(std::string& out, std::string_view text) {
-  std::size_t i = internal::first_non_ascii(text, 0);
+  out += '"';
+  std::size_t plain = 0;  // start of the run of bytes copied as they are
+  std::size_t i = internal::first_json_special_or_non_ascii(text, 0);
   while (i < text.size()) {
-    const std::size_t length = utf8_sequence_length(text, i);
-    if (length == 0) break;
-    i = internal::first_non_ascii(text, i + length);
-  }
-  if (i == text.size()) return append_quoted(out, text);  // the usual case: no copy
-  std::string valid(text.substr(0, i));
-  while (i < text.size()) {
-    if (const std::size_t length = utf8_sequence_length(text, i); length != 0) {
-      valid.append(text.substr(i, length));
-      i += length;
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 0x80) {
+      if (const std::size_t length = utf8_sequence_length(text, i); length != 0) {
+        i = internal::first_json_special_or_non_ascii(text, i + length);  // valid: stays in the run
+        continue;
+      }
+      out.append(text.data() + plain, i - plain);
+      out += "\xEF\xBF\xBD";
     } else {
-      valid += "\xEF\xBF\xBD";
-      ++i;
+      out.append(text.data() + plain, i - plain);
+      internal::append_json_escape(out, byte);
     }
+    plain = i + 1;
+    i = internal::first_json_special_or_non_ascii(text, plain);
   }
-  append_quoted(out, valid);
+  out.append(text.data() + plain, text.size() - plain);
+  out += '"';
 }
 
 // 2026-11-26T14:46:47.123Z: always three fraction digits, so every record's

@@ -33,17 +33,15 @@ class Recogniser {
   bool string(bool* escaped) {
     ++position_;
     while (true) {
-      const std::size_t special = first_json_special(text_, position_);
-      // The plain run up to it must be valid UTF-8.
-      const std::string_view run = text_.substr(0, special);
-      for (std::size_t i = first_non_ascii(run, position_); i < special; i = first_non_ascii(run, i)) {
-        const std::size_t length = utf8_sequence_length(text_, i);
-        if (length == 0 || i + length > special) return false;
-        i += length;
-      }
-      position_ = special;
+      position_ = first_json_special_or_non_ascii(text_, position_);
       if (position_ >= text_.size()) return false;
-      const char c = text_[position_];
+      const auto c = static_cast<unsigned char>(text_[position_]);
+      if (c >= 0x80) {  // a UTF-8 sequence, which must be valid (RFC 3629)
+        const std::size_t length = utf8_sequence_length(text_, position_);
+        if (length == 0) return false;
+        position_ += length;
+        continue;
+      }
       if (c == '"') {
         ++position_;
         return true;

@@ -35,23 +35,9 @@ void append_quoted(std::string& out, std::string_view text) {
   std::size_t plain = 0;  // start of the run of bytes copied as they are
   for (std::size_t i = internal::first_json_special(text, 0); i < text.size();
        i = internal::first_json_special(text, i + 1)) {
-    const auto byte = static_cast<unsigned char>(text[i]);
     out.append(text.data() + plain, i - plain);
     plain = i + 1;
-    switch (byte) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        const char escape[6] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xF]};
-        out.append(escape, sizeof escape);
-      }
-    }
+    internal::append_json_escape(out, static_cast<unsigned char>(text[i]));
   }
   out.append(text.data() + plain, text.size() - plain);
   out += '"';

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <random>
 #include <fstream>
 #include <sstream>
 
@@ -14,6 +15,7 @@
 #include "compiler/lower.h"
 #include "runtime/audit_log.h"
 #include "runtime/engine.h"
+#include "runtime/value_text.h"
 
 using namespace authz::runtime;
 namespace fs = std::filesystem;
@@ -174,6 +176,41 @@ TEST_CASE("invalid UTF-8 in a user id is stored as U+FFFD and still verifies", "
   REQUIRE(log.value().append(record).ok());
   CHECK(read_file(dir / "a.jsonl").find("u-\xEF\xBF\xBD\xEF\xBF\xBD") != std::string::npos);
   CHECK(verify_audit_log((dir / "a.jsonl").string()).ok());
+}
+
+TEST_CASE("record strings are escaped and made valid UTF-8 in one pass, as quoting the repaired text would", "[audit]") {
+  // The reference: each byte of an invalid sequence becomes U+FFFD, then
+  // the text is quoted the way every other JSON writer here quotes.
+  auto repaired = [](const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size();) {
+      if (const std::size_t length = utf8_sequence_length(text, i); length != 0) {
+        out.append(text, i, length);
+        i += length;
+      } else {
+        out += "\xEF\xBF\xBD";
+        ++i;
+      }
+    }
+    return out;
+  };
+  static const char* pieces[] = {"a", "bcdefghij", "\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\xC3\xA9", "\xE2\x82\xAC",
+                                 "\xF0\x9F\x94\x91", "\xff", "\xC3", "\xE2\x82", "\xED\xA0\x80", "\xC0\xAF", " "};
+  std::mt19937 random(5);
+  for (int i = 0; i < 3000; ++i) {
+    std::string user;
+    const int count = std::uniform_int_distribution<int>(0, 12)(random);
+    for (int k = 0; k < count; ++k) user += pieces[std::uniform_int_distribution<int>(0, 16)(random)];
+    AuditRecord raw, fixed;
+    raw.user = user;
+    fixed.user = repaired(user);
+    INFO(user);
+    const std::string line = serialize_audit_record(raw, false);
+    CHECK(line == serialize_audit_record(fixed, false));
+    std::string quoted;
+    append_quoted(quoted, fixed.user);
+    CHECK(line.find(",\"user\":" + quoted + ",") != std::string::npos);
+  }
 }
 
 TEST_CASE("the writer chains records and continues the chain after reopening", "[audit]") {
