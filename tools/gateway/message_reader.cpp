@@ -149,7 +149,8 @@ bool MessageReader::Impl::read_canonical(std::string_view line, Message& message
     }
   }
   if (jsonrpc != "\"2.0\"") return false;
-  std::string id_key;
+  std::string& id_key = message.id_key;  // its buffer is reused (a refusal leaves it to the parser's path)
+  id_key.clear();
   if (has_id && !canonical_id_key(id, id_key)) return false;
   if (has_method) {
     if (method.front() != '"') return false;
@@ -170,7 +171,6 @@ bool MessageReader::Impl::read_canonical(std::string_view line, Message& message
     message.has_result = has_result;
     message.id = id_key.empty() ? std::string_view("null") : id;
   }
-  message.id_key = std::move(id_key);
   message.canonical = true;
   return true;
 }
