@@ -2,6 +2,7 @@
 // recogniser validates the text and gives the top-level members' spans.
 // Otherwise simdjson validates the text (grammar, UTF-8, depth) and decodes
 // strings; json_scan.h finds the raw spans simdjson's DOM does not keep.
+// Either way the members go to judge().
 #include "tools/gateway/message_reader.h"
 
 #include <simdjson.h>
@@ -23,9 +24,11 @@ struct MessageReader::Impl {
   dom::parser parser;
   std::vector<std::string_view> keys;  // scratch: duplicate-key checks
   std::vector<CanonicalMember> members;
+  std::string method;                  // scratch: a canonical line's decoded method
   bool canonical_fast_path = true;
 
-  bool read_canonical(std::string_view line, Message& message);
+  std::optional<bool> read_canonical(std::string_view line, Message& message, Rejection& rejection);
+  bool read_parsed(std::string_view line, Message& message, Rejection& rejection);
 };
 
 namespace {
@@ -121,56 +124,138 @@ bool canonical_id_key(std::string_view id, std::string& key) {
 
 }  // namespace
 
-// The fast path: true only when the line is accepted, with `message` filled
-// exactly as the parser's path fills it. Anything it would refuse is left to
-// the parser's path, which words the refusal.
-bool MessageReader::Impl::read_canonical(std::string_view line, Message& message) {
-  if (!runtime::internal::canonical_json_object_unique_keys(line, members, keys)) return false;
-  std::string_view id, jsonrpc, method, params;
-  bool has_id = false, has_method = false, has_params = false, has_result = false, has_error = false;
+namespace {
+
+// The top-level members both paths gather, for judge() to decide on.
+struct TopLevel {
+  bool jsonrpc_is_2_0 = false;
+  bool has_method = false;
+  std::optional<std::string_view> method;  // decoded; nullopt when not a string
+  std::size_t id_count = 0;
+  bool id_is_null = false;
+  std::string_view id_bytes;               // when the id is valid (its key is not empty)
+  bool has_params = false;
+  std::optional<std::string_view> params;  // the value's bytes; nullopt when they could not be found
+  bool params_is_object = false;
+  bool has_result = false;
+  bool has_error = false;
+};
+
+// The id to answer a refusal with: only when the top level has exactly one
+// valid id, so an answer can never be attributed to the wrong request.
+void set_rejection_id(const TopLevel& top, const std::string& id_key, Rejection& rejection) {
+  if (top.id_count == 1 && !id_key.empty()) {
+    rejection.id.assign(top.id_bytes);
+  } else {
+    rejection.id.assign("null");
+  }
+}
+
+// Everything after the syntax: the version, the method, the id and the
+// shape of a request, notification or response. Fills `message` (taking
+// `id_key`, which may already be message.id_key) or `rejection`.
+bool judge(const TopLevel& top, std::string& id_key, Message& message, Rejection& rejection) {
+  if (!top.jsonrpc_is_2_0) {
+    rejection.code = kInvalidRequest;
+    rejection.message = "invalid request: `jsonrpc` must be \"2.0\"";
+    return false;
+  }
+  message.method.clear();
+  message.params = {};
+  message.params_is_object = false;
+  message.has_result = false;
+  std::string_view id_bytes = top.id_bytes;
+  if (top.has_method) {
+    if (!top.method) {
+      rejection.code = kInvalidRequest;
+      rejection.message = "invalid request: `method` must be a string";
+      return false;
+    }
+    message.method.assign(*top.method);
+    if (top.id_count == 0) {
+      message.kind = MessageKind::Notification;
+    } else if (id_key.empty()) {
+      rejection.code = kInvalidRequest;
+      rejection.message = "invalid request: `id` must be a string or a number";
+      rejection.id = "null";
+      return false;
+    } else {
+      message.kind = MessageKind::Request;
+    }
+    if (top.has_params) {
+      if (!top.params) {
+        rejection.code = kParseError;
+        rejection.message = "parse error: the message is not valid JSON";
+        return false;
+      }
+      message.params = *top.params;
+      message.params_is_object = top.params_is_object;
+    }
+  } else {
+    if (top.id_count == 0 || top.has_result == top.has_error) {
+      rejection.code = kInvalidRequest;
+      rejection.message = "invalid request: neither a request (`method`) nor a response (`id` with `result` or `error`)";
+      return false;
+    }
+    // A response to a request that failed before its id could be read has id null.
+    if (id_key.empty() && !top.id_is_null) {
+      rejection.code = kInvalidRequest;
+      rejection.message = "invalid request: `id` must be a string, a number or null";
+      rejection.id = "null";
+      return false;
+    }
+    message.kind = MessageKind::Response;
+    message.has_result = top.has_result;
+    if (id_key.empty()) id_bytes = "null";
+  }
+  message.id = id_bytes;
+  message.id_key.swap(id_key);  // a no-op when the caller built the key in place
+  return true;
+}
+
+}  // namespace
+
+// The fast path: nullopt when the line is not canonical with unique keys
+// (the parser's path reads it); otherwise judged here, exactly as the
+// parser's path judges the same message.
+std::optional<bool> MessageReader::Impl::read_canonical(std::string_view line, Message& message, Rejection& rejection) {
+  if (!runtime::internal::canonical_json_object_unique_keys(line, members, keys)) return std::nullopt;
+  TopLevel top;
+  std::string_view id;
   for (const CanonicalMember& member : members) {
     // Canonical keys have one spelling: bytes compare as decoded text.
     const std::string_view key = member.key;
+    const std::string_view value = member.value;
     if (key == "id") {
-      id = member.value;
-      has_id = true;
+      id = value;
+      ++top.id_count;
     } else if (key == "jsonrpc") {
-      jsonrpc = member.value;
+      top.jsonrpc_is_2_0 = value == "\"2.0\"";
     } else if (key == "method") {
-      method = member.value;
-      has_method = true;
+      top.has_method = true;
+      if (value.front() == '"') {
+        if (!decode_json_string(value, method)) return std::nullopt;
+        top.method = method;
+      }
     } else if (key == "params") {
-      params = member.value;
-      has_params = true;
+      top.has_params = true;
+      top.params = value;
+      top.params_is_object = value.front() == '{';
     } else if (key == "result") {
-      has_result = true;
+      top.has_result = true;
     } else if (key == "error") {
-      has_error = true;
+      top.has_error = true;
     }
   }
-  if (jsonrpc != "\"2.0\"") return false;
-  std::string& id_key = message.id_key;  // its buffer is reused (a refusal leaves it to the parser's path)
+  std::string& id_key = message.id_key;  // its buffer is reused
   id_key.clear();
-  if (has_id && !canonical_id_key(id, id_key)) return false;
-  if (has_method) {
-    if (method.front() != '"') return false;
-    if (has_id && id_key.empty()) return false;
-    if (!decode_json_string(method, message.method)) return false;
-    message.kind = has_id ? MessageKind::Request : MessageKind::Notification;
-    message.params = has_params ? params : std::string_view();
-    message.params_is_object = has_params && params.front() == '{';
-    message.has_result = false;
-    message.id = has_id ? id : std::string_view();
-  } else {
-    if (!has_id || has_result == has_error) return false;
-    if (id_key.empty() && id != "null") return false;
-    message.kind = MessageKind::Response;
-    message.method.clear();
-    message.params = {};
-    message.params_is_object = false;
-    message.has_result = has_result;
-    message.id = id_key.empty() ? std::string_view("null") : id;
+  if (top.id_count == 1) {
+    if (!canonical_id_key(id, id_key)) return std::nullopt;
+    top.id_bytes = id;
+    top.id_is_null = id == "null";
   }
+  set_rejection_id(top, id_key, rejection);
+  if (!judge(top, id_key, message, rejection)) return false;
   message.canonical = true;
   return true;
 }
@@ -181,14 +266,18 @@ MessageReader::MessageReader(bool canonical_fast_path) : impl_(std::make_unique<
 MessageReader::~MessageReader() = default;
 
 bool MessageReader::read(std::string_view line, Message& message, Rejection& rejection) {
-  if (impl_->canonical_fast_path && line.size() <= kCanonicalFastPathBytes && impl_->read_canonical(line, message)) {
-    return true;
-  }
   rejection.code = kParseError;
   rejection.message.clear();
   rejection.id.assign("null");
+  if (impl_->canonical_fast_path && line.size() <= kCanonicalFastPathBytes) {
+    if (const std::optional<bool> judged = impl_->read_canonical(line, message, rejection)) return *judged;
+  }
+  return impl_->read_parsed(line, message, rejection);
+}
+
+bool MessageReader::Impl::read_parsed(std::string_view line, Message& message, Rejection& rejection) {
   dom::element root;
-  auto error = impl_->parser.parse(line.data(), line.size(), true).get(root);
+  auto error = parser.parse(line.data(), line.size(), true).get(root);
   if (error) {
     rejection.code = kParseError;
     rejection.message = error == simdjson::UTF8_ERROR ? "parse error: the message is not valid UTF-8"
@@ -207,119 +296,60 @@ bool MessageReader::read(std::string_view line, Message& message, Rejection& rej
   }
   dom::object object = root.get_object().value_unsafe();
   // The top-level members the reader looks at, in one pass.
-  std::size_t id_count = 0;
-  dom::element id_element, jsonrpc, method, params;
-  bool has_jsonrpc = false, has_method = false, has_params = false, has_result = false, has_error = false;
+  TopLevel top;
+  dom::element id_element, params;
   for (auto field : object) {
     const std::string_view key = field.key;
     if (key == "id") {
-      ++id_count;
+      ++top.id_count;
       id_element = field.value;
     } else if (key == "jsonrpc") {
-      jsonrpc = field.value;
-      has_jsonrpc = true;
+      std::string_view text;
+      top.jsonrpc_is_2_0 = !field.value.get_string().get(text) && text == "2.0";
     } else if (key == "method") {
-      method = field.value;
-      has_method = true;
+      top.has_method = true;
+      std::string_view text;
+      if (!field.value.get_string().get(text)) top.method = text;
     } else if (key == "params") {
+      top.has_params = true;
       params = field.value;
-      has_params = true;
     } else if (key == "result") {
-      has_result = true;
+      top.has_result = true;
     } else if (key == "error") {
-      has_error = true;
+      top.has_error = true;
     }
   }
   // Where the id and the params sit in the line's bytes (the scan stops once
   // it has both, so a response's result is not read).
   static constexpr std::string_view kSpanKeys[2] = {"id", "params"};
   std::optional<std::string_view> spans[2];
-  find_members(line, std::span(kSpanKeys, has_method && has_params ? 2 : 1), std::span(spans, 2));
-
-  // The id to answer a refusal with: only when the top level has exactly one
-  // valid id, so an answer can never be attributed to the wrong request.
-  std::string_view id_bytes;
-  std::string id_key;
-  if (id_count == 1) {
-    id_key = id_key_of_element(id_element);
-    if (!id_key.empty()) {
-      const auto& span = spans[0];
-      if (span) {
-        id_bytes = *span;
-        rejection.id = std::string(id_bytes);
-      } else {
-        id_key.clear();
-      }
-    }
+  find_members(line, std::span(kSpanKeys, top.has_method && top.has_params ? 2 : 1), std::span(spans, 2));
+  if (top.has_params) {
+    top.params = spans[1];
+    top.params_is_object = params.is_object();
   }
 
+  std::string id_key;
+  if (top.id_count == 1) {
+    id_key = id_key_of_element(id_element);
+    top.id_is_null = id_element.is_null();
+    if (spans[0]) {
+      top.id_bytes = *spans[0];
+    } else {
+      id_key.clear();
+    }
+  }
+  set_rejection_id(top, id_key, rejection);
+
   std::string_view duplicate;
-  impl_->keys.clear();
-  if (find_duplicate_key(root, impl_->keys, duplicate)) {
+  keys.clear();
+  if (find_duplicate_key(root, keys, duplicate)) {
     rejection.code = kInvalidRequest;
     rejection.message = "invalid request: duplicate key `" + shown_key(duplicate) + "`";
     if (duplicate == "id") rejection.id = "null";
     return false;
   }
-
-  std::string_view jsonrpc_text;
-  if (!has_jsonrpc || jsonrpc.get_string().get(jsonrpc_text) || jsonrpc_text != "2.0") {
-    rejection.code = kInvalidRequest;
-    rejection.message = "invalid request: `jsonrpc` must be \"2.0\"";
-    return false;
-  }
-
-  message.method.clear();
-  message.params = {};
-  message.params_is_object = false;
-  message.has_result = false;
-  if (has_method) {
-    std::string_view method_text;
-    if (method.get_string().get(method_text)) {
-      rejection.code = kInvalidRequest;
-      rejection.message = "invalid request: `method` must be a string";
-      return false;
-    }
-    message.method.assign(method_text);
-    if (id_count == 0) {
-      message.kind = MessageKind::Notification;
-    } else if (id_key.empty()) {
-      rejection.code = kInvalidRequest;
-      rejection.message = "invalid request: `id` must be a string or a number";
-      rejection.id = "null";
-      return false;
-    } else {
-      message.kind = MessageKind::Request;
-    }
-    if (has_params) {
-      const auto& span = spans[1];
-      if (!span) {
-        rejection.code = kParseError;
-        rejection.message = "parse error: the message is not valid JSON";
-        return false;
-      }
-      message.params = *span;
-      message.params_is_object = params.is_object();
-    }
-  } else {
-    if (id_count == 0 || has_result == has_error) {
-      rejection.code = kInvalidRequest;
-      rejection.message = "invalid request: neither a request (`method`) nor a response (`id` with `result` or `error`)";
-      return false;
-    }
-    // A response to a request that failed before its id could be read has id null.
-    if (id_key.empty() && !id_element.is_null()) {
-      rejection.code = kInvalidRequest;
-      rejection.message = "invalid request: `id` must be a string, a number or null";
-      rejection.id = "null";
-      return false;
-    }
-    message.kind = MessageKind::Response;
-    message.has_result = has_result;
-    if (id_key.empty()) id_bytes = "null";
-  }
-  message.id = id_bytes;
-  message.id_key = std::move(id_key);
+  if (!judge(top, id_key, message, rejection)) return false;
   message.canonical = false;
   return true;
 }

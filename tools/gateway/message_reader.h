@@ -14,12 +14,13 @@
 // The Rejection carries the id to answer with: the message's own id when it
 // could be read unambiguously, else `null`. Never throws; never crashes.
 //
-// Two paths, one result: a line already in canonical form (what
+// Two paths, one judgement: a line already in canonical form (what
 // JSON.stringify writes, json_canonical.h), with no duplicate key and under
-// kCanonicalFastPathBytes, is accepted in one pass of the recogniser with no
-// parser; every other line, and every line the fast path would refuse, goes
-// through simdjson. Both fill `message` identically
-// (tests/unit/gateway_message_reader_test.cpp compares them).
+// kCanonicalFastPathBytes, is read in one pass of the recogniser with no
+// parser; every other line goes through simdjson. Both gather the same
+// top-level members and one function judges them, so both fill `message`
+// or `rejection` identically (tests/unit/gateway_message_reader_test.cpp
+// compares them).
 #pragma once
 
 #include <cstddef>
