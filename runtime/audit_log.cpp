@@ -298,7 +298,8 @@ AuditRecord make_audit_record(const Request& request, const Decision& decision, 
 
 namespace {
 
-void append_number(std::string& out, std::int64_t number) {
+template <class Number>
+void append_number(std::string& out, Number number) {
   char digits[24];
   auto written = std::to_chars(digits, digits + sizeof digits, number);
   out.append(digits, written.ptr);
@@ -311,7 +312,7 @@ void append_audit_record(std::string& out, const AuditRecord& record, bool with_
   out += "{\"v\":";
   append_number(out, kFormatVersion);
   out += ",\"seq\":";
-  out += std::to_string(record.seq);
+  append_number(out, record.seq);
   out += ",\"time\":";
   append_json_string(out, record.time);
   out += ",\"decision_id\":";

@@ -326,6 +326,14 @@ bool is_empty_json_object(const std::string& json) {
   return close != std::string::npos && json[close] == '}' && json.find_first_not_of(" \t\r\n", close + 1) == std::string::npos;
 }
 
+// The index of the declared parameter called `name`, or the parameter count.
+std::uint32_t parameter_index(const Target& declared, std::string_view name) {
+  const auto count = static_cast<std::uint32_t>(declared.params.size());
+  std::uint32_t index = 0;
+  while (index < count && declared.params[index].name != name) ++index;
+  return index;
+}
+
 // The parser-free path for arguments: a canonical object (json_canonical.h,
 // what JSON.stringify writes) with no duplicate key whose every member is a
 // declared parameter given a scalar (TypedConverter::convert_canonical_scalar).
@@ -342,8 +350,7 @@ bool convert_canonical_arguments(std::string_view json, const Target& declared, 
   indices.clear();
   for (const internal::CanonicalMember& member : members) {
     if (member.key_escaped) return false;  // declared names need no escape
-    std::uint32_t index = 0;
-    while (index < param_count && declared.params[index].name != member.key) ++index;
+    const std::uint32_t index = parameter_index(declared, member.key);
     if (index == param_count) return false;
     indices.push_back(index);
   }
@@ -531,8 +538,7 @@ void Engine::prepare(const Request& request, PreparedRequest& prepared) const {
                                fmt::format("arguments must be a JSON object, not {}", internal::describe_json(document)));
       }
       for (auto field : object) {
-        std::uint32_t index = 0;
-        while (index < param_count && declared.params[index].name != field.key) ++index;
+        const std::uint32_t index = parameter_index(declared, field.key);
         if (index == param_count) {
           std::vector<std::string_view> names;
           for (const Parameter& param : declared.params) names.push_back(param.name);

@@ -93,10 +93,6 @@ TimeParts time_parts(std::int64_t millis) {
           static_cast<unsigned>(millis_of_day % 1000)};
 }
 
-}  // namespace
-
-namespace {
-
 // The text of `parts` when its year is within 0000..9999 (its length), else 0.
 std::size_t write_parts(char (&text)[24], const TimeParts& parts) {
   if (parts.date.year < 0 || parts.date.year > 9999) return 0;
