@@ -4,13 +4,16 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
+#include <optional>
 
 #include "tools/gateway/line_framer.h"
 #include "tools/gateway/policy_file.h"
@@ -106,6 +109,11 @@ class Relay {
         log_(log),
         client_framer_(options.max_client_message_bytes),
         server_framer_(options.max_server_message_bytes) {}
+  ~Relay() {
+    if (reload_timer_ >= 0) ::close(reload_timer_);
+  }
+  Relay(const Relay&) = delete;
+  Relay& operator=(const Relay&) = delete;
 
   int run();
 
@@ -119,6 +127,8 @@ class Relay {
   void begin_shutdown(bool terminate_now);
   void close_child_stdin();
   void reap_child(bool block);
+  void start_reload_timer();
+  bool reload_check_due();
   void check_reload(bool forced);
   void advance_shutdown();
   int poll_timeout_ms() const;
@@ -142,7 +152,8 @@ class Relay {
   enum class Shutdown { None, ClosingStdin, StdinClosed, TermSent, KillSent } shutdown_ = Shutdown::None;
   Clock::time_point shutdown_deadline_{};
   Clock::time_point child_exited_at_{};
-  Clock::time_point next_reload_check_{};
+  Clock::time_point next_reload_check_{};  // used only without reload_timer_
+  int reload_timer_ = -1;                   // periodic timerfd for the policy file check
   FileStamp policy_stamp_;
 };
 
@@ -283,10 +294,43 @@ void Relay::reap_child(bool block) {
   }
 }
 
-void Relay::check_reload(bool forced) {
+// The policy file is checked on a periodic timerfd rather than through
+// ppoll's timeout: a timeout arms and cancels a timer on every wait, which on
+// a virtual machine costs microseconds per call (docs/performance.md).
+// Without a timerfd (creation failed) the check falls back to the timeout.
+void Relay::start_reload_timer() {
+  if (options_.policy_path.empty()) return;
+  next_reload_check_ = Clock::now() + std::chrono::milliseconds(options_.reload_check_ms);
+  reload_timer_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (reload_timer_ < 0) {
+    log_(std::string("checking the policy file on the poll timeout: no timerfd: ") + std::strerror(errno));
+    return;
+  }
+  itimerspec period{};
+  period.it_interval.tv_sec = options_.reload_check_ms / 1000;
+  period.it_interval.tv_nsec = static_cast<long>(options_.reload_check_ms % 1000) * 1'000'000L;
+  period.it_value = period.it_interval;
+  if (::timerfd_settime(reload_timer_, 0, &period, nullptr) != 0) {
+    log_(std::string("checking the policy file on the poll timeout: timerfd_settime: ") + std::strerror(errno));
+    ::close(reload_timer_);
+    reload_timer_ = -1;
+  }
+}
+
+// True when the periodic check is due; drains the timerfd's expirations.
+bool Relay::reload_check_due() {
+  if (options_.policy_path.empty()) return false;
+  if (reload_timer_ >= 0) {
+    std::uint64_t expirations = 0;
+    return ::read(reload_timer_, &expirations, sizeof expirations) == static_cast<ssize_t>(sizeof expirations);
+  }
   auto now = Clock::now();
-  if (!forced && now < next_reload_check_) return;
+  if (now < next_reload_check_) return false;
   next_reload_check_ = now + std::chrono::milliseconds(options_.reload_check_ms);
+  return true;
+}
+
+void Relay::check_reload(bool forced) {
   if (options_.policy_path.empty()) return;
   FileStamp stamp = stamp_file(options_.policy_path);
   if (!forced && stamp == policy_stamp_) return;
@@ -303,20 +347,25 @@ void Relay::check_reload(bool forced) {
        ")");
 }
 
+// Milliseconds until the next deadline, or -1 for none: in the steady state
+// (no shutdown under way, child running, reload on the timerfd) the loop
+// waits without a timeout.
 int Relay::poll_timeout_ms() const {
-  auto now = Clock::now();
-  auto until = next_reload_check_;
-  if (shutdown_ != Shutdown::None && shutdown_deadline_ < until) {
-    until = shutdown_deadline_;
-  }
-  if (!child_running_) until = std::min(until, child_exited_at_ + std::chrono::milliseconds(options_.shutdown_grace_ms));
-  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count();
+  std::optional<Clock::time_point> until;
+  auto earliest = [&until](Clock::time_point when) {
+    if (!until || when < *until) until = when;
+  };
+  if (reload_timer_ < 0 && !options_.policy_path.empty()) earliest(next_reload_check_);
+  if (shutdown_ != Shutdown::None) earliest(shutdown_deadline_);
+  if (!child_running_) earliest(child_exited_at_ + std::chrono::milliseconds(options_.shutdown_grace_ms));
+  if (!until) return -1;
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*until - Clock::now()).count();
   return wait < 0 ? 0 : static_cast<int>(wait) + 1;
 }
 
 int Relay::run() {
   policy_stamp_ = options_.policy_path.empty() ? FileStamp{} : stamp_file(options_.policy_path);
-  next_reload_check_ = Clock::now() + std::chrono::milliseconds(options_.reload_check_ms);
+  start_reload_timer();
   reap_child(false);  // it may have exited before the SIGCHLD handler was installed
   while (true) {
     if (got_terminate) {
@@ -332,7 +381,7 @@ int Relay::run() {
       got_child = 0;
       reap_child(false);
     }
-    check_reload(false);
+    if (reload_timer_ < 0 && reload_check_due()) check_reload(false);
     advance_shutdown();
     flush_all();
 
@@ -350,9 +399,9 @@ int Relay::run() {
       reap_child(false);
     }
 
-    pollfd fds[4];
+    pollfd fds[5];
     nfds_t count = 0;
-    int client_in_slot = -1, server_out_slot = -1, server_in_slot = -1, client_out_slot = -1;
+    int client_in_slot = -1, server_out_slot = -1, server_in_slot = -1, client_out_slot = -1, timer_slot = -1;
     if (client_open_ && to_server_.pending() < kQueueHighWater) {
       client_in_slot = static_cast<int>(count);
       fds[count++] = {options_.client_in, POLLIN, 0};
@@ -369,9 +418,13 @@ int Relay::run() {
       client_out_slot = static_cast<int>(count);
       fds[count++] = {options_.client_out, POLLOUT, 0};
     }
+    if (reload_timer_ >= 0) {
+      timer_slot = static_cast<int>(count);
+      fds[count++] = {reload_timer_, POLLIN, 0};
+    }
     const int timeout_ms = poll_timeout_ms();
     const timespec timeout{timeout_ms / 1000, static_cast<long>(timeout_ms % 1000) * 1'000'000L};
-    int ready = ::ppoll(fds, count, &timeout, &wait_mask);
+    int ready = ::ppoll(fds, count, timeout_ms < 0 ? nullptr : &timeout, &wait_mask);
     if (ready < 0) {
       if (errno == EINTR) continue;
       log_(std::string("poll failed: ") + std::strerror(errno));
@@ -382,6 +435,7 @@ int Relay::run() {
     if (has(server_out_slot, POLLIN)) read_server();
     if (has(client_in_slot, POLLIN)) read_client();
     if (has(server_in_slot, POLLOUT) || has(client_out_slot, POLLOUT)) flush_all();
+    if (has(timer_slot, POLLIN) && reload_check_due()) check_reload(false);
   }
 }
 

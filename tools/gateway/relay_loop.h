@@ -1,5 +1,7 @@
 // relay_loop.h — the gateway's I/O: one poll(2) loop between the client
-// (stdin/stdout), the server (the child's pipes), signals and the policy file.
+// (stdin/stdout), the server (the child's pipes), signals and a periodic
+// timerfd for the policy file check; in the steady state it waits without a
+// timeout.
 //
 // Contract:
 //   - Bytes are framed into lines (line_framer.h) and every line goes
