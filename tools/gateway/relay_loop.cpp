@@ -356,7 +356,8 @@ int Relay::poll_timeout_ms() const {
     if (!until || when < *until) until = when;
   };
   if (reload_timer_ < 0 && !options_.policy_path.empty()) earliest(next_reload_check_);
-  if (shutdown_ != Shutdown::None) earliest(shutdown_deadline_);
+  // After SIGKILL there is no further step: the loop waits for SIGCHLD.
+  if (shutdown_ != Shutdown::None && shutdown_ != Shutdown::KillSent) earliest(shutdown_deadline_);
   if (!child_running_) earliest(child_exited_at_ + std::chrono::milliseconds(options_.shutdown_grace_ms));
   if (!until) return -1;
   auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*until - Clock::now()).count();
