@@ -1,0 +1,34 @@
+# AuthzPgo.cmake — profile-guided optimisation of the per-call code: the
+# runtime (authz::runtime) and the gateway (authz::gateway).
+#
+# Contract: AUTHZ_PGO=OFF (default) changes nothing. GENERATE instruments the
+# two libraries, and whatever links them writes its profile to AUTHZ_PGO_DIR
+# when it exits. USE compiles them with that profile: functions the training
+# run never reached are optimised as without a profile, and a profile older
+# than the sources is used where it still matches and ignored where it does
+# not. Profile names are relative to the build directory, so a profile made
+# in one build directory serves another (scripts/pgo-train.sh makes it; see
+# docs/performance.md for what it buys).
+set(AUTHZ_PGO "OFF" CACHE STRING "Profile-guided optimisation of the runtime and gateway: OFF, GENERATE or USE")
+set_property(CACHE AUTHZ_PGO PROPERTY STRINGS OFF GENERATE USE)
+set(AUTHZ_PGO_DIR "${CMAKE_BINARY_DIR}/pgo-profile" CACHE PATH "Where AUTHZ_PGO=GENERATE writes and USE reads the profile")
+
+if(NOT AUTHZ_PGO MATCHES "^(OFF|GENERATE|USE)$")
+  message(FATAL_ERROR "AUTHZ_PGO must be OFF, GENERATE or USE, not `${AUTHZ_PGO}`")
+endif()
+if(AUTHZ_PGO STREQUAL "USE" AND NOT EXISTS "${AUTHZ_PGO_DIR}")
+  message(FATAL_ERROR "AUTHZ_PGO=USE: no profile at `${AUTHZ_PGO_DIR}`; make one with scripts/pgo-train.sh")
+endif()
+
+function(authz_pgo target)
+  set(where -fprofile-dir=${AUTHZ_PGO_DIR} -fprofile-prefix-path=${CMAKE_BINARY_DIR})
+  if(AUTHZ_PGO STREQUAL "GENERATE")
+    target_compile_options(${target} PRIVATE -fprofile-generate -fprofile-update=prefer-atomic ${where})
+    target_link_options(${target} INTERFACE -fprofile-generate)
+  elseif(AUTHZ_PGO STREQUAL "USE")
+    # -Wno-restrict: with the profile's inlining, GCC 12 reports a false
+    # -Wrestrict inside libstdc++'s char_traits (a known GCC 12 false positive).
+    target_compile_options(${target} PRIVATE -fprofile-use -fprofile-partial-training ${where}
+                           -Wno-missing-profile -Wno-coverage-mismatch -Wno-restrict)
+  endif()
+endfunction()
