@@ -27,8 +27,14 @@ function(authz_pgo target)
     target_link_options(${target} INTERFACE -fprofile-generate)
   elseif(AUTHZ_PGO STREQUAL "USE")
     # -Wno-restrict: with the profile's inlining, GCC 12 reports a false
-    # -Wrestrict inside libstdc++'s char_traits (a known GCC 12 false positive).
+    # -Wrestrict inside libstdc++'s char_traits.
     target_compile_options(${target} PRIVATE -fprofile-use -fprofile-partial-training ${where}
                            -Wno-missing-profile -Wno-coverage-mismatch -Wno-restrict)
+    # A profile older than the sources makes GCC warn "missing counts for
+    # called function" about new code, a warning no option turns off; as an
+    # error it would stop every build after an edit. The instrumented build
+    # (scripts/pgo-train.sh) compiles the same sources with -Werror, so a
+    # fresh build (CI) still fails on any other warning.
+    set_target_properties(${target} PROPERTIES AUTHZ_WARNINGS_NOT_ERRORS ON)
   endif()
 endfunction()
