@@ -24,7 +24,13 @@ rm -rf "$profile_dir"
 mkdir -p "$profile_dir"
 cmake -S . -B "$instrumented" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUTHZ_BUILD_TESTS=OFF \
   -DAUTHZ_BUILD_BENCHMARKS=OFF -DAUTHZ_PGO=GENERATE -DAUTHZ_PGO_DIR="$profile_dir" >/dev/null
-cmake --build "$instrumented" --target authz-gateway --parallel "$(nproc)" >/dev/null
+# The same sources as the USE build, compiled here with -Werror: this is where
+# a warning in the runtime or the gateway fails a fresh build.
+if ! cmake --build "$instrumented" --target authz-gateway --parallel "$(nproc)" >"$instrumented/build.log" 2>&1; then
+  cat "$instrumented/build.log" >&2
+  echo "pgo-train: the instrumented build failed" >&2
+  exit 1
+fi
 gateway="$instrumented/tools/gateway/authz-gateway"
 
 work=$(mktemp -d)
