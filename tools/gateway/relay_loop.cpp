@@ -295,8 +295,8 @@ void Relay::reap_child(bool block) {
 }
 
 // The policy file is checked on a periodic timerfd rather than through
-// ppoll's timeout: a timeout arms and cancels a timer on every wait, which on
-// a virtual machine costs microseconds per call (docs/performance.md).
+// ppoll's timeout: a timeout arms and cancels a timer on every wait, a cost
+// on every call (up to about 1 us on the VM of docs/performance.md).
 // Without a timerfd (creation failed) the check falls back to the timeout.
 void Relay::start_reload_timer() {
   if (options_.policy_path.empty()) return;
