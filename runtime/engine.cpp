@@ -742,13 +742,18 @@ RuleTrace* start_grant_trace(Decision& out, const Model& model, GrantIndex grant
 
 }  // namespace
 
+DecisionId Engine::new_decision_id() const noexcept {
+  const internal::EngineState& state = *state_;
+  return {state.id_prefix, internal::mix64(next_decision_number(state) ^ state.id_key)};
+}
+
 void Engine::evaluate(const PreparedRequest& request, const EvaluateOptions& options, Decision& out) const noexcept {
   using Status = PreparedRequest::Status;
   const internal::EngineState& state = *state_;
   const Model& model = state.model;
   out.clear();
   if (out.table_.get() != state_.get()) out.table_ = state_;  // no refcount traffic when reused
-  out.id = {state.id_prefix, internal::mix64(next_decision_number(state) ^ state.id_key)};
+  out.id = new_decision_id();
   if (options.trace) {
     out.trace.emplace();
     out.trace->principal = std::string(request.principal_id_.string());

@@ -134,6 +134,12 @@ class Engine {
   // prepare + evaluate.
   Decision evaluate(const Request& request, const EvaluateOptions& options = {}) const;
 
+  // A fresh decision id, unique like the one evaluate() gives each Decision:
+  // for a decision a host derives itself from this engine's answers (the
+  // gateway decides completion/complete by partial evaluation), so that its
+  // audit record has an id no other decision shares.
+  DecisionId new_decision_id() const noexcept;
+
   // Lowercase hex SHA-256 of the table body: the policy version for audit records.
   const std::string& policy_hash() const;
   const Model& model() const;

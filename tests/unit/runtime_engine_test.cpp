@@ -515,7 +515,7 @@ TEST_CASE("prepared requests are reusable and tied to their engine", "[runtime]"
   CHECK(s.engine.evaluate(PreparedRequest(), options).reason == Reason::Error);
 }
 
-TEST_CASE("decision ids are unique, 128-bit hex, across threads", "[runtime]") {
+TEST_CASE("decision ids are unique, 128-bit hex, across threads, new_decision_id() too", "[runtime]") {
   Sales s;
   Request request;
   request.principal = {"u-bob", {"rep"}, ""};
@@ -528,6 +528,11 @@ TEST_CASE("decision ids are unique, 128-bit hex, across threads", "[runtime]") {
     threads.emplace_back([&, t] {
       Decision decision;
       for (int i = 0; i < 2000; ++i) {
+        // Ids a host takes for its own decisions come from the same counter.
+        if (i % 4 == 3) {
+          ids[t].push_back(s.engine.new_decision_id());
+          continue;
+        }
         s.engine.evaluate(prepared, {}, decision);
         ids[t].push_back(decision.id);
       }
