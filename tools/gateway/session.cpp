@@ -158,41 +158,19 @@ void Session::filter_list(std::string_view line, const Message& response, const 
   auto options = enforcer_.evaluate_options();
   const runtime::Principal& principal = enforcer_.principal();
 
-  std::function<bool(std::string_view)> keep;
-  switch (pending.list) {
-    case ListKind::Tools:
-      keep = [&](std::string_view name) {
-        if (engine.find_target(runtime::TargetKind::Tool, name) == runtime::kNoIndex) {
-          if (warned_undeclared_.insert(std::string(name)).second) {
-            log("the server offers tool `" + std::string(name) +
-                "`, which the policy does not declare; it stays denied (declare it, e.g. with `authzc import-tools`)");
-          }
-          return false;
-        }
-        return could_call(engine, principal, runtime::MethodKind::ToolCall, name, at, options);
-      };
-      break;
-    case ListKind::Prompts:
-      keep = [&](std::string_view name) {
-        return could_call(engine, principal, runtime::MethodKind::PromptGet, name, at, options);
-      };
-      break;
-    case ListKind::Resources:
-      keep = [&](std::string_view uri) {
-        runtime::Request request;
-        request.principal = principal;
-        request.method = runtime::MethodKind::ResourceRead;
-        request.target = std::string(uri);
-        request.now_ms = at;
-        return engine.evaluate(request, options).allowed();
-      };
-      break;
-    case ListKind::ResourceTemplates:
-      keep = [&](std::string_view uri_template) {
-        return could_call(engine, principal, runtime::MethodKind::ResourceRead, uri_template, at, options);
-      };
-      break;
-  }
+  // The rule is may_list (callability.h), shared with completion/complete;
+  // only the warning about undeclared tools is the list's own.
+  const ListKind kind = pending.list;
+  auto keep = [&](std::string_view key) {
+    if (kind == ListKind::Tools && engine.find_target(runtime::TargetKind::Tool, key) == runtime::kNoIndex) {
+      if (warned_undeclared_.insert(std::string(key)).second) {
+        log("the server offers tool `" + std::string(key) +
+            "`, which the policy does not declare; it stays denied (declare it, e.g. with `authzc import-tools`)");
+      }
+      return false;
+    }
+    return may_list(engine, principal, kind, key, at, options);
+  };
   const std::string_view result = response.has_result ? response_result(line).value_or(std::string_view()) : std::string_view();
   switch (filter_list_response(line, result, pending.list, keep, scratch_)) {
     case FilterOutcome::Unchanged: out.forward = true; return;
