@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "runtime/partial_eval.h"
 #include "runtime/trace_render.h"
 #include "tools/gateway/callability.h"
 #include "tools/gateway/json_scan.h"
@@ -21,6 +22,8 @@ struct MethodShape {
   bool has_arguments;
 };
 
+constexpr std::string_view kCompletionMethod = "completion/complete";
+
 const MethodShape* shape_of(std::string_view method) {
   static const MethodShape tool{runtime::MethodKind::ToolCall, "name", "tool", true};
   static const MethodShape resource{runtime::MethodKind::ResourceRead, "uri", "resource", false};
@@ -29,6 +32,21 @@ const MethodShape* shape_of(std::string_view method) {
   if (method == "resources/read" || method == "resources/subscribe") return &resource;
   if (method == "prompts/get") return &prompt;
   return nullptr;
+}
+
+// A JSON string literal's decoded text; false when absent or not a string.
+bool decode_string_member(const std::optional<std::string_view>& literal, std::string& out) {
+  return literal && !literal->empty() && literal->front() == '"' && decode_json_string(*literal, out);
+}
+
+bool is_object_member(const std::optional<std::string_view>& value) {
+  return value && !value->empty() && value->front() == '{';
+}
+
+// Why an allow with this obligation is refused (the gateway applies none).
+std::string obligation_refusal(std::string_view what, std::string_view obligation, std::string_view rule) {
+  return std::string(what) + " comes with obligation `" + std::string(obligation) + "` (rule `" + std::string(rule) +
+         "`), which the gateway cannot apply, so it is refused; the server must enforce it itself";
 }
 
 std::string join_rules(const runtime::Decision& decision) {
@@ -46,11 +64,14 @@ std::string join_rules(const runtime::Decision& decision) {
 std::string denial_summary(const runtime::Decision& decision, std::string_view what, std::string_view target,
                            std::string_view user) {
   std::string named = std::string(what) + " `" + std::string(target) + "`";
+  // Partial evaluation (completion/complete) may name no rule.
+  const bool rules = !decision.determining_rules.empty();
   switch (decision.reason) {
-    case runtime::Reason::Forbidden: return named + " is forbidden by " + join_rules(decision);
+    case runtime::Reason::Forbidden: return named + " is forbidden" + (rules ? " by " + join_rules(decision) : "");
     case runtime::Reason::NotPermitted: return "no rule allows user `" + std::string(user) + "` to use " + named;
     case runtime::Reason::Expired:
-      return "access to " + named + " has expired or is not yet in force (" + join_rules(decision) + ")";
+      return "access to " + named + " has expired or is not yet in force" +
+             (rules ? " (" + join_rules(decision) + ")" : "");
     case runtime::Reason::UnknownTarget: return "the policy does not declare " + named;
     case runtime::Reason::InvalidArguments:
     case runtime::Reason::Error:
@@ -66,7 +87,9 @@ std::int64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
 
 }  // namespace
 
-bool is_decided_method(std::string_view method) { return shape_of(method) != nullptr; }
+bool is_decided_method(std::string_view method) {
+  return shape_of(method) != nullptr || method == kCompletionMethod;
+}
 
 Enforcer::Enforcer(runtime::Principal principal, std::shared_ptr<const runtime::EntityResolver> entities,
                    AuditSink* audit, LogFunction log)
@@ -81,6 +104,7 @@ runtime::EvaluateOptions Enforcer::evaluate_options() const {
 }
 
 bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std::int64_t now_ms, std::string& reply) {
+  if (message.method == kCompletionMethod) return decide_completion(engine, message, now_ms, reply);
   const MethodShape* shape = shape_of(message.method);
   if (!shape) return true;  // not a protected method
   if (!message.params_is_object) {
@@ -134,9 +158,7 @@ bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std
       refused_obligation = std::string(obligation->name);
       decision_.effect = runtime::Effect::Deny;
       decision_.reason = runtime::Reason::Error;
-      decision_.message = "the call comes with obligation `" + refused_obligation + "` (rule `" +
-                          std::string(obligation->rule) +
-                          "`), which the gateway cannot apply, so it is refused; the server must enforce it itself";
+      decision_.message = obligation_refusal("the call", refused_obligation, obligation->rule);
     }
   }
   std::int64_t evaluation_ns = elapsed_ns(started);
@@ -192,6 +214,110 @@ bool Enforcer::refuse(const runtime::Engine& engine, const runtime::PreparedRequ
   }
   text += "\n(decision " + decision_id + ")";
   reply = tool_error_result(message.id, text, decision_id, reason);
+  return false;
+}
+
+bool Enforcer::decide_completion(const runtime::Engine& engine, const Message& message, std::int64_t now_ms,
+                                 std::string& reply) {
+  auto invalid = [&](std::string_view why) {
+    reply = error_response(message.id, kInvalidParams, "invalid params: " + std::string(why));
+    return false;
+  };
+  if (!message.params_is_object) return invalid("`params` must be an object");
+  const std::string_view keys[2] = {"ref", "argument"};
+  std::optional<std::string_view> members[2];
+  find_members(message.params, keys, members);
+  if (!is_object_member(members[0])) return invalid("`ref` must be an object");
+  const std::string_view ref_keys[3] = {"type", "name", "uri"};
+  std::optional<std::string_view> ref[3];
+  find_members(*members[0], ref_keys, ref);
+  std::string type;
+  if (!decode_string_member(ref[0], type) || (type != "ref/prompt" && type != "ref/resource")) {
+    return invalid("`ref.type` must be `ref/prompt` or `ref/resource`");
+  }
+  const bool prompt = type == "ref/prompt";
+  std::string& target = request_.target;  // decoded in place: its buffer is reused
+  if (!decode_string_member(ref[prompt ? 1 : 2], target)) {
+    return invalid(prompt ? "`ref.name` must be a string" : "`ref.uri` must be a string");
+  }
+  if (!is_object_member(members[1])) return invalid("`argument` must be an object");
+  const std::string_view argument_keys[2] = {"name", "value"};
+  std::optional<std::string_view> argument[2];
+  find_members(*members[1], argument_keys, argument);
+  std::string argument_name;
+  std::string argument_value;
+  if (!decode_string_member(argument[0], argument_name)) return invalid("`argument.name` must be a string");
+  if (!decode_string_member(argument[1], argument_value)) return invalid("`argument.value` must be a string");
+
+  // The rule: completions of an entry's arguments iff the entry would be
+  // listed for this user (may_list, the list filter's own rule); a resource
+  // `uri` is decided as a resources/templates/list entry. The partial
+  // evaluation in detail says why, for the record and the refusal.
+  auto started = std::chrono::steady_clock::now();
+  const runtime::MethodKind kind = prompt ? runtime::MethodKind::PromptGet : runtime::MethodKind::ResourceRead;
+  const runtime::TargetKind target_kind = prompt ? runtime::TargetKind::Prompt : runtime::TargetKind::Resource;
+  const std::string_view data_key = prompt ? "prompt" : "resource";
+  const auto options = evaluate_options();
+  const bool listed = may_list(engine, request_.principal, prompt ? ListKind::Prompts : ListKind::ResourceTemplates,
+                               target, now_ms, options);
+  runtime::PartialRequest partial;
+  partial.principal = request_.principal;
+  partial.method = kind;
+  partial.target = target;
+  partial.all_arguments_unknown = true;
+  partial.now_ms = now_ms;
+  const runtime::Residual residual = runtime::partially_evaluate(engine, partial, options);
+
+  runtime::Decision decision;  // its rule views point into `residual`
+  decision.id = engine.new_decision_id();
+  decision.target_kind = target_kind;
+  if (auto index = engine.find_target(target_kind, target); index != runtime::kNoIndex) {
+    decision.target_index = index;
+    decision.target = engine.model().targets[index].name;
+  }
+  decision.effect = listed ? runtime::Effect::Allow : runtime::Effect::Deny;
+  decision.reason = listed                        ? runtime::Reason::Allowed
+                    : residual.could_be_allowed() ? runtime::Reason::NotPermitted
+                                                  : residual.reason;
+  if (!listed) decision.message = residual.message;
+  for (const runtime::CandidateRule& rule : residual.rules) {
+    if ((rule.effect == runtime::Effect::Allow) == listed) decision.determining_rules.push_back(rule.id);
+  }
+  if (listed && !residual.obligations.empty()) {
+    // An allow that could apply carries an obligation: prompts/get and
+    // resources/read would be refused, and so are their completions.
+    const runtime::ResidualObligation& obligation = residual.obligations.front();
+    decision.effect = runtime::Effect::Deny;
+    decision.reason = runtime::Reason::Error;
+    decision.message = obligation_refusal("completing arguments of " + std::string(data_key) + " `" + target + "`",
+                                          obligation.name, obligation.rule);
+  }
+  // The record's arguments: the one being completed (sensitive ones redacted).
+  request_.method = kind;
+  request_.arguments_json.assign("{");
+  append_json_string(request_.arguments_json, argument_name);
+  request_.arguments_json += ':';
+  append_json_string(request_.arguments_json, argument_value);
+  request_.arguments_json += '}';
+  request_.now_ms = now_ms;
+  std::int64_t evaluation_ns = elapsed_ns(started);
+
+  std::string decision_id = decision.id.hex();
+  if (audit_) {
+    runtime::make_audit_record(record_, request_, decision, engine, evaluation_ns, kCompletionMethod);
+    std::string error;
+    if (!audit_->append(record_, error)) {
+      log_("audit log write failed, " + std::string(kCompletionMethod) + " `" + target +
+           "` refused (fail closed): " + error);
+      reply = error_response(message.id, kInternalError, "access denied: the audit log cannot be written",
+                             {{"reason", "audit_unavailable"}, {data_key, target}, {"decision_id", decision_id}});
+      return false;
+    }
+  }
+  if (decision.allowed()) return true;
+  std::string summary = denial_summary(decision, data_key, target, request_.principal.id);
+  reply = error_response(message.id, kInvalidParams, "access denied by policy: " + summary,
+                         {{"reason", runtime::to_string(decision.reason)}, {data_key, target}, {"decision_id", decision_id}});
   return false;
 }
 

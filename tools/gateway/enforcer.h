@@ -1,5 +1,7 @@
 // enforcer.h — decides the client requests that reach a protected target:
-// tools/call, resources/read, resources/subscribe and prompts/get.
+// tools/call, resources/read, resources/subscribe and prompts/get, and
+// completion/complete, which reads values of a prompt's or a resource
+// template's arguments.
 //
 // Contract: decide() evaluates the request against the given Engine for the
 // gateway's one principal, writes one audit record per decision, and either
@@ -15,8 +17,18 @@
 //     values from entity data);
 //   resources/read, resources/subscribe, prompts/get refused: -32602 with
 //     data {reason, resource|prompt, decision_id};
-//   malformed params (not an object, no name/uri, non-object arguments):
-//     -32602 "invalid params: ...", no decision, no audit record;
+//   completion/complete: allowed iff the prompt (ref/prompt, by name) or
+//     the resource template (ref/resource, its uri decided as a
+//     resources/templates/list entry) would be listed for this user
+//     (callability.h, may_list) and no allow that could apply carries an
+//     obligation; refused: -32602 with data {reason, prompt|resource,
+//     decision_id}. The record's method is completion/complete, its
+//     arguments {argument.name: argument.value}; context is not read;
+//   malformed params (not an object, no name/uri, non-object arguments; for
+//     completion/complete a ref that is not an object, a ref type other than
+//     ref/prompt and ref/resource, no string name/uri, an argument without
+//     string name and value): -32602 "invalid params: ...", no decision, no
+//     audit record;
 //   an allow whose obligations the gateway cannot apply: refused like an
 //     argument failure (the record says effect deny, reason error);
 //   the audit record cannot be written: -32603 "access denied: the audit
@@ -56,6 +68,8 @@ class Enforcer {
   runtime::EvaluateOptions evaluate_options() const;
 
  private:
+  bool decide_completion(const runtime::Engine& engine, const Message& message, std::int64_t now_ms,
+                         std::string& reply);
   bool refuse(const runtime::Engine& engine, const runtime::PreparedRequest& prepared, const Message& message,
               bool for_obligation, std::string& reply);
 

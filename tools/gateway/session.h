@@ -9,8 +9,9 @@
 //       client, nothing forwarded;
 //     - a request whose id is already in flight: -32600, not forwarded (the
 //       answer could otherwise be attributed to the wrong request);
-//     - tools/call, resources/read, resources/subscribe, prompts/get:
-//       decided by the Enforcer;
+//     - tools/call, resources/read, resources/subscribe, prompts/get,
+//       completion/complete: decided by the Enforcer (a refused one is not
+//       remembered, so a server answer to its id is dropped);
 //     - the same methods sent as notifications (no id): dropped and logged,
 //       since nobody could be told about a refusal;
 //     - everything else: forwarded unchanged (list requests are remembered
