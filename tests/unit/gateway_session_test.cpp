@@ -379,6 +379,10 @@ TEST_CASE("mangled messages never crash the session and never reach the server u
       R"({"jsonrpc":"2.0","id":"\ud800","method":"tools/list","params":{"cursor":"\u0000"}})",
       R"({"jsonrpc":"2.0","id":2,"result":{"tools":[{"name":"echo"},{"name":"secret_tool"}],"nextCursor":"x"}})",
       R"({"jsonrpc":"2.0","id":3,"method":"resources/read","params":{"uri":"notes://a"}})",
+      R"({"jsonrpc":"2.0","id":4,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"greet"},)"
+      R"("argument":{"name":"name","value":"b"},"context":{"arguments":{"x":"y"}}}})",
+      R"({"jsonrpc":"2.0","id":5,"method":"completion/complete","params":{"ref":{"type":"ref/resource","uri":"notes://{name}"},)"
+      R"("argument":{"name":"name","value":""}}})",
   };
   std::uint64_t state = 0x9E3779B97F4A7C15ull;
   auto next = [&] {
