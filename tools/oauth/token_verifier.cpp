@@ -1,0 +1,352 @@
+// token_verifier.cpp — see token_verifier.h.
+#include "tools/oauth/token_verifier.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "runtime/sha256.h"
+#include "tools/gateway/json_duplicates.h"
+#include "tools/oauth/claims_principal.h"
+
+namespace authz::oauth {
+namespace {
+
+namespace dom = simdjson::dom;
+
+VerifyOutcome refuse(std::string description) {
+  VerifyOutcome outcome;
+  outcome.error = AuthError{AuthErrorCode::InvalidToken, std::move(description), {}};
+  return outcome;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// A base64url part decoded and parsed into one JSON object without duplicate keys.
+bool read_json_part(std::string_view part, const char* what, dom::parser& parser, std::string& bytes,
+                    dom::object& object, std::string& error) {
+  if (!base64url_decode(part, bytes)) {
+    error = std::string("the token's ") + what + " is not base64url";
+    return false;
+  }
+  dom::element root;
+  if (parser.parse(bytes).get(root) != simdjson::SUCCESS) {
+    error = std::string("the token's ") + what + " is not JSON";
+    return false;
+  }
+  thread_local std::vector<std::string_view> scratch;
+  std::string_view duplicate;
+  if (gateway::find_duplicate_key(root, scratch, duplicate)) {
+    error = std::string("the token's ") + what + " has the key `" + std::string(duplicate.substr(0, 64)) + "` twice";
+    return false;
+  }
+  if (root.get_object().get(object) != simdjson::SUCCESS) {
+    error = std::string("the token's ") + what + " is not a JSON object";
+    return false;
+  }
+  return true;
+}
+
+// A NumericDate (RFC 7519 §2): a JSON number of seconds, fractions allowed.
+// `round_up` for times that must have passed (nbf, iat), down for exp: a
+// fraction never lengthens a token's life.
+bool numeric_date(dom::element element, bool round_up, std::int64_t& out) {
+  constexpr double kLimit = 1e15;  // far beyond any date, far within int64
+  switch (element.type()) {
+    case dom::element_type::INT64: out = element.get_int64().value_unsafe(); break;
+    case dom::element_type::UINT64: out = static_cast<std::int64_t>(std::min<std::uint64_t>(element.get_uint64().value_unsafe(), 1000000000000000ull)); break;
+    case dom::element_type::DOUBLE: {
+      double value = element.get_double().value_unsafe();
+      if (!std::isfinite(value)) return false;
+      value = std::clamp(round_up ? std::ceil(value) : std::floor(value), -kLimit, kLimit);
+      out = static_cast<std::int64_t>(value);
+      break;
+    }
+    default: return false;
+  }
+  out = std::clamp<std::int64_t>(out, -1000000000000000, 1000000000000000);
+  return true;
+}
+
+// A string member (absent: empty, true); false when present but not a string.
+bool optional_string(dom::object object, std::string_view name, std::string& out) {
+  dom::element value;
+  if (object[name].get(value) != simdjson::SUCCESS) return true;
+  std::string_view text;
+  if (value.get_string().get(text) != simdjson::SUCCESS) return false;
+  out = std::string(text);
+  return true;
+}
+
+}  // namespace
+
+runtime::Result<AlgorithmSet> algorithm_set(const std::vector<std::string>& names) {
+  if (names.empty()) return runtime::Result<AlgorithmSet>::success(kAllAlgorithms);
+  AlgorithmSet set = 0;
+  for (const std::string& name : names) {
+    auto algorithm = algorithm_from_name(name);
+    if (!algorithm) {
+      std::string why = name == "none" || name.rfind("HS", 0) == 0 ? " (the gateway never accepts `none` or symmetric algorithms)" : "";
+      return runtime::Result<AlgorithmSet>::failure(
+          "unknown algorithm `" + name + "`" + why +
+          "\n  = help: the algorithms are RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA");
+    }
+    set |= algorithm_bit(*algorithm);
+  }
+  return runtime::Result<AlgorithmSet>::success(set);
+}
+
+runtime::Result<std::unique_ptr<TokenVerifier>> TokenVerifier::create(OAuthConfig config, std::shared_ptr<const KeySet> keys,
+                                                                      const runtime::Model* model) {
+  using R = runtime::Result<std::unique_ptr<TokenVerifier>>;
+  if (config.issuers.empty()) return R::failure("no issuer is configured\n  = help: name the authorization server's `iss` value");
+  for (const auto& issuer : config.issuers) {
+    if (issuer.empty()) return R::failure("an empty issuer is configured");
+  }
+  if (config.resource.empty()) {
+    return R::failure("no resource is configured\n  = help: set it to this gateway's URI: tokens must name it in `aud` (RFC 8707)");
+  }
+  if (config.clock_skew_s < 0 || config.clock_skew_s > kMaxClockSkew) {
+    return R::failure("the clock skew is " + std::to_string(config.clock_skew_s) + " s\n  = help: give 0 to " +
+                      std::to_string(kMaxClockSkew) + " seconds");
+  }
+  if (config.max_token_bytes < 64 || config.max_token_bytes > kMaxTokenBytesLimit) {
+    return R::failure("the token size limit is " + std::to_string(config.max_token_bytes) + " bytes\n  = help: give 64 to " +
+                      std::to_string(kMaxTokenBytesLimit) + " bytes");
+  }
+  if (config.cache_max_age_s < 0) return R::failure("the cache's maximum age must not be negative");
+  if (config.jwks_refresh_interval_s < 1) return R::failure("the key set refresh interval must be at least 1 second");
+  if (config.scope_claim.empty()) return R::failure("the scope claim must be named\n  = help: `scope` (RFC 9068) by default");
+  auto algorithms = algorithm_set(config.algorithms);
+  if (!algorithms.ok()) return R::failure(algorithms.error());
+  if (!keys) return R::failure("no key set\n  = help: give the authorization server's JWKS");
+  auto mapper = PrincipalMapper::create(config.principal, model);
+  if (!mapper.ok()) return R::failure(mapper.error());
+  return R::success(std::unique_ptr<TokenVerifier>(new TokenVerifier(
+      std::move(config), algorithms.value(), std::make_unique<PrincipalMapper>(std::move(mapper.value())), std::move(keys))));
+}
+
+TokenVerifier::TokenVerifier(OAuthConfig config, AlgorithmSet algorithms, std::unique_ptr<PrincipalMapper> mapper,
+                             std::shared_ptr<const KeySet> keys)
+    : config_(std::move(config)),
+      algorithms_(algorithms),
+      mapper_(std::move(mapper)),
+      keys_(std::move(keys)),
+      cache_(config_.cache_entries) {}
+
+TokenVerifier::~TokenVerifier() = default;
+
+void TokenVerifier::set_keys(std::shared_ptr<const KeySet> keys) {
+  {
+    std::lock_guard<std::mutex> lock(keys_mutex_);
+    keys_ = std::move(keys);
+  }
+  cache_.clear();
+}
+
+std::shared_ptr<const KeySet> TokenVerifier::keys() const {
+  std::lock_guard<std::mutex> lock(keys_mutex_);
+  return keys_;
+}
+
+VerifyOutcome TokenVerifier::verify(std::string_view token, std::int64_t now_s) {
+  if (token.empty()) return refuse("the token is empty");
+  if (token.size() > config_.max_token_bytes) {
+    return refuse("the token is " + std::to_string(token.size()) + " bytes, over the limit of " +
+                  std::to_string(config_.max_token_bytes));
+  }
+  runtime::Sha256Digest digest = runtime::sha256(token);
+  if (auto hit = cache_.find(digest, now_s)) {
+    VerifyOutcome outcome;
+    outcome.token = std::move(hit);
+    outcome.cached = true;
+    return outcome;
+  }
+  std::uint64_t generation = cache_.generation();
+  VerifyOutcome outcome = verify_uncached(token, now_s);
+  if (outcome.token) {
+    std::int64_t until = std::min(outcome.token->expires_at_s + config_.clock_skew_s, now_s + config_.cache_max_age_s);
+    cache_.insert(digest, outcome.token, until, generation);
+  }
+  return outcome;
+}
+
+VerifyOutcome TokenVerifier::verify_uncached(std::string_view token, std::int64_t now_s) {
+  CompactJws jws;
+  if (!split_compact_jws(token, jws)) return refuse("the token is not a compact JWS (header.payload.signature)");
+
+  // The header.
+  thread_local dom::parser header_parser;
+  thread_local std::string header_bytes;
+  dom::object header;
+  std::string error;
+  if (!read_json_part(jws.header, "header", header_parser, header_bytes, header, error)) return refuse(error);
+  std::string_view alg_name;
+  dom::element alg_element;
+  if (header["alg"].get(alg_element) != simdjson::SUCCESS) return refuse("the token's header has no `alg`");
+  if (alg_element.get_string().get(alg_name) != simdjson::SUCCESS) return refuse("the token's `alg` is not a string");
+  auto algorithm = algorithm_from_name(alg_name);
+  if (!algorithm) {
+    std::string shown(alg_name.substr(0, 32));
+    if (equals_ignoring_case(alg_name, "none")) return refuse("the algorithm `none` is never accepted");
+    if (alg_name.size() >= 2 && alg_name.substr(0, 2) == "HS") return refuse("the symmetric algorithm `" + shown + "` is never accepted");
+    return refuse("the algorithm `" + shown + "` is not supported");
+  }
+  if (!(algorithms_ & algorithm_bit(*algorithm))) return refuse("the algorithm `" + std::string(alg_name) + "` is not allowed");
+  dom::element ignored;
+  if (header["crit"].get(ignored) == simdjson::SUCCESS) return refuse("the token's header has `crit`: no extension is understood");
+  if (header["cty"].get(ignored) == simdjson::SUCCESS) return refuse("the token's header has `cty`: nested tokens are not accepted");
+  dom::element typ_element;
+  if (header["typ"].get(typ_element) == simdjson::SUCCESS) {
+    std::string_view typ;
+    if (typ_element.get_string().get(typ) != simdjson::SUCCESS) return refuse("the token's `typ` is not a string");
+    bool access = equals_ignoring_case(typ, "at+jwt") || equals_ignoring_case(typ, "application/at+jwt");
+    bool plain = equals_ignoring_case(typ, "JWT") || equals_ignoring_case(typ, "application/jwt");
+    if (!access && !(plain && config_.accept_jwt_typ)) {
+      return refuse("the token's type `" + std::string(typ.substr(0, 32)) + "` is not an access token (`at+jwt`)");
+    }
+  } else if (!config_.accept_jwt_typ) {
+    return refuse("the token has no `typ`: an access token says `at+jwt`");
+  }
+  std::optional<std::string_view> kid;
+  dom::element kid_element;
+  if (header["kid"].get(kid_element) == simdjson::SUCCESS) {
+    std::string_view text;
+    if (kid_element.get_string().get(text) != simdjson::SUCCESS) return refuse("the token's `kid` is not a string");
+    kid = text;
+  }
+
+  // The key and the signature.
+  std::shared_ptr<const KeySet> keys = this->keys();
+  const Jwk* key = nullptr;
+  std::string kid_shown = kid ? std::string(kid->substr(0, 64)) : std::string();
+  switch (keys->select(kid, *algorithm, key)) {
+    case KeyLookup::Found: break;
+    case KeyLookup::UnknownKid: {
+      VerifyOutcome outcome = refuse("no key `" + kid_shown + "` in the key set");
+      outcome.unknown_kid = true;
+      return outcome;
+    }
+    case KeyLookup::AlgorithmMismatch:
+      return refuse("the key `" + kid_shown + "` may not verify `" + std::string(alg_name) + "`");
+    case KeyLookup::NoKidAmbiguous:
+      return refuse("the token has no `kid` and several keys could verify `" + std::string(alg_name) + "`");
+    case KeyLookup::NoKey: return refuse("no key in the key set verifies `" + std::string(alg_name) + "`");
+  }
+  thread_local std::string signature;
+  if (!base64url_decode(jws.signature, signature)) return refuse("the token's signature is not base64url");
+  signature_checks_.fetch_add(1, std::memory_order_relaxed);
+  if (!verify_signature(*algorithm, key->key.get(), jws.signing_input, signature)) {
+    return refuse("the token's signature does not verify");
+  }
+
+  // The claims, now that they are known to come from the issuer's key.
+  thread_local dom::parser payload_parser;
+  thread_local std::string payload_bytes;
+  dom::object claims;
+  if (!read_json_part(jws.payload, "payload", payload_parser, payload_bytes, claims, error)) return refuse(error);
+
+  auto result = std::make_shared<VerifiedToken>();
+  result->kid = key->kid;
+  result->algorithm = algorithm_name(*algorithm);
+  dom::element element;
+  std::string_view text;
+  if (claims["iss"].get(element) != simdjson::SUCCESS) return refuse("the token has no `iss`");
+  if (element.get_string().get(text) != simdjson::SUCCESS) return refuse("the token's `iss` is not a string");
+  if (std::find(config_.issuers.begin(), config_.issuers.end(), text) == config_.issuers.end()) {
+    return refuse("the token's issuer `" + std::string(text.substr(0, 128)) + "` is not trusted");
+  }
+  result->issuer = std::string(text);
+
+  if (claims["aud"].get(element) != simdjson::SUCCESS) return refuse("the token has no `aud`");
+  bool audience = false;
+  if (element.get_string().get(text) == simdjson::SUCCESS) {
+    audience = text == config_.resource;
+  } else if (element.is_array()) {
+    dom::array array = element.get_array().value_unsafe();
+    for (dom::element entry : array) {
+      if (entry.get_string().get(text) != simdjson::SUCCESS) return refuse("the token's `aud` holds a non-string");
+      audience = audience || text == config_.resource;
+    }
+  } else {
+    return refuse("the token's `aud` is neither a string nor an array");
+  }
+  if (!audience) return refuse("the token is not for this resource (`aud` lacks `" + config_.resource + "`)");
+
+  std::int64_t skew = config_.clock_skew_s;
+  std::int64_t exp = 0;
+  if (claims["exp"].get(element) != simdjson::SUCCESS) return refuse("the token has no `exp`");
+  if (!numeric_date(element, false, exp)) return refuse("the token's `exp` is not a number");
+  if (now_s >= exp + skew) return refuse("the token expired");
+  result->expires_at_s = exp;
+  std::int64_t date = 0;
+  if (claims["nbf"].get(element) == simdjson::SUCCESS) {
+    if (!numeric_date(element, true, date)) return refuse("the token's `nbf` is not a number");
+    if (now_s + skew < date) return refuse("the token is not valid yet (`nbf`)");
+  }
+  if (claims["iat"].get(element) == simdjson::SUCCESS) {
+    if (!numeric_date(element, true, date)) return refuse("the token's `iat` is not a number");
+    if (now_s + skew < date) return refuse("the token was issued in the future (`iat`)");
+  }
+  if (!optional_string(claims, "azp", result->client_id)) return refuse("the token's `azp` is not a string");
+  if (result->client_id.empty() && !optional_string(claims, "client_id", result->client_id)) {
+    return refuse("the token's `client_id` is not a string");
+  }
+  if (!optional_string(claims, "jti", result->jti)) return refuse("the token's `jti` is not a string");
+  if (!optional_string(claims, "sub", result->subject)) return refuse("the token's `sub` is not a string");
+
+  dom::element scopes;
+  if (claims[config_.scope_claim].get(scopes) == simdjson::SUCCESS) {
+    if (scopes.get_string().get(text) == simdjson::SUCCESS) {
+      std::size_t start = 0;
+      while (start < text.size()) {
+        std::size_t space = text.find(' ', start);
+        if (space == std::string_view::npos) space = text.size();
+        if (space > start) result->scopes.emplace_back(text.substr(start, space - start));
+        start = space + 1;
+      }
+    } else if (scopes.is_array()) {
+      dom::array array = scopes.get_array().value_unsafe();
+      for (dom::element entry : array) {
+        if (entry.get_string().get(text) != simdjson::SUCCESS) return refuse("the token's `" + config_.scope_claim + "` holds a non-string");
+        result->scopes.emplace_back(text);
+      }
+    } else {
+      return refuse("the token's `" + config_.scope_claim + "` is neither a string nor an array of strings");
+    }
+  }
+
+  if (!mapper_->map(claims, result->principal, error)) return refuse(error);
+
+  std::vector<std::string> missing;
+  for (const std::string& scope : config_.required_scopes) {
+    if (std::find(result->scopes.begin(), result->scopes.end(), scope) == result->scopes.end()) missing.push_back(scope);
+  }
+  if (!missing.empty()) {
+    VerifyOutcome outcome;
+    std::string list;
+    for (const auto& scope : missing) list += (list.empty() ? "`" : ", `") + scope + "`";
+    outcome.error = AuthError{AuthErrorCode::InsufficientScope, "the token lacks the scope " + list, config_.required_scopes};
+    return outcome;
+  }
+  VerifyOutcome outcome;
+  outcome.token = std::move(result);
+  return outcome;
+}
+
+VerifyOutcome verify_with_refresh(TokenVerifier& verifier, JwksRefresher& refresher, std::string_view token,
+                                  std::int64_t now_s) {
+  VerifyOutcome outcome = verifier.verify(token, now_s);
+  if (!outcome.unknown_kid) return outcome;
+  std::string error;
+  if (refresher.refresh_if_allowed(now_s, error) != JwksRefresher::Outcome::Refreshed) return outcome;
+  return verifier.verify(token, now_s);
+}
+
+}  // namespace authz::oauth

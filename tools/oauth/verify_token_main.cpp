@@ -1,0 +1,147 @@
+// verify_token_main.cpp — `authz-verify-token`: verifies one bearer token the
+// way the gateway's HTTP front will (tools/oauth) and prints the principal.
+//
+//   authz-verify-token --jwks KEYS.json --issuer ISS --resource URI
+//                      [--policy T.authzt] [mapping options] [TOKEN]
+//
+// The token comes from the argument, else from stdin (one line). Output: one
+// JSON object on stdout, `{"ok": true, "principal": {...}, ...}` when the
+// token is accepted, `{"ok": false, "status": 401, "error": ...,
+// "www_authenticate": ...}` when it is refused. Exit status: 0 accepted,
+// 1 refused, 2 usage error or a configuration the policy refutes.
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <iostream>
+
+#include "runtime/value_text.h"
+#include "tools/gateway/policy_file.h"
+#include "tools/oauth/token_verifier.h"
+
+namespace {
+
+std::string json_quoted(std::string_view text) { return authz::runtime::quoted(text); }
+
+std::string json_list(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (const auto& item : items) {
+    if (out.size() > 1) out += ',';
+    out += json_quoted(item);
+  }
+  return out + "]";
+}
+
+bool split_pair(const std::string& text, std::string& left, std::string& right) {
+  auto equals = text.find('=');
+  if (equals == std::string::npos || equals == 0 || equals + 1 == text.size()) return false;
+  left = text.substr(0, equals);
+  right = text.substr(equals + 1);
+  return true;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"authz-verify-token — verify an OAuth access token (JWT) and print the principal it maps to"};
+  authz::oauth::OAuthConfig config;
+  std::string jwks_path, policy_path, token;
+  std::vector<std::string> role_maps, attributes;
+  std::int64_t now_s = 0;
+  app.add_option("--jwks", jwks_path, "the authorization server's key set (JWKS JSON file)")->type_name("FILE")->required();
+  app.add_option("--issuer", config.issuers, "an accepted `iss`, repeatable")->type_name("ISS")->allow_extra_args(false)->required();
+  app.add_option("--resource", config.resource, "this resource's URI: `aud` must contain it")->type_name("URI")->required();
+  app.add_option("--policy", policy_path, "the compiled policy table, to check the mapping against")->type_name("TABLE");
+  app.add_option("--algorithm", config.algorithms, "an allowed algorithm, repeatable (default: all asymmetric ones)")->type_name("ALG")->allow_extra_args(false);
+  app.add_option("--id-claim", config.principal.id_claim, "the claim holding the user's id")->type_name("PATH")->capture_default_str();
+  app.add_option("--roles-claim", config.principal.roles_claim, "the claim holding the roles (array or space-separated)")
+      ->type_name("PATH")->capture_default_str();
+  app.add_option("--role-map", role_maps, "map a claim value to a policy role, repeatable")->type_name("VALUE=ROLE")->allow_extra_args(false);
+  app.add_option("--attribute", attributes, "a principal attribute from a claim path, repeatable")->type_name("NAME=PATH")->allow_extra_args(false);
+  app.add_option("--require-scope", config.required_scopes, "a scope every request needs, repeatable")->type_name("SCOPE")->allow_extra_args(false);
+  app.add_option("--clock-skew", config.clock_skew_s, "leeway on exp/nbf/iat in seconds")->type_name("S")->capture_default_str();
+  app.add_flag("!--no-jwt-typ", config.accept_jwt_typ, "accept only `typ: at+jwt` (RFC 9068), not `JWT`");
+  app.add_option("--resource-metadata", config.resource_metadata, "RFC 9728 metadata URL for WWW-Authenticate")->type_name("URL");
+  app.add_option("--now", now_s, "the time to verify at, Unix seconds (default: the clock)")->type_name("S");
+  app.add_option("token", token, "the token (default: read from stdin)")->type_name("TOKEN");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+  for (const auto& entry : role_maps) {
+    std::string value, role;
+    if (!split_pair(entry, value, role)) {
+      std::cerr << "error: `--role-map " << entry << "` is not VALUE=ROLE\n  = help: e.g. `--role-map admins=admin`\n";
+      return 2;
+    }
+    config.principal.role_map[value] = role;
+  }
+  for (const auto& entry : attributes) {
+    std::string name, path;
+    if (!split_pair(entry, name, path)) {
+      std::cerr << "error: `--attribute " << entry << "` is not NAME=PATH\n  = help: e.g. `--attribute department=ext.dept`\n";
+      return 2;
+    }
+    config.principal.attributes.emplace_back(name, path);
+  }
+  if (token.empty() && !std::getline(std::cin, token)) token.clear();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (now_s == 0) {
+    now_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+
+  std::optional<authz::runtime::Engine> engine;
+  if (!policy_path.empty()) {
+    auto loaded = authz::gateway::load_policy_file(policy_path);
+    if (!loaded.ok()) {
+      std::cerr << "error: " << loaded.error() << "\n";
+      return 2;
+    }
+    engine.emplace(std::move(loaded.value()));
+  }
+  auto allowed = authz::oauth::algorithm_set(config.algorithms);
+  if (!allowed.ok()) {
+    std::cerr << "error: " << allowed.error() << "\n";
+    return 2;
+  }
+  auto keys = authz::oauth::KeySet::load_file(jwks_path, allowed.value());
+  if (!keys.ok()) {
+    std::cerr << "error: " << keys.error() << "\n";
+    return 2;
+  }
+  for (const auto& note : keys.value().skipped()) std::cerr << "note: " << note << "\n";
+  auto verifier = authz::oauth::TokenVerifier::create(
+      config, std::make_shared<const authz::oauth::KeySet>(std::move(keys.value())), engine ? &engine->model() : nullptr);
+  if (!verifier.ok()) {
+    std::cerr << "error: " << verifier.error() << "\n";
+    return 2;
+  }
+  auto outcome = verifier.value()->verify(token, now_s);
+  if (outcome.error) {
+    authz::oauth::Challenge challenge{config.realm, config.resource_metadata, &*outcome.error};
+    std::cout << "{\"ok\":false,\"status\":" << outcome.error->http_status()
+              << ",\"error\":" << json_quoted(authz::oauth::error_code_name(outcome.error->code))
+              << ",\"description\":" << json_quoted(outcome.error->description)
+              << ",\"unknown_kid\":" << (outcome.unknown_kid ? "true" : "false")
+              << ",\"www_authenticate\":" << json_quoted(authz::oauth::www_authenticate(challenge)) << "}\n";
+    return 1;
+  }
+  const auto& verified = *outcome.token;
+  std::cout << "{\"ok\":true,\"principal\":{\"id\":" << json_quoted(verified.principal.id)
+            << ",\"roles\":" << json_list(verified.principal.roles) << ",\"attributes\":"
+            << (verified.principal.attributes_json.empty() ? std::string("{}") : verified.principal.attributes_json)
+            << "},\"issuer\":" << json_quoted(verified.issuer) << ",\"client_id\":" << json_quoted(verified.client_id)
+            << ",\"jti\":" << json_quoted(verified.jti) << ",\"scopes\":" << json_list(verified.scopes)
+            << ",\"kid\":" << json_quoted(verified.kid) << ",\"alg\":" << json_quoted(verified.algorithm)
+            << ",\"expires_at\":" << verified.expires_at_s << "}\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::cerr << "error: internal: " << error.what() << "\n";
+    return 3;
+  }
+}
