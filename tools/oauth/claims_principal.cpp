@@ -175,7 +175,9 @@ runtime::Result<PrincipalMapper> PrincipalMapper::create(const ClaimsMapping& ma
     auto found = std::find_if(declared.begin(), declared.end(), [&](const runtime::Attribute& a) { return a.name == name; });
     if (found == declared.end()) {
       std::string names;
-      for (const auto& a : declared) names += (names.empty() ? "`" : ", `") + a.name + "`";
+      for (const auto& a : declared) {
+        if (a.name != "id" && a.name != "roles") names += (names.empty() ? "`" : ", `") + a.name + "`";
+      }
       return R::failure("the policy's principal `" + model->principal.name + "` has no attribute `" + name +
                         "`\n  = help: its attributes are " + (names.empty() ? std::string("none") : names));
     }
