@@ -57,7 +57,8 @@ int run(int argc, char** argv) {
   app.add_option("--attribute", attributes, "a principal attribute from a claim path, repeatable")->type_name("NAME=PATH")->allow_extra_args(false);
   app.add_option("--require-scope", config.required_scopes, "a scope every request needs, repeatable")->type_name("SCOPE")->allow_extra_args(false);
   app.add_option("--clock-skew", config.clock_skew_s, "leeway on exp/nbf/iat in seconds")->type_name("S")->capture_default_str();
-  app.add_flag("!--no-jwt-typ", config.accept_jwt_typ, "accept only `typ: at+jwt` (RFC 9068), not `JWT`");
+  bool at_jwt_only = false;
+  app.add_flag("--at-jwt-only", at_jwt_only, "accept only `typ: at+jwt` (RFC 9068), not `JWT` or no typ");
   app.add_option("--resource-metadata", config.resource_metadata, "RFC 9728 metadata URL for WWW-Authenticate")->type_name("URL");
   app.add_option("--now", now_s, "the time to verify at, Unix seconds (default: the clock)")->type_name("S");
   app.add_option("token", token, "the token (default: read from stdin)")->type_name("TOKEN");
@@ -66,6 +67,7 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     return app.exit(error);
   }
+  config.accept_jwt_typ = !at_jwt_only;
   for (const auto& entry : role_maps) {
     std::string value, role;
     if (!split_pair(entry, value, role)) {
