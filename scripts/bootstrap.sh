@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   antlr4 libantlr4-runtime-dev
   llvm-14-dev libfmt-dev catch2 libcli11-dev libsimdjson-dev libbenchmark-dev libsqlite3-dev
-  libssl-dev
+  libssl-dev libtomlplusplus-dev
   chromium
 )
 

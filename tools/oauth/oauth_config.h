@@ -35,6 +35,10 @@ struct ClaimsMapping {
 };
 
 struct OAuthConfig {
+  // Where the key set comes from: a URL the HTTP front fetches (and
+  // refetches on an unknown kid), or a file. Exactly one of them.
+  std::string jwks_uri;
+  std::string jwks_file;
   // Accepted `iss` values, compared exactly (no trailing-slash folding).
   std::vector<std::string> issuers;
   // This gateway's resource URI (RFC 8707): `aud` must be it or contain it.

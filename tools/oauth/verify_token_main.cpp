@@ -3,7 +3,11 @@
 //
 //   authz-verify-token --jwks KEYS.json --issuer ISS --resource URI
 //                      [--policy T.authzt] [mapping options] [TOKEN]
+//   authz-verify-token --config gateway.toml [--policy T.authzt] [options] [TOKEN]
 //
+// With --config, the `[oauth]` section (oauth_config_toml.h) is the starting
+// point and options given on the command line replace its values (the key
+// set must be a `jwks_file`, or --jwks: this tool fetches nothing).
 // The token comes from the argument, else from stdin (one line). Output: one
 // JSON object on stdout, `{"ok": true, "principal": {...}, ...}` when the
 // token is accepted, `{"ok": false, "status": 401, "error": ...,
@@ -16,6 +20,7 @@
 
 #include "runtime/value_text.h"
 #include "tools/gateway/policy_file.h"
+#include "tools/oauth/oauth_config_toml.h"
 #include "tools/oauth/token_verifier.h"
 
 namespace {
@@ -42,12 +47,14 @@ bool split_pair(const std::string& text, std::string& left, std::string& right) 
 int run(int argc, char** argv) {
   CLI::App app{"authz-verify-token — verify an OAuth access token (JWT) and print the principal it maps to"};
   authz::oauth::OAuthConfig config;
-  std::string jwks_path, policy_path, token;
+  std::string config_path, jwks_path, policy_path, token;
   std::vector<std::string> role_maps, attributes;
   std::int64_t now_s = 0;
-  app.add_option("--jwks", jwks_path, "the authorization server's key set (JWKS JSON file)")->type_name("FILE")->required();
-  app.add_option("--issuer", config.issuers, "an accepted `iss`, repeatable")->type_name("ISS")->allow_extra_args(false)->required();
-  app.add_option("--resource", config.resource, "this resource's URI: `aud` must contain it")->type_name("URI")->required();
+  app.add_option("--config", config_path, "a TOML file whose [oauth] section configures verification (docs/oauth.md)")
+      ->type_name("FILE");
+  app.add_option("--jwks", jwks_path, "the authorization server's key set (JWKS JSON file)")->type_name("FILE");
+  app.add_option("--issuer", config.issuers, "an accepted `iss`, repeatable")->type_name("ISS")->allow_extra_args(false);
+  app.add_option("--resource", config.resource, "this resource's URI: `aud` must contain it")->type_name("URI");
   app.add_option("--policy", policy_path, "the compiled policy table, to check the mapping against")->type_name("TABLE");
   app.add_option("--algorithm", config.algorithms, "an allowed algorithm, repeatable (default: all asymmetric ones)")->type_name("ALG")->allow_extra_args(false);
   app.add_option("--id-claim", config.principal.id_claim, "the claim holding the user's id")->type_name("PATH")->capture_default_str();
@@ -68,6 +75,31 @@ int run(int argc, char** argv) {
     return app.exit(error);
   }
   config.accept_jwt_typ = !at_jwt_only;
+  if (!config_path.empty()) {
+    auto loaded = authz::oauth::load_oauth_config(config_path);
+    if (!loaded.ok()) {
+      std::cerr << "error: " << loaded.error() << "\n";
+      return 2;
+    }
+    // The file's values, replaced by the options given.
+    authz::oauth::OAuthConfig flags = config;
+    config = std::move(loaded.value());
+    if (app.count("--issuer")) config.issuers = flags.issuers;
+    if (app.count("--resource")) config.resource = flags.resource;
+    if (app.count("--algorithm")) config.algorithms = flags.algorithms;
+    if (app.count("--id-claim")) config.principal.id_claim = flags.principal.id_claim;
+    if (app.count("--roles-claim")) config.principal.roles_claim = flags.principal.roles_claim;
+    if (app.count("--require-scope")) config.required_scopes = flags.required_scopes;
+    if (app.count("--clock-skew")) config.clock_skew_s = flags.clock_skew_s;
+    if (app.count("--at-jwt-only")) config.accept_jwt_typ = false;
+    if (app.count("--resource-metadata")) config.resource_metadata = flags.resource_metadata;
+    if (jwks_path.empty()) jwks_path = config.jwks_file;
+  }
+  if (jwks_path.empty() || config.issuers.empty() || config.resource.empty()) {
+    std::cerr << "error: give the key set, the issuer and the resource\n  = help: `--jwks FILE --issuer ISS --resource URI`, "
+                 "or `--config FILE` with an [oauth] section\n";
+    return 2;
+  }
   for (const auto& entry : role_maps) {
     std::string value, role;
     if (!split_pair(entry, value, role)) {

@@ -1,0 +1,27 @@
+// oauth_config_toml.h — OAuthConfig read from the `[oauth]` section of a TOML
+// configuration file (toml++), as docs/oauth.md documents it.
+//
+// Contract: every key of `[oauth]`, `[oauth.principal]`,
+// `[oauth.principal.role_map]` and `[oauth.principal.attributes]` is read
+// with its type checked; an unknown key, a value of the wrong type, a
+// negative number, or both or neither of `jwks_uri` / `jwks_file` is one
+// error naming the key and its line (`config.toml:7: ...`). Keys left out
+// keep OAuthConfig's defaults; load_oauth_config resolves a relative
+// `jwks_file` against the configuration file's directory. What the values mean (an issuer is given, the
+// attributes exist in the policy) is TokenVerifier::create's to check.
+// Never throws.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "runtime/result.h"
+#include "tools/oauth/oauth_config.h"
+
+namespace authz::oauth {
+
+// `source`: the name errors show (a path).
+runtime::Result<OAuthConfig> read_oauth_config(std::string_view toml_text, const std::string& source);
+runtime::Result<OAuthConfig> load_oauth_config(const std::string& path);
+
+}  // namespace authz::oauth
