@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 
 #include <map>
+#include <thread>
 
 #include "compiled_policy_for_tests.h"
 #include "oauth_test_keys.h"
@@ -421,6 +422,28 @@ TEST_CASE("oauth: the cache spares the signature check until the token expires",
   brief->verify(token, kNow);
   CHECK(brief->verify(token, kNow + 9).cached);
   CHECK_FALSE(brief->verify(token, kNow + 10).cached);
+}
+
+TEST_CASE("oauth: one verifier serves several threads", "[oauth]") {
+  OAuthConfig config = base_config();
+  config.cache_entries = 8;  // small: threads evict each other's entries
+  auto verifier = make_verifier(config);
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 16; ++i) tokens.push_back(rsa_token({{"jti", "\"t" + std::to_string(i) + "\""}}));
+  std::atomic<int> accepted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        auto outcome = verifier->verify(tokens[static_cast<std::size_t>((i * 7 + t) % 16)], kNow);
+        if (outcome.token && outcome.token->principal.id == "alice") ++accepted;
+        if (i % 50 == 0) verifier->set_keys(verifier->keys());
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(accepted == 800);
+  CHECK(verifier->cache().size() <= 8);
 }
 
 TEST_CASE("oauth: the token cache evicts the least recently used", "[oauth]") {
