@@ -6,7 +6,9 @@
 // first. A file's identity is its device and inode, so a file reached by two
 // spellings is read and parsed once. Files are opened non-blocking and checked
 // with fstat before reading: directories, FIFOs and devices are refused, and a
-// file over kMaxFileBytes is refused without reading it. After loading, one
+// file over kMaxFileBytes is refused without reading it. A file the policy
+// names (not the user) is resolved first and refused unopened when it lies
+// outside the root or is not a `.authz` file (loader.h). After loading, one
 // iterative depth-first pass over the `use` graph reports each cycle once,
 // with every `use` along it as a located note. Never throws.
 #include "compiler/loader.h"
@@ -114,6 +116,8 @@ class Loader {
       : options_(options), sources_(sources), sink_(sink) {}
 
   Program run(const std::vector<std::string>& paths) {
+    for (const std::string& path : paths) add_root_of_entry(path);
+    for (const std::string& dir : options_.stdlib_dirs) add_root(dir);
     for (const std::string& path : paths) load_entry(path);
     // Breadth-first over `use`: nodes_ grows while we walk it.
     for (std::size_t node = 0; node < nodes_.size(); ++node) resolve_uses(node);
@@ -131,12 +135,46 @@ class Loader {
     std::vector<Edge> uses;
   };
 
+  // The policy's root: every directory named on the command line, the
+  // directory of every file named there, and the stdlib directories, each
+  // with symbolic links resolved. Only files inside it are read, except the
+  // entry files themselves (the user named those).
+  void add_root(const fs::path& dir) {
+    std::error_code ec;
+    fs::path resolved = fs::weakly_canonical(fs::absolute(dir, ec), ec);
+    if (ec || resolved.empty()) return;
+    if (!resolved.has_filename()) resolved = resolved.parent_path();  // `dir/` -> `dir`
+    if (std::find(roots_.begin(), roots_.end(), resolved) == roots_.end()) roots_.push_back(resolved);
+  }
+
+  void add_root_of_entry(const std::string& path) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      add_root(path);
+      return;
+    }
+    fs::path absolute = fs::absolute(path, ec).lexically_normal();
+    add_root(absolute.parent_path());
+    // An entry that is a symbolic link also opens the directory it points into.
+    fs::path resolved = fs::weakly_canonical(absolute, ec);
+    if (!ec) add_root(resolved.parent_path());
+  }
+
+  bool inside_root(const fs::path& resolved) const {
+    for (const fs::path& root : roots_) {
+      auto [root_end, unused] = std::mismatch(root.begin(), root.end(), resolved.begin(), resolved.end());
+      (void)unused;
+      if (root_end == root.end()) return true;
+    }
+    return false;
+  }
+
   void load_entry(const std::string& path) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
       load_directory(path);
     } else {
-      load_file(path, Span{});
+      load_file(path, Span{}, /*confined=*/false);
     }
   }
 
@@ -161,12 +199,18 @@ class Loader {
       return;
     }
     std::sort(names.begin(), names.end());
-    for (const std::string& name : names) load_file((fs::path(dir) / name).lexically_normal().string(), Span{});
+    for (const std::string& name : names) {
+      load_file((fs::path(dir) / name).lexically_normal().string(), Span{}, /*confined=*/true);
+    }
   }
 
   // Reads and parses one file unless it is already loaded; returns its node.
   // `origin` is where the file was named (invalid for command-line paths).
-  std::optional<std::size_t> load_file(const std::string& path, Span origin) {
+  // A `confined` file (one a policy named: by `use`, or by being in an entry
+  // directory) must resolve inside the root and be a `.authz` file; both are
+  // checked on the path with every symbolic link resolved, before it is
+  // opened, so nothing outside the root is ever opened or read.
+  std::optional<std::size_t> load_file(const std::string& path, Span origin, bool confined) {
     std::error_code absolute_ec;
     std::string failure_key = fs::absolute(path, absolute_ec).lexically_normal().string();
     if (failed_.count(failure_key)) return std::nullopt;
@@ -178,9 +222,33 @@ class Loader {
     std::string help_for_use =
         origin.valid() ? "`use` paths are relative to the file that contains the `use`" : std::string();
 
+    std::string open_path = path;
+    if (confined) {
+      std::error_code resolve_ec;
+      fs::path resolved = fs::weakly_canonical(fs::absolute(path, resolve_ec), resolve_ec);
+      if (resolve_ec) return fail(DiagCode::CannotReadFile, "cannot read " + ticked(path) + ": " + os_error_text(resolve_ec.value()));
+      bool is_link = resolved != fs::absolute(path, resolve_ec).lexically_normal();
+      std::string named = origin.valid() ? "`use` path" : "file";
+      std::string link_note = is_link ? " (through a symbolic link, to " + ticked(resolved.string()) + ")" : "";
+      if (!inside_root(resolved)) {
+        return fail(DiagCode::FileOutsidePolicy, named + " " + ticked(path) + " leads outside the policy's directories" + link_note,
+                    "a policy reads only files inside the directories named on the command line (and the "
+                    "directories of the files named there) and the stdlib directories; move the file inside, "
+                    "or name its directory on the command line");
+      }
+      std::error_code stat_ec;
+      fs::file_status status = fs::status(resolved, stat_ec);
+      if (fs::is_regular_file(status) && resolved.extension() != ".authz") {
+        return fail(DiagCode::InvalidUsePath, named + " " + ticked(path) + " is not a `.authz` file" + link_note,
+                    "a policy uses only `.authz` files");
+      }
+      // Opening the resolved path: no link can be swapped in between.
+      open_path = resolved.string();
+    }
+
     // Non-blocking, so naming a FIFO cannot hang the compiler; fstat below
     // refuses anything that is not a regular file.
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int fd = ::open(open_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (confined ? O_NOFOLLOW : 0));
     if (fd < 0) return fail(DiagCode::CannotReadFile, "cannot read " + ticked(path) + ": " + os_error_text(errno), help_for_use);
     struct FdCloser {
       int fd;
@@ -260,7 +328,7 @@ class Loader {
                    "write it relative to the directory of this file, so the policy can move as a whole");
       return std::nullopt;
     }
-    return load_file((using_dir / target).lexically_normal().string(), use.target_span);
+    return load_file((using_dir / target).lexically_normal().string(), use.target_span, /*confined=*/true);
   }
 
   std::optional<std::size_t> resolve_module_use(const ast::UseDecl& use) {
@@ -280,7 +348,9 @@ class Loader {
     for (const std::string& dir : options_.stdlib_dirs) {
       fs::path candidate = fs::path(dir) / relative;
       std::error_code ec;
-      if (fs::is_regular_file(candidate, ec)) return load_file(candidate.lexically_normal().string(), use.target_span);
+      if (fs::is_regular_file(candidate, ec)) {
+        return load_file(candidate.lexically_normal().string(), use.target_span, /*confined=*/true);
+      }
     }
     Diagnostic& diagnostic = sink_.report(DiagCode::UnknownModule, use.target_span, "unknown stdlib module " + ticked(name));
     if (options_.stdlib_dirs.empty()) {
@@ -362,6 +432,7 @@ class Loader {
   std::vector<Node> nodes_;  // parallel to program_.files
   std::map<std::pair<std::uint64_t, std::uint64_t>, std::size_t> node_by_identity_;
   std::set<std::string> failed_;  // absolute paths already reported unreadable
+  std::vector<fs::path> roots_;   // resolved directories files may be read from
 };
 
 }  // namespace

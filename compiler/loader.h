@@ -6,7 +6,12 @@
 // `use "x.authz"` is relative to the file that says it; `use a.b;` resolves to
 // `a/b.authz` in the first stdlib directory that has it. Cycles of `use`
 // (including a file that uses itself) are reported as E0103 with the chain in
-// notes. Unreadable files are E0101. Never throws.
+// notes. Unreadable files are E0101. Only the entry files may lie anywhere:
+// every other file (one a `use` names, or one found in an entry directory)
+// must resolve, symbolic links followed, inside the policy's root (the entry
+// directories, the directories of the entry files, the stdlib directories),
+// else E0107, and must be a `.authz` file, else E0106; neither is opened
+// otherwise. Never throws.
 #pragma once
 
 #include <memory>

@@ -243,3 +243,103 @@ TEST_CASE("loader: default stdlib directories start with $AUTHZ_STDLIB", "[loade
   CHECK((without.empty() || without[0] != "/nonexistent/stdlib"));
   if (saved) ::setenv("AUTHZ_STDLIB", saved_value.c_str(), 1);
 }
+
+// ---- confinement: a policy reads nothing outside its root (issue #20) -------------
+
+TEST_CASE("loader: a `use` path that climbs out of the policy's directories is E0107, never read", "[loader][confine]") {
+  TempTree tree;
+  tree.write("secret.authz", "policy stolen;\n");
+  tree.write("outside/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+  std::string main = tree.write("pol/main.authz",
+                                "policy p;\nuse \"../secret.authz\";\nuse \"../outside/passwd\";\n"
+                                "use \"../../../../../../../../etc/passwd\";\n");
+  auto loaded = load({main});
+  REQUIRE(codes(*loaded) == std::vector<std::string>{"E0107", "E0107", "E0107"});
+  CHECK(loaded->diagnostics[0].message == "`use` path `" + tree.path("secret.authz") + "` leads outside the policy's directories");
+  CHECK(loaded->sources.slice(loaded->diagnostics[0].span) == "\"../secret.authz\"");
+  CHECK(loaded->diagnostics[0].help.find("name its directory on the command line") != std::string::npos);
+  CHECK(loaded->program.files.size() == 1);
+  CHECK(loaded->sources.file_count() == 1);  // nothing else was even read
+
+  // Naming the file on the command line puts its directory inside: then
+  // only the path that leaves the tree altogether is still E0107.
+  auto widened = load({main, tree.path("secret.authz")});
+  auto widened_codes = codes(*widened);
+  CHECK(std::count(widened_codes.begin(), widened_codes.end(), "E0107") == 1);
+}
+
+TEST_CASE("loader: a symbolic link inside the root that points outside is E0107", "[loader][confine]") {
+  TempTree tree;
+  tree.write("outside/secret.authz", "policy stolen;\n");
+  std::string main = tree.write("pol/main.authz", "policy p;\nuse \"link.authz\";\nuse \"inner.authz\";\n");
+  tree.write("pol/real.authz", "module inner;\n");
+  fs::create_symlink(tree.path("outside/secret.authz"), tree.path("pol/link.authz"));
+  fs::create_symlink("real.authz", tree.path("pol/inner.authz"));  // inside: fine
+  auto loaded = load({main});
+  REQUIRE(codes(*loaded) == std::vector<std::string>{"E0107"});
+  CHECK(loaded->diagnostics[0].message ==
+        "`use` path `" + tree.path("pol/link.authz") + "` leads outside the policy's directories (through a symbolic link, to `" +
+            fs::canonical(tree.path("outside/secret.authz")).string() + "`)");
+  CHECK(loaded->program.files.size() == 2);
+}
+
+TEST_CASE("loader: a link in an entry directory to the job's environment is not read", "[loader][confine]") {
+  TempTree tree;
+  tree.write("pol/main.authz", "policy p;\n");
+  fs::create_symlink("/proc/self/environ", tree.path("pol/env.authz"));
+  fs::create_symlink(tree.path("outside.authz"), tree.path("pol/zz.authz"));
+  tree.write("outside.authz", "policy p;\n");
+  auto loaded = load({tree.path("pol")});
+  REQUIRE(codes(*loaded) == std::vector<std::string>{"E0107", "E0107"});
+  CHECK_FALSE(loaded->diagnostics[0].span.valid());
+  CHECK(loaded->diagnostics[0].message.find("file `" + tree.path("pol/env.authz") + "` leads outside") == 0);
+  CHECK(loaded->sources.file_count() == 1);
+}
+
+TEST_CASE("loader: devices, FIFOs and directories are refused without blocking", "[loader][confine]") {
+  TempTree tree;
+  std::string main = tree.write("pol/main.authz",
+                                "policy p;\nuse \"pipe.authz\";\nuse \"../../../../../../../../../dev/zero\";\n"
+                                "use \"zero.authz\";\n");
+  REQUIRE(::mkfifo(tree.path("pol/pipe.authz").c_str(), 0600) == 0);
+  fs::create_symlink("/dev/zero", tree.path("pol/zero.authz"));
+  auto loaded = load({main});
+  REQUIRE(codes(*loaded) == std::vector<std::string>{"E0101", "E0107", "E0107"});
+  CHECK(loaded->diagnostics[0].message == "cannot read `" + tree.path("pol/pipe.authz") + "`: not a regular file");
+  // Entry files may be anywhere, but must still be regular files.
+  auto device = load({"/dev/zero"});
+  REQUIRE(codes(*device) == std::vector<std::string>{"E0101"});
+  CHECK(device->diagnostics[0].message == "cannot read `/dev/zero`: not a regular file");
+}
+
+TEST_CASE("loader: `use` reads only `.authz` files, even inside the root", "[loader][confine]") {
+  TempTree tree;
+  tree.write("pol/.env", "API_KEY=hunter2\n");
+  tree.write("pol/notes.txt", "policy p;\n");
+  std::string main = tree.write("pol/main.authz", "policy p;\nuse \".env\";\nuse \"notes.txt\";\nuse \"env.authz\";\n");
+  fs::create_symlink(".env", tree.path("pol/env.authz"));
+  auto loaded = load({main});
+  REQUIRE(codes(*loaded) == std::vector<std::string>{"E0106", "E0106", "E0106"});
+  CHECK(loaded->diagnostics[0].message == "`use` path `" + tree.path("pol/.env") + "` is not a `.authz` file");
+  CHECK(loaded->sources.file_count() == 1);
+}
+
+TEST_CASE("loader: a binary `.authz` file inside the root is one diagnostic", "[loader][confine]") {
+  TempTree tree;
+  std::string blob = "policy p;\n";
+  for (int i = 0; i < 5000; ++i) blob += std::string("\0\x01\x02$#", 5);
+  tree.write("pol/blob.authz", blob);
+  std::string main = tree.write("pol/main.authz", "policy p;\nuse \"blob.authz\";\n");
+  auto loaded = load({main});
+  REQUIRE(codes(*loaded) == std::vector<std::string>{"E0016"});
+}
+
+TEST_CASE("loader: stdlib modules are inside the root", "[loader][confine]") {
+  TempTree tree;
+  tree.write("std/mcp/fs.authz", "module mcp.fs;\nuse \"../common/base.authz\";\n");
+  tree.write("std/common/base.authz", "module base;\n");
+  std::string main = tree.write("pol/main.authz", "policy p;\nuse mcp.fs;\n");
+  auto loaded = load({main}, {tree.path("std") + "/"});
+  CHECK(loaded->diagnostics.empty());
+  CHECK(loaded->program.files.size() == 3);
+}
