@@ -6,7 +6,8 @@
 // location and excerpt; an unlocated one is a `= note:` line), then `= help:`.
 // Diagnostics are separated by a blank line and followed by one summary line.
 // Every piece of user-controlled text (source lines, messages, paths) goes
-// through one sanitiser, so control bytes, bidi overrides and invalid UTF-8
+// through one sanitiser, so control bytes, bidi overrides, invisible
+// characters (compiler/invisible_chars.h) and invalid UTF-8
 // can neither garble a terminal nor shift the caret. Tabs expand to four
 // columns in both the source line and the underline. JSON output is built by
 // hand with a strict escaper, so it is always valid UTF-8 JSON.
@@ -20,19 +21,13 @@
 #include <cstdint>
 #include <optional>
 
+#include "compiler/invisible_chars.h"
 #include "runtime/value_text.h"
 
 namespace authz {
 namespace {
 
 // ---- UTF-8 (decoding: runtime::decode_utf8) --------------------------------
-
-// Characters that reorder or hide text on a terminal ("trojan source"); they
-// are shown escaped even though a terminal would consider them printable.
-bool is_bidi_control(char32_t c) {
-  return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
-         (c >= 0x2066 && c <= 0x2069);
-}
 
 // A span the printer can point into (a stale or foreign FileId is treated as
 // "no location" rather than read out of bounds).
@@ -69,7 +64,7 @@ Shown show_code_point(std::string_view text, std::size_t pos, std::size_t* lengt
   if (c == '\t' && expand_tabs) return {std::string(kTabWidth, ' '), kTabWidth};
   std::string_view bytes = text.substr(pos, decoded.length);
   int width = -1;
-  if (c >= 0x20 && c != 0x7F && !(c >= 0x80 && c < 0xA0) && !is_bidi_control(c)) {
+  if (c >= 0x20 && c != 0x7F && !(c >= 0x80 && c < 0xA0) && !is_invisible_char(c)) {
     width = llvm::sys::unicode::columnWidthUTF8(llvm::StringRef(bytes.data(), bytes.size()));
   }
   if (width < 0) {

@@ -1,4 +1,5 @@
-// diagnostics.cpp — code tables and the collecting sink.
+// diagnostics.cpp — code tables and the collecting sink (which also bounds
+// the length of every message, see diagnostics.h).
 #include "compiler/diagnostics.h"
 
 #include <algorithm>
@@ -18,6 +19,16 @@ constexpr CodeInfo kCodes[] = {
 #include "compiler/diagnostic_codes.def"
 #undef AUTHZ_DIAGNOSTIC
 };
+
+// Cuts `text` to at most kMaxMessageBytes (at a UTF-8 character boundary),
+// marking the cut with `...`.
+void bound(std::string& text) {
+  if (text.size() <= DiagnosticSink::kMaxMessageBytes) return;
+  std::size_t cut = DiagnosticSink::kMaxMessageBytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+  text += "...";
+}
 
 }  // namespace
 
@@ -43,6 +54,11 @@ Diagnostic& DiagnosticSink::report(DiagCode code, Span span, std::string message
 }
 
 std::vector<Diagnostic> DiagnosticSink::take_sorted() {
+  for (Diagnostic& d : diagnostics_) {
+    bound(d.message);
+    bound(d.help);
+    for (DiagnosticNote& note : d.notes) bound(note.message);
+  }
   auto key = [](const Diagnostic& d) {
     return std::tuple(d.span.file, d.span.begin, d.span.end, static_cast<int>(d.code), std::string_view(d.message));
   };

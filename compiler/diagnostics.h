@@ -54,7 +54,12 @@ class DiagnosticSink {
   std::size_t error_count() const { return error_count_; }
   std::size_t warning_count() const { return warning_count_; }
 
-  // Sorted by file, offset, code; exact duplicates removed.
+  // Messages, helps and notes longer than this are cut (ending in `...`)
+  // by take_sorted: they quote user input, which may be one enormous name,
+  // and no output format may print an unbounded piece of a file.
+  static constexpr std::size_t kMaxMessageBytes = 1024;
+
+  // Sorted by file, offset, code; exact duplicates removed; texts bounded.
   std::vector<Diagnostic> take_sorted();
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
 

@@ -3,12 +3,16 @@
 //
 // Contract (see parse.h): never throws, never crashes, ANTLR prints nothing.
 // Stages, each of which can end the parse with diagnostics:
-//   1. size cap (E0005) and UTF-8 validation (E0004), on the raw bytes;
+//   1. size cap (E0005), UTF-8 validation (E0004) and a NUL byte (E0016, the
+//      file is not text), on the raw bytes: each one diagnostic, then stop;
 //   2. lexing everything up front into compact tokens: bad characters
 //      (E0003), unterminated strings (E0002) and comments (E0007) become
 //      diagnostics and leave the token stream; runs of `///` lines merge into
 //      one doc token; a token cap bounds memory (E0005); an empty file is
-//      E0011, one without a `policy` / `module` header E0012;
+//      E0011, one without a `policy` / `module` header E0012 (and the parse
+//      stops: it is not a policy file); invisible and bidirectional
+//      characters (compiler/invisible_chars.h) are E0015 in code and strings,
+//      W0003 in comments, one per string or comment, at most 21 per file;
 //   3. a nesting pre-scan over the tokens (E0006), so the recursive-descent
 //      parser never recurses deeper than ast::kMaxNesting levels;
 //   fast path: a file with no diagnostic so far is first given to the
@@ -47,6 +51,7 @@
 #include "antlr4-runtime.h"
 
 #include "compiler/fast_parse.h"
+#include "compiler/invisible_chars.h"
 #include "compiler/lexed_file.h"
 #include "compiler/lexer.h"
 #include "compiler/literals.h"
@@ -212,6 +217,7 @@ struct TokenKinds {
 struct ParseState {
   FileId file;
   std::string_view bytes;
+  std::string path;  // as diagnostics name the file
   DecodedText decoded;
   DiagnosticSink& sink;
   const TokenKinds* kinds = nullptr;
@@ -223,6 +229,7 @@ struct ParseState {
   // Each merged doc token (by code point start) -> the `///` lines it holds.
   DocLines doc_lines;
   bool nesting_reported = false;
+  std::size_t invisible_reports = 0;  // E0015 / W0003 reported in this file
 
   ParseOptions options;
   std::size_t errors_before = 0;    // the sink's counts when this file's parse began
@@ -342,6 +349,81 @@ RawToken next_antlr_lexed(AuthzLexer& lexer) {
           static_cast<std::uint32_t>(token->getCharPositionInLine())};
 }
 
+// ---- invisible and bidirectional characters ("Trojan Source") -----------------
+
+// One file reports at most this many E0015 / W0003, then one that says so.
+constexpr std::size_t kMaxInvisibleReports = 20;
+
+enum class InvisiblePlace { Code, String, Comment };
+
+// Reports the first invisible character (compiler/invisible_chars.h) among
+// code points [from, to), which all lie in one `place`, and counts the rest
+// in a note: one diagnostic per string or comment line, not per character.
+void report_invisible(ParseState& state, std::size_t from, std::size_t to, InvisiblePlace place);
+
+// Comments between two tokens get one report per line they are on.
+void report_invisible_in_comments(ParseState& state, std::size_t from, std::size_t to) {
+  const std::u32string& text = state.decoded.code_points;
+  while (from < to && state.invisible_reports <= kMaxInvisibleReports) {
+    std::size_t line_end = from;
+    while (line_end < to && text[line_end] != '\n') ++line_end;
+    report_invisible(state, from, line_end, InvisiblePlace::Comment);
+    from = line_end + 1;
+  }
+}
+
+void report_invisible(ParseState& state, std::size_t from, std::size_t to, InvisiblePlace place) {
+  const std::u32string& text = state.decoded.code_points;
+  std::size_t first = from;
+  while (first < to && !is_invisible_char(text[first])) ++first;
+  if (first >= to || state.invisible_reports > kMaxInvisibleReports) return;
+  std::size_t more = 0;
+  for (std::size_t i = first + 1; i < to; ++i) more += is_invisible_char(text[i]) ? 1 : 0;
+  const DiagCode code = place == InvisiblePlace::Comment ? DiagCode::InvisibleCharacterInComment
+                                                         : DiagCode::InvisibleCharacter;
+  const Span span = state.span_of_range(first, first + 1);
+  if (++state.invisible_reports > kMaxInvisibleReports) {
+    state.sink.report(code, span,
+                      "more invisible or bidirectional characters follow; only the first " +
+                          std::to_string(kMaxInvisibleReports) + " in this file are reported",
+                      "remove them all; `authzc check` names each one as it is removed");
+    return;
+  }
+  const std::string character = describe_invisible_char(text[first]);
+  std::string message;
+  std::string help;
+  std::string_view where;
+  switch (place) {
+    case InvisiblePlace::Code:
+      message = "invisible character " + character + " outside strings and comments";
+      help = "delete it: it hides or reorders the code around it, so a reader sees something else than the compiler";
+      break;
+    case InvisiblePlace::String:
+      message = "string contains the invisible character " + character;
+      help = "delete it: a reader sees a different string than the compiler; if the character is wanted, "
+             "write it as an escape a reader can see";
+      where = "string";
+      break;
+    case InvisiblePlace::Comment:
+      message = "comment contains the invisible character " + character;
+      help = "delete it: it can make the code around the comment read differently from what the compiler sees";
+      where = "comment";
+      break;
+  }
+  if (place == InvisiblePlace::String) {
+    char escape[16];
+    if (text[first] <= 0xFFFF) {
+      std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(text[first]));
+      help += ", like `" + std::string(escape) + "`";
+    }
+  }
+  Diagnostic& diagnostic = state.sink.report(code, span, std::move(message), std::move(help));
+  if (more > 0) {
+    diagnostic.notes.push_back({Span{}, std::to_string(more) + " more invisible or bidirectional character" +
+                                            (more == 1 ? "" : "s") + " in this " + std::string(where)});
+  }
+}
+
 // Lexes the whole file. Returns false when the parse must stop here (token cap,
 // too many errors); lexer errors alone do not stop it.
 template <typename NextToken>
@@ -353,11 +435,43 @@ bool lex_all(ParseState& state, NextToken next_token, std::vector<LexedToken>& t
     quiet_next = false;
     tokens.push_back({static_cast<std::uint32_t>(type), token.start, token.end, token.line, token.column});
   };
+  // Only text with a non-ASCII character can hold an invisible one.
+  const bool check_invisible = !state.decoded.byte_offsets.empty();
+  std::uint32_t previous_end = 0;
+  bool header_seen = false;
   for (;;) {
     const RawToken token = next_token();
     const std::size_t type = token.type;
     const Span span = state.span_of_range(token.start, token.end);
-    if (type == AuthzLexer::BAD_CHAR) {
+    // The first token (doc comments aside) must start a header; otherwise
+    // this is not policy text, and one E0012 is all it gets: lexing stops
+    // before its characters can become an error (and an excerpt) each.
+    if (!header_seen && type != AuthzLexer::DOC_COMMENT && type != AuthzLexer::UNTERMINATED_COMMENT &&
+        type != Token::EOF) {
+      if (type != state.kinds->kw_policy && type != state.kinds->kw_module) {
+        state.sink.report(DiagCode::MissingHeader, span, "file has no `policy` or `module` header",
+                          "start the file with `policy NAME;` for a policy, or `module NAME;` for a library");
+        return false;
+      }
+      header_seen = true;
+    }
+    if (check_invisible) {
+      // Between two tokens there is only whitespace and comments (anything
+      // else is a token), so an invisible character there is in a comment.
+      report_invisible_in_comments(state, previous_end, token.start);
+      if (type == AuthzLexer::STRING || type == AuthzLexer::UNTERMINATED_STRING) {
+        report_invisible(state, token.start, token.end, InvisiblePlace::String);
+      } else if (type == AuthzLexer::DOC_COMMENT || type == AuthzLexer::UNTERMINATED_COMMENT) {
+        report_invisible_in_comments(state, token.start, token.end);
+      }
+      previous_end = token.end;
+    }
+    if (type == AuthzLexer::BAD_CHAR && check_invisible && token.end == token.start + 1 &&
+        is_invisible_char(state.decoded.code_points[token.start])) {
+      report_invisible(state, token.start, token.end, InvisiblePlace::Code);
+      ++lexer_errors;
+      quiet_next = true;
+    } else if (type == AuthzLexer::BAD_CHAR) {
       const std::string_view character = state.slice(span);
       state.sink.report(DiagCode::InvalidCharacter, span, "invalid character " + describe_bad_character(character),
                         bad_character_help(character));
@@ -1483,6 +1597,14 @@ void parse_into(ParseState& state, ast::File& file) {
                       "save the file as UTF-8");
     return;
   }
+  // A NUL byte (in valid UTF-8): a binary file, not policy text. One diagnostic without an
+  // excerpt, however many characters the lexer would refuse.
+  if (const std::size_t nul = state.bytes.find('\0'); nul != std::string_view::npos) {
+    state.sink.report(DiagCode::NotPolicyText, Span{},
+                      "file `" + state.path + "` is not text: byte " + std::to_string(nul) + " is NUL",
+                      "a policy file is UTF-8 text starting with `policy NAME;` or `module NAME;`");
+    return;
+  }
 
   // Stage 2: tokens.
   CodePointStream input(state.decoded.code_points);
@@ -1519,12 +1641,15 @@ void parse_into(ParseState& state, ast::File& file) {
     tokens.erase(tokens.begin());
   }
 
-  // No header: say so once, and parse the declarations anyway.
+  // No header: not a policy file. Say so once and stop, so that a file that
+  // is some other text (a configuration file, a key) is one diagnostic
+  // instead of a syntax error, with an excerpt, per line.
   if (tokens[0].type != state.kinds->kw_policy && tokens[0].type != state.kinds->kw_module) {
     const LexedToken& first = tokens[tokens[0].type == AuthzLexer::DOC_COMMENT && tokens.size() > 1 ? 1 : 0];
     state.sink.report(DiagCode::MissingHeader, state.span_of_range(first.start, first.end),
                       "file has no `policy` or `module` header",
                       "start the file with `policy NAME;` for a policy, or `module NAME;` for a library");
+    return;
   }
 
   // Stage 3: nesting.
@@ -1701,6 +1826,7 @@ std::unique_ptr<ast::File> parse_file(const SourceManager& sources, FileId file,
   if (options.used_fast_path != nullptr) *options.used_fast_path = false;
   try {
     ParseState state(file, sources.text(file), sink, options);
+    state.path = sources.path(file);
     parse_into(state, *result);
   } catch (const std::bad_alloc&) {
     sink.report(DiagCode::FileTooLarge, Span{file, 0, 0}, "ran out of memory while parsing this file",

@@ -286,6 +286,74 @@ bad_input)
 
   run 1 check --format json big.authz nested.authz self.authz
   valid_json
+
+  # Issue #20: `use` must not read, and diagnostics must not print, files
+  # outside the policy. A file outside the root is refused before it is opened.
+  mkdir -p confine/pol confine/outside
+  printf 'SECRET_TOKEN=hunter2\n' >confine/outside/token.authz
+  printf 'policy p;\nuse "../../../../../../../../../../etc/passwd";\nuse "../outside/token.authz";\n' >confine/pol/main.authz
+  run 1 check confine/pol/main.authz
+  contains err.txt "error[E0107]: \`use\` path \`"
+  lacks err.txt "root:"
+  lacks err.txt "hunter2"
+
+  # A link in a policy directory to the job's environment, or to a device.
+  mkdir -p confine/links
+  printf 'policy p;\n' >confine/links/main.authz
+  ln -s /proc/self/environ confine/links/env.authz
+  ln -s /dev/zero confine/links/zero.authz
+  ln -s ../outside/token.authz confine/links/token.authz
+  run 1 check confine/links
+  contains err.txt "error[E0107]: file \`confine/links/env.authz\` leads outside the policy's directories (through a symbolic link, to \`/proc/"
+  lacks err.txt "PATH="
+  lacks err.txt "hunter2"
+
+  # A FIFO inside the root: refused, no hang; a device named directly: refused.
+  mkdir -p confine/fifo
+  mkfifo confine/fifo/pipe.authz
+  printf 'policy p;\nuse "pipe.authz";\n' >confine/fifo/main.authz
+  run 1 check confine/fifo/main.authz
+  contains err.txt "error[E0101]: cannot read \`confine/fifo/pipe.authz\`: not a regular file"
+  run 2 check /dev/zero
+  contains err.txt "error[E0101]: cannot read \`/dev/zero\`: not a regular file"
+
+  # A binary file inside the root: one diagnostic, nothing of the file printed.
+  { printf 'policy p;\n'; for i in $(seq 1 2000); do printf 'KEY=secret\0\001\n'; done; } >confine/pol/blob.authz
+  printf 'policy p;\nuse "blob.authz";\n' >confine/pol/uses_blob.authz
+  run 1 check confine/pol/uses_blob.authz
+  contains err.txt "error[E0016]: file \`confine/pol/blob.authz\` is not text: byte 20 is NUL"
+  lacks err.txt "secret"
+  if [ "$(grep -c '^error\[' err.txt)" -ne 1 ]; then fail "$last: more than one diagnostic"; fi
+
+  # Text that is not a policy (no header): one diagnostic.
+  for i in $(seq 1 500); do printf 'KEY_%d=value %d; other $ stuff\n' "$i" "$i"; done >confine/pol/config.authz
+  run 1 check confine/pol/config.authz
+  if [ "$(grep -c '^error\[' err.txt)" -ne 1 ]; then fail "$last: more than one diagnostic"; fi
+  contains err.txt "error[E0012]"
+
+  # One enormous line and name: the excerpt and the message stay bounded.
+  { printf 'policy p;\nrole rep;\n/// T.\ntool t() read;\n/// R.\nallow r: rep may t, '
+    head -c 1000000 /dev/zero | tr '\0' 'x'; printf ';\n'; } >long_line.authz
+  run 1 check long_line.authz
+  contains err.txt "error[E0201]"
+  size=$(wc -c <err.txt)
+  if [ "$size" -gt 4000 ]; then fail "$last: $size bytes of diagnostics for one error"; fi
+  run 1 check --format json long_line.authz
+  valid_json E0201
+  size=$(wc -c <out.txt)
+  if [ "$size" -gt 4000 ]; then fail "$last: $size bytes of JSON for one error"; fi
+
+  # Trojan Source: a bidi override in a string is an error naming it; in
+  # comments a warning, at most 21 per file.
+  printf 'policy p;\nrole rep;\n/// T.\ntool t(x: String) read;\n/// R.\nallow r: rep may t when args.x == "a\xe2\x80\xaeb";\n' >bidi.authz
+  run 1 check bidi.authz
+  contains err.txt "error[E0015]: string contains the invisible character U+202E RIGHT-TO-LEFT OVERRIDE"
+  lacks err.txt "$(printf '\xe2\x80\xae')"
+  { printf 'policy p;\nrole rep;\n/// T.\ntool t() read;\n/// R.\nallow r: rep may t;\n'
+    for i in $(seq 1 3000); do printf '// \xe2\x81\xa6 %d\n' "$i"; done; } >bidi_comments.authz
+  run 0 check bidi_comments.authz
+  if [ "$(grep -c '^warning\[W0003\]' err.txt)" -ne 21 ]; then fail "$last: not 21 W0003 warnings"; fi
+  run 1 check --deny-warnings bidi_comments.authz
   ;;
 
 *)

@@ -375,14 +375,20 @@ use "a\\b.authz";
   CHECK(f.uses.at(0).target == "a\\b.authz");
 }
 
-TEST_CASE("a file without a header is E0012 and still parses", "[parse]") {
+// Without a header the file is not policy text (a configuration file, a key):
+// one diagnostic, and nothing after it is lexed or parsed, so it cannot turn
+// into one diagnostic (with an excerpt) per line.
+TEST_CASE("a file without a header is one E0012 and is not parsed further", "[parse]") {
   auto p = parse("\n/// doc\nrole r;\n");
   const Diagnostic& d = p->only();
   CHECK(d.code == DiagCode::MissingHeader);
   CHECK(p->where(d) == "3:1");
   CHECK(p->text(d.span) == "role");
   CHECK_FALSE(p->file->has_header);
-  CHECK(p->file->roles.size() == 1);
+  CHECK(p->file->roles.empty());
+  auto bad_first = parse("$ role r; @ # \"open\n");
+  CHECK(bad_first->only().code == DiagCode::MissingHeader);
+  CHECK(bad_first->text(bad_first->only().span) == "$");
   // A broken header is a syntax error, not a missing one.
   auto broken = parse("policy ;\nrole r;\n");
   CHECK(broken->only().code == DiagCode::SyntaxError);
@@ -627,9 +633,11 @@ TEST_CASE("bad characters are E0003 and name the character", "[parse]") {
 
   auto control = parse(std::string("policy p;\nrole r\x01;\n"));
   CHECK(control->only().message == "invalid character `\\x01`");
+  // A NUL byte makes the whole file binary: one E0016 without a location.
   auto nul = parse(std::string("policy p;\nrole r;\0", 18));
-  CHECK(nul->only().message == "invalid character `\\x00`");
-  CHECK(nul->where(nul->only()) == "2:8");
+  CHECK(nul->only().code == DiagCode::NotPolicyText);
+  CHECK(nul->only().message == "file `test.authz` is not text: byte 17 is NUL");
+  CHECK_FALSE(nul->only().span.valid());
   auto quote = parse("policy p;\nuse 'x';\n");
   CHECK(quote->diagnostics.at(0).code == DiagCode::InvalidCharacter);
   CHECK(quote->diagnostics.at(0).help == "strings are written in double quotes: `\"text\"`");
