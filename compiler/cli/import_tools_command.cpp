@@ -23,9 +23,33 @@
 #include "compiler/cli/commands.h"
 #include "compiler/cli/mcp_stdio_listing.h"
 #include "compiler/cli/schema_to_authz.h"
+#include "compiler/invisible_chars.h"
+#include "runtime/value_text.h"
 
 namespace authz::cli {
 namespace {
+
+// A warning quotes names the server sent: control, invisible and
+// bidirectional characters are shown as `\u{...}`, so they cannot reorder or
+// hide the terminal line.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (std::size_t pos = 0; pos < text.size();) {
+    runtime::Utf8Char decoded = runtime::decode_utf8(text, pos);
+    const char32_t c = decoded.code_point;
+    if (decoded.length == 0 || c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) || is_invisible_char(c)) {
+      char buffer[24];
+      std::snprintf(buffer, sizeof buffer, "\\u{%x}",
+                    decoded.length == 0 ? static_cast<unsigned char>(text[pos]) : static_cast<unsigned>(c));
+      out += buffer;
+      pos += decoded.length == 0 ? 1 : decoded.length;
+    } else {
+      out.append(text.substr(pos, decoded.length));
+      pos += decoded.length;
+    }
+  }
+  return out;
+}
 
 struct ImportToolsOptions {
   std::vector<std::string> inputs;  // FILE, or after `--` the server command
@@ -110,7 +134,7 @@ int run_import_tools(const ImportToolsOptions& options, const Context& context) 
     context.err << "error: " << imported.error << "\n";
     return kExitDiagnostics;
   }
-  for (const std::string& warning : imported.warnings) context.err << "warning: " << warning << "\n";
+  for (const std::string& warning : imported.warnings) context.err << "warning: " << printable(warning) << "\n";
   if (options.output.empty() || options.output == "-") {
     context.out << imported.text;
   } else {

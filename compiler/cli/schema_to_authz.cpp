@@ -7,10 +7,15 @@
 // server never gets. When in doubt we pick the narrower one and say so.
 #include "compiler/cli/schema_to_authz.h"
 
+#include "compiler/invisible_chars.h"
+#include "runtime/value_text.h"
+
 #include <simdjson.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <cstdio>
 #include <set>
 
 namespace authz::cli {
@@ -52,11 +57,34 @@ bool has_control_characters(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
+// A string literal for `text`. Invisible and bidirectional characters (which
+// the compiler refuses raw in strings, E0015) are written as `\uXXXX`
+// escapes (a surrogate pair above U+FFFF), so a server's name is kept exactly
+// and a reader sees it.
 std::string quote_string(std::string_view text) {
   std::string out = "\"";
-  for (char c : text) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    const char c = text[pos];
+    runtime::Utf8Char decoded = runtime::decode_utf8(text, pos);
+    if (decoded.length > 1 && is_invisible_char(decoded.code_point)) {
+      auto escape = [&](std::uint32_t unit) {
+        char buffer[16];
+        std::snprintf(buffer, sizeof buffer, "\\u%04x", unit);
+        out += buffer;
+      };
+      const std::uint32_t cp = decoded.code_point;
+      if (cp > 0xFFFF) {
+        escape(0xD800 + ((cp - 0x10000) >> 10));
+        escape(0xDC00 + ((cp - 0x10000) & 0x3FF));
+      } else {
+        escape(cp);
+      }
+      pos += decoded.length;
+      continue;
+    }
     if (c == '"' || c == '\\') out += '\\';
     out += c;
+    ++pos;
   }
   return out + "\"";
 }
@@ -87,8 +115,22 @@ std::string pascal_case(std::string_view text) {
 }
 
 // Doc text on one or more `///` lines, wrapped near 80 columns; the
-// description's own line breaks are kept.
-void append_doc(std::string& out, std::string_view indent, std::string_view text) {
+// description's own line breaks are kept. Invisible and bidirectional
+// characters are written out as `\uXXXX` (the compiler warns about them in
+// comments, W0003, and a reader should see what the server sent).
+void append_doc(std::string& out, std::string_view indent, std::string_view raw_text) {
+  std::string text;
+  for (std::size_t pos = 0; pos < raw_text.size();) {
+    runtime::Utf8Char decoded = runtime::decode_utf8(raw_text, pos);
+    if (decoded.length > 1 && is_invisible_char(decoded.code_point)) {
+      char buffer[16];
+      std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(decoded.code_point));
+      text += buffer;
+      pos += decoded.length;
+    } else {
+      text += raw_text[pos++];
+    }
+  }
   std::vector<std::string> paragraphs(1);
   for (char c : text) {
     if (c == '\r') continue;
