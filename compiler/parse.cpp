@@ -435,8 +435,12 @@ bool lex_all(ParseState& state, NextToken next_token, std::vector<LexedToken>& t
     quiet_next = false;
     tokens.push_back({static_cast<std::uint32_t>(type), token.start, token.end, token.line, token.column});
   };
-  // Only text with a non-ASCII character can hold an invisible one.
-  const bool check_invisible = !state.decoded.byte_offsets.empty();
+  // Only text with a non-ASCII character can hold an invisible one; one pass
+  // over the code points decides whether the per-token checks run at all.
+  const bool check_invisible =
+      !state.decoded.byte_offsets.empty() &&
+      std::any_of(state.decoded.code_points.begin(), state.decoded.code_points.end(),
+                  [](char32_t c) { return c >= 0x85 && is_invisible_char(c); });
   std::uint32_t previous_end = 0;
   bool header_seen = false;
   for (;;) {
