@@ -15,7 +15,7 @@
 //      W0003 in comments, one per string or comment, at most 21 per file;
 //   3. a nesting pre-scan over the tokens (E0006), so the recursive-descent
 //      parser never recurses deeper than ast::kMaxNesting levels;
-//   fast path: a file with no diagnostic so far is first given to the
+//   fast path: a file with no error so far is first given to the
 //      ANTLR-free parser of compiler/fast_parse.h, which builds the same AST
 //      directly; it declines at the first thing stage 4 or 5 would report
 //      (or anything unusual), and only then do stages 4 and 5 run, unchanged;
@@ -1661,7 +1661,7 @@ void parse_into(ParseState& state, ast::File& file) {
 
   const std::vector<std::size_t> starts = chunk_starts(state, tokens);
 
-  // The fast path, for a file with no diagnostic so far (then the ANTLR
+  // The fast path, for a file with no error so far (then the ANTLR
   // path would report nothing before stage 5 either). The ANTLR path also
   // caps one chunk's parse tree (kMaxChunkTokens, kMaxSyntaxNodes); the
   // densest valid text has 4.5 rule nodes per token (`[x, x, ...]`: nine per
@@ -1672,8 +1672,9 @@ void parse_into(ParseState& state, ast::File& file) {
     const std::size_t end = c + 1 < starts.size() ? starts[c + 1] : tokens.size();
     small_chunks = small_chunks && end - starts[c] < kMaxSyntaxNodes / 5;
   }
-  if (state.options.fast_path && small_chunks && state.sink.error_count() == state.errors_before &&
-      state.sink.warning_count() == state.warnings_before) {
+  // Warnings so far (W0003, from stage 2) do not matter: stages 4 and 5 see
+  // the same tokens either way.
+  if (state.options.fast_path && small_chunks && state.sink.error_count() == state.errors_before) {
     ast::File fast;
     fast.file = file.file;
     const FastParseInput input{state.file, state.bytes, &state.decoded, &tokens, &state.doc_lines,
