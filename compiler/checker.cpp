@@ -17,6 +17,8 @@
 
 #include <llvm/ADT/StringRef.h>
 
+#include "runtime/uri_template.h"
+
 namespace authz {
 
 // ---- CheckedPolicy lookups ----------------------------------------------------
@@ -203,66 +205,6 @@ bool comparable(const Type* a, const Type* b) {
 // The element type of a Set / List, Error for `[]` (no elements to mismatch).
 const Type* element_of(const Type* collection, const Type* error) {
   return collection->kind == TypeKind::EmptyList ? error : collection->element;
-}
-
-// ---- URI templates ---------------------------------------------------------------
-
-struct TemplateVariable {
-  std::string name;
-  std::size_t offset = 0;  // in the decoded URI
-};
-
-struct TemplateProblem {
-  std::size_t offset = 0;
-  std::size_t length = 1;
-  std::string message;
-};
-
-// RFC 6570-style: `{name}`, `{+path}`, `{?a,b}`, `{list*}`, `{s:3}`. Returns a
-// problem for unbalanced braces or an empty / malformed variable.
-std::optional<TemplateProblem> parse_uri_template(std::string_view uri, std::vector<TemplateVariable>& variables) {
-  auto is_var_char = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-           c == '%';
-  };
-  for (std::size_t i = 0; i < uri.size(); ++i) {
-    if (uri[i] == '}') return TemplateProblem{i, 1, "unmatched `}` in resource URI template"};
-    if (uri[i] != '{') continue;
-    std::size_t close = uri.find_first_of("{}", i + 1);
-    if (close == std::string_view::npos || uri[close] == '{')
-      return TemplateProblem{i, 1, "unmatched `{` in resource URI template"};
-    std::string_view body = uri.substr(i + 1, close - i - 1);
-    std::size_t body_offset = i + 1;
-    if (!body.empty() && std::string_view("+#./;?&").find(body[0]) != std::string_view::npos) {
-      body.remove_prefix(1);
-      ++body_offset;
-    }
-    std::size_t start = 0;
-    while (true) {
-      std::size_t comma = body.find(',', start);
-      std::string_view spec = body.substr(start, comma == std::string_view::npos ? body.size() - start : comma - start);
-      std::size_t spec_offset = body_offset + start;
-      std::string_view var = spec;
-      if (!var.empty() && var.back() == '*') {
-        var.remove_suffix(1);
-      } else if (std::size_t colon = var.find(':'); colon != std::string_view::npos) {
-        std::string_view digits = var.substr(colon + 1);
-        if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
-          return TemplateProblem{spec_offset, std::max<std::size_t>(spec.size(), 1),
-                                 "invalid prefix length in template variable " + bq(spec)};
-        var = var.substr(0, colon);
-      }
-      if (var.empty())
-        return TemplateProblem{i, close - i + 1, "empty variable in resource URI template"};
-      if (!std::all_of(var.begin(), var.end(), is_var_char))
-        return TemplateProblem{spec_offset, spec.size(), "invalid template variable name " + bq(var)};
-      variables.push_back({std::string(var), spec_offset});
-      if (comma == std::string_view::npos) break;
-      start = comma + 1;
-    }
-    i = close;
-  }
-  return std::nullopt;
 }
 
 // ---- cycle-aware traversal for roles and groups ------------------------------------
@@ -750,17 +692,21 @@ class Checker {
       span.end = span.begin + static_cast<std::uint32_t>(length);
       return span;
     };
-    std::vector<TemplateVariable> variables;
-    if (auto problem = parse_uri_template(decl.uri, variables)) {
-      error(DiagCode::InvalidResourceUri, span_at(problem->offset, problem->length), problem->message,
-            "write template variables as `{name}`, e.g. `\"file:///{path}\"`");
+    // The runtime's parser: what checks clean here is what the table loader accepts.
+    runtime::UriTemplateError problem;
+    auto parsed = runtime::parse_uri_template(decl.uri, problem);
+    if (!parsed) {
+      error(DiagCode::InvalidResourceUri, span_at(problem.offset, problem.length), problem.message,
+            "write template variables as `{name}`, or with one of the operators `+ # / . ? &` (e.g. "
+            "`\"file:///{+path}\"`, `\"demo://search{?q,limit}\"`); each variable appears once");
       return;
     }
-    target.uri_is_template = !variables.empty();
-    for (const TemplateVariable& variable : variables) {
-      Attribute attribute = builtin(variable.name, types_.string_type());
-      attribute.span = span_at(variable.offset, variable.name.size());
-      target.params.add(std::move(attribute));  // a variable used twice is one argument
+    target.uri_is_template = parsed->variable_count > 0;
+    for (const runtime::UriTemplate::Piece& piece : parsed->pieces) {
+      if (!piece.variable) continue;
+      Attribute attribute = builtin(piece.text, types_.string_type());
+      attribute.span = span_at(piece.offset, piece.text.size());
+      target.params.add(std::move(attribute));
     }
   }
 

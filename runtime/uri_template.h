@@ -1,16 +1,42 @@
-// uri_template.h — MCP resource URIs and URI templates (`file:///{path}`).
+// uri_template.h — MCP resource URIs and URI templates (RFC 6570 forms).
 //
-// Contract: a template is literal text with `{name}` variables; a name is one
-// or more characters other than `{`, `}` and `/`, unique within the template.
-// A variable matches one or more characters other than `/`, so a value never
-// spans path segments. Values are bound verbatim: no percent-decoding (`%2F`
-// stays three characters), which keeps `under` and `matches` on what the
-// client sent. Matching is the two-pointer wildcard algorithm (no exponential
-// backtracking) and needs no allocation. A URI without variables matches only
-// itself, byte for byte.
+// Contract: the one parser and matcher of resource URI templates. The
+// checker (authzc check), the table loader and the engine all call it, so a
+// template that checks clean always loads and matches the same way everywhere.
+//
+// A template is literal text with expressions. Supported expressions, and
+// what each matches in a URI (a "value" is always one or more bytes; the
+// operator's own prefix/separators are literal text):
+//   {var}        simple:   bytes other than `/ ? #`
+//   {+var}       reserved: bytes other than `? #` (may span `/`)
+//   {#var}       fragment: `#` then any bytes (may span `/` and `?`)
+//   {/var}       segment:  `/` then bytes other than `/ ? #`
+//   {.var}       label:    `.` then bytes other than `/ ? # .`
+//   {?a,b}       query:    `?a=` value `&b=` value, values bytes other than `& #`
+//   {&a}         query continuation: `&a=` value
+// `{/a,b}` is `{/a}{/b}`, `{.a,b}` is `{.a}{.b}`, `{?a,b}` is `{?a}{&b}`.
+// Query parameters match in template order, each exactly once, all present:
+// a reordered, repeated, missing or extra parameter is no match (so a client
+// cannot pass the check with one value of `a` and have the server read
+// another). Every variable binds a `String`.
+// Refused with an error (offset and length into the template): unbalanced
+// braces, an empty expression or name, a name outside RFC 6570's varname
+// (`[A-Za-z0-9_]`, `%XX`, inner `.`), a name used twice, the operators
+// `; = , ! @ |` and any other unknown one, the prefix modifier `{var:3}`,
+// explode `{var*}`, and a multi-variable `{a,b}`, `{+a,b}` or `{#a,b}` (its
+// `,` separator is ambiguous with the values' own text).
+// Values are bound verbatim: no percent-decoding (`%2F` stays three
+// characters), which keeps `under` and `matches` on what the client sent.
+// Matching is a dynamic program over (piece, position): time and memory are
+// O(pieces x URI length), whatever the input (no backtracking); the first
+// variable takes the shortest value that lets the rest match, then the next.
+// It allocates only when a URI is longer than any it matched before on the
+// same thread (a reused scratch buffer). A template without expressions
+// matches only itself, byte for byte.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,16 +44,30 @@
 
 namespace authz::runtime {
 
+// The bytes a variable's value may hold (see the contract above).
+enum class UriValueClass : std::uint8_t { Simple, Reserved, Segment, Label, QueryValue, Fragment };
+
 struct UriTemplate {
   struct Piece {
     bool variable = false;
-    std::string text;  // literal text, or the variable's name
+    UriValueClass value_class = UriValueClass::Simple;  // variables only
+    std::string text;         // literal text, or the variable's name
+    std::size_t offset = 0;   // of the variable's name in the template
   };
-  std::vector<Piece> pieces;
+  std::vector<Piece> pieces;  // no two literals in a row
   std::size_t variable_count = 0;
 };
 
-// nullopt and a message in `error` when the template is malformed.
+struct UriTemplateError {
+  std::size_t offset = 0;  // byte offset into the template
+  std::size_t length = 1;
+  std::string message;     // e.g. "unmatched `{` in resource URI template"
+};
+
+// nullopt and the problem in `error` when the template is malformed or uses
+// a form the matcher does not implement.
+std::optional<UriTemplate> parse_uri_template(std::string_view uri, UriTemplateError& error);
+// The same, the problem as "<message> at byte <offset>".
 std::optional<UriTemplate> parse_uri_template(std::string_view uri, std::string* error = nullptr);
 // The variable names in template order; empty when the template is malformed.
 std::vector<std::string> uri_template_variables(std::string_view uri);

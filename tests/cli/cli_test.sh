@@ -2,7 +2,7 @@
 # cli_test.sh — end-to-end tests of the `authzc` command line, run by CTest.
 #
 # Usage: cli_test.sh GROUP AUTHZC JSON_CHECK WORKDIR
-# Groups: help, exit_codes, json, bad_input. Each check runs authzc under
+# Groups: help, exit_codes, json, bad_input, uri_templates. Each check runs authzc under
 # `timeout` (a hang fails, exit 124) and asserts the exit status and what was
 # printed; a crash (killed by a signal) fails too. Inputs are generated into
 # WORKDIR/GROUP at test time (nothing large is committed). Needs only bash and
@@ -209,6 +209,10 @@ exit_codes)
   AUTHZ_STDLIB=lib run 0 check uses_lib.authz
   run 0 check lib/acme/tools.authz
   contains err.txt "ok: checked 1 file: 0 rules, 0 grants, 1 tool"
+  # A module checks on its own, but only a policy builds: a clear error, not an internal one.
+  run 1 build lib/acme/tools.authz -o tools.authzt
+  contains err.txt "no \`policy\` header"
+  lacks err.txt "internal error"
   ;;
 
 json)
@@ -354,6 +358,52 @@ bad_input)
   run 0 check bidi_comments.authz
   if [ "$(grep -c '^warning\[W0003\]' err.txt)" -ne 21 ]; then fail "$last: not 21 W0003 warnings"; fi
   run 1 check --deny-warnings bidi_comments.authz
+  ;;
+
+uri_templates)
+  # RFC 6570 resource templates: what `check` passes, `build` builds and the
+  # table it writes decides (issue #20: `check` once passed operators that
+  # the table loader refused, "internal error: the built table does not load").
+  cat >templates.authz <<'EOF'
+policy demo;
+
+role reader;
+
+/// Files by path; the path may span `/`.
+resource file "file://{+path}";
+/// Search with two query parameters, in this order.
+resource search "demo://search{?q,limit}";
+
+/// Readers read files under /srv/public only.
+allow public_files: reader may file when args.path under "/srv/public";
+/// Readers search with a small limit.
+allow small_search: reader may search when args.limit == "10";
+EOF
+  run 0 check templates.authz
+  contains err.txt "ok: policy \`demo\` checked"
+  run 0 build templates.authz -o templates.authzt
+  contains err.txt "ok: wrote \`templates.authzt\`"
+  lacks err.txt "internal error"
+  run 0 eval templates.authzt --user u --role reader --read 'file:///srv/public/a/b.txt'
+  contains out.txt "ALLOW"
+  run 4 eval templates.authzt --user u --role reader --read 'file:///srv/public/../secret/k'
+  contains out.txt "DENY"
+  run 0 eval templates.authzt --user u --role reader --read 'demo://search?q=cats&limit=10'
+  contains out.txt "ALLOW"
+  run 4 eval templates.authzt --user u --role reader --read 'demo://search?q=cats&limit=10&limit=5000'
+  contains out.txt "DENY"
+  run 4 eval templates.authzt --user u --role reader --read 'demo://search?limit=10&q=cats'
+  contains out.txt "DENY"
+
+  # What the matcher cannot match is refused by `check`, never by `build`.
+  for bad in '{=x}' '{x:3}' '{/x*}' '{a}{+a}' '{a,b}' '{;x}'; do
+    printf 'policy p;\n\nresource r "demo://%s";\n' "$bad" >bad_template.authz
+    run 1 check bad_template.authz
+    contains err.txt "error[E0416]"
+    run 1 build bad_template.authz -o bad.authzt
+    contains err.txt "error[E0416]"
+    lacks err.txt "internal error"
+  done
   ;;
 
 *)

@@ -271,12 +271,12 @@ TEST_CASE("glob agrees with a backtracking reference on every small case", "[run
 TEST_CASE("URI templates parse, reject malformed ones, and bind variables", "[runtime]") {
   std::string error;
   CHECK_FALSE(parse_uri_template("demo://x/{", &error));
-  CHECK(error == "`{` at byte 9 is never closed");
+  CHECK(error == "unmatched `{` in resource URI template at byte 9");
   CHECK_FALSE(parse_uri_template("demo://x/{}", &error));
-  CHECK(error == "empty variable `{}` at byte 9");
+  CHECK(error == "empty variable in resource URI template at byte 9");
   CHECK_FALSE(parse_uri_template("demo://x/}", &error));
   CHECK_FALSE(parse_uri_template("demo://{a}/{a}", &error));
-  CHECK(error == "variable `a` appears twice");
+  CHECK(error == "template variable `a` appears twice at byte 12");
   CHECK(uri_template_variables("demo://resource/{kind}/{name}") == std::vector<std::string>{"kind", "name"});
 
   auto docs = *parse_uri_template("demo://resource/static/document/{name}");

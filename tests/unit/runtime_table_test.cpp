@@ -324,7 +324,7 @@ TEST_CASE("structurally invalid tables are refused, naming the problem", "[runti
           resource.name = "docs";
           resource.uri = "demo://{name";
           m.targets.push_back(resource);
-        }) == "invalid table: resource `docs`: invalid URI template `demo://{name`: `{` at byte 7 is never closed");
+        }) == "invalid table: resource `docs`: invalid URI template `demo://{name`: unmatched `{` in resource URI template at byte 7");
   CHECK(error_of([](Model& m) { m.policy_name.clear(); }) == "invalid table: the policy has no name");
 }
 
