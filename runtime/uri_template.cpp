@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 namespace authz::runtime {
 
@@ -42,7 +43,7 @@ bool valid_name(std::string_view name) {
   return after_char;
 }
 
-bool allowed(UriValueClass value_class, char c) {
+constexpr bool allowed(UriValueClass value_class, char c) {
   switch (value_class) {
     case UriValueClass::Simple:
     case UriValueClass::Segment: return c != '/' && c != '?' && c != '#';
@@ -180,78 +181,130 @@ std::vector<std::string> uri_template_variables(std::string_view uri) {
   return names;
 }
 
+namespace {
+
+// allowed() as one table lookup per byte: kAllowed[class][byte].
+struct AllowedTable {
+  bool bytes[6][256] = {};
+  constexpr AllowedTable() {
+    for (int k = 0; k < 6; ++k)
+      for (int c = 0; c < 256; ++c) bytes[k][c] = allowed(static_cast<UriValueClass>(k), static_cast<char>(c));
+  }
+};
+constexpr AllowedTable kAllowed;
+
+bool allowed_byte(UriValueClass value_class, char c) {
+  return kAllowed.bytes[static_cast<int>(value_class)][static_cast<unsigned char>(c)];
+}
+
+}  // namespace
+
 bool match_uri_template(const UriTemplate& pattern, std::string_view uri, std::string_view* captures) {
   const auto& pieces = pattern.pieces;
   const std::size_t n = uri.size();
-  // Cheap rejections first: the template's first and last literals.
-  if (!pieces.empty() && !pieces.front().variable) {
-    if (uri.substr(0, pieces.front().text.size()) != pieces.front().text) return false;
-    if (pieces.size() == 1) return uri.size() == pieces.front().text.size();
-  }
-  if (!pieces.empty() && !pieces.back().variable) {
-    const std::string& last = pieces.back().text;
-    if (last.size() > n || uri.substr(n - last.size()) != last) return false;
-  }
   if (pieces.empty()) return n == 0;
+  // The first and last literals bound the rest: [begin, end) of the URI.
+  std::size_t first = 0;
+  std::size_t last = pieces.size();
+  std::size_t begin = 0;
+  std::size_t end = n;
+  if (!pieces.front().variable) {
+    const std::string& text = pieces.front().text;
+    if (uri.substr(0, text.size()) != text) return false;
+    if (pieces.size() == 1) return n == text.size();
+    begin = text.size();
+    first = 1;
+  }
+  if (!pieces.back().variable) {
+    const std::string& text = pieces.back().text;
+    if (text.size() > n - begin || uri.substr(n - text.size()) != text) return false;
+    end = n - text.size();
+    last = pieces.size() - 1;
+  }
+  if (last - first == 1) {  // one variable between the literals: it takes all of [begin, end)
+    const UriTemplate::Piece& piece = pieces[first];
+    if (begin == end) return false;
+    for (std::size_t t = begin; t < end; ++t) {
+      if (!allowed_byte(piece.value_class, uri[t])) return false;
+    }
+    captures[0] = uri.substr(begin, end - begin);
+    return true;
+  }
 
-  // rows[i] (i = 0..P) as bits over positions 0..n; row P is "at the end".
-  const std::size_t words = n / 64 + 1;
-  const std::size_t row_count = pieces.size() + 1;
-  thread_local std::vector<std::uint64_t> scratch;
-  if (scratch.size() < words * row_count) scratch.resize(words * row_count);
-  std::fill(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(words * row_count), 0);
-  auto row = [&](std::size_t i) { return scratch.data() + i * words; };
-  auto get = [](const std::uint64_t* r, std::size_t t) { return (r[t / 64] >> (t % 64)) & 1U; };
-  auto set = [](std::uint64_t* r, std::size_t t) { r[t / 64] |= std::uint64_t{1} << (t % 64); };
+  // rows[i] for pieces first..last, bits over positions begin..end (bit b is
+  // position begin + b); the row after the last piece has only `end` set.
+  const std::size_t span = end - begin;
+  const std::size_t words = span / 64 + 1;
+  const std::size_t row_count = last - first + 1;
+  std::uint64_t local[32];  // short URIs: on the stack
+  std::uint64_t* bits = local;
+  if (words * row_count > std::size(local)) {
+    thread_local std::vector<std::uint64_t> scratch;
+    if (scratch.size() < words * row_count) scratch.resize(words * row_count);
+    bits = scratch.data();
+  }
+  std::fill(bits, bits + words * row_count, 0);
+  auto row = [&](std::size_t i) { return bits + (i - first) * words; };
+  auto get = [](const std::uint64_t* r, std::size_t b) { return (r[b / 64] >> (b % 64)) & 1U; };
+  auto set = [](std::uint64_t* r, std::size_t b) { r[b / 64] |= std::uint64_t{1} << (b % 64); };
 
-  set(row(pieces.size()), n);
-  for (std::size_t i = pieces.size(); i-- > 0;) {
+  set(row(last), span);
+  // pieces[first] is a variable (literals alternate with variables, and a
+  // leading literal was matched above); its row is needed at 0 only, which
+  // the forward read below decides, so rows are filled for first + 1.. only.
+  for (std::size_t i = last; i-- > first + 1;) {
     const auto& piece = pieces[i];
     const std::uint64_t* next = row(i + 1);
     std::uint64_t* here = row(i);
     bool any = false;
     if (!piece.variable) {
+      // Each set bit e of the next row: does the literal end there?
       const std::string& text = piece.text;
-      if (text.size() > n) return false;
-      for (std::size_t t = 0; t + text.size() <= n; ++t) {
-        if (get(next, t + text.size()) && uri.compare(t, text.size(), text) == 0) {
-          set(here, t);
+      for (std::size_t w = 0; w < words; ++w) {
+        for (std::uint64_t bits = next[w]; bits != 0; bits &= bits - 1) {
+          std::size_t e = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
+          if (e < text.size() || uri.compare(begin + e - text.size(), text.size(), text) != 0) continue;
+          set(here, e - text.size());
           any = true;
         }
       }
     } else {
-      std::size_t run_end = n;      // end of the run of allowed bytes starting at t
-      std::size_t nearest = n + 1;  // smallest e > t with next[e] set (n + 1: none)
-      for (std::size_t t = n; t-- > 0;) {
-        if (get(next, t + 1)) nearest = t + 1;
-        if (!allowed(piece.value_class, uri[t])) {
-          run_end = t;
+      std::size_t run_end = span;      // end of the run of allowed bytes starting at b
+      std::size_t nearest = span + 1;  // smallest e > b with next[e] set (span + 1: none)
+      for (std::size_t b = span; b-- > 0;) {
+        if (get(next, b + 1)) nearest = b + 1;
+        if (!allowed_byte(piece.value_class, uri[begin + b])) {
+          run_end = b;
           continue;
         }
         if (nearest <= run_end) {
-          set(here, t);
+          set(here, b);
           any = true;
         }
       }
     }
     if (!any) return false;
   }
-  if (!get(row(0), 0)) return false;
 
   // Read the captures forwards: the shortest value whose end the next row allows.
-  std::size_t t = 0;
+  std::size_t b = 0;
   std::size_t k = 0;
-  for (std::size_t i = 0; i < pieces.size(); ++i) {
+  for (std::size_t i = first; i < last; ++i) {
     const auto& piece = pieces[i];
     if (!piece.variable) {
-      t += piece.text.size();
+      b += piece.text.size();
       continue;
     }
     const std::uint64_t* next = row(i + 1);
-    std::size_t e = t + 1;
-    while (!get(next, e)) ++e;  // exists: row i is set at t
-    captures[k++] = uri.substr(t, e - t);
-    t = e;
+    std::size_t e = b + 1;
+    if (i == first) {  // row `first` was not filled: look for an end within the run
+      while (e <= span && allowed_byte(piece.value_class, uri[begin + e - 1]) && !get(next, e)) ++e;
+      if (e > span || !allowed_byte(piece.value_class, uri[begin + e - 1])) return false;
+    } else {
+      while (!get(next, e)) ++e;  // exists: row i is set at b
+    }
+    captures[k++] = uri.substr(begin + b, e - b);
+    b = e;
   }
   return true;
 }
