@@ -559,6 +559,8 @@ void PolicyGenerator::build() {
       {"demo://static/readme", {}},
       {"demo://files/readme.md", {}},   // an exact URI that the first template also matches
       {"demo://pair/{name}", {"name"}},  // overlaps the pair template: declaration order decides
+      {"demo://tree/{+path}", {"path"}},  // RFC 6570 reserved: the value may span `/`
+      {"demo://find{?name,path}", {"name", "path"}},  // query parameters, in template order
   };
   for (std::size_t i = 0; i < kResources.size(); ++i) {
     if (!draw.chance(30)) continue;
@@ -917,6 +919,7 @@ GeneratedCase PolicyGenerator::request(std::uint64_t index) const {
     if (target.kind == Target::Kind::Resource) {
       static const std::vector<std::string> names = {"a", "b", "x-y", "u-0", "public-1"};
       static const std::vector<std::string> paths = {"a.md", "x", "public-1", "a-b", ".env", "..", "readme.md"};
+      static const std::vector<std::string> spans = {"a/b.md", "x", "../etc/passwd", "public-1/..", "a//b", "a?b"};
       std::string uri;
       for (std::size_t i = 0; i < target.uri.size(); ++i) {
         if (target.uri[i] != '{') {
@@ -924,7 +927,20 @@ GeneratedCase PolicyGenerator::request(std::uint64_t index) const {
           continue;
         }
         std::size_t close = target.uri.find('}', i);
-        uri += draw.pick(target.uri.substr(i + 1, close - i - 1) == "name" ? names : paths);
+        std::string expression = target.uri.substr(i + 1, close - i - 1);
+        if (expression == "+path") {
+          uri += draw.pick(spans);
+        } else if (expression == "?name,path") {
+          std::string name = "name=" + draw.pick(names);
+          std::string path = "path=" + draw.pick(paths);
+          std::size_t shape = draw.below(6);  // mostly as the template expands; sometimes hostile
+          uri += shape == 0   ? "?" + path + "&" + name                      // reordered
+                 : shape == 1 ? "?" + name + "&" + path + "&" + name         // repeated
+                 : shape == 2 ? "?" + name                                   // missing
+                              : "?" + name + "&" + path;
+        } else {
+          uri += draw.pick(expression == "name" ? names : paths);
+        }
         i = close;
       }
       request.target = uri;

@@ -400,26 +400,59 @@ bool glob_from(const std::string& pattern, std::size_t p, const std::string& tex
 struct TemplatePiece {
   bool variable = false;
   std::string text;  // literal text or variable name
+  std::string stops;  // variables: the bytes a value may not hold
 };
 
+// Lowers each expression the language documents ({v} {+v} {#v} {/v} {.v}
+// {?a,b} {&a}) into its literal prefix / separators and variables. Only
+// templates that check clean get here.
 std::vector<TemplatePiece> template_pieces(const std::string& uri) {
   std::vector<TemplatePiece> pieces;
+  auto literal = [&](const std::string& text) {
+    if (!pieces.empty() && !pieces.back().variable) {
+      pieces.back().text += text;
+    } else {
+      pieces.push_back({false, text, ""});
+    }
+  };
   std::size_t pos = 0;
   while (pos < uri.size()) {
     std::size_t open = uri.find('{', pos);
     if (open == std::string::npos) {
-      pieces.push_back({false, uri.substr(pos)});
+      literal(uri.substr(pos));
       break;
     }
-    if (open > pos) pieces.push_back({false, uri.substr(pos, open - pos)});
+    if (open > pos) literal(uri.substr(pos, open - pos));
     std::size_t close = uri.find('}', open);
-    pieces.push_back({true, uri.substr(open + 1, close - open - 1)});
+    std::string body = uri.substr(open + 1, close - open - 1);
+    char op = std::string("+#/.?&").find(body[0]) != std::string::npos ? body[0] : 0;
+    if (op != 0) body.erase(0, 1);
+    std::vector<std::string> names;
+    for (std::size_t start = 0;;) {
+      std::size_t comma = body.find(',', start);
+      names.push_back(body.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      switch (op) {
+        case 0: pieces.push_back({true, names[i], "/?#"}); break;
+        case '+': pieces.push_back({true, names[i], "?#"}); break;
+        case '#': literal("#"); pieces.push_back({true, names[i], ""}); break;
+        case '/': literal("/"); pieces.push_back({true, names[i], "/?#"}); break;
+        case '.': literal("."); pieces.push_back({true, names[i], "/?#."}); break;
+        default:
+          literal((op == '?' && i == 0 ? "?" : "&") + names[i] + "=");
+          pieces.push_back({true, names[i], "&#"});
+          break;
+      }
+    }
     pos = close + 1;
   }
   return pieces;
 }
 
-// A variable matches one or more characters other than `/`. Shorter values
+// A variable matches one or more bytes outside its `stops`. Shorter values
 // for earlier variables are tried first.
 bool template_match(const std::vector<TemplatePiece>& pieces, std::size_t k, const std::string& uri, std::size_t pos,
                     std::map<std::string, std::string>& captures) {
@@ -429,7 +462,7 @@ bool template_match(const std::vector<TemplatePiece>& pieces, std::size_t k, con
     if (uri.compare(pos, piece.text.size(), piece.text) != 0) return false;
     return template_match(pieces, k + 1, uri, pos + piece.text.size(), captures);
   }
-  for (std::size_t end = pos + 1; end <= uri.size() && uri[end - 1] != '/'; ++end) {
+  for (std::size_t end = pos + 1; end <= uri.size() && piece.stops.find(uri[end - 1]) == std::string::npos; ++end) {
     captures[piece.text] = uri.substr(pos, end - pos);
     if (template_match(pieces, k + 1, uri, end, captures)) return true;
   }
