@@ -38,6 +38,8 @@ tool window_tool() read;
 
 resource notes "notes://{name}";
 resource readme "docs://readme";
+resource home_files "home://{+path}";
+resource search "demo://search{?q,limit}";
 prompt greet(name: String);
 prompt hidden_prompt();
 
@@ -49,6 +51,10 @@ allow members_echo: member may echo;
 deny no_secret: secret_tool;
 /// Members read notes, except the private one.
 allow members_notes: member may notes when args.name != "private";
+/// Everyone reads files inside their home.
+allow own_home_files: anyone may home_files when args.path under user.home;
+/// Members search ten results at a time.
+allow small_search: member may search when args.limit == "10";
 /// Greetings for all.
 allow greet_all: anyone may greet;
 /// Totals only in aggregate.
@@ -291,6 +297,25 @@ TEST_CASE("tools/list keeps only callable tools, byte for byte, on every page", 
   f.client(R"({"jsonrpc":"2.0","id":3,"method":"tools/list"})");
   f.session.on_server_line(R"({"jsonrpc":"2.0","id":3,"result":{"tools":[{"name":"echo"}]}})", f.out);
   CHECK(f.out.forward);
+}
+
+TEST_CASE("resources/read matches RFC 6570 templates with the runtime's matcher", "[gateway]") {
+  Fixture f;
+  auto read = [&](int id, const std::string& uri) {
+    return f.client(R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":"resources/read","params":{"uri":")" +
+                    uri + R"("}})");
+  };
+  CHECK(read(1, "home:///home/bob/a/b.txt").empty());  // forwarded: allowed
+  CHECK(read(2, "home:///home/bob/../alice/k").find(R"("reason":"not_permitted")") != std::string::npos);
+  CHECK(read(3, "home:///../../etc/passwd").find(R"("reason":"not_permitted")") != std::string::npos);
+  CHECK(read(4, "demo://search?q=cats&limit=10").empty());
+  CHECK(read(5, "demo://search?q=cats&limit=5000").find(R"("reason":"not_permitted")") != std::string::npos);
+  // Repeated, reordered, missing or extra parameters match no template.
+  for (const char* uri : {"demo://search?q=cats&limit=10&limit=5000", "demo://search?limit=10&q=cats",
+                          "demo://search?q=cats", "demo://search?q=cats&limit=10&x=1", "demo://search?q=cats&limit=10#f"}) {
+    INFO(uri);
+    CHECK(read(6, uri).find(R"("reason":"unknown_target")") != std::string::npos);
+  }
 }
 
 TEST_CASE("resources, templates and prompts are governed the same way", "[gateway]") {
