@@ -704,7 +704,8 @@ class Checker {
     target.uri_is_template = parsed->variable_count > 0;
     for (const runtime::UriTemplate::Piece& piece : parsed->pieces) {
       if (!piece.variable) continue;
-      Attribute attribute = builtin(piece.text, types_.string_type());
+      const Type* type = piece.explode != 0 ? types_.list_of(types_.string_type()) : types_.string_type();
+      Attribute attribute = builtin(piece.text, type);
       attribute.span = span_at(piece.offset, piece.text.size());
       target.params.add(std::move(attribute));
     }

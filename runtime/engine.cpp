@@ -414,6 +414,7 @@ void Engine::prepare(const Request& request, PreparedRequest& prepared) const {
 
   // The target.
   SmallVector<std::string_view, 4> captures;
+  const UriTemplate* matched_template = nullptr;
   TargetIndex target = kNoIndex;
   const std::string& name = request.target;
   if (request.method == MethodKind::ToolCall || request.method == MethodKind::PromptGet) {
@@ -425,6 +426,7 @@ void Engine::prepare(const Request& request, PreparedRequest& prepared) const {
     captures.resize(state.max_template_variables);
     for (const auto& [index, uri_template] : state.resource_templates) {
       if (match_uri_template(uri_template, name, captures.data())) {
+        matched_template = &uri_template;
         target = index;
         break;
       }
@@ -518,8 +520,23 @@ void Engine::prepare(const Request& request, PreparedRequest& prepared) const {
                                                                    "come from the URI",
                                                                    declared.name));
     }
-    for (std::uint32_t k = 0; k < param_count && k < captures.size(); ++k) {
-      store.values[arguments_first + k] = store.string(captures[k]);
+    if (matched_template != nullptr) {
+      std::uint32_t k = 0;
+      for (const UriTemplate::Piece& piece : matched_template->pieces) {
+        if (!piece.variable || k >= param_count) continue;
+        if (piece.explode == 0) {
+          store.values[arguments_first + k] = store.string(captures[k]);
+        } else {  // a List<String> of the segments / labels
+          std::uint32_t count = 0;
+          for_each_element(captures[k], piece.explode, [&](std::string_view) { ++count; });
+          const std::uint32_t first = store.reserve(count);
+          std::uint32_t j = 0;
+          for_each_element(captures[k], piece.explode,
+                           [&](std::string_view element) { store.values[first + j++] = store.string(element); });
+          store.values[arguments_first + k] = internal::ValueStore::sequence(ValueKind::List, first, count);
+        }
+        ++k;
+      }
     }
   } else if (!is_empty_json_object(request.arguments_json) || param_count > 0) {
     std::string_view json = request.arguments_json;

@@ -381,13 +381,24 @@ Error check_targets(const Model& model) {
       auto parsed = parse_uri_template(target.uri, &error);
       if (target.uri.empty()) return fmt::format("{} has no URI", owner);
       if (!parsed) return fmt::format("{}: invalid URI template `{}`: {}", owner, target.uri, error);
-      std::vector<std::string> variables = uri_template_variables(target.uri);
-      bool match = variables.size() == target.params.size();
-      for (std::size_t k = 0; match && k < variables.size(); ++k) {
+      bool match = parsed->variable_count == target.params.size();
+      std::size_t k = 0;
+      auto is_string = [&](TypeIndex index) {
+        return index < model.types.size() && model.types[index].kind == TypeKind::String && !model.types[index].optional;
+      };
+      for (const UriTemplate::Piece& piece : parsed->pieces) {
+        if (!match || !piece.variable) continue;
         const TypeDescriptor& type = model.types[target.params[k].type];
-        match = target.params[k].name == variables[k] && type.kind == TypeKind::String && !type.optional;
+        const bool typed = piece.explode == 0 ? is_string(target.params[k].type)
+                                              : type.kind == TypeKind::List && !type.optional && is_string(type.element);
+        match = target.params[k].name == piece.text && typed;
+        ++k;
       }
-      if (!match) return fmt::format("{}: parameters must be the URI template's variables, each `String`", owner);
+      if (!match) {
+        return fmt::format("{}: parameters must be the URI template's variables, each `String` (`List<String>` when "
+                           "exploded)",
+                           owner);
+      }
     } else if (!target.uri.empty()) {
       return fmt::format("{}: only a resource has a URI", owner);
     }

@@ -65,10 +65,11 @@ std::optional<UriTemplate> parse_uri_template(std::string_view uri, UriTemplateE
   UriTemplate result;
   std::string literal;
   auto add_literal = [&](std::string_view text) { literal += text; };
+  char explode = 0;  // of the variable being added
   auto add_variable = [&](std::string_view name, std::size_t offset, UriValueClass value_class) {
-    if (!literal.empty()) result.pieces.push_back({false, UriValueClass::Simple, std::move(literal), 0});
+    if (!literal.empty()) result.pieces.push_back({false, UriValueClass::Simple, std::move(literal), 0, 0});
     literal.clear();
-    result.pieces.push_back({true, value_class, std::string(name), offset});
+    result.pieces.push_back({true, value_class, std::string(name), offset, explode});
     ++result.variable_count;
   };
   bool query_started = false;  // a `{?...}` was seen
@@ -118,9 +119,16 @@ std::optional<UriTemplate> parse_uri_template(std::string_view uri, UriTemplateE
       std::string_view name = body.substr(start, end - start);
       std::size_t name_offset = body_offset + start;
       if (name.empty()) return fail(pos, close - pos + 1, "empty variable in resource URI template");
+      explode = 0;
       if (name.back() == '*') {
-        return fail(name_offset, name.size(),
-                    fmt::format("explode modifier in `{}` is not supported in a resource URI template", name));
+        if (op != '/' && op != '.') {
+          return fail(name_offset, name.size(),
+                      fmt::format("explode modifier in `{}` is supported only as `{{/{}}}` or `{{.{}}}` in a resource "
+                                  "URI template",
+                                  name, name, name));
+        }
+        explode = op;
+        name.remove_suffix(1);
       }
       if (name.find(':') != std::string_view::npos) {
         return fail(name_offset, name.size(),
@@ -160,7 +168,7 @@ std::optional<UriTemplate> parse_uri_template(std::string_view uri, UriTemplateE
     }
     pos = close + 1;
   }
-  if (!literal.empty()) result.pieces.push_back({false, UriValueClass::Simple, std::move(literal), 0});
+  if (!literal.empty()) result.pieces.push_back({false, UriValueClass::Simple, std::move(literal), 0, 0});
   return result;
 }
 
@@ -197,6 +205,23 @@ bool allowed_byte(UriValueClass value_class, char c) {
   return kAllowed.bytes[static_cast<int>(value_class)][static_cast<unsigned char>(c)];
 }
 
+// A byte of the variable's value: of its class, or an exploded variable's separator.
+bool allowed_in(const UriTemplate::Piece& piece, char c) {
+  return allowed_byte(piece.value_class, c) || (piece.explode != 0 && c == piece.explode);
+}
+
+// [from, to) of `uri` is a value of the variable: one or more allowed bytes,
+// and for an exploded one, elements that are not empty.
+bool valid_value(const UriTemplate::Piece& piece, std::string_view uri, std::size_t from, std::size_t to) {
+  if (from >= to) return false;
+  const char sep = piece.explode;
+  for (std::size_t t = from; t < to; ++t) {
+    if (!allowed_in(piece, uri[t])) return false;
+    if (sep != 0 && uri[t] == sep && (t == from || t + 1 == to || uri[t + 1] == sep)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool match_uri_template(const UriTemplate& pattern, std::string_view uri, std::string_view* captures) {
@@ -222,11 +247,7 @@ bool match_uri_template(const UriTemplate& pattern, std::string_view uri, std::s
     last = pieces.size() - 1;
   }
   if (last - first == 1) {  // one variable between the literals: it takes all of [begin, end)
-    const UriTemplate::Piece& piece = pieces[first];
-    if (begin == end) return false;
-    for (std::size_t t = begin; t < end; ++t) {
-      if (!allowed_byte(piece.value_class, uri[t])) return false;
-    }
+    if (!valid_value(pieces[first], uri, begin, end)) return false;
     captures[0] = uri.substr(begin, end - begin);
     return true;
   }
@@ -269,12 +290,21 @@ bool match_uri_template(const UriTemplate& pattern, std::string_view uri, std::s
         }
       }
     } else {
-      std::size_t run_end = span;      // end of the run of allowed bytes starting at b
-      std::size_t nearest = span + 1;  // smallest e > b with next[e] set (span + 1: none)
+      // run_end: the furthest end of a value starting at b; nearest: the
+      // smallest e > b with next[e] set where a value may end (span + 1: none).
+      const char sep = piece.explode;
+      std::size_t run_end = span;
+      std::size_t nearest = span + 1;
       for (std::size_t b = span; b-- > 0;) {
-        if (get(next, b + 1)) nearest = b + 1;
-        if (!allowed_byte(piece.value_class, uri[begin + b])) {
+        const char c = uri[begin + b];
+        const bool is_sep = sep != 0 && c == sep;
+        if (get(next, b + 1) && !is_sep) nearest = b + 1;
+        if (!allowed_in(piece, c)) {
           run_end = b;
+          continue;
+        }
+        if (is_sep) {  // an element is never empty: no `//`, and no value starts with `/`
+          if (b + 1 < span && uri[begin + b + 1] == sep) run_end = b + 1;
           continue;
         }
         if (nearest <= run_end) {
@@ -295,13 +325,19 @@ bool match_uri_template(const UriTemplate& pattern, std::string_view uri, std::s
       b += piece.text.size();
       continue;
     }
+    // The first end e where [b, e) is a value and next[e] is set. Row i is
+    // set at b for i > first, so only the first variable can fail here.
     const std::uint64_t* next = row(i + 1);
+    const char sep = piece.explode;
     std::size_t e = b + 1;
-    if (i == first) {  // row `first` was not filled: look for an end within the run
-      while (e <= span && allowed_byte(piece.value_class, uri[begin + e - 1]) && !get(next, e)) ++e;
-      if (e > span || !allowed_byte(piece.value_class, uri[begin + e - 1])) return false;
-    } else {
-      while (!get(next, e)) ++e;  // exists: row i is set at b
+    while (true) {
+      if (e > span) return false;
+      const char c = uri[begin + e - 1];
+      if (!allowed_in(piece, c)) return false;
+      const bool is_sep = sep != 0 && c == sep;
+      if (is_sep && (e - 1 == b || uri[begin + e - 2] == sep)) return false;
+      if (!is_sep && get(next, e)) break;
+      ++e;
     }
     captures[k++] = uri.substr(begin + b, e - b);
     b = e;

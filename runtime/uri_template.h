@@ -14,16 +14,20 @@
 //   {.var}       label:    `.` then bytes other than `/ ? # .`
 //   {?a,b}       query:    `?a=` value `&b=` value, values bytes other than `& #`
 //   {&a}         query continuation: `&a=` value
+//   {/var*}      explode:  `/` then one or more segments joined by `/`
+//   {.var*}      explode:  `.` then one or more labels joined by `.`
 // `{/a,b}` is `{/a}{/b}`, `{.a,b}` is `{.a}{.b}`, `{?a,b}` is `{?a}{&b}`.
 // Query parameters match in template order, each exactly once, all present:
 // a reordered, repeated, missing or extra parameter is no match (so a client
 // cannot pass the check with one value of `a` and have the server read
-// another). Every variable binds a `String`.
+// another). Every variable binds a `String`, except an exploded one, which
+// binds a `List<String>` of its segments / labels (each non-empty, so `//`
+// or a trailing separator is no match).
 // Refused with an error (offset and length into the template): unbalanced
 // braces, an empty expression or name, a name outside RFC 6570's varname
 // (`[A-Za-z0-9_]`, `%XX`, inner `.`), a name used twice, the operators
 // `; = , ! @ |` and any other unknown one, the prefix modifier `{var:3}`,
-// explode `{var*}`, and a multi-variable `{a,b}`, `{+a,b}` or `{#a,b}` (its
+// explode other than `{/var*}` and `{.var*}`, and a multi-variable `{a,b}`, `{+a,b}` or `{#a,b}` (its
 // `,` separator is ambiguous with the values' own text).
 // Values are bound verbatim: no percent-decoding (`%2F` stays three
 // characters), which keeps `under` and `matches` on what the client sent.
@@ -53,6 +57,7 @@ struct UriTemplate {
     UriValueClass value_class = UriValueClass::Simple;  // variables only
     std::string text;         // literal text, or the variable's name
     std::size_t offset = 0;   // of the variable's name in the template
+    char explode = 0;         // exploded variables: the separator, `/` or `.`
   };
   std::vector<Piece> pieces;  // no two literals in a row
   std::size_t variable_count = 0;
@@ -72,7 +77,21 @@ std::optional<UriTemplate> parse_uri_template(std::string_view uri, std::string*
 // The variable names in template order; empty when the template is malformed.
 std::vector<std::string> uri_template_variables(std::string_view uri);
 // On a match, captures[k] is the value of the k-th variable (views into
-// `uri`); `captures` must have room for variable_count views.
+// `uri`); `captures` must have room for variable_count views. An exploded
+// variable's capture is its elements with their separators (`a/b/c`): split
+// it with for_each_element.
 bool match_uri_template(const UriTemplate& pattern, std::string_view uri, std::string_view* captures);
+
+// Calls f(element) for each element of an exploded variable's capture.
+template <class F>
+void for_each_element(std::string_view capture, char separator, F f) {
+  std::size_t start = 0;
+  while (true) {
+    std::size_t end = capture.find(separator, start);
+    f(capture.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (end == std::string_view::npos) return;
+    start = end + 1;
+  }
+}
 
 }  // namespace authz::runtime

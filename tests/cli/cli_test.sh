@@ -373,11 +373,15 @@ role reader;
 resource file "file://{+path}";
 /// Search with two query parameters, in this order.
 resource search "demo://search{?q,limit}";
+/// A path of any depth, exploded: `args.parts` is a `List<String>`.
+resource tree "demo://tree{/parts*}";
 
 /// Readers read files under /srv/public only.
 allow public_files: reader may file when args.path under "/srv/public";
 /// Readers search with a small limit.
 allow small_search: reader may search when args.limit == "10";
+/// Readers walk public trees, never into `secret`.
+allow public_tree: reader may tree when "public" in args.parts && !("secret" in args.parts);
 EOF
   run 0 check templates.authz
   contains err.txt "ok: policy \`demo\` checked"
@@ -394,9 +398,15 @@ EOF
   contains out.txt "DENY"
   run 4 eval templates.authzt --user u --role reader --read 'demo://search?limit=10&q=cats'
   contains out.txt "DENY"
+  run 0 eval templates.authzt --user u --role reader --read 'demo://tree/a/public/b'
+  contains out.txt "ALLOW"
+  run 4 eval templates.authzt --user u --role reader --read 'demo://tree/public/secret'
+  contains out.txt "DENY"
+  run 4 eval templates.authzt --user u --role reader --read 'demo://tree/public//x'
+  contains out.txt "unknown_target"
 
   # What the matcher cannot match is refused by `check`, never by `build`.
-  for bad in '{=x}' '{x:3}' '{/x*}' '{a}{+a}' '{a,b}' '{;x}'; do
+  for bad in '{=x}' '{x:3}' '{x*}' '{?x*}' '{a}{+a}' '{a,b}' '{;x}'; do
     printf 'policy p;\n\nresource r "demo://%s";\n' "$bad" >bad_template.authz
     run 1 check bad_template.authz
     contains err.txt "error[E0416]"

@@ -401,6 +401,7 @@ struct TemplatePiece {
   bool variable = false;
   std::string text;  // literal text or variable name
   std::string stops;  // variables: the bytes a value may not hold
+  char explode = 0;   // `{/v*}`, `{.v*}`: the separator of the list's elements
 };
 
 // Lowers each expression the language documents ({v} {+v} {#v} {/v} {.v}
@@ -435,6 +436,12 @@ std::vector<TemplatePiece> template_pieces(const std::string& uri) {
       start = comma + 1;
     }
     for (std::size_t i = 0; i < names.size(); ++i) {
+      if (!names[i].empty() && names[i].back() == '*') {  // only after `/` and `.`
+        names[i].pop_back();
+        literal(std::string(1, op));
+        pieces.push_back({true, names[i], op == '/' ? "?#" : "/?#", op});
+        continue;
+      }
       switch (op) {
         case 0: pieces.push_back({true, names[i], "/?#"}); break;
         case '+': pieces.push_back({true, names[i], "?#"}); break;
@@ -463,7 +470,13 @@ bool template_match(const std::vector<TemplatePiece>& pieces, std::size_t k, con
     return template_match(pieces, k + 1, uri, pos + piece.text.size(), captures);
   }
   for (std::size_t end = pos + 1; end <= uri.size() && piece.stops.find(uri[end - 1]) == std::string::npos; ++end) {
-    captures[piece.text] = uri.substr(pos, end - pos);
+    std::string value = uri.substr(pos, end - pos);
+    if (piece.explode != 0) {  // elements are never empty
+      std::string sep(1, piece.explode);
+      if (value.front() == piece.explode || value.back() == piece.explode || value.find(sep + sep) != std::string::npos)
+        continue;
+    }
+    captures[piece.text] = value;
     if (template_match(pieces, k + 1, uri, end, captures)) return true;
   }
   return false;
@@ -1026,9 +1039,25 @@ Answer Interpreter::run() {
       answer.reason = "invalid_arguments";
       return answer;
     }
+    std::map<std::string, char> separators;
+    for (const TemplatePiece& piece : template_pieces(target_->uri)) {
+      if (piece.variable) separators[piece.text] = piece.explode;
+    }
     for (const Attribute& param : target_->params) {
       args_.keys.push_back(param.name);
-      args_.items.push_back(make_text(Value::Kind::String, captures[param.name]));
+      if (separators[param.name] == 0) {
+        args_.items.push_back(make_text(Value::Kind::String, captures[param.name]));
+        continue;
+      }
+      Value list = make(Value::Kind::List);  // an exploded variable: its elements
+      const std::string& text = captures[param.name];
+      for (std::size_t start = 0;;) {
+        std::size_t end = text.find(separators[param.name], start);
+        list.items.push_back(make_text(Value::Kind::String, text.substr(start, end == std::string::npos ? std::string::npos : end - start)));
+        if (end == std::string::npos) break;
+        start = end + 1;
+      }
+      args_.items.push_back(std::move(list));
     }
   } else {
     Json arguments = request_.arguments.kind == Json::Kind::Null ? Json::object() : request_.arguments;

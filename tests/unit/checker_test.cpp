@@ -743,7 +743,7 @@ TEST_CASE("E0416 invalid resource URI template", "[checker]") {
   // What the runtime's matcher cannot match is refused here, never at build time (issue #20).
   expect_one(*check_text("policy test;\nresource docs \"demo://doc/{=x}\";\n"), "E0416", "{=x}");
   expect_one(*check_text("policy test;\nresource docs \"demo://doc/{x:3}\";\n"), "E0416", "x:3");
-  expect_one(*check_text("policy test;\nresource docs \"demo://doc{/x*}\";\n"), "E0416", "x*");
+  expect_one(*check_text("policy test;\nresource docs \"demo://doc/{x*}\";\n"), "E0416", "x*");
   expect_one(*check_text("policy test;\nresource docs \"demo://{x}/{+x}\";\n"), "E0416", "x");
   auto fine = check_text("policy test;\nresource docs \"file:///{+path}/{?a,b}\";\n");
   INFO(fine->dump());

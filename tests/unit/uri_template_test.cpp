@@ -55,8 +55,12 @@ bool reference_match(const UriTemplate& t, std::size_t piece, std::string_view u
     return uri.compare(pos, p.text.size(), p.text) == 0 && pos + p.text.size() <= uri.size() &&
            reference_match(t, piece + 1, uri, pos + p.text.size(), captures);
   }
-  for (std::size_t end = pos + 1; end <= uri.size() && allowed_by(p.value_class, uri[end - 1]); ++end) {
-    captures.push_back(std::string(uri.substr(pos, end - pos)));
+  for (std::size_t end = pos + 1; end <= uri.size() && (allowed_by(p.value_class, uri[end - 1]) || (p.explode != 0 && uri[end - 1] == p.explode)); ++end) {
+    std::string value(uri.substr(pos, end - pos));
+    std::string twice(2, p.explode);
+    if (p.explode != 0 && (value.front() == p.explode || value.back() == p.explode || value.find(twice) != std::string::npos))
+      continue;
+    captures.push_back(value);
     if (reference_match(t, piece + 1, uri, end, captures)) return true;
     captures.pop_back();
   }
@@ -102,6 +106,23 @@ TEST_CASE("uri templates: path segments {/var} and labels {.var}", "[uri_templat
   CHECK(match("demo://f/{name}{.ext}", "demo://f/a.b.c") == Captures{"a.b", "c"});
 }
 
+TEST_CASE("uri templates: exploded {/var*} and {.var*} capture every element", "[uri_template]") {
+  CHECK(match("demo://tree{/parts*}", "demo://tree/a/b/c") == Captures{"a/b/c"});
+  CHECK(match("demo://tree{/parts*}", "demo://tree/a") == Captures{"a"});
+  CHECK_FALSE(match("demo://tree{/parts*}", "demo://tree"));
+  CHECK_FALSE(match("demo://tree{/parts*}", "demo://tree/"));
+  CHECK_FALSE(match("demo://tree{/parts*}", "demo://tree/a//b"));  // no empty element
+  CHECK_FALSE(match("demo://tree{/parts*}", "demo://tree/a/"));
+  CHECK_FALSE(match("demo://tree{/parts*}", "demo://tree/a?b"));
+  CHECK(match("demo://tree{/parts*}/end", "demo://tree/a/b/end") == Captures{"a/b"});
+  CHECK(match("demo://tree{/parts*}{?q}", "demo://tree/a/b?q=1") == Captures{"a/b", "1"});
+  CHECK(match("demo://host{.labels*}/x", "demo://host.a.b/x") == Captures{"a.b"});
+  CHECK_FALSE(match("demo://host{.labels*}", "demo://host.a..b"));
+  std::vector<std::string> elements;
+  for_each_element("a/b/c", '/', [&](std::string_view e) { elements.emplace_back(e); });
+  CHECK(elements == std::vector<std::string>{"a", "b", "c"});
+}
+
 TEST_CASE("uri templates: query parameters in template order, each once, all present", "[uri_template]") {
   const char* search = "demo://search{?q,limit}";
   CHECK(match(search, "demo://search?q=cats&limit=10") == Captures{"cats", "10"});
@@ -125,7 +146,11 @@ TEST_CASE("uri templates: unsupported forms are refused with a message", "[uri_t
   CHECK(refused("demo://{=x}").find("unsupported operator `=`") != std::string::npos);
   CHECK(refused("demo://{;x}").find("unsupported operator `;`") != std::string::npos);
   CHECK(refused("demo://{var:3}").find("prefix modifier") != std::string::npos);
-  CHECK(refused("demo://{/list*}").find("explode modifier") != std::string::npos);
+  CHECK(refused("demo://{list*}").find("explode modifier") != std::string::npos);
+  CHECK(refused("demo://{+list*}").find("explode modifier") != std::string::npos);
+  CHECK(refused("demo://x{?list*}").find("explode modifier") != std::string::npos);
+  CHECK(refused("demo://x{/list*}") == "accepted");
+  CHECK(refused("demo://x{.list*}") == "accepted");
   CHECK(refused("demo://{a}/{+a}") == "template variable `a` appears twice");
   CHECK(refused("demo://{?a}{&a}") == "template variable `a` appears twice");
   CHECK(refused("demo://{a,b}").find("ambiguous") != std::string::npos);
@@ -165,7 +190,7 @@ TEST_CASE("uri templates: hostile URIs match in linear time", "[uri_template]") 
 
 TEST_CASE("uri templates: the matcher agrees with exhaustive backtracking", "[uri_template]") {
   std::mt19937 rng(20);
-  const std::vector<std::string> parts = {"{a}", "{+b}", "{/c}", "{.d}", "{#e}", "{?f,g}", "{&h}", "/", "x", ".", "-", "?", "&g="};
+  const std::vector<std::string> parts = {"{a}", "{+b}", "{/c}", "{.d}", "{#e}", "{?f,g}", "{&h}", "{/i*}", "{.j*}", "/", "x", ".", "-", "?", "&g="};
   const std::string alphabet = "x/.?&=#-";
   int matched = 0;
   for (int round = 0; round < 3000; ++round) {
