@@ -295,6 +295,20 @@ bool match_uri_template(const UriTemplate& pattern, std::string_view uri, std::s
       const char sep = piece.explode;
       std::size_t run_end = span;
       std::size_t nearest = span + 1;
+      if (sep == 0) {  // the common case, without the separator checks
+        const bool* ok = kAllowed.bytes[static_cast<int>(piece.value_class)];
+        for (std::size_t b = span; b-- > 0;) {
+          if (get(next, b + 1)) nearest = b + 1;
+          if (!ok[static_cast<unsigned char>(uri[begin + b])]) {
+            run_end = b;
+          } else if (nearest <= run_end) {
+            set(here, b);
+            any = true;
+          }
+        }
+        if (!any) return false;
+        continue;
+      }
       for (std::size_t b = span; b-- > 0;) {
         const char c = uri[begin + b];
         const bool is_sep = sep != 0 && c == sep;
