@@ -34,9 +34,11 @@
 // Matching is a dynamic program over (piece, position): time and memory are
 // O(pieces x URI length), whatever the input (no backtracking); the first
 // variable takes the shortest value that lets the rest match, then the next.
-// It allocates only when a URI is longer than any it matched before on the
-// same thread (a reused scratch buffer). A template without expressions
-// matches only itself, byte for byte.
+// It does not allocate while the bit rows fit 32 words on the stack
+// ((pieces - 1) x (URI length / 64 + 1) <= 32, a few hundred bytes of URI
+// for a typical template; one-variable templates need no rows at all);
+// beyond that it uses a per-thread scratch buffer that only grows. A
+// template without expressions matches only itself, byte for byte.
 #pragma once
 
 #include <cstddef>
