@@ -9,9 +9,9 @@
 #   lib/cmake/authz/                         (find_package(authz) -> authz::runtime, authz::c)
 #   lib/pkgconfig/authz.pc, authz-c.pc       (pkg-config authz / authz-c)
 #   share/authz/stdlib/                      (`use std.x;` modules)
-# The libraries are static: their private dependencies (simdjson, fmt) are
-# link dependencies of the consumer, found again by authzConfig.cmake with
-# find_dependency and listed in the .pc files.
+# The libraries are static: their private dependencies (simdjson, fmt,
+# OpenSSL's libcrypto) are link dependencies of the consumer, found again by
+# authzConfig.cmake with find_dependency and listed in the .pc files.
 include(CMakePackageConfigHelpers)
 
 install(TARGETS authz_runtime authz_c EXPORT authzTargets

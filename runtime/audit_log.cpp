@@ -19,6 +19,7 @@
 #include <charconv>
 #include <cstring>
 #include <mutex>
+#include <optional>
 
 #include "runtime/internal/byte_scan.h"
 #include "runtime/internal/json_canonical.h"
@@ -358,7 +359,8 @@ std::string serialize_audit_record(const AuditRecord& record, bool with_hash) {
 }
 
 std::string compute_audit_hash(const AuditRecord& record) {
-  return to_hex(sha256(serialize_audit_record(record, false)));
+  auto digest = sha256(serialize_audit_record(record, false));
+  return digest ? to_hex(*digest) : std::string();
 }
 
 namespace {
@@ -427,17 +429,24 @@ Result<AuditRecord> parse_with(simdjson::dom::parser& parser, std::string_view l
 
 namespace {
 
+// Why a SHA-256 could not be computed: libcrypto fails only on allocation.
+constexpr std::string_view kSha256Failed = "SHA-256 failed (out of memory?)";
+
 // `,"hash":"<64 hex>"}`: how every stored line ends.
 constexpr std::size_t kHashSuffixSize = 9 + 64 + 2;
 
 // The hash a canonical stored line must carry: SHA-256 over the line without
 // its hash field, computed from the line's own bytes (no re-serializing).
-std::string hash_of_stored_line(std::string_view line) {
-  if (line.size() < kHashSuffixSize + 1) return {};
+// Empty for a line too short to carry one; nullopt when SHA-256 failed
+// (libcrypto out of memory), which callers report rather than call tampering.
+std::optional<std::string> hash_of_stored_line(std::string_view line) {
+  if (line.size() < kHashSuffixSize + 1) return std::string();
   Sha256 hasher;
   hasher.update(line.substr(0, line.size() - kHashSuffixSize));
   hasher.update("}");
-  return to_hex(hasher.finish());
+  auto digest = hasher.finish();
+  if (!digest) return std::nullopt;
+  return to_hex(*digest);
 }
 
 // A raw JSON fragment of a record is usable when it parses as `kind` and
@@ -565,7 +574,11 @@ Result<AuditLog> AuditLog::open(const std::string& path, AuditLogOptions options
     return R::failure("the last record of audit log `" + path + "` is not valid (" + parsed.error() +
                       "); refusing to extend a broken chain: run `authzc audit verify`");
   }
-  if (hash_of_stored_line(line) != parsed.value().hash) {
+  auto stored_hash = hash_of_stored_line(line);
+  if (!stored_hash) {
+    return R::failure("cannot check the last record of audit log `" + path + "`: " + std::string(kSha256Failed));
+  }
+  if (*stored_hash != parsed.value().hash) {
     return R::failure("the last record of audit log `" + path +
                       "` does not match its hash; refusing to extend a broken chain: run `authzc audit verify`");
   }
@@ -598,7 +611,11 @@ bool AuditLog::append(AuditRecord& record, std::string& error) {
   std::string& line = state.line;
   line.clear();
   append_audit_record(line, record, false);
-  to_hex(sha256(line), record.hash);
+  // An unhashable record is not written: the decision fails closed, exactly
+  // as for a write error (the chain is untouched, so the log stays usable).
+  auto digest = sha256(line);
+  if (!digest) return fail(error, "cannot hash the audit record for `" + state.path + "`: " + std::string(kSha256Failed));
+  to_hex(*digest, record.hash);
   line.pop_back();  // the closing brace; the hash field goes before it
   line += ",\"hash\":\"";
   line += record.hash;
@@ -677,7 +694,14 @@ AuditVerification verify_audit_log_text(std::string_view contents, const AuditVe
     auto parsed = parse_with(parser, line);
     if (!parsed.ok()) return fail("not a valid audit record: " + parsed.error() + " (the line was edited)");
     const AuditRecord& record = parsed.value();
-    if (hash_of_stored_line(line) != record.hash) {
+    auto stored_hash = hash_of_stored_line(line);
+    if (!stored_hash) {
+      result.status = AuditVerifyStatus::Unreadable;
+      result.line = line_number;
+      result.problem = std::string("cannot check the record: ") + std::string(kSha256Failed);
+      return result;
+    }
+    if (*stored_hash != record.hash) {
       return fail("the record's content does not match its `hash`: the record was edited");
     }
     std::uint64_t expected_seq = previous_seq + 1;

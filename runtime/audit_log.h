@@ -91,7 +91,8 @@ void redact_arguments(const Target* target, std::string_view arguments_json, std
 // `with_hash` (the stored form); without it, the bytes that are hashed.
 std::string serialize_audit_record(const AuditRecord& record, bool with_hash = true);
 void append_audit_record(std::string& out, const AuditRecord& record, bool with_hash = true);  // appended to `out`
-// Lowercase hex SHA-256 of serialize_audit_record(record, false).
+// Lowercase hex SHA-256 of serialize_audit_record(record, false); empty if
+// SHA-256 failed (out of memory), which matches no stored hash.
 std::string compute_audit_hash(const AuditRecord& record);
 
 // Parses one stored line (no newline) back into a record; fails on anything

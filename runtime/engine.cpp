@@ -265,8 +265,9 @@ Result<Engine> Engine::load(std::string_view table_bytes) {
 
 Result<Engine> Engine::from_model(Model model) {
   if (auto problem = find_model_error(model)) return Result<Engine>::failure("invalid table: " + *problem);
-  std::string hash = authz::runtime::policy_hash(model);
-  auto state = internal::build_engine_state(std::move(model), std::move(hash));
+  auto hash = authz::runtime::policy_hash(model);
+  if (!hash) return Result<Engine>::failure("cannot compute the policy hash: SHA-256 failed (out of memory?)");
+  auto state = internal::build_engine_state(std::move(model), std::move(*hash));
   return Result<Engine>::success(Engine(std::move(state)));
 }
 

@@ -347,7 +347,7 @@ Result<LoadedTable> read_table(std::string_view bytes) {
   // (the decoder trusts nothing, so decoding before the checksum is known is
   // safe). A mismatch wins over any decoding problem; nothing decoded is
   // returned unless the checksum matched.
-  Sha256Digest digest{};
+  std::optional<Sha256Digest> digest;
   std::jthread hasher;  // joins on every way out, an exception from decoding included
   if (body.size() >= kParallelChecksumBytes) {
     try {
@@ -362,12 +362,14 @@ Result<LoadedTable> read_table(std::string_view bytes) {
   Decoder decoder(body);
   decode_body(decoder, table.model);
   if (hasher.joinable()) hasher.join();
-  if (std::memcmp(digest.data(), bytes.data() + kChecksumOffset, digest.size()) != 0) {
+  // Fail closed: a table whose checksum cannot be computed does not load.
+  if (!digest) return Result<LoadedTable>::failure("cannot verify the table checksum: SHA-256 failed (out of memory?)");
+  if (std::memcmp(digest->data(), bytes.data() + kChecksumOffset, digest->size()) != 0) {
     return Result<LoadedTable>::failure("table checksum mismatch: the file is corrupt or was modified");
   }
   if (decoder.failed()) return Result<LoadedTable>::failure("corrupt table body: " + decoder.error());
   if (auto problem = find_model_error(table.model)) return Result<LoadedTable>::failure("invalid table: " + *problem);
-  table.policy_hash = to_hex(digest);
+  table.policy_hash = to_hex(*digest);
   return Result<LoadedTable>::success(std::move(table));
 }
 

@@ -27,6 +27,7 @@
 #include "runtime/table_writer.h"
 
 #include <cstring>
+#include <new>
 #include <span>
 #include <string_view>
 #include <unordered_map>
@@ -216,7 +217,8 @@ std::string encode_body(const Model& model) {
 
 std::string serialize(const Model& model) {
   std::string body = encode_body(model);
-  Sha256Digest digest = sha256(body);
+  auto digest = sha256(body);
+  if (!digest) throw std::bad_alloc();  // libcrypto fails only when memory runs out
   std::string file;
   file.reserve(internal::kTableHeaderSize + body.size());
   file += internal::kTableMagic;
@@ -226,11 +228,15 @@ std::string serialize(const Model& model) {
   put(internal::kTableFormatVersion, 4);
   put(internal::kTableHeaderSize, 4);
   put(body.size(), 8);
-  file.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+  file.append(reinterpret_cast<const char*>(digest->data()), digest->size());
   file += body;
   return file;
 }
 
-std::string policy_hash(const Model& model) { return to_hex(sha256(encode_body(model))); }
+std::optional<std::string> policy_hash(const Model& model) {
+  auto digest = sha256(encode_body(model));
+  if (!digest) return std::nullopt;
+  return to_hex(*digest);
+}
 
 }  // namespace authz::runtime

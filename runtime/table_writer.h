@@ -7,6 +7,7 @@
 // on memory exhaustion.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "runtime/table_model.h"
@@ -14,7 +15,8 @@
 namespace authz::runtime {
 
 std::string serialize(const Model& model);
-// Lowercase hex SHA-256 of the canonical body: what audit records carry.
-std::string policy_hash(const Model& model);
+// Lowercase hex SHA-256 of the canonical body: what audit records carry;
+// nullopt if SHA-256 failed (out of memory).
+std::optional<std::string> policy_hash(const Model& model);
 
 }  // namespace authz::runtime

@@ -73,8 +73,12 @@ ModelOrExit load_model(const FrontEndOptions& options, const Context& context) {
     context.err << "error: internal error while lowering the policy: " << lowered.internal_error << '\n';
     return {std::nullopt, kExitInternal};
   }
-  std::string hash = runtime::policy_hash(lowered.model);
-  return {LoadedModel{std::move(lowered.model), std::move(hash)}, kExitOk};
+  auto hash = runtime::policy_hash(lowered.model);
+  if (!hash) {
+    context.err << "error: cannot compute the policy hash: SHA-256 failed (out of memory?)\n";
+    return {std::nullopt, kExitInternal};
+  }
+  return {LoadedModel{std::move(lowered.model), std::move(*hash)}, kExitOk};
 }
 
 }  // namespace authz::cli

@@ -31,7 +31,7 @@ std::string reseal(std::string bytes) {
   std::string body = bytes.substr(kHeader);
   std::uint64_t length = body.size();
   for (int i = 0; i < 8; ++i) bytes[16 + i] = static_cast<char>((length >> (8 * i)) & 0xFF);
-  Sha256Digest digest = sha256(body);
+  Sha256Digest digest = sha256(body).value();
   std::memcpy(bytes.data() + 24, digest.data(), digest.size());
   return bytes;
 }

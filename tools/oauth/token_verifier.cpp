@@ -161,18 +161,22 @@ VerifyOutcome TokenVerifier::verify(std::string_view token, std::int64_t now_s) 
     return refuse("the token is " + std::to_string(token.size()) + " bytes, over the limit of " +
                   std::to_string(config_.max_token_bytes));
   }
-  runtime::Sha256Digest digest = runtime::sha256(token);
-  if (auto hit = cache_.find(digest, now_s)) {
-    VerifyOutcome outcome;
-    outcome.token = std::move(hit);
-    outcome.cached = true;
-    return outcome;
+  // The cache key. Without one (SHA-256 failed: out of memory) the token is
+  // verified in full and not cached.
+  std::optional<runtime::Sha256Digest> digest = runtime::sha256(token);
+  if (digest) {
+    if (auto hit = cache_.find(*digest, now_s)) {
+      VerifyOutcome outcome;
+      outcome.token = std::move(hit);
+      outcome.cached = true;
+      return outcome;
+    }
   }
   std::uint64_t generation = cache_.generation();
   VerifyOutcome outcome = verify_uncached(token, now_s);
-  if (outcome.token) {
+  if (outcome.token && digest) {
     std::int64_t until = std::min(outcome.token->expires_at_s + config_.clock_skew_s, now_s + config_.cache_max_age_s);
-    cache_.insert(digest, outcome.token, until, generation);
+    cache_.insert(*digest, outcome.token, until, generation);
   }
   return outcome;
 }
