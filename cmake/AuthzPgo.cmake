@@ -1,7 +1,8 @@
 # AuthzPgo.cmake — profile-guided optimisation of the per-call code: the
 # runtime (authz::runtime) and the gateway (authz::gateway).
 #
-# Contract: AUTHZ_PGO=OFF (default) changes nothing. GENERATE instruments the
+# Contract: AUTHZ_PGO=OFF (default) changes nothing. GCC only: with another
+# compiler, GENERATE or USE stops the configure with an error. GENERATE instruments the
 # two libraries, and whatever links them writes its profile to AUTHZ_PGO_DIR
 # when it exits. USE compiles them with that profile: functions the training
 # run never reached are optimised as without a profile, and a profile older
@@ -15,6 +16,12 @@ set(AUTHZ_PGO_DIR "${CMAKE_BINARY_DIR}/pgo-profile" CACHE PATH "Where AUTHZ_PGO=
 
 if(NOT AUTHZ_PGO MATCHES "^(OFF|GENERATE|USE)$")
   message(FATAL_ERROR "AUTHZ_PGO must be OFF, GENERATE or USE, not `${AUTHZ_PGO}`")
+endif()
+# The flags below (-fprofile-dir, -fprofile-partial-training, .gcda
+# profiles) are GCC's; clang's PGO is a different scheme, not supported here.
+if(NOT AUTHZ_PGO STREQUAL "OFF" AND NOT CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  message(FATAL_ERROR "AUTHZ_PGO=${AUTHZ_PGO} needs GCC, and this build uses ${CMAKE_CXX_COMPILER_ID}; "
+                      "configure with -DAUTHZ_PGO=OFF (or build with g++)")
 endif()
 if(AUTHZ_PGO STREQUAL "USE" AND NOT EXISTS "${AUTHZ_PGO_DIR}")
   message(FATAL_ERROR "AUTHZ_PGO=USE: no profile at `${AUTHZ_PGO_DIR}`; make one with scripts/pgo-train.sh")
