@@ -449,7 +449,7 @@ TEST_CASE("oauth: one verifier serves several threads", "[oauth]") {
 TEST_CASE("oauth: the token cache evicts the least recently used", "[oauth]") {
   TokenCache cache(2);
   auto token = std::make_shared<const VerifiedToken>();
-  auto a = runtime::sha256("a"), b = runtime::sha256("b"), c = runtime::sha256("c");
+  auto a = *runtime::sha256("a"), b = *runtime::sha256("b"), c = *runtime::sha256("c");
   cache.insert(a, token, 100, cache.generation());
   cache.insert(b, token, 100, cache.generation());
   CHECK(cache.find(a, 0));
