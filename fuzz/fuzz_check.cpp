@@ -3,13 +3,15 @@
 // tree's stdlib), then renders the diagnostics as text and JSON. Asserts: a
 // policy that checks without errors lowers (compiler/lower.h) without an
 // internal error to a table that Engine::load accepts with the same policy
-// hash — what `authzc check` passes, `authzc build` and the runtime accept.
+// hash — what `authzc check` passes, `authzc build` and the runtime accept
+// (a program of modules only checks but has no table: authzc refuses it).
 // The file is written to a private directory (the loader reads paths) and
-// named `policy.authz`; `use "x.authz"` resolves next to it.
+// named `policy.authz` (removed at exit); `use "x.authz"` resolves next to it.
 #include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -22,12 +24,20 @@
 
 namespace {
 
+const std::filesystem::path& private_dir() {
+  static const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("authz-fuzz-check-" + std::to_string(::getpid()));
+  return dir;
+}
+
 const std::string& policy_path() {
   static const std::string path = [] {
-    const std::filesystem::path dir =
-        std::filesystem::temp_directory_path() / ("authz-fuzz-check-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    return (dir / "policy.authz").string();
+    std::filesystem::create_directories(private_dir());
+    std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove_all(private_dir(), ignored);
+    });
+    return (private_dir() / "policy.authz").string();
   }();
   return path;
 }
@@ -47,6 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)authz::render_text(sources, outcome.diagnostics);
   (void)authz::render_json(sources, outcome.diagnostics);
   if (!outcome.ok() || outcome.policy == nullptr) return 0;
+  // Only modules: nothing to build, and authzc says so (compiler/cli/policy_input.h).
+  if (outcome.policy->name.empty()) return 0;
 
   authz::LowerResult lowered = authz::lower(*outcome.policy, sources);
   if (!lowered.ok()) std::fprintf(stderr, "internal error: %s\n", lowered.internal_error.c_str());

@@ -30,12 +30,7 @@ int run_build(const BuildOptions& options, const Context& context) {
   ModelOrExit input = load_model(options.front_end, context);
   if (!input.loaded) return input.exit_code;
   const runtime::Model& model = input.loaded->model;
-  if (model.policy_name.empty()) {  // modules only: they check, but a table needs a policy
-    context.err << "error: no `policy` header in `" << options.front_end.paths.front()
-                << "`: modules check on their own, but only a policy builds a decision table\n"
-                << "  = help: build the policy that `use`s these modules\n";
-    return kExitDiagnostics;
-  }
+  // Modules only (no policy name): load_model already refused them (policy_input.h).
 
   std::string bytes = runtime::serialize(model);
   auto reread = runtime::read_table(bytes);

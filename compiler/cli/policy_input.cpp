@@ -47,6 +47,14 @@ std::optional<std::string> read_file_bytes(const std::string& path, std::string&
   return bytes;
 }
 
+bool has_policy_to_lower(const CheckedPolicy& policy, const std::vector<std::string>& paths, const Context& context) {
+  if (!policy.name.empty()) return true;
+  context.err << "error: no `policy` header in `" << (paths.empty() ? std::string(".") : paths.front())
+              << "`: modules check on their own, but only a policy builds a decision table\n"
+              << "  = help: name the policy that `use`s these modules\n";
+  return false;
+}
+
 ModelOrExit load_model(const FrontEndOptions& options, const Context& context) {
   if (names_table_file(options)) {
     std::string error;
@@ -68,6 +76,7 @@ ModelOrExit load_model(const FrontEndOptions& options, const Context& context) {
   CheckOutcome outcome = run_front_end(options, context, sources);
   int exit_code = report_diagnostics(sources, outcome, options, context);
   if (exit_code != kExitOk) return {std::nullopt, exit_code};
+  if (!has_policy_to_lower(*outcome.policy, options.paths, context)) return {std::nullopt, kExitDiagnostics};
   LowerResult lowered = lower(*outcome.policy, sources);
   if (!lowered.ok()) {
     context.err << "error: internal error while lowering the policy: " << lowered.internal_error << '\n';

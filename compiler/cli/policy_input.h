@@ -9,9 +9,11 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "compiler/cli/command.h"
 #include "compiler/cli/front_end_options.h"
+#include "compiler/checker.h"
 #include "runtime/table_model.h"
 
 namespace authz::cli {
@@ -30,6 +32,13 @@ struct ModelOrExit {
 bool names_table_file(const FrontEndOptions& options);
 
 ModelOrExit load_model(const FrontEndOptions& options, const Context& context);
+
+// False, after printing why (naming the first of `paths`), when a
+// policy that checked has no `policy` header: only modules were read, and a
+// module has no decision table (its declarations are built as part of the
+// policy that uses it). Commands that lower call this between a clean check
+// and lower(): load_model does, so build, eval and the rest need not.
+bool has_policy_to_lower(const CheckedPolicy& policy, const std::vector<std::string>& paths, const Context& context);
 
 // Reads a whole file as bytes; nullopt (with `error` set) when it cannot.
 std::optional<std::string> read_file_bytes(const std::string& path, std::string& error);

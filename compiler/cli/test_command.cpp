@@ -191,6 +191,10 @@ int run_test(const TestOptions& options, const Context& context) {
       policy_failed = true;
       continue;
     }
+    if (!has_policy_to_lower(*outcome.policy, front_end.paths, context)) {
+      policy_failed = true;
+      continue;
+    }
     LowerResult lowered = lower(*outcome.policy, sources);
     if (!lowered.ok()) {
       context.err << "error: internal error in authzc: " << lowered.internal_error << '\n';

@@ -213,6 +213,16 @@ exit_codes)
   run 1 build lib/acme/tools.authz -o tools.authzt
   contains err.txt "no \`policy\` header"
   lacks err.txt "internal error"
+  [ ! -e tools.authzt ] || fail "build wrote a table for a module"
+  # The same for every command that needs a table (found by fuzz/fuzz_check:
+  # eval said the table does not load, test failed with an internal error).
+  run 1 eval lib/acme/tools.authz --user u --call ping
+  contains err.txt "no \`policy\` header"
+  printf 'policy "tools.authz"\ntest "t"\n  as u\n  call ping {}\n  expect deny\n' >lib/acme/tools.authz.test
+  run 1 test lib/acme/tools.authz.test
+  contains err.txt "no \`policy\` header"
+  lacks err.txt "internal error"
+  rm lib/acme/tools.authz.test
   ;;
 
 json)
