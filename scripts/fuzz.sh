@@ -15,12 +15,13 @@
 # in git), crashes to BUILD/fuzz-work/TARGET/crashes. Prints executions,
 # executions per second and coverage per target; exits 1 when a target
 # crashed (the input and the command that reproduces it are printed).
+# AUTHZ_FUZZ_SKIP_BUILD=1 runs the targets as already built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 targets=(lexer parse check policy_test table prepare audit_verify c_api gateway)
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 
 case "${1:-}" in
   -h|--help) usage; exit 0 ;;
