@@ -106,10 +106,13 @@ make_seeds() {
     audit_verify) mapfile -t files < <(repo_files '*.jsonl'); copy_seeds "$dir" "${files[@]}" ;;
     table)
       cp "$build/fuzz/sales.authzt" "$dir/sales.authzt"
-      local policy
+      local policy out
       [[ -x $build/compiler/authzc ]] || return 0  # AUTHZ_FUZZ_SKIP_BUILD before authzc was built
       for policy in examples/filesystem tests/e2e/policies/everything.authz; do
-        "$build/compiler/authzc" build "$policy" -o "$dir/$(basename "$policy" .authz).authzt" >/dev/null
+        if ! out=$("$build/compiler/authzc" build "$policy" -o "$dir/$(basename "$policy" .authz).authzt" 2>&1); then
+          echo "$out" >&2
+          return 1
+        fi
       done ;;
   esac
   if [[ -d fuzz/corpus/$target ]]; then cp fuzz/corpus/"$target"/* "$dir/"; fi
