@@ -14,27 +14,11 @@
 
 namespace {
 
-struct Parsed {
-  std::string ast;
-  std::string diagnostics;
-  bool errors = false;  // warnings (W0003) do not keep a file off the fast path
-  bool fast = false;
-};
+using authz::test_support::Parsed;
 
 Parsed parse(const std::string& text, bool fast_path) {
-  authz::SourceManager sources;
-  sources.add("other.authz", "policy other;\n");  // a file id other than 0
-  const authz::FileId id = sources.add("subject.authz", text);
-  authz::DiagnosticSink sink;
-  Parsed out;
-  authz::ParseOptions options;
-  options.fast_path = fast_path;
-  options.used_fast_path = &out.fast;
-  const auto file = authz::parse_file(sources, id, sink, options);
-  FUZZ_REQUIRE(file != nullptr);
-  out.ast = authz::test_support::full_dump(*file);
-  out.diagnostics = authz::test_support::render(sink.diagnostics());
-  out.errors = sink.has_errors();
+  Parsed out = authz::test_support::parse_one_way(text, fast_path);
+  FUZZ_REQUIRE(out.built);
   return out;
 }
 

@@ -5,6 +5,8 @@
 // Contract: header-only, used by tests/unit/fast_parse_test.cpp and
 // fuzz/fuzz_parse.cpp; two Files render equal exactly when every field
 // compared by the fast path's contract (compiler/fast_parse.h) is equal.
+// parse_one_way() parses a text with or without the fast path and renders
+// both the AST and the diagnostics, so the two callers compare the same way.
 #pragma once
 
 #include <optional>
@@ -14,6 +16,7 @@
 
 #include "compiler/ast.h"
 #include "compiler/diagnostics.h"
+#include "compiler/parse.h"
 
 namespace authz::test_support {
 
@@ -157,6 +160,34 @@ inline std::string first_difference(const std::string& a, const std::string& b) 
     if (!more_l && !more_r) return "(none)";
     if (!more_l || !more_r || l != r) return "line " + std::to_string(n) + ":\n  ANTLR: " + l + "\n  fast:  " + r;
   }
+}
+
+
+// One parse of `text` (as the second file of a SourceManager, so a span built
+// with the wrong file id shows), rendered for comparison.
+struct Parsed {
+  bool built = false;  // parse_file returned a File
+  std::string ast;
+  std::string diagnostics;
+  bool errors = false;  // warnings (W0003) do not keep a file off the fast path
+  bool fast = false;    // the fast path built the File
+};
+
+inline Parsed parse_one_way(const std::string& text, bool fast_path) {
+  authz::SourceManager sources;
+  sources.add("other.authz", "policy other;\n");
+  const authz::FileId id = sources.add("subject.authz", text);
+  authz::DiagnosticSink sink;
+  Parsed out;
+  authz::ParseOptions options;
+  options.fast_path = fast_path;
+  options.used_fast_path = &out.fast;
+  const auto file = authz::parse_file(sources, id, sink, options);
+  out.built = file != nullptr;
+  if (file) out.ast = full_dump(*file);
+  out.diagnostics = render(sink.diagnostics());
+  out.errors = sink.has_errors();
+  return out;
 }
 
 }  // namespace authz::test_support

@@ -24,27 +24,11 @@ using authz::test_support::first_difference;
 using authz::test_support::full_dump;
 using authz::test_support::render;
 
-struct Parsed {
-  std::string ast;
-  std::string diagnostics;
-  bool errors = false;  // warnings (W0003) do not keep a file off the fast path
-  bool fast = false;
-};
+using authz::test_support::Parsed;
 
 Parsed parse(const std::string& text, bool fast_path) {
-  authz::SourceManager sources;
-  // A file id other than 0, so a span built with the wrong file shows.
-  sources.add("other.authz", "policy other;\n");
-  const authz::FileId id = sources.add("subject.authz", text);
-  authz::DiagnosticSink sink;
-  Parsed out;
-  authz::ParseOptions options;
-  options.fast_path = fast_path;
-  options.used_fast_path = &out.fast;
-  const auto file = authz::parse_file(sources, id, sink, options);
-  out.ast = full_dump(*file);
-  out.diagnostics = render(sink.diagnostics());
-  out.errors = sink.has_errors();
+  Parsed out = authz::test_support::parse_one_way(text, fast_path);
+  REQUIRE(out.built);
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include "compiled_policy_for_tests.h"
 #include "runtime/time_text.h"
 #include "tools/gateway/session.h"
+#include "tests/support/memory_audit.h"
 
 using namespace authz::gateway;
 namespace rt = authz::runtime;
@@ -52,19 +53,7 @@ const rt::Engine& engine() {
   return compiled;
 }
 
-class MemoryAudit final : public AuditSink {
- public:
-  bool append(rt::AuditRecord& record, std::string& error) override {
-    if (fail) {
-      error = "disk full";
-      return false;
-    }
-    records.push_back(record);
-    return true;
-  }
-  bool fail = false;
-  std::vector<rt::AuditRecord> records;
-};
+using authz::test_support::MemoryAudit;
 
 struct Fixture {
   MemoryAudit audit;

@@ -13,6 +13,7 @@
 #include "compiler/lower.h"
 #include "runtime/time_text.h"
 #include "tools/gateway/session.h"
+#include "tests/support/memory_audit.h"
 
 using namespace authz::gateway;
 namespace rt = authz::runtime;
@@ -86,19 +87,7 @@ rt::Engine compile(const std::string& text) {
   return std::move(engine.value());
 }
 
-class MemoryAudit final : public AuditSink {
- public:
-  bool append(rt::AuditRecord& record, std::string& error) override {
-    if (fail) {
-      error = "disk full";
-      return false;
-    }
-    records.push_back(record);
-    return true;
-  }
-  bool fail = false;
-  std::vector<rt::AuditRecord> records;
-};
+using authz::test_support::MemoryAudit;
 
 struct Fixture {
   MemoryAudit audit;
