@@ -155,7 +155,7 @@ runtime::Result<PrincipalMapper> PrincipalMapper::create(const ClaimsMapping& ma
 
   mapper.types_ = model->types;
   for (const auto& [value, role] : mapping.role_map) {
-    bool declared = std::any_of(model->roles.begin(), model->roles.end(), [&](const runtime::Role& r) { return r.name == role; });
+    bool declared = std::any_of(model->roles.begin(), model->roles.end(), [&role = role](const runtime::Role& r) { return r.name == role; });
     if (!declared) {
       std::string roles;
       for (const auto& r : model->roles) roles += (roles.empty() ? "`" : ", `") + r.name + "`";
@@ -172,7 +172,7 @@ runtime::Result<PrincipalMapper> PrincipalMapper::create(const ClaimsMapping& ma
     if (!seen.insert(name).second) return R::failure("the attribute `" + name + "` is mapped twice");
     if (claim.empty() || bad_path(claim)) return R::failure("attribute `" + name + "`: `" + claim + "` is not a claim path");
     const auto& declared = model->principal.attributes;
-    auto found = std::find_if(declared.begin(), declared.end(), [&](const runtime::Attribute& a) { return a.name == name; });
+    auto found = std::find_if(declared.begin(), declared.end(), [&name = name](const runtime::Attribute& a) { return a.name == name; });
     if (found == declared.end()) {
       std::string names;
       for (const auto& a : declared) {
