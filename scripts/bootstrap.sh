@@ -7,7 +7,6 @@ packages=(
   g++ cmake ninja-build pkg-config
   clang-14 libclang-rt-14-dev
   antlr4 libantlr4-runtime-dev
-  clang-14 libclang-rt-14-dev
   llvm-14-dev libfmt-dev catch2 libcli11-dev libsimdjson-dev libbenchmark-dev libsqlite3-dev
   libssl-dev libtomlplusplus-dev
   chromium
