@@ -398,22 +398,20 @@ EOF
   run 0 build templates.authz -o templates.authzt
   contains err.txt "ok: wrote \`templates.authzt\`"
   lacks err.txt "internal error"
-  run 0 eval templates.authzt --user u --role reader --read 'file:///srv/public/a/b.txt'
-  contains out.txt "ALLOW"
-  run 4 eval templates.authzt --user u --role reader --read 'file:///srv/public/../secret/k'
-  contains out.txt "DENY"
-  run 0 eval templates.authzt --user u --role reader --read 'demo://search?q=cats&limit=10'
-  contains out.txt "ALLOW"
-  run 4 eval templates.authzt --user u --role reader --read 'demo://search?q=cats&limit=10&limit=5000'
-  contains out.txt "DENY"
-  run 4 eval templates.authzt --user u --role reader --read 'demo://search?limit=10&q=cats'
-  contains out.txt "DENY"
-  run 0 eval templates.authzt --user u --role reader --read 'demo://tree/a/public/b'
-  contains out.txt "ALLOW"
-  run 4 eval templates.authzt --user u --role reader --read 'demo://tree/public/secret'
-  contains out.txt "DENY"
-  run 4 eval templates.authzt --user u --role reader --read 'demo://tree/public//x'
-  contains out.txt "unknown_target"
+  # exit status, what stdout must contain, the URI read
+  while read -r want expected uri; do
+    run "$want" eval templates.authzt --user u --role reader --read "$uri" </dev/null
+    contains out.txt "$expected"
+  done <<'URIS'
+0 ALLOW file:///srv/public/a/b.txt
+4 DENY file:///srv/public/../secret/k
+0 ALLOW demo://search?q=cats&limit=10
+4 DENY demo://search?q=cats&limit=10&limit=5000
+4 DENY demo://search?limit=10&q=cats
+0 ALLOW demo://tree/a/public/b
+4 DENY demo://tree/public/secret
+4 unknown_target demo://tree/public//x
+URIS
 
   # What the matcher cannot match is refused by `check`, never by `build`.
   for bad in '{=x}' '{x:3}' '{x*}' '{?x*}' '{a}{+a}' '{a,b}' '{;x}'; do

@@ -5,12 +5,11 @@
 // sees the request, and both decisions are in the verified audit log.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { join } from 'node:path';
 
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
 import {
-  REQUEST_TIMEOUT_MS, auditRecords, buildPolicy, closeAll, connectDirect, connectGateway, recordedMessages,
+  REQUEST_TIMEOUT_MS, auditRecords, buildPolicy, closeAll, connectDirect, connectEverythingUsers, recordedMessages,
   scratchDir, servers, verifyAudit,
 } from './harness.mjs';
 
@@ -30,14 +29,7 @@ describe('completion/complete through the gateway', TEST_TIMEOUT, () => {
     dir = scratchDir();
     table = buildPolicy('everything', dir);
     direct = await connectDirect(servers.everything());
-    alice = await connectGateway({
-      table, user: 'u-alice', roles: ['tester'], audit: join(dir, 'alice.audit.jsonl'),
-      record: join(dir, 'alice.received.jsonl'), server: servers.everything(),
-    });
-    bob = await connectGateway({
-      table, user: 'u-bob', audit: join(dir, 'bob.audit.jsonl'),
-      record: join(dir, 'bob.received.jsonl'), server: servers.everything(),
-    });
+    ({ alice, bob } = await connectEverythingUsers(table, dir));
   });
   after(closeAll);
 

@@ -5,12 +5,11 @@
 // has one verified record per decision.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { join } from 'node:path';
 
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
 import {
-  auditRecords, buildPolicy, callTool, closeAll, connectDirect, connectGateway, listAllTools,
+  auditRecords, buildPolicy, callTool, closeAll, connectDirect, connectEverythingUsers, listAllTools,
   recordedMessages, recordedToolCalls, scratchDir, servers, verifyAudit,
 } from './harness.mjs';
 
@@ -29,14 +28,7 @@ describe('gateway in front of server-everything', TEST_TIMEOUT, () => {
     dir = scratchDir();
     table = buildPolicy('everything', dir);
     direct = await connectDirect(servers.everything());
-    alice = await connectGateway({
-      table, user: 'u-alice', roles: ['tester'], audit: join(dir, 'alice.audit.jsonl'),
-      record: join(dir, 'alice.received.jsonl'), server: servers.everything(),
-    });
-    bob = await connectGateway({
-      table, user: 'u-bob', audit: join(dir, 'bob.audit.jsonl'),
-      record: join(dir, 'bob.received.jsonl'), server: servers.everything(),
-    });
+    ({ alice, bob } = await connectEverythingUsers(table, dir));
   });
   after(closeAll);
 

@@ -86,6 +86,21 @@ export async function connectGateway({ table, user, roles = [], attributes, audi
   return { ...entry, auditPath: audit, recordPath: record };
 }
 
+// The two users of tests/e2e/policies/everything.authz in front of
+// server-everything, each with its own audit log and record of what the
+// server received (in `dir`): alice, a tester, and bob, with no role.
+export async function connectEverythingUsers(table, dir) {
+  const alice = await connectGateway({
+    table, user: 'u-alice', roles: ['tester'], audit: join(dir, 'alice.audit.jsonl'),
+    record: join(dir, 'alice.received.jsonl'), server: servers.everything(),
+  });
+  const bob = await connectGateway({
+    table, user: 'u-bob', audit: join(dir, 'bob.audit.jsonl'),
+    record: join(dir, 'bob.received.jsonl'), server: servers.everything(),
+  });
+  return { alice, bob };
+}
+
 // Everything the server received, one parsed JSON-RPC message per line.
 export function recordedMessages(recordPath) {
   if (!existsSync(recordPath)) return [];

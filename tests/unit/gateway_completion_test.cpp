@@ -8,7 +8,7 @@
 #include "compiled_policy_for_tests.h"
 #include "runtime/time_text.h"
 #include "tools/gateway/session.h"
-#include "tests/support/memory_audit.h"
+#include "tests/support/session_harness.h"
 
 using namespace authz::gateway;
 namespace rt = authz::runtime;
@@ -53,41 +53,16 @@ const rt::Engine& engine() {
   return compiled;
 }
 
-using authz::test_support::MemoryAudit;
+// u-bob deciding with kPolicy at a fixed time.
+struct Fixture : authz::test_support::SessionHarness {
+  explicit Fixture(std::vector<std::string> roles = {"member"}) : SessionHarness(config(std::move(roles)), engine()) {}
 
-struct Fixture {
-  MemoryAudit audit;
-  std::vector<std::string> logged;
-  Session session;
-  Routing out;
-
-  explicit Fixture(std::vector<std::string> roles = {"member"}) : session(make_config(std::move(roles)), engine()) {}
-
-  SessionConfig make_config(std::vector<std::string> roles) {
+  static SessionConfig config(std::vector<std::string> roles) {
     SessionConfig config;
     config.principal.id = "u-bob";
     config.principal.roles = std::move(roles);
-    config.audit = &audit;
     config.clock = [at = *rt::parse_timestamp("2026-11-26T12:00:00Z")] { return at; };
-    config.log = [this](std::string_view line) { logged.emplace_back(line); };
     return config;
-  }
-
-  // Sends a client line; returns the one reply ("" when forwarded).
-  std::string client(const std::string& line) {
-    session.on_client_line(line, out);
-    if (out.forward) {
-      CHECK(out.to_client.empty());
-      return "";
-    }
-    REQUIRE(out.to_client.size() == 1);
-    return out.to_client[0];
-  }
-  bool logged_contains(std::string_view text) const {
-    for (const auto& line : logged) {
-      if (line.find(text) != std::string::npos) return true;
-    }
-    return false;
   }
 };
 

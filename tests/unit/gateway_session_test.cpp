@@ -13,7 +13,7 @@
 #include "compiler/lower.h"
 #include "runtime/time_text.h"
 #include "tools/gateway/session.h"
-#include "tests/support/memory_audit.h"
+#include "tests/support/session_harness.h"
 
 using namespace authz::gateway;
 namespace rt = authz::runtime;
@@ -87,43 +87,18 @@ rt::Engine compile(const std::string& text) {
   return std::move(engine.value());
 }
 
-using authz::test_support::MemoryAudit;
+// u-bob with a home, deciding with kPolicy at `now`.
+struct Fixture : authz::test_support::SessionHarness {
+  explicit Fixture(std::vector<std::string> roles = {"member"}, const std::string& now = "2026-11-26T12:00:00Z")
+      : SessionHarness(config(std::move(roles), now), compile(kPolicy)) {}
 
-struct Fixture {
-  MemoryAudit audit;
-  std::vector<std::string> logged;
-  Session session;
-  Routing out;
-
-  explicit Fixture(std::vector<std::string> roles = {"member"}, std::string now = "2026-11-26T12:00:00Z")
-      : session(make_config(std::move(roles), now), compile(kPolicy)) {}
-
-  SessionConfig make_config(std::vector<std::string> roles, const std::string& now) {
+  static SessionConfig config(std::vector<std::string> roles, const std::string& now) {
     SessionConfig config;
     config.principal.id = "u-bob";
     config.principal.roles = std::move(roles);
     config.principal.attributes_json = R"({"home":"/home/bob"})";
-    config.audit = &audit;
     config.clock = [at = *rt::parse_timestamp(now)] { return at; };
-    config.log = [this](std::string_view line) { logged.emplace_back(line); };
     return config;
-  }
-
-  // Sends a client line; returns the one reply ("" when forwarded).
-  std::string client(const std::string& line) {
-    session.on_client_line(line, out);
-    if (out.forward) {
-      CHECK(out.to_client.empty());
-      return "";
-    }
-    REQUIRE(out.to_client.size() == 1);
-    return out.to_client[0];
-  }
-  bool logged_contains(std::string_view text) const {
-    for (const auto& line : logged) {
-      if (line.find(text) != std::string::npos) return true;
-    }
-    return false;
   }
 };
 
