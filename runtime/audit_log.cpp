@@ -19,6 +19,7 @@
 #include <charconv>
 #include <cstring>
 #include <mutex>
+#include <utility>
 #include <optional>
 
 #include "runtime/internal/byte_scan.h"
@@ -60,24 +61,6 @@ void append_json_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
-// 2026-11-26T14:46:47.123Z: always three fraction digits, so every record's
-// time has one width and sorts as text.
-void format_record_time(std::string& out, std::int64_t now_ms) {
-  std::int64_t millis = now_ms % 1000;
-  if (millis < 0) millis += 1000;
-  // Whole seconds, ending in `Z`: the fraction goes before it.
-  char whole[24];
-  if (const std::size_t size = write_timestamp(whole, now_ms - millis); size != 0) {
-    out.assign(whole, size);
-  } else {
-    out = format_timestamp(now_ms - millis);  // a year outside 0000..9999
-  }
-  if (out.empty() || out.back() != 'Z') return;
-  const char fraction[5] = {'.', static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
-                            static_cast<char>('0' + millis % 10), 'Z'};
-  out.pop_back();
-  out.append(fraction, sizeof fraction);
-}
 
 const char* method_name(MethodKind kind) {
   switch (kind) {
@@ -126,6 +109,25 @@ std::uint64_t fragments_digest(const AuditRecord& record) {
 }
 
 }  // namespace
+
+// 2026-11-26T14:46:47.123Z: always three fraction digits, so every record's
+// time has one width and sorts as text.
+void format_record_time(std::string& out, std::int64_t now_ms) {
+  std::int64_t millis = now_ms % 1000;
+  if (millis < 0) millis += 1000;
+  // Whole seconds, ending in `Z`: the fraction goes before it.
+  char whole[24];
+  if (const std::size_t size = write_timestamp(whole, now_ms - millis); size != 0) {
+    out.assign(whole, size);
+  } else {
+    out = format_timestamp(now_ms - millis);  // a year outside 0000..9999
+  }
+  if (out.empty() || out.back() != 'Z') return;
+  const char fraction[5] = {'.', static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
+                            static_cast<char>('0' + millis % 10), 'Z'};
+  out.pop_back();
+  out.append(fraction, sizeof fraction);
+}
 
 // ---- building and serializing records ----------------------------------------------
 
@@ -343,6 +345,17 @@ void append_audit_record(std::string& out, const AuditRecord& record, bool with_
   append_json_string(out, record.policy_hash);
   out += ",\"evaluation_ns\":";
   append_number(out, record.evaluation_ns);
+  const std::pair<const char*, const std::string*> caller_fields[] = {
+      {",\"issuer\":", &record.caller.issuer},
+      {",\"client_id\":", &record.caller.client_id},
+      {",\"token_id\":", &record.caller.token_id},
+      {",\"session_id\":", &record.caller.session_id},
+      {",\"remote_address\":", &record.caller.remote_address}};
+  for (const auto& [key, value] : caller_fields) {
+    if (value->empty()) continue;
+    out += key;
+    append_json_string(out, *value);
+  }
   out += ",\"previous\":";
   append_json_string(out, record.previous);
   if (with_hash) {
@@ -415,6 +428,18 @@ Result<AuditRecord> parse_with(simdjson::dom::parser& parser, std::string_view l
   record.obligations_json = simdjson::minify(simdjson::dom::element(object["obligations"].value_unsafe()));
   if (object["evaluation_ns"].get_int64().get(record.evaluation_ns) != simdjson::SUCCESS) {
     return R::failure("missing or invalid `evaluation_ns`");
+  }
+  // The caller's fields are optional; present, each is a string (and
+  // non-empty: the canonical-form check below refuses an empty one).
+  const char* caller_keys[] = {"issuer", "client_id", "token_id", "session_id", "remote_address"};
+  std::string* caller_targets[] = {&record.caller.issuer, &record.caller.client_id, &record.caller.token_id,
+                                   &record.caller.session_id, &record.caller.remote_address};
+  for (std::size_t i = 0; i < std::size(caller_keys); ++i) {
+    simdjson::dom::element value;
+    if (object[caller_keys[i]].get(value) != simdjson::SUCCESS) continue;
+    if (!get_string(caller_keys[i], *caller_targets[i])) {
+      return R::failure(std::string("invalid `") + caller_keys[i] + "`");
+    }
   }
   if (!is_lower_hex(record.previous, 64)) return R::failure("`previous` is not 64 lowercase hex digits");
   if (!is_lower_hex(record.hash, 64)) return R::failure("`hash` is not 64 lowercase hex digits");

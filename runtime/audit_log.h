@@ -44,6 +44,18 @@ inline constexpr std::string_view kAuditRedacted = "[redacted]";
 inline constexpr std::string_view kAuditGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
+// Who called, as the HTTP front knows it (docs/http-gateway.md): each field
+// is written only when non-empty, after `evaluation_ns`, so records of the
+// stdio gateway (which sets none) keep their exact bytes and old logs verify.
+struct AuditCaller {
+  std::string issuer;          // the access token's `iss`
+  std::string client_id;       // `azp`, else `client_id`
+  std::string token_id;        // `jti`
+  std::string session_id;      // the gateway's Mcp-Session-Id
+  std::string remote_address;  // the TCP peer, "ip:port"
+  friend bool operator==(const AuditCaller&, const AuditCaller&) = default;
+};
+
 struct AuditRecord {
   std::uint64_t seq = 0;        // 1, 2, 3, ... in the file; set by AuditLog::append
   std::string time;             // RFC 3339 UTC with milliseconds: 2026-11-26T14:46:47.123Z
@@ -59,6 +71,7 @@ struct AuditRecord {
   std::string obligations_json; // minified JSON array: [{"rule":..,"name":..,"arguments":{..}}]
   std::string policy_hash;      // Engine::policy_hash()
   std::int64_t evaluation_ns = 0;
+  AuditCaller caller;           // optional fields; make_audit_record leaves them as they are
   std::string previous;         // hash of the record before (kAuditGenesisHash for the first)
   std::string hash;             // this record's hash; set by AuditLog::append
   // Set by make_audit_record, whose arguments_json and obligations_json come
@@ -86,6 +99,9 @@ void make_audit_record(AuditRecord& record, const Request& request, const Decisi
 // without parsing.
 std::string redact_arguments(const Target* target, std::string_view arguments_json);
 void redact_arguments(const Target* target, std::string_view arguments_json, std::string& out);  // into `out` (replaced)
+
+// A record's `time`: RFC 3339 UTC with three fraction digits, into `out`.
+void format_record_time(std::string& out, std::int64_t now_ms);
 
 // The canonical line, without the trailing newline. `hash` is included when
 // `with_hash` (the stored form); without it, the bytes that are hashed.

@@ -65,6 +65,11 @@ class Enforcer {
   bool decide(const runtime::Engine& engine, const Message& message, std::int64_t now_ms, std::string& reply);
 
   const runtime::Principal& principal() const { return request_.principal; }
+  // Who is calling, copied into every later audit record (the HTTP front's
+  // token facts, session and peer; the stdio gateway sets none).
+  void set_caller(const runtime::AuditCaller& caller) {
+    if (!(record_.caller == caller)) record_.caller = caller;
+  }
   runtime::EvaluateOptions evaluate_options() const;
 
  private:

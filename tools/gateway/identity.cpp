@@ -94,6 +94,38 @@ void apply_identity_environment(IdentitySources& sources) {
   if (sources.entities_file.empty()) sources.entities_file = environment("AUTHZ_ENTITIES");
 }
 
+namespace {
+
+std::shared_ptr<const runtime::JsonEntityStore> load_entities_file(const std::string& path,
+                                                                  simdjson::dom::parser& parser,
+                                                                  simdjson::dom::element& root, std::string& error) {
+  if (auto code = parser.load(path).get(root)) {
+    error = "cannot read entities from `" + path + "`: " + simdjson::error_message(code);
+    return nullptr;
+  }
+  if (!root.is_object()) {
+    error = "`" + path + "` must hold a JSON object";
+    return nullptr;
+  }
+  simdjson::dom::element entities;
+  std::string entities_json =
+      root["entities"].get(entities) == simdjson::SUCCESS ? simdjson::minify(entities) : simdjson::minify(root);
+  auto store = runtime::JsonEntityStore::from_json(entities_json);
+  if (!store.ok()) {
+    error = "entities in `" + path + "`: " + store.error();
+    return nullptr;
+  }
+  return std::make_shared<const runtime::JsonEntityStore>(std::move(store.value()));
+}
+
+}  // namespace
+
+std::shared_ptr<const runtime::JsonEntityStore> load_entities_file(const std::string& path, std::string& error) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  return load_entities_file(path, parser, root, error);
+}
+
 std::optional<Identity> load_identity(const IdentitySources& sources, std::string& error) {
   Identity identity;
   identity.principal.id = sources.user;
@@ -126,23 +158,8 @@ std::optional<Identity> load_identity(const IdentitySources& sources, std::strin
   if (!sources.entities_file.empty()) {
     dom::parser parser;
     dom::element root;
-    if (auto code = parser.load(sources.entities_file).get(root)) {
-      error = "cannot read entities from `" + sources.entities_file + "`: " + simdjson::error_message(code);
-      return std::nullopt;
-    }
-    if (!root.is_object()) {
-      error = "`" + sources.entities_file + "` must hold a JSON object";
-      return std::nullopt;
-    }
-    dom::element entities;
-    std::string entities_json =
-        root["entities"].get(entities) == simdjson::SUCCESS ? simdjson::minify(entities) : simdjson::minify(root);
-    auto store = runtime::JsonEntityStore::from_json(entities_json);
-    if (!store.ok()) {
-      error = "entities in `" + sources.entities_file + "`: " + store.error();
-      return std::nullopt;
-    }
-    identity.entities = std::make_shared<const runtime::JsonEntityStore>(std::move(store.value()));
+    identity.entities = load_entities_file(sources.entities_file, parser, root, error);
+    if (!identity.entities) return std::nullopt;
     dom::element entry;
     if (root["users"][identity.principal.id].get(entry) == simdjson::SUCCESS) {
       dom::object object;

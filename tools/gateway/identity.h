@@ -41,6 +41,11 @@ struct Identity {
   std::shared_ptr<const runtime::JsonEntityStore> entities;  // null without --entities
 };
 
+// The entity data of an entities file (either form above; `users` is not
+// read here), or null with `error` set. The HTTP front uses it as is: its
+// users' attributes come from their tokens.
+std::shared_ptr<const runtime::JsonEntityStore> load_entities_file(const std::string& path, std::string& error);
+
 // Builds the identity; on failure returns nullopt and sets `error`.
 std::optional<Identity> load_identity(const IdentitySources& sources, std::string& error);
 

@@ -2,6 +2,7 @@
 //
 //   authz-gateway --policy T.authzt --user ID [--principal user.json]
 //                 [--entities data.json] --audit audit.jsonl -- SERVER_COMMAND [ARGS...]
+//   authz-gateway serve --config gateway.toml [...]   (the HTTP front: tools/http/serve_command.h)
 //
 // Exit status: the server's own exit code once it ends (128 + signal when a
 // signal ended it); 127 when the server command cannot be started; 1 when the
@@ -20,6 +21,7 @@
 #include "tools/gateway/policy_file.h"
 #include "tools/gateway/relay_loop.h"
 #include "tools/gateway/session.h"
+#include "tools/http/serve_command.h"
 
 namespace {
 
@@ -90,6 +92,8 @@ int run(int argc, char** argv) {
       "  2    usage error, or an identity file or the audit log cannot be read\n"
       "  3    internal error in authz-gateway (please report it)\n"
       "  127  the server command cannot be started\n\n"
+      "Serving many users over Streamable HTTP, each identified by an OAuth access token:\n"
+      "  authz-gateway serve --config gateway.toml    (see `authz-gateway serve --help`)\n\n"
       "See docs/gateway.md.");
   try {
     app.parse(argc, argv);
@@ -164,6 +168,7 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   try {
+    if (argc > 1 && std::string_view(argv[1]) == "serve") return authz::http::serve_main(argc - 1, argv + 1);
     return run(argc, argv);
   } catch (const std::exception& error) {
     log_line(std::string("internal error: ") + error.what());

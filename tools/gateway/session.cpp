@@ -21,7 +21,9 @@ bool json_true(std::optional<std::string_view> value) { return value && *value =
 Session::Session(SessionConfig config, runtime::Engine engine)
     : config_(std::move(config)),
       engine_(std::move(engine)),
-      enforcer_(config_.principal, config_.entities, config_.audit, [this](std::string_view line) { log(line); }) {}
+      enforcer_(config_.principal, config_.entities, config_.audit, [this](std::string_view line) { log(line); }) {
+  enforcer_.set_caller(config_.caller);
+}
 
 std::int64_t Session::now() const {
   if (config_.clock) return config_.clock();

@@ -63,6 +63,7 @@ struct SessionConfig {
   AuditSink* audit = nullptr;                 // null: no audit log (tests only)
   std::function<std::int64_t()> clock;        // ms since the epoch; null: the system clock
   LogFunction log;                            // one line on stderr, without newline
+  runtime::AuditCaller caller;                // added to audit records (HTTP front); empty for stdio
 };
 
 class Session {
@@ -75,6 +76,9 @@ class Session {
   void on_server_oversized(Routing& out);
 
   void replace_engine(runtime::Engine engine, Routing& out);
+  // The caller of the next messages (the HTTP front: its peer may change).
+  void set_caller(const runtime::AuditCaller& caller) { enforcer_.set_caller(caller); }
+  const runtime::Principal& principal() const { return enforcer_.principal(); }
   const runtime::Engine& engine() const { return engine_; }
   std::size_t requests_in_flight() const { return pending_.size(); }
 

@@ -1,0 +1,48 @@
+// generation.h — everything the HTTP front reloads as one unit on SIGHUP:
+// the configuration, the decision table, the entity data, the key set and
+// the token verifier checked against that table, and what follows from them
+// (request rules, the RFC 9728 metadata document).
+//
+// Contract: build_generation() loads and checks everything or fails with
+// one message; the caller keeps serving with the previous generation on
+// failure (an invalid reload is refused, the old state stays). A Generation
+// is immutable once built and shared by every request that started under
+// it; the token verifier inside it is thread-safe (token_verifier.h).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "runtime/engine.h"
+#include "runtime/entity_store.h"
+#include "runtime/result.h"
+#include "tools/http/http_config.h"
+#include "tools/http/request_check.h"
+#include "tools/oauth/jwks.h"
+#include "tools/oauth/token_verifier.h"
+
+namespace authz::http {
+
+struct Generation {
+  explicit Generation(runtime::Engine engine_) : engine(std::move(engine_)) {}
+  GatewayConfig config;
+  runtime::Engine engine;
+  // The entity data sessions decide with. Today the JSON file of
+  // [http].entities (as the stdio gateway's --entities); a database-backed
+  // EntityResolver plugs in here.
+  std::shared_ptr<const runtime::EntityResolver> entities;
+  std::shared_ptr<oauth::TokenVerifier> verifier;
+  std::shared_ptr<oauth::JwksRefresher> refresher;  // null when the keys come from a file
+  RequestRules rules;
+  ParsedUrl upstream_url;             // [upstream].url parsed (http upstream)
+  std::string resource_metadata_url;  // for WWW-Authenticate
+  std::string metadata_json;          // the RFC 9728 document
+};
+
+// How long a JWKS fetch may take, and how large the set may be.
+inline constexpr std::int64_t kJwksFetchTimeoutMs = 5000;
+inline constexpr std::size_t kJwksMaxBytes = 1u << 20;
+
+runtime::Result<std::shared_ptr<const Generation>> build_generation(GatewayConfig config);
+
+}  // namespace authz::http

@@ -1,0 +1,617 @@
+// relay.cpp — see relay.h.
+#include "tools/http/relay.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+
+#include "tools/gateway/json_scan.h"
+#include "tools/gateway/json_text.h"
+#include "tools/gateway/message_reader.h"
+#include "tools/http/sse.h"
+#include "tools/http/stdio_upstream.h"
+
+namespace authz::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+inline auto with(beast::error_code& ec) { return net::redirect_error(net::use_awaitable, ec); }
+
+constexpr std::size_t kMaxServerMessageBytes = 64u << 20;
+constexpr std::size_t kMaxUnrouted = 256;  // server messages kept for a GET stream not yet open
+
+std::string_view media_type(std::string_view value) {
+  value = value.substr(0, value.find(';'));
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  return value;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim_json(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// Valid JSON holds CR and LF only as whitespace: spaces keep it one line.
+std::string one_line(std::string_view json) {
+  std::string out(json);
+  for (char& c : out) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+bool header_safe(std::string_view value) {
+  for (unsigned char c : value) {
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+// An SSE event carrying one message, as one chunk of a chunked body.
+void append_event_chunk(std::string& out, std::string_view json) {
+  std::string event;
+  append_sse_message(event, one_line(json));
+  char size[20];
+  int n = std::snprintf(size, sizeof size, "%zx\r\n", event.size());
+  out.append(size, static_cast<std::size_t>(n));
+  out += event;
+  out += "\r\n";
+}
+
+std::string sse_head(const std::string* session_id) {
+  std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n";
+  if (session_id) head += "Mcp-Session-Id: " + *session_id + "\r\n";
+  head += "\r\n";
+  return head;
+}
+
+bool is_response(std::string_view message) {
+  return !gateway::member_value(message, "method") &&
+         (gateway::member_value(message, "result") || gateway::member_value(message, "error"));
+}
+
+std::string id_key(std::string_view message) {
+  auto id = gateway::member_value(message, "id");
+  return id ? gateway::MessageReader::id_key_of(*id) : std::string();
+}
+
+void wake(const std::shared_ptr<Waiter>& waiter) {
+  net::post(waiter->timer.get_executor(), [waiter] { waiter->timer.cancel(); });
+}
+
+// The upstream request's headers: never anything of the client's but the
+// protocol version (no token passthrough).
+template <class Body>
+void upstream_headers(bhttp::request<Body>& request, const Generation& generation, McpSession& session,
+                      const CallContext& call) {
+  const ParsedUrl& url = generation.upstream_url;
+  request.set(bhttp::field::host, url.host + ((url.port == "80") ? "" : ":" + url.port));
+  request.set(bhttp::field::user_agent, "authz-gateway");
+  if (!call.protocol_version.empty()) {
+    request.set("MCP-Protocol-Version", beast::string_view(call.protocol_version.data(), call.protocol_version.size()));
+  }
+  {
+    std::lock_guard lock(session.mutex);
+    if (!session.upstream_session_id.empty()) request.set("Mcp-Session-Id", session.upstream_session_id);
+  }
+  for (const auto& [name, value] : generation.config.upstream.headers) request.set(name, value);
+  const UpstreamConfig& upstream = generation.config.upstream;
+  if (!upstream.user_header.empty() && header_safe(call.token->principal.id)) {
+    request.set(upstream.user_header, call.token->principal.id);
+  }
+  if (!upstream.issuer_header.empty() && header_safe(call.token->issuer)) {
+    request.set(upstream.issuer_header, call.token->issuer);
+  }
+}
+
+net::awaitable<std::unique_ptr<beast::tcp_stream>> connect_upstream(const Generation& generation, beast::error_code& ec) {
+  auto executor = co_await net::this_coro::executor;
+  tcp::resolver resolver(executor);
+  auto endpoints = co_await resolver.async_resolve(generation.upstream_url.host, generation.upstream_url.port, with(ec));
+  if (ec) co_return nullptr;
+  auto stream = std::make_unique<beast::tcp_stream>(executor);
+  stream->expires_after(std::chrono::milliseconds(generation.config.http.request_timeout_ms));
+  co_await stream->async_connect(endpoints, with(ec));
+  if (ec) co_return nullptr;
+  stream->socket().set_option(tcp::no_delay(true), ec);
+  ec = {};
+  co_return stream;
+}
+
+std::unique_ptr<beast::tcp_stream> take_idle(McpSession& session) {
+  std::lock_guard lock(session.pool_mutex);
+  if (session.idle.empty()) return nullptr;
+  auto stream = std::move(session.idle.back());
+  session.idle.pop_back();
+  return stream;
+}
+
+void give_back(McpSession& session, std::unique_ptr<beast::tcp_stream> stream) {
+  constexpr std::size_t kMaxIdle = 4;
+  std::lock_guard lock(session.pool_mutex);
+  if (session.idle.size() < kMaxIdle && !session.ended) session.idle.push_back(std::move(stream));
+}
+
+// Answers the client's request with a JSON-RPC error that passes through the
+// core (which forgets the request in flight); `reply` gets it with `status`.
+void answer_failure(McpSession& session, std::string_view client_body, int status, std::string_view message, Reply& reply) {
+  reply = error_reply(status, message);
+  auto id = gateway::member_value(client_body, "id");
+  if (!id || !gateway::member_value(client_body, "method")) return;
+  const std::string line = gateway::error_response(*id, gateway::kInternalError, message);
+  gateway::Routing routing;
+  session.server_message(line, routing);
+  if (routing.forward) reply.body = line;
+  else if (!routing.to_client.empty()) reply.body = routing.to_client.front();
+}
+
+// Relays an upstream SSE body event by event through the core to the client,
+// as chunks. Returns false when the client went away.
+net::awaitable<bool> relay_events(McpSession& session, beast::tcp_stream& upstream, beast::flat_buffer& buffer,
+                                  bhttp::response_parser<bhttp::string_body>& parser, ClientChannel& channel,
+                                  std::int64_t read_timeout_ms, bool& answered, const std::string& request_key) {
+  SseParser sse(kMaxServerMessageBytes);
+  std::string out;
+  gateway::Routing routing;
+  auto on_event = [&](std::string_view type, std::string_view, std::string_view data) {
+    if (type != "message") return;
+    session.server_message(trim_json(data), routing);
+    if (routing.forward) {
+      if (!request_key.empty() && !answered && is_response(data) && id_key(data) == request_key) answered = true;
+      append_event_chunk(out, trim_json(data));
+    }
+    for (const std::string& message : routing.to_client) {
+      if (!request_key.empty() && is_response(message) && id_key(message) == request_key) answered = true;
+      append_event_chunk(out, message);
+    }
+  };
+  // Bytes of the body that arrived with the head.
+  while (!parser.is_done()) {
+    beast::error_code ec;
+    upstream.expires_after(std::chrono::milliseconds(read_timeout_ms));
+    co_await bhttp::async_read_some(upstream, buffer, parser, with(ec));
+    std::string& body = parser.get().body();
+    if (!body.empty()) {
+      if (!sse.feed(body, on_event)) ec = bhttp::error::body_limit;
+      body.clear();
+    }
+    if (!out.empty()) {
+      if (!co_await channel.write(out)) co_return false;
+      out.clear();
+    }
+    if (ec) break;
+  }
+  co_return true;
+}
+
+}  // namespace
+
+Reply error_reply(int status, std::string_view message) {
+  Reply reply;
+  reply.status = status;
+  reply.content_type = "application/json";
+  reply.body = gateway::error_response("null", -32000, message);
+  return reply;
+}
+
+runtime::AuditCaller caller_of(const CallContext& call, std::string session_id) {
+  runtime::AuditCaller caller;
+  caller.issuer = call.token->issuer;
+  caller.client_id = call.token->client_id;
+  caller.token_id = call.token->jti;
+  caller.session_id = std::move(session_id);
+  caller.remote_address = call.remote;
+  return caller;
+}
+
+Relay::Relay(net::io_context& io, gateway::AuditSink& audit, std::function<void(std::string_view)> log)
+    : io_(io), audit_(audit), log_(std::move(log)) {}
+
+std::shared_ptr<McpSession> Relay::create_session(const Generation& generation, const CallContext& call, std::string& error) {
+  std::string id = new_session_id();
+  if (id.empty()) {
+    error = "cannot create a session id (the random generator failed)";
+    return nullptr;
+  }
+  gateway::SessionConfig config;
+  config.principal = call.token->principal;
+  config.entities = generation.entities;
+  config.audit = &audit_;
+  config.caller = caller_of(call, id);
+  const std::string prefix = "{\"event\":\"session\",\"session\":\"" + id + "\",\"detail\":";
+  config.log = [log = log_, prefix](std::string_view line) {
+    std::string text = prefix;
+    gateway::append_json_string(text, line);
+    text += '}';
+    if (log) log(text);
+  };
+  auto session = std::make_shared<McpSession>(std::move(config), generation.engine, id, call.owner);
+  session->principal_id = call.token->principal.id;
+  const UpstreamConfig& upstream = generation.config.upstream;
+  if (!upstream.command.empty()) {
+    {
+      std::lock_guard lock(children_mutex_);
+      std::size_t& mine = children_per_user_[session->principal_id];
+      if (children_ >= upstream.max_children || mine >= upstream.max_children_per_user) {
+        if (mine == 0) children_per_user_.erase(session->principal_id);
+        error = children_ >= upstream.max_children ? "too many server processes" : "too many server processes for this user";
+        return nullptr;
+      }
+      ++children_;
+      ++mine;
+    }
+    std::weak_ptr<McpSession> weak = session;
+    session->stdio = StdioUpstream::start(
+        io_.get_executor(), upstream.command, kMaxServerMessageBytes,
+        [this, weak](std::string_view line) {
+          if (auto alive = weak.lock()) deliver_stdio(*alive, line);
+        },
+        [weak] {
+          auto alive = weak.lock();
+          if (!alive) return;
+          std::lock_guard lock(alive->mutex);
+          for (auto& [key, waiter] : alive->waiting) {
+            waiter->closed = true;
+            wake(waiter);
+          }
+          if (alive->stream) {
+            alive->stream->closed = true;
+            wake(alive->stream);
+          }
+        },
+        log_, error);
+    if (!session->stdio) {
+      std::lock_guard lock(children_mutex_);
+      --children_;
+      if (--children_per_user_[session->principal_id] == 0) children_per_user_.erase(session->principal_id);
+      return nullptr;
+    }
+  }
+  return session;
+}
+
+void Relay::end_session(McpSession& session) {
+  if (session.ended.exchange(true)) return;
+  if (session.stdio) {
+    session.stdio->stop();
+    std::lock_guard lock(children_mutex_);
+    --children_;
+    auto mine = children_per_user_.find(session.principal_id);
+    if (mine != children_per_user_.end() && --mine->second == 0) children_per_user_.erase(mine);
+  }
+  {
+    std::lock_guard lock(session.mutex);
+    for (auto& [key, waiter] : session.waiting) {
+      waiter->closed = true;
+      wake(waiter);
+    }
+    if (session.stream) {
+      session.stream->closed = true;
+      wake(session.stream);
+    }
+  }
+  std::lock_guard lock(session.pool_mutex);
+  session.idle.clear();
+}
+
+void Relay::route_to_client(McpSession& session, std::string message) {
+  if (is_response(message)) {
+    auto found = session.waiting.find(id_key(message));
+    if (found != session.waiting.end()) {
+      found->second->messages.push_back(std::move(message));
+      wake(found->second);
+      return;
+    }
+  }
+  if (session.stream) {
+    session.stream->messages.push_back(std::move(message));
+    wake(session.stream);
+  } else if (session.unrouted.size() < kMaxUnrouted) {
+    session.unrouted.push_back(std::move(message));
+  }
+}
+
+void Relay::deliver_stdio(McpSession& session, std::string_view line) {
+  gateway::Routing routing;
+  std::lock_guard lock(session.mutex);
+  session.core.on_server_line(line, routing);
+  if (routing.forward) route_to_client(session, std::string(line));
+  for (std::string& message : routing.to_client) route_to_client(session, std::move(message));
+}
+
+void Relay::replace_engine(McpSession& session, const runtime::Engine& engine) {
+  gateway::Routing routing;
+  std::lock_guard lock(session.mutex);
+  session.core.replace_engine(engine, routing);
+  for (std::string& message : routing.to_client) route_to_client(session, std::move(message));
+}
+
+net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shared_ptr<McpSession> session,
+                                         const CallContext& call, const std::string& body, bool created,
+                                         ClientChannel& channel, Reply& reply) {
+  gateway::Routing routing;
+  session->client_message(body, caller_of(call, session->id), routing);
+  auto add_session_header = [&](Reply& r) {
+    if (created) r.headers.emplace_back("Mcp-Session-Id", session->id);
+  };
+  if (!routing.forward) {
+    if (!routing.to_client.empty()) {
+      reply.content_type = "application/json";
+      reply.body = std::move(routing.to_client.front());
+    } else {
+      reply.status = 202;
+    }
+    // A refused initialize creates nothing.
+    co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
+  }
+  const std::int64_t timeout_ms = generation.config.http.request_timeout_ms;
+  const bool request = gateway::member_value(body, "method") && gateway::member_value(body, "id");
+
+  if (session->stdio) {
+    if (!request) {
+      session->stdio->send(one_line(body));
+      reply.status = 202;
+      co_return RelayOutcome::Done;
+    }
+    const std::string key = id_key(body);
+    auto waiter = std::make_shared<Waiter>(co_await net::this_coro::executor);
+    {
+      std::lock_guard lock(session->mutex);
+      session->waiting[key] = waiter;
+    }
+    session->stdio->send(one_line(body));
+    waiter->timer.expires_after(std::chrono::milliseconds(timeout_ms));
+    std::string answer;
+    bool closed = false;
+    for (;;) {
+      {
+        std::lock_guard lock(session->mutex);
+        if (!waiter->messages.empty()) {
+          answer = std::move(waiter->messages.front());
+          break;
+        }
+        if (waiter->closed) {
+          closed = true;
+          break;
+        }
+      }
+      beast::error_code ec;
+      co_await waiter->timer.async_wait(with(ec));
+      if (!ec) break;  // the timeout
+    }
+    {
+      std::lock_guard lock(session->mutex);
+      session->waiting.erase(key);
+    }
+    if (answer.empty()) {
+      answer_failure(*session, body, closed ? 502 : 504,
+                     closed ? "the upstream server ended" : "the upstream server did not answer in time", reply);
+      co_return closed ? RelayOutcome::EndSession : RelayOutcome::Done;
+    }
+    reply.content_type = "application/json";
+    reply.body = std::move(answer);
+    add_session_header(reply);
+    co_return RelayOutcome::Done;
+  }
+
+  // The HTTP upstream.
+  bhttp::request<bhttp::string_body> upstream_request{bhttp::verb::post, generation.upstream_url.target, 11};
+  upstream_headers(upstream_request, generation, *session, call);
+  upstream_request.set(bhttp::field::content_type, "application/json");
+  upstream_request.set(bhttp::field::accept, "application/json, text/event-stream");
+  upstream_request.body() = body;
+  upstream_request.prepare_payload();
+
+  std::unique_ptr<beast::tcp_stream> upstream = take_idle(*session);
+  bool reused = upstream != nullptr;
+  beast::flat_buffer buffer;
+  std::optional<bhttp::response_parser<bhttp::string_body>> fresh;
+  beast::error_code ec;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    fresh.emplace();
+    ec = {};
+    if (!upstream) {
+      upstream = co_await connect_upstream(generation, ec);
+      if (ec) break;
+    }
+    upstream->expires_after(std::chrono::milliseconds(timeout_ms));
+    co_await bhttp::async_write(*upstream, upstream_request, with(ec));
+    if (!ec) co_await bhttp::async_read_header(*upstream, buffer, *fresh, with(ec));
+    // A kept-alive connection the upstream closed meanwhile: once more on a new one.
+    if (ec && reused && (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+                         ec == net::error::broken_pipe)) {
+      upstream.reset();
+      reused = false;
+      buffer.clear();
+      continue;
+    }
+    break;
+  }
+  if (ec) {
+    answer_failure(*session, body, ec == beast::error::timeout ? 504 : 502,
+                   ec == beast::error::timeout ? "the upstream server did not answer in time" : "the upstream server is unavailable",
+                   reply);
+    log_("{\"event\":\"upstream_failed\",\"session\":\"" + session->id + "\",\"detail\":\"" + ec.message() + "\"}");
+    co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
+  }
+  bhttp::response_parser<bhttp::string_body>& parser = *fresh;
+  auto& head = parser.get();
+  const int status = head.result_int();
+  if (created && status / 100 == 2) {
+    auto id = head["mcp-session-id"];
+    if (!id.empty()) {
+      std::lock_guard lock(session->mutex);
+      session->upstream_session_id.assign(id.data(), id.size());
+    }
+  }
+  const std::string_view content_type = media_type(std::string_view(head[bhttp::field::content_type].data(),
+                                                                    head[bhttp::field::content_type].size()));
+  if (status == 200 && iequals(content_type, "text/event-stream")) {
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    reply.streamed = true;
+    if (!co_await channel.write(sse_head(created ? &session->id : nullptr))) {
+      reply.keep_alive = false;
+      co_return RelayOutcome::Done;
+    }
+    bool answered = false;
+    const std::string key = request ? id_key(body) : std::string();
+    bool client_ok = co_await relay_events(*session, *upstream, buffer, parser, channel, timeout_ms, answered, key);
+    if (request && !answered) {
+      // The stream ended without the answer: the client gets an error, and the core forgets the request.
+      Reply failure;
+      answer_failure(*session, body, 502, "the upstream stream ended without an answer", failure);
+      std::string chunk;
+      append_event_chunk(chunk, failure.body);
+      if (client_ok) client_ok = co_await channel.write(chunk);
+    }
+    if (client_ok) client_ok = co_await channel.write("0\r\n\r\n");
+    if (!client_ok) reply.keep_alive = false;
+    if (parser.is_done() && parser.keep_alive()) give_back(*session, std::move(upstream));
+    co_return RelayOutcome::Done;
+  }
+  parser.body_limit(kMaxServerMessageBytes);
+  co_await bhttp::async_read(*upstream, buffer, parser, with(ec));
+  if (ec) {
+    answer_failure(*session, body, 502, "the upstream server's answer could not be read", reply);
+    co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
+  }
+  const bool reusable = parser.keep_alive();
+  const std::string_view answer = trim_json(parser.get().body());
+  if (status / 100 == 2 && answer.empty()) {
+    reply.status = 202;
+    add_session_header(reply);
+  } else if (status == 200 && iequals(content_type, "application/json")) {
+    gateway::Routing answer_routing;
+    session->server_message(answer, answer_routing);
+    if (answer_routing.forward) {
+      reply.content_type = "application/json";
+      reply.body.assign(answer);
+    } else if (!answer_routing.to_client.empty()) {
+      reply.content_type = "application/json";
+      reply.body = std::move(answer_routing.to_client.front());
+    } else {
+      answer_failure(*session, body, 502, "the upstream server's answer was withheld", reply);
+    }
+    add_session_header(reply);
+  } else if (status == 404 && !created) {
+    reply = error_reply(404, "session not found (the upstream session ended)");
+    co_return RelayOutcome::EndSession;
+  } else {
+    answer_failure(*session, body, 502, "the upstream server answered HTTP " + std::to_string(status), reply);
+    if (created) co_return RelayOutcome::EndSession;
+  }
+  if (reusable) give_back(*session, std::move(upstream));
+  co_return RelayOutcome::Done;
+}
+
+net::awaitable<void> Relay::open_stream(const Generation& generation, std::shared_ptr<McpSession> session,
+                                        const CallContext& call, ClientChannel& channel, Reply& reply) {
+  const std::int64_t timeout_ms = generation.config.http.request_timeout_ms;
+  if (session->stdio) {
+    auto waiter = std::make_shared<Waiter>(co_await net::this_coro::executor);
+    {
+      std::lock_guard lock(session->mutex);
+      if (session->stream) {
+        reply = error_reply(409, "this session already has a stream open");
+        co_return;
+      }
+      session->stream = waiter;
+      for (auto& message : session->unrouted) waiter->messages.push_back(std::move(message));
+      session->unrouted.clear();
+    }
+    reply.streamed = true;
+    bool client_ok = co_await channel.write(sse_head(nullptr));
+    while (client_ok) {
+      std::string out;
+      bool closed = false;
+      {
+        std::lock_guard lock(session->mutex);
+        for (auto& message : waiter->messages) append_event_chunk(out, message);
+        waiter->messages.clear();
+        closed = waiter->closed;
+      }
+      if (!out.empty()) client_ok = co_await channel.write(out);
+      if (closed || !client_ok) break;
+      waiter->timer.expires_after(std::chrono::milliseconds(std::min<std::int64_t>(timeout_ms, 15000)));
+      beast::error_code ec;
+      co_await waiter->timer.async_wait(with(ec));
+      if (!ec) client_ok = co_await channel.write("e\r\n: keep-alive\n\n\r\n");  // an SSE comment: is the client still there?
+    }
+    if (client_ok) client_ok = co_await channel.write("0\r\n\r\n");
+    {
+      std::lock_guard lock(session->mutex);
+      if (session->stream == waiter) session->stream.reset();
+    }
+    reply.keep_alive = client_ok;
+    co_return;
+  }
+
+  bhttp::request<bhttp::empty_body> upstream_request{bhttp::verb::get, generation.upstream_url.target, 11};
+  upstream_headers(upstream_request, generation, *session, call);
+  upstream_request.set(bhttp::field::accept, "text/event-stream");
+  beast::error_code ec;
+  auto upstream = co_await connect_upstream(generation, ec);
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  if (!ec) {
+    upstream->expires_after(std::chrono::milliseconds(timeout_ms));
+    co_await bhttp::async_write(*upstream, upstream_request, with(ec));
+  }
+  if (!ec) co_await bhttp::async_read_header(*upstream, buffer, parser, with(ec));
+  if (ec) {
+    reply = error_reply(502, "the upstream server is unavailable");
+    co_return;
+  }
+  const int status = parser.get().result_int();
+  const auto content_type = parser.get()[bhttp::field::content_type];
+  if (status != 200 || !iequals(media_type(std::string_view(content_type.data(), content_type.size())), "text/event-stream")) {
+    reply = error_reply(status == 405 ? 405 : 502, status == 405 ? "the server offers no stream" : "the upstream server refused the stream");
+    if (status == 405) reply.headers.emplace_back("Allow", "POST, DELETE");
+    co_return;
+  }
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+  reply.streamed = true;
+  if (!co_await channel.write(sse_head(nullptr))) {
+    reply.keep_alive = false;
+    co_return;
+  }
+  bool answered = false;
+  bool client_ok = co_await relay_events(*session, *upstream, buffer, parser, channel, timeout_ms, answered, std::string());
+  if (client_ok) client_ok = co_await channel.write("0\r\n\r\n");
+  reply.keep_alive = client_ok;
+}
+
+net::awaitable<void> Relay::delete_session(const Generation& generation, McpSession& session) {
+  if (session.stdio) co_return;
+  {
+    std::lock_guard lock(session.mutex);
+    if (session.upstream_session_id.empty()) co_return;
+  }
+  bhttp::request<bhttp::empty_body> upstream_request{bhttp::verb::delete_, generation.upstream_url.target, 11};
+  CallContext none;
+  auto token = std::make_shared<oauth::VerifiedToken>();
+  none.token = token;
+  upstream_headers(upstream_request, generation, session, none);
+  beast::error_code ec;
+  auto upstream = co_await connect_upstream(generation, ec);
+  if (ec) co_return;
+  co_await bhttp::async_write(*upstream, upstream_request, with(ec));
+  if (ec) co_return;
+  beast::flat_buffer buffer;
+  bhttp::response<bhttp::string_body> response;
+  co_await bhttp::async_read(*upstream, buffer, response, with(ec));
+}
+
+}  // namespace authz::http

@@ -1,0 +1,101 @@
+// relay.h — one exchange of an MCP session with its upstream: a client's
+// POST (answered as JSON, as an SSE stream relayed event by event, or 202),
+// a GET stream of server messages, a DELETE; plus creating and ending
+// sessions with their upstream (an HTTP MCP server, or a stdio child per
+// session).
+//
+// Contract: every JSON-RPC message crosses the session's gateway::Session
+// (McpSession::client_message / server_message), both ways and inside SSE
+// streams: what the core refuses is answered by the gateway and never
+// reaches the upstream; what it filters (lists) is rewritten; what it drops
+// is not relayed. Upstream requests carry only Content-Type, Accept,
+// MCP-Protocol-Version, the upstream's own Mcp-Session-Id, [upstream].headers
+// and the configured identity headers: never the client's Authorization,
+// cookies or other headers. When the upstream fails (no connection, a
+// timeout, an HTTP error) the client's request is answered with a JSON-RPC
+// error that also passes through the core (so the request does not stay
+// in flight); an upstream 404 ends the session (the client starts a new
+// one). JSON relayed to an SSE stream or a stdio child is one line: CR and LF,
+// which in valid JSON can only be whitespace, become spaces.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "tools/gateway/audit_sink.h"
+#include "tools/http/generation.h"
+#include "tools/http/mcp_session.h"
+#include "tools/oauth/verified_token.h"
+
+namespace authz::http {
+
+struct Reply {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool keep_alive = true;
+  bool streamed = false;  // the handler wrote the whole response itself
+};
+
+// A JSON-RPC-shaped error body ({"jsonrpc":"2.0","id":null,"error":{...}}) with `status`.
+Reply error_reply(int status, std::string_view message);
+
+// Where a streamed response goes (the client's connection).
+class ClientChannel {
+ public:
+  virtual ~ClientChannel() = default;
+  virtual boost::asio::awaitable<bool> write(std::string_view bytes) = 0;
+};
+
+// The authenticated caller of one request.
+struct CallContext {
+  std::shared_ptr<const oauth::VerifiedToken> token;
+  SessionOwner owner;
+  std::string remote;
+  std::string_view protocol_version;  // the request's MCP-Protocol-Version; empty when absent
+};
+
+runtime::AuditCaller caller_of(const CallContext& call, std::string session_id);
+
+enum class RelayOutcome { Done, EndSession };
+
+class Relay {
+ public:
+  Relay(boost::asio::io_context& io, gateway::AuditSink& audit, std::function<void(std::string_view)> log);
+
+  // A new session for the caller, with its upstream (a stdio child is started here).
+  std::shared_ptr<McpSession> create_session(const Generation& generation, const CallContext& call, std::string& error);
+  boost::asio::awaitable<RelayOutcome> post(const Generation& generation, std::shared_ptr<McpSession> session,
+                                            const CallContext& call, const std::string& body, bool created,
+                                            ClientChannel& channel, Reply& reply);
+  boost::asio::awaitable<void> open_stream(const Generation& generation, std::shared_ptr<McpSession> session,
+                                           const CallContext& call, ClientChannel& channel, Reply& reply);
+  boost::asio::awaitable<void> delete_session(const Generation& generation, McpSession& session);
+  // Releases the upstream (stops the child, closes connections); idempotent.
+  void end_session(McpSession& session);
+  // A reloaded table for an open session; list_changed notifications go to its stream.
+  void replace_engine(McpSession& session, const runtime::Engine& engine);
+
+ private:
+  void deliver_stdio(McpSession& session, std::string_view line);
+  void route_to_client(McpSession& session, std::string message);  // under session.mutex
+
+  boost::asio::io_context& io_;
+  gateway::AuditSink& audit_;
+  std::function<void(std::string_view)> log_;
+  std::mutex children_mutex_;
+  std::size_t children_ = 0;
+  std::map<std::string, std::size_t> children_per_user_;
+};
+
+}  // namespace authz::http

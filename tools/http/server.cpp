@@ -1,0 +1,552 @@
+// server.cpp — see server.h. The connection loop, authentication and the
+// session routing are here; relaying one exchange to the upstream is in
+// relay.cpp.
+#include "tools/http/server.h"
+
+#include <openssl/ssl.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "runtime/audit_log.h"
+#include "tools/gateway/audit_sink.h"
+#include "tools/gateway/json_scan.h"
+#include "tools/gateway/json_text.h"
+#include "tools/http/relay.h"
+#include "tools/oauth/auth_error.h"
+
+namespace authz::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+inline auto with(beast::error_code& ec) { return net::redirect_error(net::use_awaitable, ec); }
+
+std::int64_t unix_seconds() {
+  using namespace std::chrono;
+  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// The response head and body as bytes (Beast parses requests; answers are
+// simple enough to format, and streamed ones need their own framing anyway).
+std::string format_reply(const Reply& reply) {
+  std::string out;
+  out.reserve(256 + reply.body.size());
+  out += "HTTP/1.1 ";
+  out += std::to_string(reply.status);
+  out += ' ';
+  out += std::string_view(bhttp::obsolete_reason(static_cast<bhttp::status>(reply.status)));
+  out += "\r\n";
+  if (!reply.content_type.empty()) {
+    out += "Content-Type: ";
+    out += reply.content_type;
+    out += "\r\n";
+  }
+  for (const auto& [name, value] : reply.headers) {
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  out += "Content-Length: ";
+  out += std::to_string(reply.body.size());
+  out += "\r\n";
+  if (!reply.keep_alive) out += "Connection: close\r\n";
+  out += "\r\n";
+  out += reply.body;
+  return out;
+}
+
+template <class Stream>
+class StreamChannel final : public ClientChannel {
+ public:
+  explicit StreamChannel(Stream& stream) : stream_(stream) {}
+  net::awaitable<bool> write(std::string_view bytes) override {
+    beast::error_code ec;
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+    co_await net::async_write(stream_, net::buffer(bytes.data(), bytes.size()), with(ec));
+    beast::get_lowest_layer(stream_).expires_never();
+    co_return !ec;
+  }
+
+ private:
+  Stream& stream_;
+};
+
+void collect(const bhttp::request<bhttp::string_body>& request, bhttp::field field, std::vector<std::string_view>& out) {
+  auto range = request.equal_range(field);
+  for (auto it = range.first; it != range.second; ++it) out.emplace_back(it->value().data(), it->value().size());
+}
+void collect(const bhttp::request<bhttp::string_body>& request, std::string_view name, std::vector<std::string_view>& out) {
+  auto range = request.equal_range(beast::string_view(name.data(), name.size()));
+  for (auto it = range.first; it != range.second; ++it) out.emplace_back(it->value().data(), it->value().size());
+}
+
+}  // namespace
+
+class Server : public std::enable_shared_from_this<Server> {
+ public:
+  Server(const ServerOptions& options, net::io_context& io, std::shared_ptr<const Generation> first,
+         gateway::FileAuditSink& audit)
+      : options_(options), io_(io), generation_(std::move(first)), audit_(audit), relay_(io, audit, options.log) {
+    const HttpConfig& http = generation_->config.http;
+    sessions_ = std::make_unique<SessionTable<McpSession>>(http.max_sessions, http.max_sessions_per_user);
+  }
+
+  std::shared_ptr<const Generation> current() const {
+    std::lock_guard lock(generation_mutex_);
+    return generation_;
+  }
+
+  bool open(std::string& error) {
+    const HttpConfig& http = generation_->config.http;
+    beast::error_code ec;
+    auto address = net::ip::make_address(http.listen_address, ec);
+    if (ec) {
+      error = "`" + http.listen_address + "` is not an IP address";
+      return false;
+    }
+    tcp::endpoint endpoint(address, http.port);
+    acceptor_.emplace(io_);
+    acceptor_->open(endpoint.protocol(), ec);
+    if (!ec) acceptor_->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(endpoint, ec);
+    if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      error = "cannot listen on " + http.listen_address + ":" + std::to_string(http.port) + ": " + ec.message();
+      return false;
+    }
+    if (!http.tls_cert.empty()) {
+      tls_.emplace(net::ssl::context::tls_server);
+      tls_->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                        net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1);
+      tls_->use_certificate_chain_file(http.tls_cert, ec);
+      if (!ec) tls_->use_private_key_file(http.tls_key, net::ssl::context::pem, ec);
+      if (ec) {
+        error = "cannot load the TLS certificate or key: " + ec.message();
+        return false;
+      }
+    }
+    port_ = acceptor_->local_endpoint().port();
+    return true;
+  }
+  unsigned short port() const { return port_; }
+
+  void start() {
+    net::co_spawn(io_, accept_loop(shared_from_this()), net::detached);
+    net::co_spawn(io_, reap_loop(shared_from_this()), net::detached);
+  }
+
+  void reload() {
+    auto config = options_.load_config();
+    if (!config.ok()) {
+      event("reload_refused", config.error());
+      return;
+    }
+    auto next = build_generation(std::move(config.value()));
+    if (!next.ok()) {
+      event("reload_refused", next.error());
+      return;
+    }
+    {
+      std::lock_guard lock(generation_mutex_);
+      generation_ = next.value();
+    }
+    for (auto& [id, session] : sessions_->all()) relay_.replace_engine(*session, next.value()->engine);
+    event("reloaded", "policy " + next.value()->engine.policy_hash());
+  }
+
+  // Stops accepting; returns once no request is in progress or the drain time ran out.
+  void drain(std::int64_t timeout_ms) {
+    draining_ = true;
+    net::post(io_, [self = shared_from_this()] {
+      beast::error_code ignored;
+      if (self->acceptor_) self->acceptor_->close(ignored);
+    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (active_requests_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    for (auto& [id, session] : sessions_->all()) {
+      sessions_->erase(id);
+      relay_.end_session(*session);
+    }
+  }
+
+  void event(std::string_view name, std::string_view detail) {
+    std::string line = "{\"event\":";
+    gateway::append_json_string(line, name);
+    line += ",\"detail\":";
+    gateway::append_json_string(line, detail);
+    line += '}';
+    if (options_.log) options_.log(line);
+  }
+
+ private:
+  static net::awaitable<void> accept_loop(std::shared_ptr<Server> self) {
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket socket(net::make_strand(self->io_));
+      co_await self->acceptor_->async_accept(socket, with(ec));
+      if (ec) {
+        if (self->draining_ || ec == net::error::operation_aborted) co_return;
+        continue;  // EMFILE and the like: keep accepting
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      std::string remote;
+      auto peer = socket.remote_endpoint(ec);
+      if (!ec) {
+        remote = peer.address().to_string();
+        if (peer.address().is_v6()) remote = "[" + remote + "]";
+        remote += ":" + std::to_string(peer.port());
+      }
+      auto executor = socket.get_executor();
+      if (self->tls_) {
+        net::co_spawn(executor, serve_tls(self, std::move(socket), std::move(remote)), net::detached);
+      } else {
+        net::co_spawn(executor, serve(self, beast::tcp_stream(std::move(socket)), std::move(remote)), net::detached);
+      }
+    }
+  }
+
+  static net::awaitable<void> serve_tls(std::shared_ptr<Server> self, tcp::socket socket, std::string remote) {
+    beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *self->tls_);
+    beast::error_code ec;
+    beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(self->current()->config.http.header_timeout_ms));
+    co_await stream.async_handshake(net::ssl::stream_base::server, with(ec));
+    if (ec) co_return;
+    co_await serve_stream(self, stream, remote);
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+    co_await stream.async_shutdown(with(ec));
+  }
+
+  static net::awaitable<void> serve(std::shared_ptr<Server> self, beast::tcp_stream stream, std::string remote) {
+    co_await serve_stream(self, stream, remote);
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  template <class Stream>
+  static net::awaitable<void> serve_stream(std::shared_ptr<Server> self, Stream& stream, const std::string& remote) {
+    beast::flat_buffer buffer;
+    StreamChannel<Stream> channel(stream);
+    for (;;) {
+      auto generation = self->current();
+      const HttpConfig& http = generation->config.http;
+      beast::error_code ec;
+      if (buffer.size() == 0) {
+        // Keep-alive: wait for the next request's first byte.
+        beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(http.idle_timeout_ms));
+        std::size_t n = co_await stream.async_read_some(buffer.prepare(4096), with(ec));
+        if (ec) co_return;
+        buffer.commit(n);
+      }
+      if (self->draining_) co_return;
+      // The whole request (head and body) must arrive within header_timeout_ms:
+      // a client sending its headers byte by byte is cut off.
+      beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(http.header_timeout_ms));
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(http.max_header_bytes));
+      parser.body_limit(http.max_body_bytes);
+      co_await bhttp::async_read(stream, buffer, parser, with(ec));
+      beast::get_lowest_layer(stream).expires_never();
+      if (ec) {
+        Reply refusal;
+        refusal.keep_alive = false;
+        if (ec == bhttp::error::body_limit) {
+          refusal = error_reply(413, "the request body is larger than the limit");
+        } else if (ec == bhttp::error::header_limit) {
+          refusal = error_reply(431, "the request head is larger than the limit");
+        } else if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+                   ec == net::error::connection_reset || ec == net::error::operation_aborted) {
+          co_return;  // nothing useful to answer
+        } else {
+          refusal = error_reply(400, "malformed http request");
+          self->event("request_refused", "malformed http request from " + remote + ": " + ec.message());
+        }
+        refusal.keep_alive = false;
+        co_await channel.write(format_reply(refusal));
+        co_return;
+      }
+      self->active_requests_.fetch_add(1);
+      Reply reply;
+      co_await self->handle(*generation, parser.get(), remote, channel, reply);
+      self->active_requests_.fetch_sub(1);
+      if (!parser.get().keep_alive() || self->draining_) reply.keep_alive = false;
+      if (!reply.streamed) {
+        if (!co_await channel.write(format_reply(reply))) co_return;
+      }
+      if (!reply.keep_alive) co_return;
+    }
+  }
+
+  net::awaitable<void> handle(const Generation& generation, bhttp::request<bhttp::string_body>& request,
+                              const std::string& remote, ClientChannel& channel, Reply& reply) {
+    RequestFacts facts;
+    facts.method = std::string_view(request.method_string().data(), request.method_string().size());
+    facts.target = std::string_view(request.target().data(), request.target().size());
+    collect(request, bhttp::field::content_length, facts.content_length);
+    collect(request, bhttp::field::transfer_encoding, facts.transfer_encoding);
+    collect(request, bhttp::field::origin, facts.origin);
+    collect(request, bhttp::field::accept, facts.accept);
+    collect(request, bhttp::field::content_type, facts.content_type);
+    collect(request, "mcp-protocol-version", facts.protocol_version);
+    collect(request, "mcp-session-id", facts.session_id);
+    collect(request, bhttp::field::authorization, facts.authorization);
+    Verdict verdict = check_request(facts, generation.rules);
+    if (verdict.status != 0) {
+      reply = error_reply(verdict.status, verdict.message);
+      if (verdict.status == 405) reply.headers.emplace_back("Allow", verdict.route == Route::Mcp ? "GET, POST, DELETE" : "GET");
+      reply.keep_alive = false;
+      if (verdict.status == 403 || verdict.status == 400) event("request_refused", std::string(verdict.message) + " from " + remote);
+      co_return;
+    }
+    if (verdict.route == Route::Health) {
+      reply.content_type = "application/json";
+      reply.body = "{\"status\":\"ok\",\"sessions\":" + std::to_string(sessions_->size()) + ",\"policy_hash\":\"" +
+                   generation.engine.policy_hash() + "\"}";
+      co_return;
+    }
+    if (verdict.route == Route::Metadata) {
+      reply.content_type = "application/json";
+      reply.body = generation.metadata_json;
+      co_return;
+    }
+
+    // The MCP endpoint: who is calling?
+    const oauth::OAuthConfig& oauth_config = generation.config.oauth;
+    std::string_view token;
+    BearerStatus bearer = bearer_token(facts.authorization, token);
+    if (bearer != BearerStatus::Ok) {
+      oauth::AuthError error{oauth::AuthErrorCode::InvalidRequest, "malformed authorization header", {}};
+      reply = error_reply(bearer == BearerStatus::Missing ? 401 : 400,
+                          bearer == BearerStatus::Missing ? "authentication required" : "malformed authorization header");
+      reply.headers.emplace_back("WWW-Authenticate",
+                                 oauth::www_authenticate({oauth_config.realm, generation.resource_metadata_url,
+                                                          bearer == BearerStatus::Missing ? nullptr : &error}));
+      co_return;
+    }
+    const std::int64_t now_s = unix_seconds();
+    oauth::VerifyOutcome outcome =
+        generation.refresher ? oauth::verify_with_refresh(*generation.verifier, *generation.refresher, token, now_s)
+                             : generation.verifier->verify(token, now_s);
+    if (!outcome.token) {
+      const oauth::AuthError& error = *outcome.error;
+      reply = error_reply(error.http_status(), error.description);
+      reply.headers.emplace_back("WWW-Authenticate",
+                                 oauth::www_authenticate({oauth_config.realm, generation.resource_metadata_url, &error}));
+      event("token_refused", std::string(oauth::error_code_name(error.code)) + ": " + error.description + " from " + remote);
+      co_return;
+    }
+    CallContext call;
+    call.token = outcome.token;
+    call.owner = SessionOwner{outcome.token->issuer,
+                              outcome.token->subject.empty() ? outcome.token->principal.id : outcome.token->subject};
+    call.remote = remote;
+    call.protocol_version = facts.protocol_version.empty() ? std::string_view() : facts.protocol_version.front();
+
+    std::shared_ptr<McpSession> session;
+    if (!facts.session_id.empty()) {
+      const std::string_view id = facts.session_id.front();
+      switch (sessions_->find(id, call.owner, session)) {
+        case SessionLookup::Found: break;
+        case SessionLookup::OtherUser:
+          refuse_foreign_session(generation, call, id, request.method_string());
+          [[fallthrough]];
+        case SessionLookup::Unknown:
+          reply = error_reply(404, "session not found");
+          co_return;
+      }
+    }
+    const bhttp::verb method = request.method();
+    if (method == bhttp::verb::delete_) {
+      sessions_->erase(session->id);
+      co_await relay_.delete_session(generation, *session);
+      relay_.end_session(*session);
+      reply.status = 200;
+      co_return;
+    }
+    if (method == bhttp::verb::get) {
+      session->active.fetch_add(1);
+      co_await relay_.open_stream(generation, session, call, channel, reply);
+      session->active.fetch_sub(1);
+      session->last_used_ms = steady_ms();
+      co_return;
+    }
+    // POST: one JSON-RPC message.
+    std::string& body = request.body();
+    bool created = false;
+    if (!session) {
+      auto method_value = gateway::member_value(body, "method");
+      if (!method_value || *method_value != "\"initialize\"") {
+        reply = error_reply(400, "no mcp-session-id: only an initialize request starts a session");
+        co_return;
+      }
+      std::string error;
+      session = relay_.create_session(generation, call, error);
+      if (!session) {
+        reply = error_reply(503, error);
+        co_return;
+      }
+      switch (sessions_->insert(session->id, call.owner, session)) {
+        case SessionInsert::Inserted: break;
+        case SessionInsert::TooManyForUser:
+          relay_.end_session(*session);
+          reply = error_reply(429, "too many sessions for this user");
+          co_return;
+        default:
+          relay_.end_session(*session);
+          reply = error_reply(503, "too many sessions");
+          co_return;
+      }
+      created = true;
+      event("session_created", "session " + session->id + " for `" + session->principal_id + "` from " + remote);
+    }
+    session->active.fetch_add(1);
+    RelayOutcome relayed = co_await relay_.post(generation, session, call, body, created, channel, reply);
+    session->active.fetch_sub(1);
+    session->last_used_ms = steady_ms();
+    if (relayed == RelayOutcome::EndSession) {
+      sessions_->erase(session->id);
+      relay_.end_session(*session);
+    }
+  }
+
+  // Another user presented a session id: 404 for them, a record for the audit.
+  void refuse_foreign_session(const Generation& generation, const CallContext& call, std::string_view id,
+                              beast::string_view method) {
+    runtime::AuditRecord record;
+    runtime::format_record_time(record.time, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count());
+    record.decision_id = new_session_id();
+    if (record.decision_id.empty()) record.decision_id.assign(32, '0');
+    record.user = call.token->principal.id;
+    record.method = "http/" + std::string(method.data(), method.size());
+    record.target = "mcp-session";
+    record.arguments_json = "{}";
+    record.effect = "deny";
+    record.reason = "forbidden";
+    record.message = "the session belongs to another user";
+    record.obligations_json = "[]";
+    record.policy_hash = generation.engine.policy_hash();
+    record.caller = caller_of(call, std::string(id));
+    std::string error;
+    if (!audit_.append(record, error)) event("audit_failed", error);
+    event("session_refused", "session " + std::string(id) + " presented by `" + call.token->principal.id + "` from " +
+                                 call.remote + ", which is not its owner");
+  }
+
+  static net::awaitable<void> reap_loop(std::shared_ptr<Server> self) {
+    net::steady_timer timer(self->io_);
+    while (!self->draining_) {
+      timer.expires_after(std::chrono::seconds(5));
+      beast::error_code ec;
+      co_await timer.async_wait(with(ec));
+      const std::int64_t idle_ms = self->current()->config.http.session_idle_timeout_s * 1000;
+      const std::int64_t now = steady_ms();
+      for (auto& [id, session] : self->sessions_->all()) {
+        if (session->active.load() == 0 && now - session->last_used_ms.load() > idle_ms) {
+          self->sessions_->erase(id);
+          self->relay_.end_session(*session);
+          self->event("session_expired", "session " + id + " was idle");
+        }
+      }
+    }
+  }
+
+  const ServerOptions& options_;
+  net::io_context& io_;
+  mutable std::mutex generation_mutex_;
+  std::shared_ptr<const Generation> generation_;
+  gateway::FileAuditSink& audit_;
+  Relay relay_;
+  std::unique_ptr<SessionTable<McpSession>> sessions_;
+  std::optional<tcp::acceptor> acceptor_;
+  std::optional<net::ssl::context> tls_;
+  unsigned short port_ = 0;
+  std::atomic<bool> draining_{false};
+  std::atomic<int> active_requests_{0};
+};
+
+int run_server(const ServerOptions& options) {
+  auto log = [&](std::string_view line) {
+    if (options.log) options.log(line);
+  };
+  auto config = options.load_config();
+  if (!config.ok()) {
+    log(config.error());
+    return 1;
+  }
+  const std::string audit_path = config.value().http.audit;
+  const bool audit_sync = config.value().http.audit_sync;
+  auto generation = build_generation(std::move(config.value()));
+  if (!generation.ok()) {
+    log(generation.error());
+    return 1;
+  }
+  runtime::AuditLogOptions audit_options;
+  audit_options.sync_every_record = audit_sync;
+  auto audit_log = runtime::AuditLog::open(audit_path, audit_options);
+  if (!audit_log.ok()) {
+    log("cannot open the audit log `" + audit_path + "`: " + audit_log.error());
+    return 2;
+  }
+  if (!audit_log.value().recovery_note().empty()) log(audit_log.value().recovery_note());
+  gateway::FileAuditSink audit(std::move(audit_log.value()));
+
+  const unsigned threads = generation.value()->config.http.threads;
+  const std::int64_t drain_ms = generation.value()->config.http.drain_timeout_ms;
+  net::io_context io(static_cast<int>(threads));
+  auto server = std::make_shared<Server>(options, io, generation.value(), audit);
+  std::string error;
+  if (!server->open(error)) {
+    log(error);
+    return 2;
+  }
+  server->start();
+  server->event("listening", generation.value()->config.http.listen_address + ":" + std::to_string(server->port()) +
+                                 (generation.value()->config.http.tls_cert.empty() ? " (http)" : " (https)"));
+  if (options.on_listening) options.on_listening(server->port());
+
+  net::signal_set signals(io, SIGHUP, SIGTERM, SIGINT);
+  std::atomic<bool> stopping{false};
+  std::thread drainer;
+  std::function<void(beast::error_code, int)> on_signal = [&](beast::error_code ec, int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      // Building a generation reads files (and may fetch the key set): not on an I/O thread.
+      std::thread([server] { server->reload(); }).detach();
+      signals.async_wait(on_signal);
+      return;
+    }
+    if (stopping.exchange(true)) return;
+    drainer = std::thread([server, drain_ms, &io] {
+      server->event("draining", "stopping: requests in progress may finish");
+      server->drain(drain_ms);
+      io.stop();
+    });
+  };
+  signals.async_wait(on_signal);
+
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& thread : pool) thread.join();
+  if (drainer.joinable()) drainer.join();
+  server->event("stopped", "");
+  return 0;
+}
+
+}  // namespace authz::http
