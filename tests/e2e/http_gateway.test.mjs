@@ -9,6 +9,7 @@
 // the caller's issuer, client, token id, session and address.
 import assert from 'node:assert/strict';
 import { createHmac, createPublicKey } from 'node:crypto';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import { auditRecords, buildPolicy, callTool, closeAll, listAllTools, scratchDir, verifyAudit } from './harness.mjs';
@@ -17,6 +18,27 @@ import {
 } from './http_support.mjs';
 
 const TEST_TIMEOUT = { timeout: 60000 };
+// Sends raw bytes (in pieces `delayMs` apart when given) and returns what
+// came back before the gateway closed the connection.
+function rawExchange(port, pieces, delayMs = 0) {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    const started = Date.now();
+    socket.on('data', (chunk) => { received += chunk.toString('latin1'); });
+    socket.on('close', () => resolve({ received, ms: Date.now() - started }));
+    socket.on('error', () => resolve({ received, ms: Date.now() - started }));
+    setTimeout(() => { socket.destroy(); reject(new Error(`no close after 15 s; got ${received}`)); }, 15000);
+    (async () => {
+      for (const piece of pieces) {
+        if (socket.destroyed) return;
+        socket.write(piece);
+        if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      }
+    })();
+  });
+}
+
 const b64 = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 describe('authz-gateway serve in front of server-everything (streamable HTTP)', () => {
@@ -224,5 +246,38 @@ describe('authz-gateway serve in front of server-everything (streamable HTTP)', 
       body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/list' }),
     });
     assert.equal(again.status, 404);
+  });
+
+  test('HTTP request smuggling is refused, nothing is forwarded, the gateway stays up', TEST_TIMEOUT, async () => {
+    const token = await alice();
+    const message = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'SMUGGLED', version: '1' } } });
+    const head = (extra) => `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nAuthorization: Bearer ${token}\r\n${extra}\r\n`;
+    const second = `${head(`Content-Length: ${message.length}\r\n`)}${message}`;
+    const cases = {
+      'content-length and transfer-encoding': [`${head(`Content-Length: 5\r\nTransfer-Encoding: chunked\r\n`)}0\r\n\r\n${second}`],
+      'two content-lengths': [`${head(`Content-Length: ${message.length}\r\nContent-Length: 3\r\n`)}${message}${second}`],
+      'two equal content-lengths': [`${head(`Content-Length: ${message.length}\r\nContent-Length: ${message.length}\r\n`)}${message}`],
+      'a bad chunk size': [`${head('Transfer-Encoding: chunked\r\n')}zz\r\n${message}\r\n0\r\n\r\n`],
+      'a chunk size overflowing 64 bits': [`${head('Transfer-Encoding: chunked\r\n')}10000000000000001\r\n${message}\r\n0\r\n\r\n`],
+      'transfer-encoding other than chunked': [`${head('Transfer-Encoding: gzip, chunked\r\n')}${message.length.toString(16)}\r\n${message}\r\n0\r\n\r\n`],
+      'a bare CR in a header value': [`${head(`X-Smuggle: a\rContent-Length: 0\r\nContent-Length: ${message.length}\r\n`)}${message}`],
+      'a bare LF in a header value': [`${head(`X-Smuggle: a\nContent-Length: 0\r\nContent-Length: ${message.length}\r\n`)}${message}`],
+      'an obsolete line folding': [`${head(`X-Smuggle: a\r\n Content-Length: 0\r\nContent-Length: ${message.length}\r\n`)}${message}`],
+      'a space before the colon': [`${head(`Content-Length : 0\r\nContent-Length: ${message.length}\r\n`)}${message}`],
+      'an oversized header': [`${head(`X-Big: ${'a'.repeat(40000)}\r\nContent-Length: ${message.length}\r\n`)}${message}`],
+    };
+    for (const [name, pieces] of Object.entries(cases)) {
+      const { received } = await rawExchange(gateway.port, pieces);
+      const status = Number(received.slice(9, 12));
+      assert.ok(status >= 400 && status < 500, `${name}: ${received.slice(0, 200)}`);
+      assert.equal((received.match(/HTTP\/1\.1 /g) ?? []).length, 1, `${name}: one answer only`);
+    }
+    // Headers sent a byte at a time: cut off at header_timeout_ms (2 s), unanswered.
+    const slow = head(`Content-Length: ${message.length}\r\n`).split('');
+    const { received, ms } = await rawExchange(gateway.port, slow, 100);
+    assert.equal(received, '');
+    assert.ok(ms < 5000, `closed after ${ms} ms`);
+    assert.ok(!everything.requests.some((r) => r.body.includes('SMUGGLED')), 'nothing smuggled reached the upstream');
+    assert.equal((await fetch(`${gateway.base}/healthz`)).status, 200);
   });
 });

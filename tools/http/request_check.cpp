@@ -88,6 +88,32 @@ std::string metadata_path_for(std::string_view resource_path) {
   return path;
 }
 
+Verdict check_raw_head(std::string_view head) {
+  bool line_start = true;
+  bool first_line = true;
+  bool in_name = true;  // inside a field name (before its colon)
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(head[i]);
+    if (c == '\r') {
+      if (i + 1 >= head.size() || head[i + 1] != '\n') return refuse(400, "a bare carriage return in the request head");
+      ++i;
+      line_start = true;
+      first_line = false;
+      in_name = true;
+      continue;
+    }
+    if (c == '\n') return refuse(400, "a bare line feed in the request head");
+    if (line_start && !first_line && (c == ' ' || c == '\t')) return refuse(400, "an obsolete line folding in the request head");
+    line_start = false;
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return refuse(400, "a control character in the request head");
+    if (!first_line && in_name) {
+      if (c == ':') in_name = false;
+      else if (c == ' ' || c == '\t') return refuse(400, "whitespace before the colon of a header field");
+    }
+  }
+  return Verdict{};
+}
+
 Verdict check_request(const RequestFacts& request, const RequestRules& rules) {
   // Framing first: whatever the route, an ambiguous body length is refused.
   if (request.content_length.size() > 1) return refuse(400, "more than one content-length");

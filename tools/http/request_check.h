@@ -56,6 +56,16 @@ struct Verdict {
 
 Verdict check_request(const RequestFacts& request, const RequestRules& rules);
 
+// The raw request head (request line and header fields, up to and including
+// the blank line) before Beast parses it: 0 when acceptable, else 400 with a
+// message. Refused: a bare CR or a bare LF anywhere, an obsolete line
+// folding (a field line starting with SP or HTAB), a control character other
+// than HTAB in a field, whitespace between a field name and its colon.
+// Beast refuses most of these too; this keeps the rule ours, whichever
+// parser runs, since a front proxy that reads them differently is how
+// requests get smuggled.
+Verdict check_raw_head(std::string_view head);
+
 // The MCP protocol versions the front accepts in MCP-Protocol-Version.
 bool supported_protocol_version(std::string_view version);
 

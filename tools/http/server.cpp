@@ -256,6 +256,30 @@ class Server : public std::enable_shared_from_this<Server> {
       // The whole request (head and body) must arrive within header_timeout_ms:
       // a client sending its headers byte by byte is cut off.
       beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(http.header_timeout_ms));
+      // The head is judged as bytes (check_raw_head) before Beast parses it.
+      std::size_t head_end = std::string_view::npos;
+      for (;;) {
+        const std::string_view seen(static_cast<const char*>(buffer.data().data()), buffer.size());
+        head_end = seen.find("\r\n\r\n");
+        if (head_end != std::string_view::npos || seen.size() > http.max_header_bytes) break;
+        std::size_t n = co_await stream.async_read_some(buffer.prepare(4096), with(ec));
+        if (ec) co_return;
+        buffer.commit(n);
+      }
+      if (head_end == std::string_view::npos || head_end + 4 > http.max_header_bytes) {
+        Reply refusal = error_reply(431, "the request head is larger than the limit");
+        refusal.keep_alive = false;
+        co_await channel.write(format_reply(refusal));
+        co_return;
+      }
+      if (Verdict raw = check_raw_head(std::string_view(static_cast<const char*>(buffer.data().data()), head_end + 4));
+          raw.status != 0) {
+        Reply refusal = error_reply(raw.status, raw.message);
+        refusal.keep_alive = false;
+        self->event("request_refused", std::string(raw.message) + " from " + remote);
+        co_await channel.write(format_reply(refusal));
+        co_return;
+      }
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(http.max_header_bytes));
       parser.body_limit(http.max_body_bytes);
