@@ -166,7 +166,8 @@ net::awaitable<bool> relay_events(McpSession& session, beast::tcp_stream& upstre
   std::string out;
   gateway::Routing routing;
   auto on_event = [&](std::string_view type, std::string_view, std::string_view data) {
-    if (type != "message") return;
+    // Events without data prime a stream for resumption (their id): nothing to relay.
+    if (type != "message" || trim_json(data).empty()) return;
     session.server_message(trim_json(data), routing);
     if (routing.forward) {
       if (!request_key.empty() && !answered && is_response(data) && id_key(data) == request_key) answered = true;

@@ -242,17 +242,18 @@ class Server : public std::enable_shared_from_this<Server> {
     beast::flat_buffer buffer;
     StreamChannel<Stream> channel(stream);
     for (;;) {
-      auto generation = self->current();
-      const HttpConfig& http = generation->config.http;
       beast::error_code ec;
       if (buffer.size() == 0) {
         // Keep-alive: wait for the next request's first byte.
-        beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(http.idle_timeout_ms));
+        beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(self->current()->config.http.idle_timeout_ms));
         std::size_t n = co_await stream.async_read_some(buffer.prepare(4096), with(ec));
         if (ec) co_return;
         buffer.commit(n);
       }
       if (self->draining_) co_return;
+      // The generation in force when the request arrived serves all of it.
+      auto generation = self->current();
+      const HttpConfig& http = generation->config.http;
       // The whole request (head and body) must arrive within header_timeout_ms:
       // a client sending its headers byte by byte is cut off.
       beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(http.header_timeout_ms));
@@ -303,10 +304,12 @@ class Server : public std::enable_shared_from_this<Server> {
         co_await channel.write(format_reply(refusal));
         co_return;
       }
-      self->active_requests_.fetch_add(1);
+      // A GET holds a stream open for as long as it lasts: the drain does not wait for those.
+      const bool counted = parser.get().method() != bhttp::verb::get;
+      if (counted) self->active_requests_.fetch_add(1);
       Reply reply;
       co_await self->handle(*generation, parser.get(), remote, channel, reply);
-      self->active_requests_.fetch_sub(1);
+      if (counted) self->active_requests_.fetch_sub(1);
       if (!parser.get().keep_alive() || self->draining_) reply.keep_alive = false;
       if (!reply.streamed) {
         if (!co_await channel.write(format_reply(reply))) co_return;

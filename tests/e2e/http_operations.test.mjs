@@ -1,0 +1,94 @@
+// http_operations.test.mjs — operating `authz-gateway serve`: a key rotated
+// at the authorization server is fetched on the first token with its kid;
+// SIGHUP reloads the table (open sessions decide with the new one) and
+// refuses an invalid configuration (the old state keeps serving); SIGTERM
+// drains and exits 0; /healthz reports the table in force.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { authzcBinary, buildPolicy, callTool, closeAll, E2E_DIR, scratchDir, verifyAudit } from './harness.mjs';
+import { connectHttp, startEverythingHttp, startGateway, startIssuer, stopAll, tokenFrom } from './http_support.mjs';
+
+const TEST_TIMEOUT = { timeout: 60000 };
+const RESOURCE = 'https://gateway.example/mcp';
+const waitFor = async (condition, what) => {
+  const deadline = Date.now() + 10000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+describe('operating authz-gateway serve', () => {
+  let dir, table, issuer, everything, gateway;
+
+  before(async () => {
+    dir = scratchDir('authz-e2e-http-ops-');
+    table = buildPolicy('everything', dir);
+    issuer = await startIssuer('RS256');
+    everything = await startEverythingHttp();
+    gateway = await startGateway({ dir, table, issuerUrl: issuer.url, resource: RESOURCE, upstream: { url: everything.url } });
+  });
+  after(async () => {
+    await stopAll();
+    await closeAll();
+  });
+
+  const alice = () => tokenFrom(issuer, RESOURCE, { sub: 'u-alice', roles: ['tester'] });
+
+  test('a rotated signing key is fetched on the first token that uses it', TEST_TIMEOUT, async () => {
+    const before = await alice();
+    const oldKid = JSON.parse(Buffer.from(before.split('.')[0], 'base64url')).kid;
+    await issuer.server.issuer.keys.generate('ES256');
+    // The mock signs with its keys in turn: find a token made with the new one.
+    let rotated;
+    for (let i = 0; i < 4 && !rotated; ++i) {
+      const token = await alice();
+      if (JSON.parse(Buffer.from(token.split('.')[0], 'base64url')).kid !== oldKid) rotated = token;
+    }
+    assert.ok(rotated, 'a token signed with the new key');
+    const client = await connectHttp(gateway.url, rotated);
+    const sum = await callTool(client.client, 'get-sum', { a: 1, b: 2 });
+    assert.ok(!sum.isError);
+  });
+
+  test('SIGHUP reloads the table for open sessions; an invalid configuration is refused', TEST_TIMEOUT, async () => {
+    const client = await connectHttp(gateway.url, await alice());
+    assert.ok(!(await callTool(client.client, 'get-sum', { a: 1, b: 2 })).isError);
+    const hashBefore = (await (await fetch(`${gateway.base}/healthz`)).json()).policy_hash;
+
+    // An invalid configuration: refused, the old state keeps serving.
+    const good = readFileSync(gateway.config, 'utf8');
+    writeFileSync(gateway.config, `${good}\n[http.nonsense]\n`);
+    gateway.child.kill('SIGHUP');
+    await waitFor(() => gateway.stderr.join('').includes('reload_refused'), 'the refusal');
+    assert.ok(!(await callTool(client.client, 'get-sum', { a: 1, b: 2 })).isError);
+    writeFileSync(gateway.config, good);
+
+    // A new table without the testers' get-sum rule, in place of the old one.
+    const source = readFileSync(join(E2E_DIR, 'policies', 'everything.authz'), 'utf8')
+      .replace(/allow testers_sum_small:[^;]*;/, '');
+    const policy = join(dir, 'everything-v2.authz');
+    writeFileSync(policy, source);
+    execFileSync(authzcBinary(), ['build', policy, '-o', table], { stdio: 'pipe' });
+    gateway.child.kill('SIGHUP');
+    await waitFor(() => gateway.stderr.join('').includes('"event":"reloaded"'), 'the reload');
+    const hashAfter = (await (await fetch(`${gateway.base}/healthz`)).json()).policy_hash;
+    assert.notEqual(hashAfter, hashBefore, gateway.stderr.join(""));
+    await assert.rejects(callTool(client.client, 'get-sum', { a: 1, b: 2 }), /access denied by policy/);
+    assert.equal(verifyAudit(gateway.audit).exitCode, 0);
+  });
+
+  test('SIGTERM drains and exits 0', TEST_TIMEOUT, async () => {
+    const exited = new Promise((resolve) => gateway.child.on('exit', (code) => resolve(code)));
+    gateway.child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    const stderr = gateway.stderr.join('');
+    assert.match(stderr, /"event":"draining"/);
+    assert.match(stderr, /"event":"stopped"/);
+    assert.equal(verifyAudit(gateway.audit).exitCode, 0);
+  });
+});
