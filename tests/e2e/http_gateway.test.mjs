@@ -280,4 +280,22 @@ describe('authz-gateway serve in front of server-everything (streamable HTTP)', 
     assert.ok(!everything.requests.some((r) => r.body.includes('SMUGGLED')), 'nothing smuggled reached the upstream');
     assert.equal((await fetch(`${gateway.base}/healthz`)).status, 200);
   });
+
+  test('prompts, resources and completion/complete are decided per user over HTTP', TEST_TIMEOUT, async () => {
+    const a = await connectHttp(gateway.url, await alice());
+    const b = await connectHttp(gateway.url, await bob());
+    const prompt = { type: 'ref/prompt', name: 'completable-prompt' };
+    const params = { ref: prompt, argument: { name: 'department', value: 'E' } };
+    const allowed = await a.client.complete(params, { timeout: 15000 });
+    assert.deepEqual(allowed.completion.values, ['Engineering']);
+    await assert.rejects(b.client.complete(params, { timeout: 15000 }), /access denied by policy/);
+    const prompts = async (client) => (await client.listPrompts({}, { timeout: 15000 })).prompts.map((p) => p.name);
+    assert.ok((await prompts(a.client)).includes('completable-prompt'));
+    assert.ok(!(await prompts(b.client)).includes('completable-prompt'));
+    await assert.rejects(
+      b.client.getPrompt({ name: 'completable-prompt', arguments: { department: 'Sales', name: 'Eve' } }, { timeout: 15000 }),
+      /access denied by policy/);
+    const completions = everything.requests.filter((r) => r.body.includes('"completion/complete"'));
+    assert.equal(completions.length, 1, 'only alice\'s completion reached the upstream');
+  });
 });

@@ -5,6 +5,7 @@
 // drains and exits 0; /healthz reports the table in force.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -90,5 +91,43 @@ describe('operating authz-gateway serve', () => {
     assert.match(stderr, /"event":"draining"/);
     assert.match(stderr, /"event":"stopped"/);
     assert.equal(verifyAudit(gateway.audit).exitCode, 0);
+  });
+});
+
+describe('authz-gateway serve over TLS', () => {
+  let dir, gateway, cert;
+  before(async () => {
+    dir = scratchDir('authz-e2e-http-tls-');
+    const table = buildPolicy('everything', dir);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
+    cert = readFileSync(join(dir, 'cert.pem'));
+    const issuer = await startIssuer('RS256');
+    gateway = await startGateway({
+      dir, table, issuerUrl: issuer.url, resource: RESOURCE, upstream: { url: 'http://127.0.0.1:9/mcp' },
+      extra: { http: ['tls_cert = "cert.pem"', 'tls_key = "key.pem"'] },
+    });
+  });
+  after(async () => {
+    await stopAll();
+    await closeAll();
+  });
+
+  test('HTTPS with the configured certificate; plain HTTP gets nothing', TEST_TIMEOUT, async () => {
+    const url = gateway.base.replace('http:', 'https:');
+    const { status, body } = await new Promise((resolve, reject) => {
+      const request = httpsRequest(`${url}/healthz`, { ca: cert }, (response) => {
+        let text = '';
+        response.on('data', (chunk) => { text += chunk; });
+        response.on('end', () => resolve({ status: response.statusCode, body: text }));
+      });
+      request.on('error', reject);
+      request.end();
+    });
+    assert.equal(status, 200);
+    assert.match(body, /"status":"ok"/);
+    assert.match(gateway.stderr.join(''), /\(https\)/);
+    await assert.rejects(fetch(`${gateway.base}/healthz`));
   });
 });

@@ -26,6 +26,7 @@
 
 #include "tools/gateway/session.h"
 #include "tools/http/session_table.h"
+#include "tools/oauth/verified_token.h"
 
 namespace authz::http {
 
@@ -51,9 +52,18 @@ struct McpSession {
   }
 
   // The client's message through the core; `out` receives the Routing.
-  void client_message(std::string_view line, const runtime::AuditCaller& caller, gateway::Routing& out) {
+  // `token` and `remote` identify the caller: the audit fields are rebuilt
+  // only when they change (a client keeps its token and, mostly, its
+  // connection), so a call costs no copies here.
+  template <class MakeCaller>
+  void client_message(std::string_view line, const std::shared_ptr<const oauth::VerifiedToken>& token,
+                      std::string_view remote, MakeCaller&& make_caller, gateway::Routing& out) {
     std::lock_guard lock(mutex);
-    core.set_caller(caller);
+    if (token != caller_token_ || remote != caller_remote_) {
+      core.set_caller(make_caller());
+      caller_token_ = token;
+      caller_remote_.assign(remote);
+    }
     core.on_client_line(line, out);
   }
   void server_message(std::string_view line, gateway::Routing& out) {
@@ -80,6 +90,12 @@ struct McpSession {
   std::unordered_map<std::string, std::shared_ptr<Waiter>> waiting;  // by request id key
   std::shared_ptr<Waiter> stream;                                    // the GET stream's, when open
   std::deque<std::string> unrouted;                                  // server messages while no GET stream is open
+
+ private:
+  // The token the audit fields were made from (guarded by mutex); held, so
+  // its address cannot be reused by another token while compared.
+  std::shared_ptr<const oauth::VerifiedToken> caller_token_;
+  std::string caller_remote_;
 };
 
 }  // namespace authz::http

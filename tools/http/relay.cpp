@@ -343,7 +343,7 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
                                          const CallContext& call, const std::string& body, bool created,
                                          ClientChannel& channel, Reply& reply) {
   gateway::Routing routing;
-  session->client_message(body, caller_of(call, session->id), routing);
+  session->client_message(body, call.token, call.remote, [&] { return caller_of(call, session->id); }, routing);
   auto add_session_header = [&](Reply& r) {
     if (created) r.headers.emplace_back("Mcp-Session-Id", session->id);
   };
