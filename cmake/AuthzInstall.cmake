@@ -4,18 +4,22 @@
 # Layout under the prefix:
 #   bin/authzc, bin/authz-gateway            (their own install() lines)
 #   lib/libauthz_runtime.a, lib/libauthz_c.a
+#   lib/libauthz_c.so.1 (SONAME; .so.0.1.0 the file, .so the link)
 #   include/authz/runtime/*.h                (C++ API: #include "runtime/engine.h")
 #   include/authz/authz.h                    (C ABI:   #include <authz/authz.h>)
 #   lib/cmake/authz/                         (find_package(authz) -> authz::runtime, authz::c)
 #   lib/pkgconfig/authz.pc, authz-c.pc       (pkg-config authz / authz-c)
+#   lib/pkgconfig/authz-c-shared.pc          (pkg-config authz-c-shared: libauthz_c.so)
 #   share/authz/stdlib/                      (`use std.x;` modules)
-# The libraries are static: their private dependencies (simdjson, fmt,
-# OpenSSL's libcrypto) are link dependencies of the consumer, found again by
+# The static libraries' private dependencies (simdjson, fmt, OpenSSL's
+# libcrypto) are link dependencies of the consumer, found again by
 # authzConfig.cmake with find_dependency and listed in the .pc files.
+# libauthz_c.so carries its own (consumers link it alone).
 include(CMakePackageConfigHelpers)
 
-install(TARGETS authz_runtime authz_c EXPORT authzTargets
+install(TARGETS authz_runtime authz_c authz_c_shared EXPORT authzTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/authz)
 
 # Every top-level runtime header (the API and the value types it exposes),
@@ -38,7 +42,7 @@ install(FILES "${PROJECT_BINARY_DIR}/authzConfig.cmake" "${PROJECT_BINARY_DIR}/a
 # pkg-config: paths relative to the .pc file so the tree can be moved (and
 # `cmake --install --prefix P` works without reconfiguring).
 file(RELATIVE_PATH AUTHZ_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
-foreach(pc authz authz-c)
+foreach(pc authz authz-c authz-c-shared)
   configure_file(cmake/${pc}.pc.in "${PROJECT_BINARY_DIR}/${pc}.pc" @ONLY)
   install(FILES "${PROJECT_BINARY_DIR}/${pc}.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 endforeach()

@@ -47,6 +47,13 @@
 extern "C" {
 #endif
 
+/* libauthz_c.so is built with hidden visibility: these declarations are the
+ * only symbols it exports (versioned AUTHZ_C_1, runtime/c_api/authz_c.map). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
+/* The ABI version: the shared library's SONAME is libauthz_c.so.<this>. */
 #define AUTHZ_C_ABI_VERSION 1
 
 typedef enum authz_status {
@@ -149,6 +156,10 @@ const char* authz_decision_obligations_json(authz_decision* decision);
  * (OPERATOR) or for the person who made the call (END_USER). */
 const char* authz_decision_explanation(authz_decision* decision, authz_audience audience);
 void authz_decision_free(authz_decision* decision); /* NULL is a no-op */
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

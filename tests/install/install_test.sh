@@ -32,6 +32,19 @@ cmake --build "$work/cmake-consumer" -j2 >>"$work/cmake-consumer.log"
 "$work/cmake-consumer/cpp_consumer" "$table"
 "$work/cmake-consumer/c_consumer" "$table"
 
+step "shared library: SONAME, only the C ABI exported, consumers link it"
+so=$libdir/libauthz_c.so
+[[ -L $so && -f $libdir/libauthz_c.so.1 ]] || { echo "missing libauthz_c.so / libauthz_c.so.1 in $libdir"; exit 1; }
+soname=$(readelf -d "$so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[[ $soname == libauthz_c.so.1 ]] || { echo "SONAME is \`$soname\`, expected libauthz_c.so.1"; exit 1; }
+exported=$(nm -D --defined-only "$so" | awk '{print $3}' | sed 's/@.*//' | sort -u)
+others=$(grep -v -E '^(authz_[a-z_]+|AUTHZ_C_[0-9]+)$' <<<"$exported" || true)
+[[ -z $others ]] || { echo "libauthz_c.so exports more than the C ABI:"; head -20 <<<"$others"; exit 1; }
+grep -qx authz_evaluate <<<"$exported" || { echo "libauthz_c.so does not export authz_evaluate"; exit 1; }
+needs() { readelf -d "$1" | grep -q "(NEEDED).*\[libauthz_c.so.1\]"; }
+needs "$work/cmake-consumer/c_shared_consumer" || { echo "c_shared_consumer does not link libauthz_c.so.1"; exit 1; }
+"$work/cmake-consumer/c_shared_consumer" "$table"
+
 step "pkg-config consumers: authz (C++), authz-c (C)"
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 [[ $(pkg-config --modversion authz) == "$(pkg-config --modversion authz-c)" ]]
@@ -41,4 +54,9 @@ c++ $flags -std=c++20 "$source/tests/install/consumer/main.cpp" $(pkg-config --c
 cc $flags -std=c11 -Wall -Werror "$source/examples/c-embed/main.c" $(pkg-config --cflags --libs authz-c) -o "$work/pc_c_consumer"
 "$work/pc_cpp_consumer" "$table"
 "$work/pc_c_consumer" "$table"
+if needs "$work/pc_c_consumer"; then echo "pkg-config authz-c linked the shared library, not the static one"; exit 1; fi
+# shellcheck disable=SC2046
+cc $flags -std=c11 -Wall -Werror "$source/examples/c-embed/main.c" $(pkg-config --cflags --libs authz-c-shared) -o "$work/pc_c_shared_consumer"
+needs "$work/pc_c_shared_consumer" || { echo "pkg-config authz-c-shared did not link libauthz_c.so.1"; exit 1; }
+LD_LIBRARY_PATH=$libdir "$work/pc_c_shared_consumer" "$table"
 echo "install test passed"
