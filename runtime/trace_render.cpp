@@ -206,4 +206,39 @@ std::string render_json(const Decision& decision, Audience audience) {
   return out;
 }
 
+namespace {
+
+std::string join_rules(const Decision& decision) {
+  std::string out;
+  for (auto rule : decision.determining_rules) {
+    if (!out.empty()) out += ", ";
+    out += '`';
+    out += rule;
+    out += '`';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_denial_summary(const Decision& decision, std::string_view what, std::string_view target,
+                                  std::string_view user) {
+  std::string named = std::string(what) + " `" + std::string(target) + "`";
+  // Partial evaluation (completion/complete) may name no rule.
+  const bool rules = !decision.determining_rules.empty();
+  switch (decision.reason) {
+    case Reason::Forbidden: return named + " is forbidden" + (rules ? " by " + join_rules(decision) : "");
+    case Reason::NotPermitted: return "no rule allows user `" + std::string(user) + "` to use " + named;
+    case Reason::Expired:
+      return "access to " + named + " has expired or is not yet in force" +
+             (rules ? " (" + join_rules(decision) + ")" : "");
+    case Reason::UnknownTarget: return "the policy does not declare " + named;
+    case Reason::InvalidArguments:
+    case Reason::Error:
+    case Reason::Allowed:
+      break;
+  }
+  return decision.message.empty() ? named + " is refused" : decision.message;
+}
+
 }  // namespace authz::runtime

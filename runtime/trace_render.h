@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "runtime/decision.h"
 
@@ -25,5 +26,17 @@ enum class Audience { Operator, EndUser };
 //       args.account.owner == user.id  ->  "u-carol" == "u-bob"
 std::string render_text(const Decision& decision, Audience audience);
 std::string render_json(const Decision& decision, Audience audience);
+
+// One line saying why a call was refused, safe for the person who made it (no
+// values from entity data), the text after "access denied by policy: " in the
+// gateway's refusals and the Node middleware's: `what` is "tool", "resource"
+// or "prompt", `target` the name or URI, `user` the principal's id.
+//   no rule allows user `u-bob` to use tool `delete_records`
+//   tool `delete_records` is forbidden by `delete_admin_only`
+//   access to tool `update_account` has expired or is not yet in force (`inc_4521`)
+//   the policy does not declare tool `nope`
+// Otherwise the decision's message (or "tool `x` is refused").
+std::string render_denial_summary(const Decision& decision, std::string_view what, std::string_view target,
+                                  std::string_view user);
 
 }  // namespace authz::runtime

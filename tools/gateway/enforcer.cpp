@@ -49,38 +49,6 @@ std::string obligation_refusal(std::string_view what, std::string_view obligatio
          "`), which the gateway cannot apply, so it is refused; the server must enforce it itself";
 }
 
-std::string join_rules(const runtime::Decision& decision) {
-  std::string out;
-  for (auto rule : decision.determining_rules) {
-    if (!out.empty()) out += ", ";
-    out += '`';
-    out += rule;
-    out += '`';
-  }
-  return out;
-}
-
-// One line for the error message: why, without values from entity data.
-std::string denial_summary(const runtime::Decision& decision, std::string_view what, std::string_view target,
-                           std::string_view user) {
-  std::string named = std::string(what) + " `" + std::string(target) + "`";
-  // Partial evaluation (completion/complete) may name no rule.
-  const bool rules = !decision.determining_rules.empty();
-  switch (decision.reason) {
-    case runtime::Reason::Forbidden: return named + " is forbidden" + (rules ? " by " + join_rules(decision) : "");
-    case runtime::Reason::NotPermitted: return "no rule allows user `" + std::string(user) + "` to use " + named;
-    case runtime::Reason::Expired:
-      return "access to " + named + " has expired or is not yet in force" +
-             (rules ? " (" + join_rules(decision) + ")" : "");
-    case runtime::Reason::UnknownTarget: return "the policy does not declare " + named;
-    case runtime::Reason::InvalidArguments:
-    case runtime::Reason::Error:
-    case runtime::Reason::Allowed:
-      break;
-  }
-  return decision.message.empty() ? named + " is refused" : decision.message;
-}
-
 std::int64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since).count();
 }
@@ -184,7 +152,7 @@ bool Enforcer::refuse(const runtime::Engine& engine, const runtime::PreparedRequ
   const MethodShape* shape = shape_of(message.method);
   std::string decision_id = decision_.id.hex();
   std::string_view reason = runtime::to_string(decision_.reason);
-  std::string summary = denial_summary(decision_, shape->data_key, request_.target, request_.principal.id);
+  std::string summary = runtime::render_denial_summary(decision_, shape->data_key, request_.target, request_.principal.id);
 
   bool argument_level = false;
   if (shape->kind == runtime::MethodKind::ToolCall) {
@@ -315,7 +283,7 @@ bool Enforcer::decide_completion(const runtime::Engine& engine, const Message& m
     }
   }
   if (decision.allowed()) return true;
-  std::string summary = denial_summary(decision, data_key, target, request_.principal.id);
+  std::string summary = runtime::render_denial_summary(decision, data_key, target, request_.principal.id);
   reply = error_response(message.id, kInvalidParams, "access denied by policy: " + summary,
                          {{"reason", runtime::to_string(decision.reason)}, {data_key, target}, {"decision_id", decision_id}});
   return false;
