@@ -11,6 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/bootstrap.sh
+# npm packages the Node binding is built from (before CMake looks for them).
+scripts/node-deps.sh
 build_dir=${AUTHZ_BUILD_DIR:-build}
 configure() {
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" ${AUTHZ_CMAKE_ARGS:-} >/dev/null
