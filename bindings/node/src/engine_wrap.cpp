@@ -30,14 +30,14 @@ namespace {
 
 // A JavaScript string into `out`, reusing its buffer (one Node-API call when
 // it fits).
-void read_string(napi_env env, napi_value value, std::string& out) {
+void read_string(napi_env env, napi_value value, std::string& out, const char* what) {
   std::size_t copied = 0;
   if (out.capacity() < 15) out.reserve(15);
   out.resize(out.capacity());
   napi_status status = napi_get_value_string_utf8(env, value, out.data(), out.size() + 1, &copied);
   if (status != napi_ok) {
     out.clear();
-    throw Napi::Error::New(env, "expected a string");
+    throw make_error(env, kCodeInvalidRequest, std::string(what) + " must be a string");
   }
   if (copied < out.size()) {
     out.resize(copied);
@@ -72,13 +72,13 @@ std::int64_t system_now_ms() {
 // undefined: the system clock; a number: ms since the epoch; a string: RFC 3339.
 std::int64_t read_now(const Napi::CallbackInfo& info, std::size_t index) {
   Napi::Value value = info[index];
-  if (value.IsUndefined() || value.IsNull()) return system_now_ms();
-  if (value.IsNumber()) {
-    double ms = value.As<Napi::Number>().DoubleValue();
+  double ms = 0;
+  if (napi_get_value_double(info.Env(), value, &ms) == napi_ok) {  // the common case first: one call
     if (!std::isfinite(ms) || std::fabs(ms) > 9.0e15)
       throw make_error(info.Env(), kCodeInvalidRequest, "`now` must be a finite number of milliseconds");
     return static_cast<std::int64_t>(ms);
   }
+  if (value.IsUndefined() || value.IsNull()) return system_now_ms();
   if (value.IsString()) {
     std::string text = value.As<Napi::String>().Utf8Value();
     if (auto ms = runtime::parse_timestamp(text)) return *ms;
@@ -88,23 +88,42 @@ std::int64_t read_now(const Napi::CallbackInfo& info, std::size_t index) {
   throw make_error(info.Env(), kCodeInvalidRequest, "`now` must be a Date, a number of milliseconds or a string");
 }
 
+}  // namespace
+
 // The resolver for one call: a JavaScript callback, a NativeEntities, or none.
 struct EntitySource {
   std::optional<JsEntityResolver> callback;
   const runtime::EntityResolver* resolver = nullptr;
 };
 
-void read_entities(const Napi::CallbackInfo& info, std::size_t index, EntitySource& source) {
+// `last` remembers the NativeEntities of the previous call, so that a caller
+// passing the same one call after call pays one identity test instead of an
+// instanceof and an unwrap.
+namespace {
+
+void read_entities(const Napi::CallbackInfo& info, std::size_t index, EntitySource& source, LastEntities* last) {
   if (index >= info.Length()) return;
   Napi::Value value = info[index];
-  if (value.IsUndefined() || value.IsNull()) return;
-  if (value.IsFunction()) {
+  napi_valuetype type = value.Type();
+  if (type == napi_undefined || type == napi_null) return;
+  if (last && type == napi_object && !last->object.IsEmpty()) {
+    bool same = false;
+    if (napi_strict_equals(info.Env(), value, last->object.Value(), &same) == napi_ok && same) {
+      source.resolver = last->store;
+      return;
+    }
+  }
+  if (type == napi_function) {
     source.callback.emplace(info.Env(), value.As<Napi::Function>());
     source.resolver = &*source.callback;
     return;
   }
-  if (value.IsObject() && value.As<Napi::Object>().InstanceOf(addon_data(info.Env()).entities.Value())) {
+  if (type == napi_object && value.As<Napi::Object>().InstanceOf(addon_data(info.Env()).entities.Value())) {
     source.resolver = &EntitiesWrap::Unwrap(value.As<Napi::Object>())->store();
+    if (last) {
+      last->object = Napi::Persistent(value.As<Napi::Object>());
+      last->store = source.resolver;
+    }
     return;
   }
   throw make_error(info.Env(), kCodeInvalidRequest, "`entities` must be a function (type, id) => attributes or an Entities");
@@ -195,8 +214,7 @@ Napi::Value EngineWrap::targets(const Napi::CallbackInfo& info) {
 
 void EngineWrap::read_principal(const Napi::CallbackInfo& info, runtime::Principal& principal) {
   napi_env env = info.Env();
-  require_string(info, 0, "`principal.id`");
-  read_string(env, info[0], principal.id);
+  read_string(env, info[0], principal.id, "`principal.id`");
   if (!info[1].IsArray()) throw make_error(info.Env(), kCodeInvalidRequest, "`principal.roles` must be an array");
   auto roles = info[1].As<Napi::Array>();
   std::uint32_t count = roles.Length();
@@ -204,14 +222,9 @@ void EngineWrap::read_principal(const Napi::CallbackInfo& info, runtime::Princip
   for (std::uint32_t i = 0; i < count; ++i) {
     napi_value role;
     napi_get_element(env, roles, i, &role);
-    napi_valuetype type;
-    napi_typeof(env, role, &type);
-    if (type != napi_string)
-      throw make_error(info.Env(), kCodeInvalidRequest, "`principal.roles` must hold strings only");
-    read_string(env, role, principal.roles[i]);
+    read_string(env, role, principal.roles[i], "each of `principal.roles`");
   }
-  require_string(info, 2, "`principal.attributes` (as JSON)");
-  read_string(env, info[2], principal.attributes_json);
+  read_string(env, info[2], principal.attributes_json, "`principal.attributes` (as JSON)");
 }
 
 // decide(id, roles, attributesJson, method, target, argumentsJson, now, trace, entities, audit)
@@ -238,18 +251,17 @@ Napi::Value EngineWrap::decide_into(const Napi::CallbackInfo& info, Scratch& scr
   std::string& out = scratch.out;
   read_principal(info, request.principal);
   request.method = read_method(info, 3);
-  require_string(info, 4, "`target`");
-  read_string(env, info[4], request.target);
-  require_string(info, 5, "`arguments` (as JSON)");
-  read_string(env, info[5], request.arguments_json);
+  read_string(env, info[4], request.target, "`target`");
+  read_string(env, info[5], request.arguments_json, "`arguments` (as JSON)");
   request.now_ms = read_now(info, 6);
   runtime::EvaluateOptions options;
-  options.trace = info[7].IsBoolean() && info[7].As<Napi::Boolean>().Value();
+  bool trace = false;
+  options.trace = napi_get_value_bool(env, info[7], &trace) == napi_ok && trace;
   EntitySource entities;
-  read_entities(info, 8, entities);
+  read_entities(info, 8, entities, &last_entities_);
   options.entities = entities.resolver;
   AuditWrap* audit = nullptr;
-  if (info.Length() > 9 && info[9].IsObject()) {
+  if (info.Length() > 9 && info[9].Type() == napi_object) {
     if (!info[9].As<Napi::Object>().InstanceOf(addon_data(env).audit_log.Value()))
       throw make_error(env, kCodeInvalidRequest, "`audit` must be an AuditLog");
     audit = AuditWrap::Unwrap(info[9].As<Napi::Object>());
@@ -313,7 +325,7 @@ Napi::Value EngineWrap::may_call(const Napi::CallbackInfo& info) {
   std::string target = info[4].As<Napi::String>().Utf8Value();
   std::int64_t now = read_now(info, 5);
   EntitySource entities;
-  read_entities(info, 6, entities);
+  read_entities(info, 6, entities, nullptr);
   runtime::EvaluateOptions options;
   options.entities = entities.resolver;
   bool may = runtime::may_call_at_all(*engine_, principal, method, target, now, options);
@@ -348,7 +360,7 @@ Napi::Value EngineWrap::residual(const Napi::CallbackInfo& info) {
   }
   request.now_ms = read_now(info, 7);
   EntitySource entities;
-  read_entities(info, 9, entities);
+  read_entities(info, 9, entities, nullptr);
   runtime::EvaluateOptions options;
   options.entities = entities.resolver;
   runtime::Residual residual = runtime::partially_evaluate(*engine_, request, options);

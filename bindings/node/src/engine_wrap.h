@@ -23,6 +23,12 @@
 
 namespace authz::node {
 
+// The NativeEntities a NativeEngine was last given, and its store.
+struct LastEntities {
+  Napi::ObjectReference object;
+  const runtime::EntityResolver* store = nullptr;
+};
+
 class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
  public:
   static Napi::Function define(Napi::Env env);
@@ -53,6 +59,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   std::optional<runtime::Engine> engine_;  // set by the constructor (which throws otherwise)
   Scratch scratch_;
   bool busy_ = false;  // scratch_ is in use by a decide() below on the stack
+  LastEntities last_entities_;
 };
 
 }  // namespace authz::node
