@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v npm >/dev/null || { echo "node-deps: npm not found: the Node binding is not built" >&2; exit 0; }
 for dir in bindings/node examples/sales-server-ts; do
+  [[ -f $dir/package-lock.json ]] || continue
   if [[ ! $dir/node_modules/.package-lock.json -nt $dir/package-lock.json ]]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
