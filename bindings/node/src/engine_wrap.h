@@ -38,6 +38,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value policy_hash(const Napi::CallbackInfo& info);
   Napi::Value targets(const Napi::CallbackInfo& info);
   Napi::Value decide(const Napi::CallbackInfo& info);
+  Napi::Value decide_packed(const Napi::CallbackInfo& info);
+  Napi::Value decide_with(const Napi::CallbackInfo& info, bool packed);
   Napi::Value may_call(const Napi::CallbackInfo& info);
   Napi::Value residual(const Napi::CallbackInfo& info);
 
@@ -53,8 +55,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     runtime::Decision decision;
     runtime::AuditRecord record;
     std::string out;
+    std::string packed;  // decidePacked's request text
   };
-  Napi::Value decide_into(const Napi::CallbackInfo& info, Scratch& scratch);
+  Napi::Value decide_into(const Napi::CallbackInfo& info, Scratch& scratch, bool packed);
 
   std::optional<runtime::Engine> engine_;  // set by the constructor (which throws otherwise)
   Scratch scratch_;

@@ -96,6 +96,16 @@ test('hostile values are data: an id that looks like SQL or holds control charac
   const odd = authz.decide({ principal: { id: 'u-bob\u001fx', roles: ['rep', 'admin\u001e'] }, target: 'delete_records',
     arguments: { account: 'acc-1', ids: [] }, now }, { entities: lookup() });
   assert.equal(odd.effect, 'deny');
+  // A NUL cannot smuggle a role in: `rep\0admin` is one (unknown) role, not rep and admin.
+  for (const principal of [{ id: 'u-bob', roles: ['rep\0admin'] }, { id: 'u-bob\0admin', roles: ['rep'] }]) {
+    const smuggled = authz.decide({ principal, target: 'delete_records', arguments: { account: 'acc-1', ids: [] }, now },
+      { entities: lookup() });
+    assert.equal(smuggled.effect, 'deny', JSON.stringify(principal));
+    assert.deepEqual(smuggled.rules, ['delete_admin_only']);
+  }
+  const admin = authz.decide({ principal: { id: 'u-frank', roles: ['support', 'admin'], attributes: { manages: [] } }, target: 'delete_records',
+    arguments: { account: 'acc-1', ids: [] }, now }, { entities: lookup() });
+  assert.equal(admin.effect, 'allow', 'roles after the first reach the runtime');
 });
 
 test('row filters: partial evaluation to a parameterised WHERE, per user', () => {
