@@ -9,6 +9,7 @@ packages=(
   antlr4 libantlr4-runtime-dev
   llvm-14-dev libfmt-dev catch2 libcli11-dev libsimdjson-dev libbenchmark-dev libsqlite3-dev
   libssl-dev libtomlplusplus-dev libboost1.81-dev
+  nodejs
   chromium
 )
 

@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { OAuth2Server } from 'oauth2-mock-server';
@@ -206,6 +207,21 @@ describe('examples/sales-server-ts over Streamable HTTP with bearer tokens', TES
     assert.equal((await post({ authorization: `Bearer ${expired}` })).status, 401);
     const otherAudience = await tokenFor('u-frank', { aud: 'https://elsewhere.example' });
     assert.equal((await post({ authorization: `Bearer ${otherAudience}` })).status, 401);
+  });
+
+  test('over stdio the user comes from the environment', async () => {
+    const db = join(dir, 'stdio.sqlite');
+    const transport = new StdioClientTransport({ command: process.execPath,
+      args: [serverScript(), '--table', table, '--db', db, '--now', BEFORE_FREEZE],
+      env: { PATH: process.env.PATH ?? '', AUTHZ_NODE_ADDON: process.env.AUTHZ_NODE_ADDON ?? '', AUTHZ_USER: 'u-dana',
+        AUTHZ_ROLES: 'manager', AUTHZ_ATTRIBUTES: JSON.stringify({ manages: ['east'] }) } });
+    const client = new Client({ name: 'sales-ts-stdio', version: '1.0.0' });
+    clients.push(client);
+    await client.connect(transport, { timeout: REQUEST_TIMEOUT_MS });
+    const session = { client, server: { db } };
+    const rows = rowsOf(await call(session, 'list_accounts', {}));
+    assert.ok(rows.length > 3 && rows.every((row) => row.team === 'east'));
+    await denied(session, 'get_account', { account: 'acc-9' }, { kind: 'isError', mention: [/no_cross_user_accounts/] });
   });
 
   test('every decision is in the audit log and the chain verifies', async () => {
