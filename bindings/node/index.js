@@ -61,15 +61,53 @@ function methodIndex(method) {
   return index;
 }
 
-// Principal attributes as JSON, on every call (an object may have changed
-// since the last one; the runtime reuses its conversion while the text is
-// the same byte for byte).
+// Principal attributes as JSON. An object that may still change is converted
+// on every call; plain data frozen all the way down (Object.freeze on it and
+// on every object and array inside; no getters, no toJSON, plain prototypes)
+// cannot change, so its text is kept (a WeakMap, collected with the object).
+// The runtime then reuses its own conversion while the text stays the same.
+const frozenAttributes = new WeakMap();
+function immutableData(value) {
+  if (value === null || typeof value !== 'object') return typeof value !== 'function';
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== Array.prototype) return false;
+  if (!Object.isFrozen(value)) return false;
+  const descriptors = Object.getOwnPropertyDescriptors(value);
+  if ('toJSON' in descriptors) return false;
+  for (const key of Object.keys(descriptors)) {
+    if (!('value' in descriptors[key]) || !immutableData(descriptors[key].value)) return false;
+  }
+  return true;
+}
 function attributesJson(attributes) {
   if (attributes === undefined || attributes === null) return '';
   if (typeof attributes !== 'object' || Array.isArray(attributes)) {
     throw fail('AUTHZ_INVALID_REQUEST', '`principal.attributes` must be an object');
   }
-  return JSON.stringify(attributes);
+  let text = frozenAttributes.get(attributes);
+  if (text !== undefined) return text;
+  text = JSON.stringify(attributes);
+  if (immutableData(attributes)) frozenAttributes.set(attributes, text);
+  return text;
+}
+
+// Obligations as the policy writes them are constants: each distinct JSON
+// text is parsed once and its (frozen) objects are shared by every decision.
+const obligationCache = new Map();
+function obligationsOf(text) {
+  let parsed = obligationCache.get(text);
+  if (parsed === undefined) {
+    parsed = deepFreeze(JSON.parse(text));
+    if (obligationCache.size < 4096) obligationCache.set(text, parsed);
+  }
+  return parsed;
+}
+function deepFreeze(value) {
+  if (value !== null && typeof value === 'object') {
+    for (const key of Object.keys(value)) deepFreeze(value[key]);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function checkPrincipal(principal) {
@@ -215,7 +253,7 @@ export class Authz {
       allowed,
       reason: REASONS[text.charCodeAt(1) - 48],
       rules: second === first + 1 ? EMPTY : text.slice(first + 1, second).split('\x1e'),
-      obligations: third === second + 1 ? EMPTY : JSON.parse(text.slice(second + 1, third)),
+      obligations: third === second + 1 ? EMPTY : obligationsOf(text.slice(second + 1, third)),
       message: text.slice(third + 1),
       decisionId: text.slice(2, first),
       target,

@@ -16,9 +16,13 @@ export const accounts = {
   'acc-9': { owner: 'u-hank', team: 'west', region: 'north-america' },
 };
 
-const bob = { id: 'u-bob', roles: ['rep'], attributes: { manages: [] } };
-const dana = { id: 'u-dana', roles: ['manager'], attributes: { manages: ['east', 'north'] } };
-const erin = { id: 'u-erin', roles: ['analyst'], attributes: { manages: [] } };
+// Principals as a server keeps them for a session: frozen (decide_bench.mjs
+// also times unfrozen copies, converted on every call).
+const frozen = (value) => Object.freeze(Object.fromEntries(Object.entries(value).map(([key, item]) =>
+  [key, Array.isArray(item) ? Object.freeze([...item]) : typeof item === 'object' ? frozen(item) : item])));
+const bob = frozen({ id: 'u-bob', roles: ['rep'], attributes: { manages: [] } });
+const dana = frozen({ id: 'u-dana', roles: ['manager'], attributes: { manages: ['east', 'north'] } });
+const erin = frozen({ id: 'u-erin', roles: ['analyst'], attributes: { manages: [] } });
 
 export const requests = [
   { name: 'rep reads own account', allow: true, request: { principal: bob, target: 'get_account', arguments: { account: 'acc-1' }, now } },

@@ -136,3 +136,26 @@ test('mayUse: the question behind list filtering', () => {
   assert.equal(authz.mayUse(user('u-frank'), 'delete_records', { now }), true);
   assert.equal(authz.mayUse(user('u-bob'), 'no_such_tool', { now }), false);
 });
+
+test('frozen attributes are converted once; anything that can change is converted every time', () => {
+  const request = (attributes) => ({ principal: { id: 'u-dana', roles: ['manager'], attributes }, target: 'get_account',
+    arguments: { account: 'acc-7' }, now });
+  const ask = (attributes) => authz.decide(request(attributes), { entities: lookup() }).effect;
+  const mutable = { manages: ['east'] };
+  assert.equal(ask(mutable), 'allow');
+  mutable.manages = [];
+  assert.equal(ask(mutable), 'deny', 'a changed object is seen');
+  const shallow = Object.freeze({ manages: ['east'] });
+  assert.equal(ask(shallow), 'allow');
+  shallow.manages.pop();
+  assert.equal(ask(shallow), 'deny', 'a frozen object with a mutable array inside is converted again');
+  let flip = true;
+  const getter = Object.freeze({ get manages() { flip = !flip; return flip ? [] : ['east']; } });
+  assert.equal(ask(getter), 'allow');
+  assert.equal(ask(getter), 'deny', 'a getter is read on every call');
+  const frozen = Object.freeze({ manages: Object.freeze(['east']) });
+  assert.equal(ask(frozen), 'allow');
+  assert.equal(ask(frozen), 'allow');
+  const obligations = authz.decide({ principal: user('u-erin'), target: 'sales_summary', arguments: { region: 'x' }, now }).obligations;
+  assert.ok(Object.isFrozen(obligations) && Object.isFrozen(obligations[0].arguments), 'shared obligations cannot be edited');
+});
