@@ -191,6 +191,9 @@ export class Authz {
   #audit;
 
   constructor(native, options) {
+    if (options?.audit !== undefined && !(options.audit instanceof AuditLog)) {
+      throw fail('AUTHZ_INVALID_REQUEST', '`audit` must be an AuditLog');
+    }
     this.#native = native;
     this.#audit = options?.audit;
   }
@@ -218,6 +221,7 @@ export class Authz {
 
   /** Decides one request. */
   decide(request, options) {
+    if (request === null || typeof request !== 'object') throw fail('AUTHZ_INVALID_REQUEST', 'a request must be an object');
     const principal = request.principal;
     const roles = checkPrincipal(principal);
     const method = methodIndex(request.method);
@@ -225,6 +229,7 @@ export class Authz {
     if (typeof target !== 'string') throw fail('AUTHZ_INVALID_REQUEST', '`target` must be a string');
     const explain = options !== undefined && options.explain === true;
     const audit = options !== undefined && options.audit !== undefined ? options.audit : this.#audit;
+    if (audit && !(audit instanceof AuditLog)) throw fail('AUTHZ_INVALID_REQUEST', '`audit` must be an AuditLog');
     const entities = options === undefined ? undefined : entitiesOf(options.entities);
     const now = nowOf(request.now);
     const attributes = attributesJson(principal.attributes);

@@ -85,6 +85,13 @@ test('requests of the wrong shape are errors with code AUTHZ_INVALID_REQUEST, ne
   assert.throws(() => authz.decide({ principal: { id: 'u-bob' }, target: 'get_account' }, { entities: 5 }),
     { code: 'AUTHZ_INVALID_REQUEST' });
   assert.throws(() => new Entities('{"Account": 5}'), { code: 'AUTHZ_INVALID_REQUEST' });
+  for (const request of [null, undefined, 'get_account']) {
+    assert.throws(() => authz.decide(request), { code: 'AUTHZ_INVALID_REQUEST' });
+  }
+  // An audit log that is not one is refused, never silently skipped.
+  assert.throws(() => authz.decide({ principal: { id: 'u-bob' }, target: 'get_account' }, { audit: { native: null } }),
+    { code: 'AUTHZ_INVALID_REQUEST' });
+  assert.throws(() => Authz.loadFile(salesTable, { audit: '/tmp/audit.jsonl' }), { code: 'AUTHZ_INVALID_REQUEST' });
 });
 
 test('hostile values are data: an id that looks like SQL or holds control characters is just a string', () => {
