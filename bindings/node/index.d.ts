@@ -118,7 +118,15 @@ export interface DecideOptions {
   explain?: boolean;
   /** Overrides the Authz's audit log for this call; null: no record. */
   audit?: AuditLog | null;
+  /**
+   * The obligations the caller applies: an allow carrying any other one becomes a deny (reason
+   * `error`, see isObligationRefusal) in the decision and its audit record.
+   */
+  applies?: string[];
 }
+
+/** Whether a deny is the refusal of an obligation the caller does not apply (DecideOptions.applies). */
+export function isObligationRefusal(decision: Decision): boolean;
 
 export interface PartialRequest extends Omit<Request, 'arguments'> {
   /** The known arguments. */

@@ -138,6 +138,19 @@ function packable(id, target, roles) {
   return true;
 }
 
+// options.applies: the obligation names the caller applies, NUL-separated for the addon.
+function appliesText(applies) {
+  if (!Array.isArray(applies) || applies.some((name) => typeof name !== 'string' || name === '' || name.includes('\0'))) {
+    throw fail('AUTHZ_INVALID_REQUEST', '`applies` must be an array of obligation names');
+  }
+  return applies.join('\0');
+}
+
+/** Whether a deny is the refusal of an obligation the caller does not apply (decide's `applies`). */
+export function isObligationRefusal(decision) {
+  return decision.reason === 'error' && decision.message.startsWith('the call comes with obligation ');
+}
+
 function nowOf(now) {
   return now instanceof Date ? now.getTime() : now;
 }
@@ -231,6 +244,7 @@ export class Authz {
     const audit = options !== undefined && options.audit !== undefined ? options.audit : this.#audit;
     if (audit && !(audit instanceof AuditLog)) throw fail('AUTHZ_INVALID_REQUEST', '`audit` must be an AuditLog');
     const entities = options === undefined ? undefined : entitiesOf(options.entities);
+    const applies = options === undefined || options.applies === undefined ? undefined : appliesText(options.applies);
     const now = nowOf(request.now);
     const attributes = attributesJson(principal.attributes);
     const args = argumentsJson(request.arguments);
@@ -242,11 +256,13 @@ export class Authz {
       let packed = `${id}\0${target}\0${attributes}\0${args}`;
       for (let i = 0; i < roles.length; i += 1) packed += `\0${roles[i]}`;
       const flags = method | (explain ? 4 : 0);
-      answer = audit ? this.#native.decidePacked(packed, now, flags, entities, audit.native)
-        : entities !== undefined ? this.#native.decidePacked(packed, now, flags, entities)
-          : this.#native.decidePacked(packed, now, flags);
+      answer = applies !== undefined ? this.#native.decidePacked(packed, now, flags, entities, audit?.native, applies)
+        : audit ? this.#native.decidePacked(packed, now, flags, entities, audit.native)
+          : entities !== undefined ? this.#native.decidePacked(packed, now, flags, entities)
+            : this.#native.decidePacked(packed, now, flags);
     } else {
-      answer = this.#native.decide(id, roles, attributes, method, target, args, now, explain, entities, audit?.native);
+      answer = this.#native.decide(id, roles, attributes, method, target, args, now, explain, entities, audit?.native,
+        applies);
     }
     const text = explain ? answer[0] : answer;
     const first = text.indexOf('\x1f');

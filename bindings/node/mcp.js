@@ -29,12 +29,13 @@
 //     templates: could be read for some values).
 //   - Obligations: an allowed call whose decision carries an obligation the
 //     handler has not declared in options.handles[name] is refused before the
-//     handler runs; otherwise the handler gets `extra.authz` ({decision,
+//     handler runs (decided with `applies`, so the audit record says deny,
+//     reason error, as the gateway's does); otherwise the handler gets `extra.authz` ({decision,
 //     principal, obligations, acknowledge(name), rowFilter(...)}) and must
 //     acknowledge every obligation before it returns, or its result is
 //     withheld and the call refused.
 //   - Fail closed: any error while deciding refuses the request.
-import { Authz } from './index.js';
+import { Authz, isObligationRefusal } from './index.js';
 
 const INVALID_PARAMS = -32602;
 const INTERNAL_ERROR = -32603;
@@ -109,12 +110,14 @@ export function authorize(server, authz, options = {}) {
     return environmentPrincipal;
   }
 
-  function decideOrRefuse(shape, target, args, principal, id) {
+  function decideOrRefuse(shape, target, args, principal) {
     const request = { principal, method: shape.method, target, arguments: args, now: clock() };
     const entities = options.entities;
     let decision;
     try {
-      decision = authz.decide(request, { entities, audit: options.audit });
+      // An allow with an obligation the handler does not declare is refused
+      // by the runtime, so that the audit record says deny.
+      decision = authz.decide(request, { entities, audit: options.audit, applies: handles[target] ?? [] });
     } catch (error) {
       if (error.code === 'AUTHZ_AUDIT_UNAVAILABLE') {
         log(`audit log write failed, ${shape.method} \`${target}\` refused (fail closed): ${error.message}`);
@@ -170,17 +173,8 @@ export function authorize(server, authz, options = {}) {
           { reason: 'not_permitted', [shape.what]: target });
       }
       const { request: decided, decision } = decideOrRefuse(shape, target, args, principal);
-      if (!decision.allowed) return refusal(shape, decided, decision, principal);
-
-      const declared = handles[target] ?? [];
-      const unhandled = decision.obligations.find((obligation) => !declared.includes(obligation.name));
-      if (unhandled) {
-        if (shape.what !== 'tool') {
-          throw jsonRpcError(INVALID_PARAMS, `access denied by policy: ${shape.what} \`${target}\` comes with obligation \`${unhandled.name}\`, which its handler does not apply`,
-            { reason: 'error', [shape.what]: target, decision_id: decision.decisionId });
-        }
-        return refusal(shape, decided, decision, principal,
-          `the call comes with obligation \`${unhandled.name}\` (rule \`${unhandled.rule}\`), which the handler of \`${target}\` does not apply, so it is refused`);
+      if (!decision.allowed) {
+        return refusal(shape, decided, decision, principal, isObligationRefusal(decision) ? decision.message : undefined);
       }
       const acknowledged = new Set();
       extra.authz = {

@@ -28,6 +28,9 @@
 namespace authz::node {
 namespace {
 
+// The start of an obligation refusal's message (index.js recognises it).
+constexpr const char* kObligationRefusal = "the call comes with obligation ";
+
 // A JavaScript string into `out`, reusing its buffer (one Node-API call when
 // it fits).
 void read_string(napi_env env, napi_value value, std::string& out, const char* what) {
@@ -259,11 +262,11 @@ void EngineWrap::read_principal(const Napi::CallbackInfo& info, runtime::Princip
   read_string(env, info[2], principal.attributes_json, "`principal.attributes` (as JSON)");
 }
 
-// decide(id, roles, attributesJson, method, target, argumentsJson, now, trace, entities, audit)
+// decide(id, roles, attributesJson, method, target, argumentsJson, now, trace, entities, audit, applies)
 //   -> the encoded string; with trace: [encoded, end-user text, operator text, denial summary]
 Napi::Value EngineWrap::decide(const Napi::CallbackInfo& info) { return decide_with(info, false); }
 
-// decidePacked(packed, now, flags, entities?, audit?): the same decision with
+// decidePacked(packed, now, flags, entities?, audit?, applies?): the same decision with
 // fewer Node-API calls. packed = id \0 target \0 attributes JSON \0 arguments
 // JSON [\0 role]...; index.js sends it only when no id, target or role holds a
 // NUL (JSON text never does); flags = method (0..2) | 4 for a trace.
@@ -290,7 +293,7 @@ Napi::Value EngineWrap::decide_into(const Napi::CallbackInfo& info, Scratch& scr
   runtime::AuditRecord& record = scratch.record;
   std::string& out = scratch.out;
   runtime::EvaluateOptions options;
-  std::size_t entities_index = 0, audit_index = 0;
+  std::size_t entities_index = 0, audit_index = 0, applies_index = 0;
   if (packed) {
     // (packed, now, flags, entities?, audit?): see decide_packed's comment.
     read_string(env, info[0], scratch.packed, "the request");
@@ -303,6 +306,7 @@ Napi::Value EngineWrap::decide_into(const Napi::CallbackInfo& info, Scratch& scr
     options.trace = (flags & 4) != 0;
     entities_index = 3;
     audit_index = 4;
+    applies_index = 5;
   } else {
     read_principal(info, request.principal);
     request.method = read_method(info, 3);
@@ -313,6 +317,7 @@ Napi::Value EngineWrap::decide_into(const Napi::CallbackInfo& info, Scratch& scr
     options.trace = napi_get_value_bool(env, info[7], &trace) == napi_ok && trace;
     entities_index = 8;
     audit_index = 9;
+    applies_index = 10;
   }
   EntitySource entities;
   read_entities(info, entities_index, entities, &last_entities_);
@@ -334,6 +339,29 @@ Napi::Value EngineWrap::decide_into(const Napi::CallbackInfo& info, Scratch& scr
     decision.effect = runtime::Effect::Deny;
     decision.reason = runtime::Reason::Error;
     decision.message = "an entity look-up failed";
+  }
+  // The obligations the caller applies (NUL-separated names), when it says:
+  // an allow that carries any other one is refused, as authz-gateway refuses
+  // the obligations it cannot apply, and the audit record says so.
+  if (info.Length() > applies_index && info[applies_index].Type() == napi_string && decision.allowed()) {
+    read_string(env, info[applies_index], scratch.applies, "`applies`");
+    std::string_view applies = scratch.applies;
+    for (const auto& obligation : decision.obligations) {
+      bool applied = false;
+      for (std::size_t start = 0; start <= applies.size() && !applied;) {
+        std::size_t end = applies.find('\0', start);
+        if (end == std::string_view::npos) end = applies.size();
+        applied = !applies.empty() && applies.substr(start, end - start) == obligation.name;
+        start = end + 1;
+      }
+      if (!applied) {
+        decision.effect = runtime::Effect::Deny;
+        decision.reason = runtime::Reason::Error;
+        decision.message = std::string(kObligationRefusal) + "`" + std::string(obligation.name) + "` (rule `" +
+                           std::string(obligation.rule) + "`), which the server does not apply, so it is refused";
+        break;
+      }
+    }
   }
   if (audit) {
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();

@@ -55,7 +55,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     runtime::Decision decision;
     runtime::AuditRecord record;
     std::string out;
-    std::string packed;  // decidePacked's request text
+    std::string packed;   // decidePacked's request text
+    std::string applies;  // the obligations the caller applies, NUL-separated
   };
   Napi::Value decide_into(const Napi::CallbackInfo& info, Scratch& scratch, bool packed);
 

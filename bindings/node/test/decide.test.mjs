@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { Authz, Entities } from '../index.js';
+import { Authz, Entities, isObligationRefusal } from '../index.js';
 import { accounts, lookup, now, salesData, salesTable, user } from './helpers.mjs';
 
 const authz = Authz.loadFile(salesTable);
@@ -43,6 +43,21 @@ test('obligations come back as objects: the analyst gets aggregates only', () =>
   const list = authz.decide({ principal: user('u-bob'), target: 'list_accounts', arguments: {}, now });
   assert.deepEqual(list.obligations.map((o) => o.name), ['rows_owned_by_caller', 'max_results']);
   assert.deepEqual(list.obligations[0].arguments, { field: 'owner' });
+});
+
+test('applies: an allow carrying an obligation the caller does not apply is a deny, reason error', () => {
+  const request = { principal: user('u-bob'), target: 'list_accounts', arguments: {}, now };
+  assert.equal(authz.decide(request, { applies: ['rows_owned_by_caller', 'max_results'] }).effect, 'allow');
+  const refused = authz.decide(request, { applies: ['rows_owned_by_caller'] });
+  assert.equal(refused.effect, 'deny');
+  assert.equal(refused.reason, 'error');
+  assert.equal(refused.message, 'the call comes with obligation `max_results` (rule `owners_list_own`), which the server does not apply, so it is refused');
+  assert.equal(isObligationRefusal(refused), true);
+  assert.equal(authz.decide(request, { applies: [] }).effect, 'deny');
+  assert.equal(authz.decide({ ...request, principal: { ...user('u-bob'), id: 'u-bob\0' } }, { applies: ['rows_owned_by_caller'] }).effect, 'deny',
+    'the field-by-field path applies it too');
+  assert.throws(() => authz.decide(request, { applies: 'max_results' }), { code: 'AUTHZ_INVALID_REQUEST' });
+  assert.throws(() => authz.decide(request, { applies: ['max\0results'] }), { code: 'AUTHZ_INVALID_REQUEST' });
 });
 
 test('deny wins, grants expire, unknown tools and bad arguments deny with a reason', () => {

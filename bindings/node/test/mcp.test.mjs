@@ -4,6 +4,7 @@
 // refusals in the gateway's shapes, obligations handed to handlers and
 // enforced, the stdio principal from the environment, fail-closed audit.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -127,11 +128,17 @@ test('obligations: handed to the handler, which must acknowledge them; undeclare
   assert.match(withheld.content[0].text, /did not apply obligation `max_results`.*result is withheld/);
   assert.doesNotMatch(withheld.content[0].text, /sql|u-bob/, 'the handler\'s result is not in the refusal');
 
-  const undeclared = salesServer(authz, { handles: {} });
+  const audit = new AuditLog(`${scratch}/mcp-obligations.jsonl`);
+  const undeclared = salesServer(authz, { handles: {}, audit });
   const refused = await (await connect(undeclared.server, 'u-erin')).callTool({ name: 'sales_summary', arguments: { region: 'europe' } });
   assert.equal(refused.isError, true);
-  assert.match(refused.content[0].text, /comes with obligation `aggregate_only` \(rule `analysts_totals`\), which the handler of `sales_summary` does not apply/);
+  assert.match(refused.content[0].text, /^access denied by policy: the call comes with obligation `aggregate_only` \(rule `analysts_totals`\), which the server does not apply, so it is refused\n\(decision [0-9a-f]{32}\)$/);
+  assert.equal(refused._meta['authz/reason'], 'error');
   assert.deepEqual(undeclared.calls, [], 'the handler never ran');
+  assert.equal(audit.records, 1);
+  audit.close();
+  const [record] = readFileSync(`${scratch}/mcp-obligations.jsonl`, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  assert.deepEqual([record.effect, record.reason], ['deny', 'error'], 'the audit record says what the caller got');
 });
 
 test('no authenticated user: everything refused, lists empty; stdio takes the principal from the environment', async () => {
