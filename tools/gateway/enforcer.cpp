@@ -152,7 +152,8 @@ bool Enforcer::refuse(const runtime::Engine& engine, const runtime::PreparedRequ
   const MethodShape* shape = shape_of(message.method);
   std::string decision_id = decision_.id.hex();
   std::string_view reason = runtime::to_string(decision_.reason);
-  std::string summary = runtime::render_denial_summary(decision_, shape->data_key, request_.target, request_.principal.id);
+  std::string summary =
+      runtime::render_denial_summary(decision_, shape->data_key, request_.target, request_.principal.id);
 
   bool argument_level = false;
   if (shape->kind == runtime::MethodKind::ToolCall) {

@@ -129,7 +129,8 @@ void read_entities(const Napi::CallbackInfo& info, std::size_t index, EntitySour
     }
     return;
   }
-  throw make_error(info.Env(), kCodeInvalidRequest, "`entities` must be a function (type, id) => attributes or an Entities");
+  throw make_error(info.Env(), kCodeInvalidRequest,
+                   "`entities` must be a function (type, id) => attributes or an Entities");
 }
 
 const char* target_kind_name(runtime::TargetKind kind) {
@@ -470,7 +471,8 @@ Napi::Value EngineWrap::residual(const Napi::CallbackInfo& info) {
       if (table.IsString()) target.table = table.As<Napi::String>().Utf8Value();
     } else {
       throw make_error(env, kCodeInvalidRequest,
-                       "column of `" + key + "` must be a string or {table, column}\nhelp: {\"account.owner\": \"owner\"}");
+                       "column of `" + key +
+                           "` must be a string or {table, column}\nhelp: {\"account.owner\": \"owner\"}");
     }
     columns.emplace(std::move(key), std::move(target));
   }
