@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { authzcBinary, buildPolicy, callTool, closeAll, E2E_DIR, scratchDir, verifyAudit } from './harness.mjs';
-import { connectHttp, startEverythingHttp, startGateway, startIssuer, stopAll, tokenFrom } from './http_support.mjs';
+import { connectHttp, rawPost, startEverythingHttp, startGateway, startIssuer, stopAll, tokenFrom } from './http_support.mjs';
 
 const TEST_TIMEOUT = { timeout: 60000 };
 const RESOURCE = 'https://gateway.example/mcp';
@@ -95,7 +95,7 @@ describe('operating authz-gateway serve', () => {
 });
 
 describe('authz-gateway serve over TLS', () => {
-  let dir, gateway, cert;
+  let dir, gateway, verifying, cert, issuer, upstream;
   before(async () => {
     dir = scratchDir('authz-e2e-http-tls-');
     const table = buildPolicy('everything', dir);
@@ -103,10 +103,15 @@ describe('authz-gateway serve over TLS', () => {
       '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1',
       '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
     cert = readFileSync(join(dir, 'cert.pem'));
-    const issuer = await startIssuer('RS256');
+    issuer = await startIssuer('RS256');
+    // An HTTPS upstream whose certificate no public CA signed.
+    upstream = await startEverythingHttp({ key: readFileSync(join(dir, 'key.pem')), cert });
     gateway = await startGateway({
-      dir, table, issuerUrl: issuer.url, resource: RESOURCE, upstream: { url: 'http://127.0.0.1:9/mcp' },
-      extra: { http: ['tls_cert = "cert.pem"', 'tls_key = "key.pem"'] },
+      dir, table, issuerUrl: issuer.url, resource: RESOURCE, upstream: { url: upstream.url },
+      extra: { http: ['tls_cert = "cert.pem"', 'tls_key = "key.pem"'], upstream: ['verify_tls = false'] },
+    });
+    verifying = await startGateway({
+      dir, table, issuerUrl: issuer.url, resource: RESOURCE, upstream: { url: upstream.url }, name: 'verifying',
     });
   });
   after(async () => {
@@ -129,5 +134,32 @@ describe('authz-gateway serve over TLS', () => {
     assert.match(body, /"status":"ok"/);
     assert.match(gateway.stderr.join(''), /\(https\)/);
     await assert.rejects(fetch(`${gateway.base}/healthz`));
+  });
+
+  test('an https upstream: the peer is verified unless verify_tls is false', TEST_TIMEOUT, async () => {
+    const token = await tokenFrom(issuer, RESOURCE, { sub: 'u-alice', roles: ['tester'] });
+    // The verifying gateway refuses the self-signed upstream: nothing reaches it.
+    const before = upstream.requests.length;
+    const refused = await rawPost(verifying.url, { token });
+    assert.equal(refused.status, 502, await refused.text());
+    assert.equal(upstream.requests.length, before);
+    // verify_tls = false (a test upstream): the session works over TLS.
+    const url = gateway.base.replace('http:', 'https:') + '/mcp';
+    const response = await new Promise((resolve, reject) => {
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'tls', version: '1' } } });
+      const request = httpsRequest(url, {
+        method: 'POST', ca: cert,
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
+      }, (answer) => {
+        let text = '';
+        answer.on('data', (chunk) => { text += chunk; });
+        answer.on('end', () => resolve({ status: answer.statusCode, text }));
+      });
+      request.on('error', reject);
+      request.end(body);
+    });
+    assert.equal(response.status, 200, response.text);
+    assert.match(response.text, /"serverInfo"/);
+    assert.equal(upstream.requests.at(-1).headers.authorization, undefined);
   });
 });

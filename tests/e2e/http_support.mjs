@@ -9,6 +9,7 @@
 // fail with what the process printed.
 import { spawn } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,9 +73,10 @@ export async function tokenFrom(issuer, resource, claims, scope = 'mcp:tools') {
   return (await response.json()).access_token;
 }
 
-// server-everything in streamableHttp mode behind a recording proxy. Returns
-// { url, requests }: every request the server received, with headers and body.
-export async function startEverythingHttp() {
+// server-everything in streamableHttp mode behind a recording proxy (HTTPS
+// with `tls` = { key, cert }). Returns { url, requests }: every request the
+// server received, with headers and body.
+export async function startEverythingHttp(tls) {
   const port = await freePort();
   const child = spawn(process.execPath, [join(E2E_DIR, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js'), 'streamableHttp'], {
     env: { ...process.env, PORT: String(port) },
@@ -83,7 +85,7 @@ export async function startEverythingHttp() {
   started.push({ stop: () => child.kill('SIGKILL') });
   await waitForOutput(child, /listening on port/, 'server-everything');
   const requests = [];
-  const proxy = createServer((req, res) => {
+  const proxy = (tls ? (handler) => createHttpsServer(tls, handler) : createServer)((req, res) => {
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
@@ -99,7 +101,7 @@ export async function startEverythingHttp() {
   });
   await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   started.push({ stop: () => new Promise((resolve) => { proxy.closeAllConnections(); proxy.close(resolve); }) });
-  return { url: `http://127.0.0.1:${proxy.address().port}/mcp`, requests };
+  return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${proxy.address().port}/mcp`, requests };
 }
 
 // Writes gateway.toml in `dir` and starts `authz-gateway serve`. `extra` adds

@@ -79,9 +79,6 @@ runtime::Result<std::shared_ptr<const Generation>> build_generation(GatewayConfi
   if (!config.upstream.url.empty() && !parse_http_url(config.upstream.url, generation->upstream_url)) {
     return R::failure("[upstream] `url` is not an http(s) URL");
   }
-  if (generation->upstream_url.tls) {
-    return R::failure("[upstream] `url`: an https upstream is not supported yet\n  = help: use http:// on a trusted network, or a local TLS terminator");
-  }
 
   std::string& metadata = generation->metadata_json;
   metadata = "{\"resource\":";

@@ -22,10 +22,10 @@
 #include <unordered_map>
 
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include "tools/gateway/session.h"
 #include "tools/http/session_table.h"
+#include "tools/http/upstream_connection.h"
 #include "tools/oauth/verified_token.h"
 
 namespace authz::http {
@@ -83,7 +83,7 @@ struct McpSession {
 
   // HTTP upstream: idle keep-alive connections (guarded by pool_mutex).
   std::mutex pool_mutex;
-  std::vector<std::unique_ptr<boost::beast::tcp_stream>> idle;
+  std::vector<std::unique_ptr<UpstreamConnection>> idle;
 
   // stdio upstream: the child, and who waits for its messages (guarded by mutex).
   std::shared_ptr<StdioUpstream> stdio;

@@ -9,6 +9,7 @@
 #include "tools/gateway/message_reader.h"
 #include "tools/http/sse.h"
 #include "tools/http/stdio_upstream.h"
+#include "tools/http/upstream_connection.h"
 
 namespace authz::http {
 
@@ -116,21 +117,7 @@ void upstream_headers(bhttp::request<Body>& request, const Generation& generatio
   }
 }
 
-net::awaitable<std::unique_ptr<beast::tcp_stream>> connect_upstream(const Generation& generation, beast::error_code& ec) {
-  auto executor = co_await net::this_coro::executor;
-  tcp::resolver resolver(executor);
-  auto endpoints = co_await resolver.async_resolve(generation.upstream_url.host, generation.upstream_url.port, with(ec));
-  if (ec) co_return nullptr;
-  auto stream = std::make_unique<beast::tcp_stream>(executor);
-  stream->expires_after(std::chrono::milliseconds(generation.config.http.request_timeout_ms));
-  co_await stream->async_connect(endpoints, with(ec));
-  if (ec) co_return nullptr;
-  stream->socket().set_option(tcp::no_delay(true), ec);
-  ec = {};
-  co_return stream;
-}
-
-std::unique_ptr<beast::tcp_stream> take_idle(McpSession& session) {
+std::unique_ptr<UpstreamConnection> take_idle(McpSession& session) {
   std::lock_guard lock(session.pool_mutex);
   if (session.idle.empty()) return nullptr;
   auto stream = std::move(session.idle.back());
@@ -138,7 +125,7 @@ std::unique_ptr<beast::tcp_stream> take_idle(McpSession& session) {
   return stream;
 }
 
-void give_back(McpSession& session, std::unique_ptr<beast::tcp_stream> stream) {
+void give_back(McpSession& session, std::unique_ptr<UpstreamConnection> stream) {
   constexpr std::size_t kMaxIdle = 4;
   std::lock_guard lock(session.pool_mutex);
   if (session.idle.size() < kMaxIdle && !session.ended) session.idle.push_back(std::move(stream));
@@ -159,7 +146,7 @@ void answer_failure(McpSession& session, std::string_view client_body, int statu
 
 // Relays an upstream SSE body event by event through the core to the client,
 // as chunks. Returns false when the client went away.
-net::awaitable<bool> relay_events(McpSession& session, beast::tcp_stream& upstream, beast::flat_buffer& buffer,
+net::awaitable<bool> relay_events(McpSession& session, UpstreamConnection& upstream, beast::flat_buffer& buffer,
                                   bhttp::response_parser<bhttp::string_body>& parser, ClientChannel& channel,
                                   std::int64_t read_timeout_ms, bool& answered, const std::string& request_key) {
   SseParser sse(kMaxServerMessageBytes);
@@ -182,7 +169,7 @@ net::awaitable<bool> relay_events(McpSession& session, beast::tcp_stream& upstre
   while (!parser.is_done()) {
     beast::error_code ec;
     upstream.expires_after(std::chrono::milliseconds(read_timeout_ms));
-    co_await bhttp::async_read_some(upstream, buffer, parser, with(ec));
+    co_await upstream.read_some(buffer, parser, ec);
     std::string& body = parser.get().body();
     if (!body.empty()) {
       if (!sse.feed(body, on_event)) ec = bhttp::error::body_limit;
@@ -218,7 +205,11 @@ runtime::AuditCaller caller_of(const CallContext& call, std::string session_id) 
 }
 
 Relay::Relay(net::io_context& io, gateway::AuditSink& audit, std::function<void(std::string_view)> log)
-    : io_(io), audit_(audit), log_(std::move(log)) {}
+    : io_(io), audit_(audit), log_(std::move(log)), tls_(net::ssl::context::tls_client) {
+  tls_.set_default_verify_paths();
+  tls_.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 | net::ssl::context::no_sslv3 |
+                   net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1);
+}
 
 std::shared_ptr<McpSession> Relay::create_session(const Generation& generation, const CallContext& call, std::string& error) {
   std::string id = new_session_id();
@@ -415,7 +406,7 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
   upstream_request.body() = body;
   upstream_request.prepare_payload();
 
-  std::unique_ptr<beast::tcp_stream> upstream = take_idle(*session);
+  std::unique_ptr<UpstreamConnection> upstream = take_idle(*session);
   bool reused = upstream != nullptr;
   beast::flat_buffer buffer;
   std::optional<bhttp::response_parser<bhttp::string_body>> fresh;
@@ -424,12 +415,12 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
     fresh.emplace();
     ec = {};
     if (!upstream) {
-      upstream = co_await connect_upstream(generation, ec);
+      upstream = co_await connect_upstream(generation, tls_, ec);
       if (ec) break;
     }
     upstream->expires_after(std::chrono::milliseconds(timeout_ms));
-    co_await bhttp::async_write(*upstream, upstream_request, with(ec));
-    if (!ec) co_await bhttp::async_read_header(*upstream, buffer, *fresh, with(ec));
+    co_await upstream->write(upstream_request, ec);
+    if (!ec) co_await upstream->read_header(buffer, *fresh, ec);
     // A kept-alive connection the upstream closed meanwhile: once more on a new one.
     if (ec && reused && (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
                          ec == net::error::broken_pipe)) {
@@ -483,7 +474,7 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
     co_return RelayOutcome::Done;
   }
   parser.body_limit(kMaxServerMessageBytes);
-  co_await bhttp::async_read(*upstream, buffer, parser, with(ec));
+  co_await upstream->read(buffer, parser, ec);
   if (ec) {
     answer_failure(*session, body, 502, "the upstream server's answer could not be read", reply);
     co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
@@ -559,18 +550,18 @@ net::awaitable<void> Relay::open_stream(const Generation& generation, std::share
     co_return;
   }
 
-  bhttp::request<bhttp::empty_body> upstream_request{bhttp::verb::get, generation.upstream_url.target, 11};
+  UpstreamConnection::Request upstream_request{bhttp::verb::get, generation.upstream_url.target, 11};
   upstream_headers(upstream_request, generation, *session, call);
   upstream_request.set(bhttp::field::accept, "text/event-stream");
   beast::error_code ec;
-  auto upstream = co_await connect_upstream(generation, ec);
+  auto upstream = co_await connect_upstream(generation, tls_, ec);
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   if (!ec) {
     upstream->expires_after(std::chrono::milliseconds(timeout_ms));
-    co_await bhttp::async_write(*upstream, upstream_request, with(ec));
+    co_await upstream->write(upstream_request, ec);
   }
-  if (!ec) co_await bhttp::async_read_header(*upstream, buffer, parser, with(ec));
+  if (!ec) co_await upstream->read_header(buffer, parser, ec);
   if (ec) {
     reply = error_reply(502, "the upstream server is unavailable");
     co_return;
@@ -600,19 +591,20 @@ net::awaitable<void> Relay::delete_session(const Generation& generation, McpSess
     std::lock_guard lock(session.mutex);
     if (session.upstream_session_id.empty()) co_return;
   }
-  bhttp::request<bhttp::empty_body> upstream_request{bhttp::verb::delete_, generation.upstream_url.target, 11};
+  UpstreamConnection::Request upstream_request{bhttp::verb::delete_, generation.upstream_url.target, 11};
   CallContext none;
   auto token = std::make_shared<oauth::VerifiedToken>();
   none.token = token;
   upstream_headers(upstream_request, generation, session, none);
   beast::error_code ec;
-  auto upstream = co_await connect_upstream(generation, ec);
+  auto upstream = co_await connect_upstream(generation, tls_, ec);
   if (ec) co_return;
-  co_await bhttp::async_write(*upstream, upstream_request, with(ec));
+  upstream->expires_after(std::chrono::milliseconds(generation.config.http.request_timeout_ms));
+  co_await upstream->write(upstream_request, ec);
   if (ec) co_return;
   beast::flat_buffer buffer;
-  bhttp::response<bhttp::string_body> response;
-  co_await bhttp::async_read(*upstream, buffer, response, with(ec));
+  UpstreamConnection::Parser response;
+  co_await upstream->read(buffer, response, ec);
 }
 
 }  // namespace authz::http

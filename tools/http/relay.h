@@ -30,6 +30,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "tools/gateway/audit_sink.h"
 #include "tools/http/generation.h"
@@ -93,6 +94,7 @@ class Relay {
   boost::asio::io_context& io_;
   gateway::AuditSink& audit_;
   std::function<void(std::string_view)> log_;
+  boost::asio::ssl::context tls_;  // https upstreams: the system's trust store
   std::mutex children_mutex_;
   std::size_t children_ = 0;
   std::map<std::string, std::size_t> children_per_user_;
