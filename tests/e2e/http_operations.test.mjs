@@ -16,7 +16,7 @@ import { connectHttp, rawPost, startEverythingHttp, startGateway, startIssuer, s
 const TEST_TIMEOUT = { timeout: 60000 };
 const RESOURCE = 'https://gateway.example/mcp';
 const waitFor = async (condition, what) => {
-  const deadline = Date.now() + 10000;
+  const deadline = Date.now() + 15000;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -161,5 +161,41 @@ describe('authz-gateway serve over TLS', () => {
     assert.equal(response.status, 200, response.text);
     assert.match(response.text, /"serverInfo"/);
     assert.equal(upstream.requests.at(-1).headers.authorization, undefined);
+  });
+});
+
+describe('authz-gateway serve session limits', () => {
+  let dir, gateway, issuer;
+  before(async () => {
+    dir = scratchDir('authz-e2e-http-limits-');
+    const table = buildPolicy('everything', dir);
+    issuer = await startIssuer('RS256');
+    const everything = await startEverythingHttp();
+    gateway = await startGateway({
+      dir, table, issuerUrl: issuer.url, resource: RESOURCE, upstream: { url: everything.url },
+      extra: { http: ['max_sessions_per_user = 1', 'session_idle_timeout = 1'] },
+    });
+  });
+  after(async () => {
+    await stopAll();
+    await closeAll();
+  });
+
+  test('one session per user here: the second is 429 until the first expires idle', TEST_TIMEOUT, async () => {
+    const token = await tokenFrom(issuer, RESOURCE, { sub: 'u-alice', roles: ['tester'] });
+    const first = await rawPost(gateway.url, { token });
+    assert.equal(first.status, 200);
+    const firstId = first.headers.get('mcp-session-id');
+    await first.text();
+    const second = await rawPost(gateway.url, { token });
+    assert.equal(second.status, 429);
+    // Another user is not limited by alice's sessions.
+    assert.equal((await rawPost(gateway.url, { token: await tokenFrom(issuer, RESOURCE, { sub: 'u-bob' }) })).status, 200);
+    await waitFor(() => gateway.stderr.join('').includes(`session ${firstId} was idle`), 'the idle expiry');
+    const again = await rawPost(gateway.url, {
+      token, headers: { 'mcp-session-id': firstId }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+    });
+    assert.equal(again.status, 404);
+    assert.equal((await rawPost(gateway.url, { token })).status, 200);
   });
 });
