@@ -10,6 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+
 import { authzcBinary, buildPolicy, callTool, closeAll, E2E_DIR, scratchDir, verifyAudit } from './harness.mjs';
 import { connectHttp, rawPost, startEverythingHttp, startGateway, startIssuer, stopAll, tokenFrom } from './http_support.mjs';
 
@@ -58,6 +60,8 @@ describe('operating authz-gateway serve', () => {
 
   test('SIGHUP reloads the table for open sessions; an invalid configuration is refused', TEST_TIMEOUT, async () => {
     const client = await connectHttp(gateway.url, await alice());
+    let listChanged = 0;
+    client.client.setNotificationHandler(ToolListChangedNotificationSchema, () => { listChanged += 1; });
     assert.ok(!(await callTool(client.client, 'get-sum', { a: 1, b: 2 })).isError);
     const hashBefore = (await (await fetch(`${gateway.base}/healthz`)).json()).policy_hash;
 
@@ -80,6 +84,8 @@ describe('operating authz-gateway serve', () => {
     const hashAfter = (await (await fetch(`${gateway.base}/healthz`)).json()).policy_hash;
     assert.notEqual(hashAfter, hashBefore, gateway.stderr.join(""));
     await assert.rejects(callTool(client.client, 'get-sum', { a: 1, b: 2 }), /access denied by policy/);
+    // The client hears that its list changed, on its GET stream.
+    await waitFor(() => listChanged > 0, 'notifications/tools/list_changed');
     assert.equal(verifyAudit(gateway.audit).exitCode, 0);
   });
 

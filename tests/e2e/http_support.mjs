@@ -93,6 +93,7 @@ export async function startEverythingHttp(tls) {
       requests.push({ method: req.method, url: req.url, headers: req.headers, body: body.toString('utf8') });
       const upstream = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode, answer.headers);
+        res.flushHeaders();  // an SSE stream starts now, not at its first event
         answer.pipe(res);
       });
       upstream.on('error', () => res.destroy());

@@ -508,80 +508,120 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
   co_return RelayOutcome::Done;
 }
 
+namespace {
+
+// The client's side of a GET stream: whatever arrives in `waiter` (server
+// messages already through the core, and the gateway's own notifications)
+// as SSE events, with a comment now and then to notice a client that left.
+net::awaitable<bool> stream_to_client(McpSession& session, Waiter& waiter, ClientChannel& channel, std::int64_t timeout_ms) {
+  bool client_ok = co_await channel.write(sse_head(nullptr));
+  while (client_ok) {
+    std::string out;
+    bool closed = false;
+    {
+      std::lock_guard lock(session.mutex);
+      for (auto& message : waiter.messages) append_event_chunk(out, message);
+      waiter.messages.clear();
+      closed = waiter.closed;
+    }
+    if (!out.empty()) client_ok = co_await channel.write(out);
+    if (closed || !client_ok) break;
+    waiter.timer.expires_after(std::chrono::milliseconds(std::min<std::int64_t>(timeout_ms, 15000)));
+    beast::error_code ec;
+    co_await waiter.timer.async_wait(with(ec));
+    if (!ec) client_ok = co_await channel.write("e\r\n: keep-alive\n\n\r\n");  // an SSE comment
+  }
+  if (client_ok) client_ok = co_await channel.write("0\r\n\r\n");
+  co_return client_ok;
+}
+
+struct UpstreamStream {
+  std::unique_ptr<UpstreamConnection> connection;
+  beast::flat_buffer buffer;
+  UpstreamConnection::Parser parser;
+};
+
+// The upstream's side of a GET stream: each event through the core into `waiter`.
+net::awaitable<void> pump_upstream(std::shared_ptr<McpSession> session, std::shared_ptr<Waiter> waiter,
+                                   std::shared_ptr<UpstreamStream> upstream) {
+  SseParser sse(kMaxServerMessageBytes);
+  gateway::Routing routing;
+  auto on_event = [&](std::string_view type, std::string_view, std::string_view data) {
+    if (type != "message" || trim_json(data).empty()) return;
+    std::lock_guard lock(session->mutex);
+    session->core.on_server_line(trim_json(data), routing);
+    if (routing.forward) waiter->messages.emplace_back(trim_json(data));
+    for (std::string& message : routing.to_client) waiter->messages.push_back(std::move(message));
+  };
+  upstream->connection->expires_never();
+  while (!upstream->parser.is_done()) {
+    beast::error_code ec;
+    co_await upstream->connection->read_some(upstream->buffer, upstream->parser, ec);
+    std::string& body = upstream->parser.get().body();
+    if (!body.empty()) {
+      if (!sse.feed(body, on_event)) ec = bhttp::error::body_limit;
+      body.clear();
+    }
+    wake(waiter);
+    if (ec) break;
+  }
+  {
+    std::lock_guard lock(session->mutex);
+    waiter->closed = true;
+  }
+  wake(waiter);
+}
+
+}  // namespace
+
 net::awaitable<void> Relay::open_stream(const Generation& generation, std::shared_ptr<McpSession> session,
                                         const CallContext& call, ClientChannel& channel, Reply& reply) {
   const std::int64_t timeout_ms = generation.config.http.request_timeout_ms;
-  if (session->stdio) {
-    auto waiter = std::make_shared<Waiter>(co_await net::this_coro::executor);
-    {
-      std::lock_guard lock(session->mutex);
-      if (session->stream) {
-        reply = error_reply(409, "this session already has a stream open");
-        co_return;
-      }
-      session->stream = waiter;
-      for (auto& message : session->unrouted) waiter->messages.push_back(std::move(message));
-      session->unrouted.clear();
+  auto waiter = std::make_shared<Waiter>(co_await net::this_coro::executor);
+  std::shared_ptr<UpstreamStream> upstream;
+  if (!session->stdio) {
+    UpstreamConnection::Request upstream_request{bhttp::verb::get, generation.upstream_url.target, 11};
+    upstream_headers(upstream_request, generation, *session, call);
+    upstream_request.set(bhttp::field::accept, "text/event-stream");
+    beast::error_code ec;
+    upstream = std::make_shared<UpstreamStream>();
+    upstream->connection = co_await connect_upstream(generation, tls_, ec);
+    if (!ec) {
+      upstream->connection->expires_after(std::chrono::milliseconds(timeout_ms));
+      co_await upstream->connection->write(upstream_request, ec);
     }
-    reply.streamed = true;
-    bool client_ok = co_await channel.write(sse_head(nullptr));
-    while (client_ok) {
-      std::string out;
-      bool closed = false;
-      {
-        std::lock_guard lock(session->mutex);
-        for (auto& message : waiter->messages) append_event_chunk(out, message);
-        waiter->messages.clear();
-        closed = waiter->closed;
-      }
-      if (!out.empty()) client_ok = co_await channel.write(out);
-      if (closed || !client_ok) break;
-      waiter->timer.expires_after(std::chrono::milliseconds(std::min<std::int64_t>(timeout_ms, 15000)));
-      beast::error_code ec;
-      co_await waiter->timer.async_wait(with(ec));
-      if (!ec) client_ok = co_await channel.write("e\r\n: keep-alive\n\n\r\n");  // an SSE comment: is the client still there?
+    if (!ec) co_await upstream->connection->read_header(upstream->buffer, upstream->parser, ec);
+    if (ec) {
+      reply = error_reply(502, "the upstream server is unavailable");
+      co_return;
     }
-    if (client_ok) client_ok = co_await channel.write("0\r\n\r\n");
-    {
-      std::lock_guard lock(session->mutex);
-      if (session->stream == waiter) session->stream.reset();
+    const int status = upstream->parser.get().result_int();
+    const auto content_type = upstream->parser.get()[bhttp::field::content_type];
+    if (status != 200 || !iequals(media_type(std::string_view(content_type.data(), content_type.size())), "text/event-stream")) {
+      reply = error_reply(status == 405 ? 405 : 502, status == 405 ? "the server offers no stream" : "the upstream server refused the stream");
+      if (status == 405) reply.headers.emplace_back("Allow", "POST, DELETE");
+      co_return;
     }
-    reply.keep_alive = client_ok;
-    co_return;
+    upstream->parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   }
-
-  UpstreamConnection::Request upstream_request{bhttp::verb::get, generation.upstream_url.target, 11};
-  upstream_headers(upstream_request, generation, *session, call);
-  upstream_request.set(bhttp::field::accept, "text/event-stream");
-  beast::error_code ec;
-  auto upstream = co_await connect_upstream(generation, tls_, ec);
-  beast::flat_buffer buffer;
-  bhttp::response_parser<bhttp::string_body> parser;
-  if (!ec) {
-    upstream->expires_after(std::chrono::milliseconds(timeout_ms));
-    co_await upstream->write(upstream_request, ec);
+  {
+    std::lock_guard lock(session->mutex);
+    if (session->stream) {
+      reply = error_reply(409, "this session already has a stream open");
+      co_return;
+    }
+    session->stream = waiter;
+    for (auto& message : session->unrouted) waiter->messages.push_back(std::move(message));
+    session->unrouted.clear();
   }
-  if (!ec) co_await upstream->read_header(buffer, parser, ec);
-  if (ec) {
-    reply = error_reply(502, "the upstream server is unavailable");
-    co_return;
-  }
-  const int status = parser.get().result_int();
-  const auto content_type = parser.get()[bhttp::field::content_type];
-  if (status != 200 || !iequals(media_type(std::string_view(content_type.data(), content_type.size())), "text/event-stream")) {
-    reply = error_reply(status == 405 ? 405 : 502, status == 405 ? "the server offers no stream" : "the upstream server refused the stream");
-    if (status == 405) reply.headers.emplace_back("Allow", "POST, DELETE");
-    co_return;
-  }
-  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+  if (upstream) net::co_spawn(co_await net::this_coro::executor, pump_upstream(session, waiter, upstream), net::detached);
   reply.streamed = true;
-  if (!co_await channel.write(sse_head(nullptr))) {
-    reply.keep_alive = false;
-    co_return;
+  const bool client_ok = co_await stream_to_client(*session, *waiter, channel, timeout_ms);
+  if (upstream) upstream->connection->close();  // ends the pump
+  {
+    std::lock_guard lock(session->mutex);
+    if (session->stream == waiter) session->stream.reset();
   }
-  bool answered = false;
-  bool client_ok = co_await relay_events(*session, *upstream, buffer, parser, channel, timeout_ms, answered, std::string());
-  if (client_ok) client_ok = co_await channel.write("0\r\n\r\n");
   reply.keep_alive = client_ok;
 }
 

@@ -29,6 +29,8 @@ class Connection final : public UpstreamConnection {
   Stream& stream() { return stream_; }
 
   void expires_after(std::chrono::milliseconds timeout) override { beast::get_lowest_layer(stream_).expires_after(timeout); }
+  void expires_never() override { beast::get_lowest_layer(stream_).expires_never(); }
+  void close() override { beast::get_lowest_layer(stream_).close(); }
   net::awaitable<void> write(Request& request, beast::error_code& ec) override {
     co_await bhttp::async_write(stream_, request, with(ec));
   }

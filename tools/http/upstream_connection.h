@@ -31,6 +31,9 @@ class UpstreamConnection {
   using Parser = boost::beast::http::response_parser<boost::beast::http::string_body>;
   virtual ~UpstreamConnection() = default;
   virtual void expires_after(std::chrono::milliseconds timeout) = 0;
+  virtual void expires_never() = 0;
+  // Closes the socket: a pending operation ends with an error.
+  virtual void close() = 0;
   virtual boost::asio::awaitable<void> write(Request& request, boost::beast::error_code& ec) = 0;
   virtual boost::asio::awaitable<void> read_header(boost::beast::flat_buffer& buffer, Parser& parser,
                                                    boost::beast::error_code& ec) = 0;
