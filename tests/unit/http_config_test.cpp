@@ -1,9 +1,9 @@
 // http_config_test.cpp — the [http] and [upstream] sections of the
 // gateway's TOML file (tools/http/http_config.h): every key, defaults, one
 // error per mistake naming the key and its line.
-#include <catch2/catch.hpp>
-
 #include "tools/http/http_config.h"
+
+#include <catch2/catch.hpp>
 
 using authz::http::read_gateway_config;
 
@@ -53,7 +53,8 @@ verify_tls = false
 
 [upstream.headers]
 X-Api-Key = "secret"
-)"), "gw.toml");
+)"),
+                                    "gw.toml");
   INFO((config.ok() ? std::string() : config.error()));
   REQUIRE(config.ok());
   const auto& http = config.value().http;
@@ -84,7 +85,8 @@ audit = "a.jsonl"
 
 [upstream]
 command = ["node", "server.js"]
-)"), "gw.toml");
+)"),
+                                    "gw.toml");
   REQUIRE(config.ok());
   CHECK(config.value().http.listen_address == "127.0.0.1");
   CHECK(config.value().http.port == 8080);
@@ -99,18 +101,28 @@ TEST_CASE("http config: mistakes name the key and the line", "[http]") {
     return config.error();
   };
   const std::string base = "[http]\npolicy = \"t\"\naudit = \"a\"\n";
-  CHECK(error(base + "colour = 1\n[upstream]\nurl = \"http://x/mcp\"\n") == "gw.toml:4: unknown key `http.colour`\n  = help: docs/http-gateway.md lists the keys of [http]");
-  CHECK(error(base + "threads = \"2\"\n[upstream]\nurl = \"http://x/mcp\"\n") == "gw.toml:4: `http.threads` must be an integer");
-  CHECK(error(base + "threads = 0\n[upstream]\nurl = \"http://x/mcp\"\n") == "gw.toml:4: `http.threads` must be between 1 and 256");
-  CHECK(error(base + "listen = \"8080\"\n[upstream]\nurl = \"http://x/mcp\"\n").find("`http.listen` must be `ADDRESS:PORT`") != std::string::npos);
-  CHECK(error(base + "listen = \"127.0.0.1:70000\"\n[upstream]\nurl = \"http://x/mcp\"\n").find("`http.listen`") != std::string::npos);
+  CHECK(error(base + "colour = 1\n[upstream]\nurl = \"http://x/mcp\"\n") ==
+        "gw.toml:4: unknown key `http.colour`\n  = help: docs/http-gateway.md lists the keys of [http]");
+  CHECK(error(base + "threads = \"2\"\n[upstream]\nurl = \"http://x/mcp\"\n") ==
+        "gw.toml:4: `http.threads` must be an integer");
+  CHECK(error(base + "threads = 0\n[upstream]\nurl = \"http://x/mcp\"\n") ==
+        "gw.toml:4: `http.threads` must be between 1 and 256");
+  CHECK(error(base + "listen = \"8080\"\n[upstream]\nurl = \"http://x/mcp\"\n")
+            .find("`http.listen` must be `ADDRESS:PORT`") != std::string::npos);
+  CHECK(error(base + "listen = \"127.0.0.1:70000\"\n[upstream]\nurl = \"http://x/mcp\"\n").find("`http.listen`") !=
+        std::string::npos);
   CHECK(error(base + "path = \"mcp\"\n[upstream]\nurl = \"http://x/mcp\"\n").find("`http.path`") != std::string::npos);
-  CHECK(error(base + "tls_cert = \"c\"\n[upstream]\nurl = \"http://x/mcp\"\n").find("both `tls_cert` and `tls_key`") != std::string::npos);
-  CHECK(error("[http]\naudit = \"a\"\n[upstream]\nurl = \"http://x/mcp\"\n").find("needs `policy`") != std::string::npos);
-  CHECK(error(base + "[upstream]\nurl = \"ftp://x/mcp\"\n").find("`upstream.url` must be an http") != std::string::npos);
-  CHECK(error(base + "[upstream]\nurl = \"http://x/mcp\"\ncommand = [\"a\"]\n").find("exactly one of `url` and `command`") != std::string::npos);
+  CHECK(error(base + "tls_cert = \"c\"\n[upstream]\nurl = \"http://x/mcp\"\n").find("both `tls_cert` and `tls_key`") !=
+        std::string::npos);
+  CHECK(error("[http]\naudit = \"a\"\n[upstream]\nurl = \"http://x/mcp\"\n").find("needs `policy`") !=
+        std::string::npos);
+  CHECK(error(base + "[upstream]\nurl = \"ftp://x/mcp\"\n").find("`upstream.url` must be an http") !=
+        std::string::npos);
+  CHECK(error(base + "[upstream]\nurl = \"http://x/mcp\"\ncommand = [\"a\"]\n")
+            .find("exactly one of `url` and `command`") != std::string::npos);
   CHECK(error(base + "[upstream]\n").find("exactly one of") != std::string::npos);
-  CHECK(error(base + "[upstream]\nurl = \"http://x/mcp\"\n[upstream.headers]\n\"X-A\" = \"a\\r\\nX-B: b\"\n").find("not a valid header") != std::string::npos);
+  CHECK(error(base + "[upstream]\nurl = \"http://x/mcp\"\n[upstream.headers]\n\"X-A\" = \"a\\r\\nX-B: b\"\n")
+            .find("not a valid header") != std::string::npos);
   CHECK(error(base).find("no [upstream] section") != std::string::npos);
   CHECK(error("[upstream]\nurl = \"http://x/mcp\"\n").find("no [http] section") != std::string::npos);
   // The [oauth] section's own errors come through.

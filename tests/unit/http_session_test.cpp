@@ -2,7 +2,6 @@
 // (tools/http/session_table.h, tools/http/sse.h), and the audit chain with
 // many sessions appending at once (runtime/audit_log.h under concurrency).
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -142,7 +141,11 @@ TEST_CASE("http audit: caller fields are written only when set, and round-trip",
   record.caller.session_id = "s";
   record.caller.remote_address = "127.0.0.1:1";
   const std::string line = authz::runtime::serialize_audit_record(record);
-  CHECK(line.find(R"("evaluation_ns":0,"issuer":"https://as.example","client_id":"cli","token_id":"jti-1","session_id":"s","remote_address":"127.0.0.1:1","previous":)") != std::string::npos);
+  CHECK(
+      line.find(
+          R"("evaluation_ns":0,"issuer":"https://as.example","client_id":"cli","token_id":"jti-1",)"
+          R"("session_id":"s","remote_address":"127.0.0.1:1","previous":)") !=
+      std::string::npos);
   auto parsed = authz::runtime::parse_audit_record(line);
   REQUIRE(parsed.ok());
   CHECK(parsed.value().caller == record.caller);

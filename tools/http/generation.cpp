@@ -58,8 +58,8 @@ runtime::Result<std::shared_ptr<const Generation>> build_generation(GatewayConfi
     keys = oauth::KeySet::parse(*text, algorithms.value());
   }
   if (!keys.ok()) return R::failure("key set: " + keys.error());
-  auto verifier = oauth::TokenVerifier::create(config.oauth, std::make_shared<const oauth::KeySet>(std::move(keys.value())),
-                                               &generation->engine.model());
+  auto verifier = oauth::TokenVerifier::create(
+      config.oauth, std::make_shared<const oauth::KeySet>(std::move(keys.value())), &generation->engine.model());
   if (!verifier.ok()) return R::failure(verifier.error());
   generation->verifier = std::shared_ptr<oauth::TokenVerifier>(std::move(verifier.value()));
   if (!config.oauth.jwks_uri.empty()) {

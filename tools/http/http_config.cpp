@@ -1,9 +1,9 @@
 // http_config.cpp — see http_config.h.
 #include "tools/http/http_config.h"
 
-#include <boost/url/parse.hpp>
 #include <toml++/toml.h>
 
+#include <boost/url/parse.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -73,7 +73,8 @@ struct Reader {
             ok = fail(node, "`http.listen` must be `ADDRESS:PORT`, e.g. `127.0.0.1:8080`");
           } else {
             out.listen_address = listen.substr(0, colon);
-            if (out.listen_address.size() > 2 && out.listen_address.front() == '[' && out.listen_address.back() == ']') {
+            if (out.listen_address.size() > 2 && out.listen_address.front() == '[' &&
+                out.listen_address.back() == ']') {
               out.listen_address = out.listen_address.substr(1, out.listen_address.size() - 2);
             }
             out.port = static_cast<std::uint16_t>(port);
@@ -81,32 +82,52 @@ struct Reader {
         }
       } else if (name == "path") {
         ok = string(node, key, out.path);
-        if (ok && (out.path.empty() || out.path.front() != '/' || out.path.find_first_of("?# \t") != std::string::npos)) {
+        if (ok &&
+            (out.path.empty() || out.path.front() != '/' || out.path.find_first_of("?# \t") != std::string::npos)) {
           ok = fail(node, "`http.path` must be an absolute path such as `/mcp`");
         }
-      } else if (name == "policy") ok = string(node, key, out.policy);
-      else if (name == "audit") ok = string(node, key, out.audit);
-      else if (name == "audit_sync") ok = boolean(node, key, out.audit_sync);
-      else if (name == "entities") ok = string(node, key, out.entities);
-      else if (name == "allowed_origins") ok = strings(node, key, out.allowed_origins);
-      else if (name == "tls_cert") ok = string(node, key, out.tls_cert);
-      else if (name == "tls_key") ok = string(node, key, out.tls_key);
-      else if (name == "max_body_bytes") ok = count(node, key, out.max_body_bytes, 1, std::int64_t{1} << 30);
-      else if (name == "max_header_bytes") ok = count(node, key, out.max_header_bytes, 1024, 1 << 20);
-      else if (name == "header_timeout_ms") ok = count(node, key, out.header_timeout_ms, 1, kDay);
-      else if (name == "request_timeout_ms") ok = count(node, key, out.request_timeout_ms, 1, kDay);
-      else if (name == "idle_timeout_ms") ok = count(node, key, out.idle_timeout_ms, 1, kDay);
-      else if (name == "max_sessions") ok = count(node, key, out.max_sessions, 1, 1 << 24);
-      else if (name == "max_sessions_per_user") ok = count(node, key, out.max_sessions_per_user, 1, 1 << 24);
-      else if (name == "session_idle_timeout") ok = count(node, key, out.session_idle_timeout_s, 1, kDay);
-      else if (name == "drain_timeout_ms") ok = count(node, key, out.drain_timeout_ms, 0, kDay);
-      else if (name == "threads") ok = count(node, key, out.threads, 1, 256);
-      else ok = fail(node, "unknown key `" + key + "`\n  = help: docs/http-gateway.md lists the keys of [http]");
+      } else if (name == "policy")
+        ok = string(node, key, out.policy);
+      else if (name == "audit")
+        ok = string(node, key, out.audit);
+      else if (name == "audit_sync")
+        ok = boolean(node, key, out.audit_sync);
+      else if (name == "entities")
+        ok = string(node, key, out.entities);
+      else if (name == "allowed_origins")
+        ok = strings(node, key, out.allowed_origins);
+      else if (name == "tls_cert")
+        ok = string(node, key, out.tls_cert);
+      else if (name == "tls_key")
+        ok = string(node, key, out.tls_key);
+      else if (name == "max_body_bytes")
+        ok = count(node, key, out.max_body_bytes, 1, std::int64_t{1} << 30);
+      else if (name == "max_header_bytes")
+        ok = count(node, key, out.max_header_bytes, 1024, 1 << 20);
+      else if (name == "header_timeout_ms")
+        ok = count(node, key, out.header_timeout_ms, 1, kDay);
+      else if (name == "request_timeout_ms")
+        ok = count(node, key, out.request_timeout_ms, 1, kDay);
+      else if (name == "idle_timeout_ms")
+        ok = count(node, key, out.idle_timeout_ms, 1, kDay);
+      else if (name == "max_sessions")
+        ok = count(node, key, out.max_sessions, 1, 1 << 24);
+      else if (name == "max_sessions_per_user")
+        ok = count(node, key, out.max_sessions_per_user, 1, 1 << 24);
+      else if (name == "session_idle_timeout")
+        ok = count(node, key, out.session_idle_timeout_s, 1, kDay);
+      else if (name == "drain_timeout_ms")
+        ok = count(node, key, out.drain_timeout_ms, 0, kDay);
+      else if (name == "threads")
+        ok = count(node, key, out.threads, 1, 256);
+      else
+        ok = fail(node, "unknown key `" + key + "`\n  = help: docs/http-gateway.md lists the keys of [http]");
       if (!ok) return false;
     }
     if (out.policy.empty()) return fail(table, "[http] needs `policy`, the decision table (`authzc build` output)");
     if (out.audit.empty()) return fail(table, "[http] needs `audit`, the audit log");
-    if (out.tls_cert.empty() != out.tls_key.empty()) return fail(table, "[http] needs both `tls_cert` and `tls_key`, or neither");
+    if (out.tls_cert.empty() != out.tls_key.empty())
+      return fail(table, "[http] needs both `tls_cert` and `tls_key`, or neither");
     return true;
   }
 
@@ -135,15 +156,22 @@ struct Reader {
           }
           if (ok) out.headers.emplace_back(std::string(header.str()), text);
         }
-      } else if (name == "user_header") ok = string(node, key, out.user_header);
-      else if (name == "issuer_header") ok = string(node, key, out.issuer_header);
-      else if (name == "max_children") ok = count(node, key, out.max_children, 1, 1 << 20);
-      else if (name == "max_children_per_user") ok = count(node, key, out.max_children_per_user, 1, 1 << 20);
-      else if (name == "verify_tls") ok = boolean(node, key, out.verify_tls);
-      else ok = fail(node, "unknown key `" + key + "`\n  = help: docs/http-gateway.md lists the keys of [upstream]");
+      } else if (name == "user_header")
+        ok = string(node, key, out.user_header);
+      else if (name == "issuer_header")
+        ok = string(node, key, out.issuer_header);
+      else if (name == "max_children")
+        ok = count(node, key, out.max_children, 1, 1 << 20);
+      else if (name == "max_children_per_user")
+        ok = count(node, key, out.max_children_per_user, 1, 1 << 20);
+      else if (name == "verify_tls")
+        ok = boolean(node, key, out.verify_tls);
+      else
+        ok = fail(node, "unknown key `" + key + "`\n  = help: docs/http-gateway.md lists the keys of [upstream]");
       if (!ok) return false;
     }
-    if (out.url.empty() == out.command.empty()) return fail(table, "[upstream] needs exactly one of `url` and `command`");
+    if (out.url.empty() == out.command.empty())
+      return fail(table, "[upstream] needs exactly one of `url` and `command`");
     return true;
   }
 };
@@ -169,7 +197,8 @@ runtime::Result<GatewayConfig> read_gateway_config(std::string_view toml_text, c
   try {
     document = toml::parse(toml_text, source);
   } catch (const toml::parse_error& error) {
-    return R::failure(source + ":" + std::to_string(error.source().begin.line) + ": " + std::string(error.description()));
+    return R::failure(source + ":" + std::to_string(error.source().begin.line) + ": " +
+                      std::string(error.description()));
   }
   GatewayConfig config;
   Reader reader{source, {}};
@@ -177,7 +206,8 @@ runtime::Result<GatewayConfig> read_gateway_config(std::string_view toml_text, c
   if (!http) return R::failure(source + ": no [http] section\n  = help: it names at least `policy` and `audit`");
   if (!reader.http(*http, config.http)) return R::failure(reader.error);
   const toml::table* upstream = document["upstream"].as_table();
-  if (!upstream) return R::failure(source + ": no [upstream] section\n  = help: give the MCP server's `url` or `command`");
+  if (!upstream)
+    return R::failure(source + ": no [upstream] section\n  = help: give the MCP server's `url` or `command`");
   if (!reader.upstream(*upstream, config.upstream)) return R::failure(reader.error);
   auto oauth = oauth::read_oauth_config(toml_text, source);
   if (!oauth.ok()) return R::failure(oauth.error());
@@ -197,8 +227,8 @@ runtime::Result<GatewayConfig> load_gateway_config(const std::string& path) {
     if (!file_path.empty() && std::filesystem::path(file_path).is_relative()) file_path = (base / file_path).string();
   };
   HttpConfig& http = config.value().http;
-  for (std::string* file_path : {&http.policy, &http.audit, &http.entities, &http.tls_cert, &http.tls_key,
-                                 &config.value().oauth.jwks_file}) {
+  for (std::string* file_path :
+       {&http.policy, &http.audit, &http.entities, &http.tls_cert, &http.tls_key, &config.value().oauth.jwks_file}) {
     resolve(*file_path);
   }
   return config;

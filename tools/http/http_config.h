@@ -27,37 +27,37 @@ namespace authz::http {
 struct HttpConfig {
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 8080;
-  std::string path = "/mcp";             // the MCP endpoint
-  std::string policy;                    // the decision table (required)
-  std::string audit;                     // the audit log (required)
+  std::string path = "/mcp";  // the MCP endpoint
+  std::string policy;         // the decision table (required)
+  std::string audit;          // the audit log (required)
   bool audit_sync = false;
-  std::string entities;                  // JSON entity data, as the stdio gateway's --entities
+  std::string entities;                      // JSON entity data, as the stdio gateway's --entities
   std::vector<std::string> allowed_origins;  // exact `Origin` values accepted; a request without Origin is accepted
-  std::string tls_cert;                  // PEM; both or neither
+  std::string tls_cert;                      // PEM; both or neither
   std::string tls_key;
   std::size_t max_body_bytes = 4u << 20;
   std::size_t max_header_bytes = 16u << 10;
-  std::int64_t header_timeout_ms = 10000;   // the whole request head must arrive within this
+  std::int64_t header_timeout_ms = 10000;    // the whole request head must arrive within this
   std::int64_t request_timeout_ms = 120000;  // one upstream exchange (a POST's answer or stream)
-  std::int64_t idle_timeout_ms = 60000;     // a keep-alive connection with no request
+  std::int64_t idle_timeout_ms = 60000;      // a keep-alive connection with no request
   std::size_t max_sessions = 1000;
   std::size_t max_sessions_per_user = 16;
   std::int64_t session_idle_timeout_s = 1800;
-  std::int64_t drain_timeout_ms = 10000;     // SIGTERM: how long open requests may finish
+  std::int64_t drain_timeout_ms = 10000;  // SIGTERM: how long open requests may finish
   unsigned threads = 2;
 };
 
 struct UpstreamConfig {
-  std::string url;                          // a Streamable HTTP MCP server (http:// or https://)
-  std::vector<std::string> command;         // or: a stdio MCP server, one process per session
+  std::string url;                   // a Streamable HTTP MCP server (http:// or https://)
+  std::vector<std::string> command;  // or: a stdio MCP server, one process per session
   // Sent on every upstream request (credentials of the gateway itself).
   std::vector<std::pair<std::string, std::string>> headers;
   // Identity forwarding (off unless set): header names for the caller's id and issuer.
   std::string user_header;
   std::string issuer_header;
-  std::size_t max_children = 64;            // stdio: processes in total
-  std::size_t max_children_per_user = 4;    // stdio: processes per user
-  bool verify_tls = true;                   // https upstream: verify the peer
+  std::size_t max_children = 64;          // stdio: processes in total
+  std::size_t max_children_per_user = 4;  // stdio: processes per user
+  bool verify_tls = true;                 // https upstream: verify the peer
 };
 
 struct GatewayConfig {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -20,8 +21,6 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-
-#include <boost/asio/steady_timer.hpp>
 
 #include "tools/gateway/session.h"
 #include "tools/http/session_table.h"
@@ -40,9 +39,9 @@ inline std::int64_t steady_ms() {
 // A POST (or a GET stream) waiting for what the stdio upstream sends.
 struct Waiter {
   explicit Waiter(boost::asio::any_io_executor executor) : timer(executor) {}
-  boost::asio::steady_timer timer;  // cancelled (on its executor) when something arrives
+  boost::asio::steady_timer timer;   // cancelled (on its executor) when something arrives
   std::deque<std::string> messages;  // guarded by the session's mutex
-  bool closed = false;                // the upstream ended
+  bool closed = false;               // the upstream ended
 };
 
 struct McpSession {
@@ -78,8 +77,8 @@ struct McpSession {
   std::string upstream_session_id;  // guarded by mutex
   std::string principal_id;         // for limits and logs
   std::atomic<std::int64_t> last_used_ms{0};
-  std::atomic<int> active{0};       // requests in progress
-  std::atomic<bool> ended{false};   // end_session ran
+  std::atomic<int> active{0};      // requests in progress
+  std::atomic<bool> ended{false};  // end_session ran
 
   // HTTP upstream: idle keep-alive connections (guarded by pool_mutex).
   std::mutex pool_mutex;

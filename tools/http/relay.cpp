@@ -38,8 +38,10 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 std::string_view trim_json(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' || text.back() == '\t')) text.remove_suffix(1);
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' || text.back() == '\t'))
+    text.remove_suffix(1);
   return text;
 }
 
@@ -133,15 +135,18 @@ void give_back(McpSession& session, std::unique_ptr<UpstreamConnection> stream) 
 
 // Answers the client's request with a JSON-RPC error that passes through the
 // core (which forgets the request in flight); `reply` gets it with `status`.
-void answer_failure(McpSession& session, std::string_view client_body, int status, std::string_view message, Reply& reply) {
+void answer_failure(McpSession& session, std::string_view client_body, int status, std::string_view message,
+                    Reply& reply) {
   reply = error_reply(status, message);
   auto id = gateway::member_value(client_body, "id");
   if (!id || !gateway::member_value(client_body, "method")) return;
   const std::string line = gateway::error_response(*id, gateway::kInternalError, message);
   gateway::Routing routing;
   session.server_message(line, routing);
-  if (routing.forward) reply.body = line;
-  else if (!routing.to_client.empty()) reply.body = routing.to_client.front();
+  if (routing.forward)
+    reply.body = line;
+  else if (!routing.to_client.empty())
+    reply.body = routing.to_client.front();
 }
 
 // Relays an upstream SSE body event by event through the core to the client,
@@ -211,7 +216,8 @@ Relay::Relay(net::io_context& io, gateway::AuditSink& audit, std::function<void(
                    net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1);
 }
 
-std::shared_ptr<McpSession> Relay::create_session(const Generation& generation, const CallContext& call, std::string& error) {
+std::shared_ptr<McpSession> Relay::create_session(const Generation& generation, const CallContext& call,
+                                                  std::string& error) {
   std::string id = new_session_id();
   if (id.empty()) {
     error = "cannot create a session id (the random generator failed)";
@@ -238,7 +244,8 @@ std::shared_ptr<McpSession> Relay::create_session(const Generation& generation, 
       std::size_t& mine = children_per_user_[session->principal_id];
       if (children_ >= upstream.max_children || mine >= upstream.max_children_per_user) {
         if (mine == 0) children_per_user_.erase(session->principal_id);
-        error = children_ >= upstream.max_children ? "too many server processes" : "too many server processes for this user";
+        error = children_ >= upstream.max_children ? "too many server processes"
+                                                   : "too many server processes for this user";
         return nullptr;
       }
       ++children_;
@@ -334,7 +341,8 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
                                          const CallContext& call, const std::string& body, bool created,
                                          ClientChannel& channel, Reply& reply) {
   gateway::Routing routing;
-  session->client_message(body, call.token, call.remote, [&] { return caller_of(call, session->id); }, routing);
+  session->client_message(
+      body, call.token, call.remote, [&] { return caller_of(call, session->id); }, routing);
   auto add_session_header = [&](Reply& r) {
     if (created) r.headers.emplace_back("Mcp-Session-Id", session->id);
   };
@@ -422,8 +430,9 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
     co_await upstream->write(upstream_request, ec);
     if (!ec) co_await upstream->read_header(buffer, *fresh, ec);
     // A kept-alive connection the upstream closed meanwhile: once more on a new one.
-    if (ec && reused && (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
-                         ec == net::error::broken_pipe)) {
+    if (ec && reused &&
+        (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+         ec == net::error::broken_pipe)) {
       upstream.reset();
       reused = false;
       buffer.clear();
@@ -433,7 +442,8 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
   }
   if (ec) {
     answer_failure(*session, body, ec == beast::error::timeout ? 504 : 502,
-                   ec == beast::error::timeout ? "the upstream server did not answer in time" : "the upstream server is unavailable",
+                   ec == beast::error::timeout ? "the upstream server did not answer in time"
+                                               : "the upstream server is unavailable",
                    reply);
     log_("{\"event\":\"upstream_failed\",\"session\":\"" + session->id + "\",\"detail\":\"" + ec.message() + "\"}");
     co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
@@ -448,8 +458,8 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
       session->upstream_session_id.assign(id.data(), id.size());
     }
   }
-  const std::string_view content_type = media_type(std::string_view(head[bhttp::field::content_type].data(),
-                                                                    head[bhttp::field::content_type].size()));
+  const std::string_view content_type =
+      media_type(std::string_view(head[bhttp::field::content_type].data(), head[bhttp::field::content_type].size()));
   if (status == 200 && iequals(content_type, "text/event-stream")) {
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     reply.streamed = true;
@@ -513,7 +523,8 @@ namespace {
 // The client's side of a GET stream: whatever arrives in `waiter` (server
 // messages already through the core, and the gateway's own notifications)
 // as SSE events, with a comment now and then to notice a client that left.
-net::awaitable<bool> stream_to_client(McpSession& session, Waiter& waiter, ClientChannel& channel, std::int64_t timeout_ms) {
+net::awaitable<bool> stream_to_client(McpSession& session, Waiter& waiter, ClientChannel& channel,
+                                      std::int64_t timeout_ms) {
   bool client_ok = co_await channel.write(sse_head(nullptr));
   while (client_ok) {
     std::string out;
@@ -597,8 +608,10 @@ net::awaitable<void> Relay::open_stream(const Generation& generation, std::share
     }
     const int status = upstream->parser.get().result_int();
     const auto content_type = upstream->parser.get()[bhttp::field::content_type];
-    if (status != 200 || !iequals(media_type(std::string_view(content_type.data(), content_type.size())), "text/event-stream")) {
-      reply = error_reply(status == 405 ? 405 : 502, status == 405 ? "the server offers no stream" : "the upstream server refused the stream");
+    if (status != 200 ||
+        !iequals(media_type(std::string_view(content_type.data(), content_type.size())), "text/event-stream")) {
+      reply = error_reply(status == 405 ? 405 : 502,
+                          status == 405 ? "the server offers no stream" : "the upstream server refused the stream");
       if (status == 405) reply.headers.emplace_back("Allow", "POST, DELETE");
       co_return;
     }
@@ -614,7 +627,8 @@ net::awaitable<void> Relay::open_stream(const Generation& generation, std::share
     for (auto& message : session->unrouted) waiter->messages.push_back(std::move(message));
     session->unrouted.clear();
   }
-  if (upstream) net::co_spawn(co_await net::this_coro::executor, pump_upstream(session, waiter, upstream), net::detached);
+  if (upstream)
+    net::co_spawn(co_await net::this_coro::executor, pump_upstream(session, waiter, upstream), net::detached);
   reply.streamed = true;
   const bool client_ok = co_await stream_to_client(*session, *waiter, channel, timeout_ms);
   if (upstream) upstream->connection->close();  // ends the pump

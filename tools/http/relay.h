@@ -20,6 +20,9 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,10 +30,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ssl/context.hpp>
 
 #include "tools/gateway/audit_sink.h"
 #include "tools/http/generation.h"

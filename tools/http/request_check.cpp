@@ -26,7 +26,9 @@ bool visible_ascii(std::string_view text) {
 // The media type of a Content-Type value, without parameters.
 std::string_view media_type(std::string_view value) { return trim(value.substr(0, value.find(';'))); }
 
-Verdict refuse(int status, std::string_view message, Route route = Route::Mcp) { return Verdict{status, message, route}; }
+Verdict refuse(int status, std::string_view message, Route route = Route::Mcp) {
+  return Verdict{status, message, route};
+}
 
 }  // namespace
 
@@ -42,7 +44,8 @@ bool accepts(std::string_view accept, std::string_view media) {
     accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
     std::string_view range = media_type(entry);
     // q=0 means "not acceptable".
-    std::string_view parameters = entry.find(';') == std::string_view::npos ? std::string_view() : entry.substr(entry.find(';'));
+    std::string_view parameters =
+        entry.find(';') == std::string_view::npos ? std::string_view() : entry.substr(entry.find(';'));
     bool refused = false;
     while (!parameters.empty()) {
       parameters.remove_prefix(1);
@@ -56,7 +59,8 @@ bool accepts(std::string_view accept, std::string_view media) {
     }
     if (refused) continue;
     if (iequals(range, media) || range == "*/*") return true;
-    if (range.size() == type.size() + 2 && iequals(range.substr(0, type.size()), type) && range.substr(type.size()) == "/*") {
+    if (range.size() == type.size() + 2 && iequals(range.substr(0, type.size()), type) &&
+        range.substr(type.size()) == "/*") {
       return true;
     }
   }
@@ -68,13 +72,16 @@ BearerStatus bearer_token(const std::vector<std::string_view>& authorization, st
   if (authorization.size() > 1) return BearerStatus::Malformed;
   std::string_view value = trim(authorization.front());
   auto space = value.find(' ');
-  if (space == std::string_view::npos) return iequals(value, "bearer") ? BearerStatus::Malformed : BearerStatus::Missing;
+  if (space == std::string_view::npos)
+    return iequals(value, "bearer") ? BearerStatus::Malformed : BearerStatus::Missing;
   if (!iequals(value.substr(0, space), "bearer")) return BearerStatus::Missing;
   std::string_view rest = value.substr(space);
   while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   // token68 (RFC 7235): ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/", then "=" padding.
   std::size_t i = 0;
-  while (i < rest.size() && (std::isalnum(static_cast<unsigned char>(rest[i])) || std::string_view("-._~+/").find(rest[i]) != std::string_view::npos)) ++i;
+  while (i < rest.size() && (std::isalnum(static_cast<unsigned char>(rest[i])) ||
+                             std::string_view("-._~+/").find(rest[i]) != std::string_view::npos))
+    ++i;
   std::size_t end = i;
   while (end < rest.size() && rest[end] == '=') ++end;
   if (i == 0 || end != rest.size()) return BearerStatus::Malformed;
@@ -103,12 +110,15 @@ Verdict check_raw_head(std::string_view head) {
       continue;
     }
     if (c == '\n') return refuse(400, "a bare line feed in the request head");
-    if (line_start && !first_line && (c == ' ' || c == '\t')) return refuse(400, "an obsolete line folding in the request head");
+    if (line_start && !first_line && (c == ' ' || c == '\t'))
+      return refuse(400, "an obsolete line folding in the request head");
     line_start = false;
     if ((c < 0x20 && c != '\t') || c == 0x7f) return refuse(400, "a control character in the request head");
     if (!first_line && in_name) {
-      if (c == ':') in_name = false;
-      else if (c == ' ' || c == '\t') return refuse(400, "whitespace before the colon of a header field");
+      if (c == ':')
+        in_name = false;
+      else if (c == ' ' || c == '\t')
+        return refuse(400, "whitespace before the colon of a header field");
     }
   }
   return Verdict{};
@@ -135,7 +145,8 @@ Verdict check_request(const RequestFacts& request, const RequestRules& rules) {
     return request.method == "GET" ? Verdict{0, {}, Route::Health} : refuse(405, "method not allowed", Route::Health);
   }
   if (path == rules.metadata_path || path == "/.well-known/oauth-protected-resource") {
-    return request.method == "GET" ? Verdict{0, {}, Route::Metadata} : refuse(405, "method not allowed", Route::Metadata);
+    return request.method == "GET" ? Verdict{0, {}, Route::Metadata}
+                                   : refuse(405, "method not allowed", Route::Metadata);
   }
   if (path != rules.mcp_path) return refuse(404, "not found");
   if (question != std::string_view::npos) return refuse(400, "the mcp endpoint takes no query string");

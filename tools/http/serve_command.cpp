@@ -1,9 +1,9 @@
 // serve_command.cpp — see serve_command.h.
 #include "tools/http/serve_command.h"
 
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
 
@@ -23,7 +23,9 @@ void log_line(std::string_view text) {
 }  // namespace
 
 int serve_main(int argc, char** argv) {
-  CLI::App app{"authz-gateway serve — a Streamable HTTP MCP gateway for many users, identified by OAuth access tokens"};
+  CLI::App app{
+      "authz-gateway serve — a Streamable HTTP MCP gateway for many users, identified by OAuth access "
+      "tokens"};
   app.name("authz-gateway serve");
   std::string config_path, listen, policy, audit, upstream_url;
   unsigned threads = 0;
@@ -33,7 +35,8 @@ int serve_main(int argc, char** argv) {
   app.add_option("--listen", listen, "override [http].listen")->type_name("ADDRESS:PORT");
   app.add_option("--policy", policy, "override [http].policy")->type_name("TABLE");
   app.add_option("--audit", audit, "override [http].audit")->type_name("FILE");
-  app.add_option("--upstream-url", upstream_url, "override [upstream]: this Streamable HTTP server instead")->type_name("URL");
+  app.add_option("--upstream-url", upstream_url, "override [upstream]: this Streamable HTTP server instead")
+      ->type_name("URL");
   app.add_option("--threads", threads, "override [http].threads")->type_name("N");
   app.footer(
       "Example:\n"

@@ -6,14 +6,13 @@
 #include <openssl/ssl.h>
 
 #include <atomic>
-#include <chrono>
-#include <mutex>
-#include <thread>
-
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <mutex>
+#include <thread>
 
 #include "runtime/audit_log.h"
 #include "tools/gateway/audit_sink.h"
@@ -84,11 +83,13 @@ class StreamChannel final : public ClientChannel {
   Stream& stream_;
 };
 
-void collect(const bhttp::request<bhttp::string_body>& request, bhttp::field field, std::vector<std::string_view>& out) {
+void collect(const bhttp::request<bhttp::string_body>& request, bhttp::field field,
+             std::vector<std::string_view>& out) {
   auto range = request.equal_range(field);
   for (auto it = range.first; it != range.second; ++it) out.emplace_back(it->value().data(), it->value().size());
 }
-void collect(const bhttp::request<bhttp::string_body>& request, std::string_view name, std::vector<std::string_view>& out) {
+void collect(const bhttp::request<bhttp::string_body>& request, std::string_view name,
+             std::vector<std::string_view>& out) {
   auto range = request.equal_range(beast::string_view(name.data(), name.size()));
   for (auto it = range.first; it != range.second; ++it) out.emplace_back(it->value().data(), it->value().size());
 }
@@ -223,7 +224,8 @@ class Server : public std::enable_shared_from_this<Server> {
   static net::awaitable<void> serve_tls(std::shared_ptr<Server> self, tcp::socket socket, std::string remote) {
     beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *self->tls_);
     beast::error_code ec;
-    beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(self->current()->config.http.header_timeout_ms));
+    beast::get_lowest_layer(stream).expires_after(
+        std::chrono::milliseconds(self->current()->config.http.header_timeout_ms));
     co_await stream.async_handshake(net::ssl::stream_base::server, with(ec));
     if (ec) co_return;
     co_await serve_stream(self, stream, remote);
@@ -245,7 +247,8 @@ class Server : public std::enable_shared_from_this<Server> {
       beast::error_code ec;
       if (buffer.size() == 0) {
         // Keep-alive: wait for the next request's first byte.
-        beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(self->current()->config.http.idle_timeout_ms));
+        beast::get_lowest_layer(stream).expires_after(
+            std::chrono::milliseconds(self->current()->config.http.idle_timeout_ms));
         std::size_t n = co_await stream.async_read_some(buffer.prepare(4096), with(ec));
         if (ec) co_return;
         buffer.commit(n);
@@ -334,9 +337,11 @@ class Server : public std::enable_shared_from_this<Server> {
     Verdict verdict = check_request(facts, generation.rules);
     if (verdict.status != 0) {
       reply = error_reply(verdict.status, verdict.message);
-      if (verdict.status == 405) reply.headers.emplace_back("Allow", verdict.route == Route::Mcp ? "GET, POST, DELETE" : "GET");
+      if (verdict.status == 405)
+        reply.headers.emplace_back("Allow", verdict.route == Route::Mcp ? "GET, POST, DELETE" : "GET");
       reply.keep_alive = false;
-      if (verdict.status == 403 || verdict.status == 400) event("request_refused", std::string(verdict.message) + " from " + remote);
+      if (verdict.status == 403 || verdict.status == 400)
+        event("request_refused", std::string(verdict.message) + " from " + remote);
       co_return;
     }
     if (verdict.route == Route::Health) {
@@ -357,8 +362,9 @@ class Server : public std::enable_shared_from_this<Server> {
     BearerStatus bearer = bearer_token(facts.authorization, token);
     if (bearer != BearerStatus::Ok) {
       oauth::AuthError error{oauth::AuthErrorCode::InvalidRequest, "malformed authorization header", {}};
-      reply = error_reply(bearer == BearerStatus::Missing ? 401 : 400,
-                          bearer == BearerStatus::Missing ? "authentication required" : "malformed authorization header");
+      reply =
+          error_reply(bearer == BearerStatus::Missing ? 401 : 400,
+                      bearer == BearerStatus::Missing ? "authentication required" : "malformed authorization header");
       reply.headers.emplace_back("WWW-Authenticate",
                                  oauth::www_authenticate({oauth_config.realm, generation.resource_metadata_url,
                                                           bearer == BearerStatus::Missing ? nullptr : &error}));
@@ -371,9 +377,10 @@ class Server : public std::enable_shared_from_this<Server> {
     if (!outcome.token) {
       const oauth::AuthError& error = *outcome.error;
       reply = error_reply(error.http_status(), error.description);
-      reply.headers.emplace_back("WWW-Authenticate",
-                                 oauth::www_authenticate({oauth_config.realm, generation.resource_metadata_url, &error}));
-      event("token_refused", std::string(oauth::error_code_name(error.code)) + ": " + error.description + " from " + remote);
+      reply.headers.emplace_back(
+          "WWW-Authenticate", oauth::www_authenticate({oauth_config.realm, generation.resource_metadata_url, &error}));
+      event("token_refused",
+            std::string(oauth::error_code_name(error.code)) + ": " + error.description + " from " + remote);
       co_return;
     }
     CallContext call;
@@ -387,7 +394,8 @@ class Server : public std::enable_shared_from_this<Server> {
     if (!facts.session_id.empty()) {
       const std::string_view id = facts.session_id.front();
       switch (sessions_->find(id, call.owner, session)) {
-        case SessionLookup::Found: break;
+        case SessionLookup::Found:
+          break;
         case SessionLookup::OtherUser:
           refuse_foreign_session(generation, call, id, request.method_string());
           [[fallthrough]];
@@ -427,7 +435,8 @@ class Server : public std::enable_shared_from_this<Server> {
         co_return;
       }
       switch (sessions_->insert(session->id, call.owner, session)) {
-        case SessionInsert::Inserted: break;
+        case SessionInsert::Inserted:
+          break;
         case SessionInsert::TooManyForUser:
           relay_.end_session(*session);
           reply = error_reply(429, "too many sessions for this user");

@@ -5,9 +5,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <thread>
-
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,6 +12,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <chrono>
+#include <thread>
 
 #include "tools/gateway/child_process.h"
 #include "tools/gateway/line_framer.h"
@@ -84,8 +83,8 @@ void StdioUpstream::write_next() {
     return;
   }
   writing_ = true;
-  net::async_write(in_, net::buffer(queue_.front()), net::bind_executor(strand_, [self = shared_from_this()](
-                                                                                    boost::system::error_code ec, std::size_t) {
+  net::async_write(in_, net::buffer(queue_.front()),
+                   net::bind_executor(strand_, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                      self->queue_.pop_front();
                      if (ec) {
                        self->stopped_ = true;
@@ -102,9 +101,12 @@ net::awaitable<void> StdioUpstream::read_loop(std::shared_ptr<StdioUpstream> sel
   std::vector<char> buffer(64 * 1024);
   for (;;) {
     boost::system::error_code ec;
-    std::size_t n = co_await self->out_.async_read_some(net::buffer(buffer), net::redirect_error(net::use_awaitable, ec));
-    if (!ec) framer.feed(std::string_view(buffer.data(), n));
-    else framer.finish();
+    std::size_t n =
+        co_await self->out_.async_read_some(net::buffer(buffer), net::redirect_error(net::use_awaitable, ec));
+    if (!ec)
+      framer.feed(std::string_view(buffer.data(), n));
+    else
+      framer.finish();
     std::string_view line;
     for (;;) {
       auto event = framer.next(line);

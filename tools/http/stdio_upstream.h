@@ -14,6 +14,10 @@
 
 #include <sys/types.h>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/strand.hpp>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -22,11 +26,6 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/strand.hpp>
-
 namespace authz::http {
 
 class StdioUpstream : public std::enable_shared_from_this<StdioUpstream> {
@@ -34,9 +33,10 @@ class StdioUpstream : public std::enable_shared_from_this<StdioUpstream> {
   using OnLine = std::function<void(std::string_view line)>;
   using OnEnd = std::function<void()>;
 
-  static std::shared_ptr<StdioUpstream> start(boost::asio::any_io_executor executor, const std::vector<std::string>& argv,
-                                              std::size_t max_line_bytes, OnLine on_line, OnEnd on_end,
-                                              std::function<void(std::string_view)> log, std::string& error);
+  static std::shared_ptr<StdioUpstream> start(boost::asio::any_io_executor executor,
+                                              const std::vector<std::string>& argv, std::size_t max_line_bytes,
+                                              OnLine on_line, OnEnd on_end, std::function<void(std::string_view)> log,
+                                              std::string& error);
   ~StdioUpstream();
 
   void send(std::string message);

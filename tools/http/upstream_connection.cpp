@@ -28,7 +28,9 @@ class Connection final : public UpstreamConnection {
   explicit Connection(Args&&... args) : stream_(std::forward<Args>(args)...) {}
   Stream& stream() { return stream_; }
 
-  void expires_after(std::chrono::milliseconds timeout) override { beast::get_lowest_layer(stream_).expires_after(timeout); }
+  void expires_after(std::chrono::milliseconds timeout) override {
+    beast::get_lowest_layer(stream_).expires_after(timeout);
+  }
   void expires_never() override { beast::get_lowest_layer(stream_).expires_never(); }
   void close() override { beast::get_lowest_layer(stream_).close(); }
   net::awaitable<void> write(Request& request, beast::error_code& ec) override {
@@ -50,8 +52,8 @@ class Connection final : public UpstreamConnection {
 
 }  // namespace
 
-net::awaitable<std::unique_ptr<UpstreamConnection>> connect_upstream(const Generation& generation, net::ssl::context& tls,
-                                                                     beast::error_code& ec) {
+net::awaitable<std::unique_ptr<UpstreamConnection>> connect_upstream(const Generation& generation,
+                                                                     net::ssl::context& tls, beast::error_code& ec) {
   auto executor = co_await net::this_coro::executor;
   const ParsedUrl& url = generation.upstream_url;
   tcp::resolver resolver(executor);

@@ -10,9 +10,6 @@
 // exchange at a time (a session's idle pool hands it out exclusively).
 #pragma once
 
-#include <chrono>
-#include <memory>
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/error.hpp>
@@ -20,6 +17,8 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <memory>
 
 namespace authz::http {
 
