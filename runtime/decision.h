@@ -33,7 +33,8 @@ enum class Reason : std::uint8_t {
   UnknownTarget,     // no such tool / resource / prompt in the policy
   InvalidArguments,  // the arguments do not fit the target's declared params
   Expired,           // an allow or grant would apply but is outside its window
-  Error,             // a deny rule's condition failed to evaluate, or bad input
+  Error,             // a deny rule's condition failed to evaluate, an entity source failed
+                     // (EntityLookup::fail) and nothing allowed, or bad input
 };
 
 // "allowed", "forbidden", "not_permitted", "unknown_target",

@@ -896,6 +896,13 @@ void Engine::evaluate(const PreparedRequest& request, const EvaluateOptions& opt
     }
   }
   out.reason = out.determining_rules.empty() ? Reason::NotPermitted : Reason::Expired;
+  // An entity source that failed may have held what would allow the call:
+  // the decision is an error, not a considered "no".
+  if (evaluator.source_failed()) {
+    out.determining_rules.clear();
+    out.reason = Reason::Error;
+    out.message = fmt::format("entity data could not be read, so the call is denied: {}", evaluator.source_failure());
+  }
 }
 
 Decision Engine::evaluate(const PreparedRequest& request, const EvaluateOptions& options) const {

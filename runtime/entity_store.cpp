@@ -35,6 +35,50 @@ Result<Entity> Entity::from_json(std::string_view json) {
   return Result<Entity>::success(std::move(entity));
 }
 
+Result<Entity> Entity::from_fields(std::span<const EntityField> fields) {
+  Entity entity;
+  internal::ValueStore& store = entity.store_;
+  auto count = static_cast<std::uint32_t>(fields.size());
+  std::uint32_t first = store.reserve(2 * fields.size());
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const EntityField& field = fields[i];
+    store.values[first + 2 * i] = store.string(field.name);
+    Value value;
+    switch (field.kind) {
+      case EntityField::Kind::Null: break;
+      case EntityField::Kind::Bool: value = Value::of_bool(field.boolean); break;
+      case EntityField::Kind::Int: value = Value::of_int(field.integer); break;
+      case EntityField::Kind::Number: value = Value::of_number(field.number); break;
+      case EntityField::Kind::String: value = store.string(field.text); break;
+      case EntityField::Kind::Json: {
+        simdjson::dom::element json;
+        std::string error;
+        if (!internal::parse_json(field.text, json, error) ||
+            !internal::convert_untyped(json, store, first + 2 * i + 1, 1, error)) {
+          return Result<Entity>::failure(fmt::format("attribute `{}`: {}", field.name, error));
+        }
+        continue;
+      }
+    }
+    store.values[first + 2 * i + 1] = value;
+  }
+  store.finish();
+  entity.root_ = store.resolve(internal::ValueStore::sequence(ValueKind::Map, first, count));
+  return Result<Entity>::success(std::move(entity));
+}
+
+const Entity* EntityLookup::keep(std::shared_ptr<const Entity> entity) {
+  used_ = true;
+  kept_.push_back(std::move(entity));
+  return kept_.back().get();
+}
+
+void EntityLookup::fail(std::string message) {
+  used_ = true;
+  failed_ = true;
+  failure_ = std::move(message);
+}
+
 const Value* Entity::attribute(std::string_view name) const {
   for (std::uint32_t i = 0; i < root_.size; ++i) {
     if (root_.items[2 * i].string() == name) return &root_.items[2 * i + 1];

@@ -14,10 +14,25 @@
 // them (a mismatch is an evaluation error, naming the attribute but not its
 // value). Null counts as absent. Timestamps and durations in entity data are
 // integer milliseconds or strings (`2026-12-01T00:00:00Z`, `1h30m`).
+//
+// Resolvers that make entities on demand (a database row read per call,
+// tools/entity_sources) override resolve() instead: the EntityLookup it is
+// given belongs to one evaluate() call, keeps the entities handed to it
+// alive until that call returns, and takes a failure of the source (down,
+// timed out) apart from "not found". The evaluator asks resolve() at most
+// once per (type, id) in one evaluate() call when the resolver used the
+// EntityLookup or found nothing. A failed source makes the condition an evaluation error like a
+// missing entity, and a decision that nothing allowed is then a deny with
+// reason `error` (not `not_permitted`): the data that could have allowed it
+// could not be read.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <unordered_map>
 
@@ -28,10 +43,26 @@
 
 namespace authz::runtime {
 
+// One attribute of an entity read from somewhere other than JSON (a
+// database column): Entity::from_fields builds the entity without a JSON
+// round trip. Json holds a JSON array or object as text (a json column).
+struct EntityField {
+  enum class Kind : std::uint8_t { Null, Bool, Int, Number, String, Json };
+  std::string_view name;
+  Kind kind = Kind::Null;
+  bool boolean = false;
+  std::int64_t integer = 0;
+  double number = 0;
+  std::string_view text;  // String: the text; Json: the JSON text
+};
+
 class Entity {
  public:
   // `json` must be a JSON object: {"owner": "u-bob", "team": "east"}.
   static Result<Entity> from_json(std::string_view json);
+  // The attributes given, in order (names should be distinct); fails only on
+  // a Json field that is not valid JSON.
+  static Result<Entity> from_fields(std::span<const EntityField> fields);
 
   // The attribute's value, or nullptr when the entity has no such attribute.
   // A JSON null comes back as an Absent value.
@@ -48,10 +79,39 @@ class Entity {
   Value root_;  // a Map over store_
 };
 
+// One evaluate() call's view of entity lookups, handed to
+// EntityResolver::resolve(). Made by the evaluator; not for hosts to create.
+class EntityLookup {
+ public:
+  // Keeps `entity` alive until the evaluate() call returns; returns it.
+  const Entity* keep(std::shared_ptr<const Entity> entity);
+  // The source could not answer (unreachable, timed out, a query error):
+  // not "not found". `message` says which source failed and how, never its
+  // credentials; it reaches the decision's message and the audit log.
+  void fail(std::string message);
+
+  bool failed() const { return failed_; }
+  const std::string& failure() const { return failure_; }
+  // Whether the resolver called keep() or fail() since the last reset_call().
+  bool used() const { return used_; }
+  void reset_call() { used_ = false; failed_ = false; failure_.clear(); }
+
+ private:
+  std::vector<std::shared_ptr<const Entity>> kept_;
+  std::string failure_;
+  bool failed_ = false;
+  bool used_ = false;
+};
+
 class EntityResolver {
  public:
   virtual ~EntityResolver() = default;
   virtual const Entity* lookup(std::string_view entity_type, std::string_view id) const = 0;
+  // What the evaluator calls; by default lookup(). Thread-safe like lookup().
+  virtual const Entity* resolve(std::string_view entity_type, std::string_view id, EntityLookup& scope) const {
+    (void)scope;
+    return lookup(entity_type, id);
+  }
 };
 
 // Entities from JSON of the form

@@ -84,7 +84,32 @@ const Entity* Evaluator::find_entity(NodeIndex index, std::uint32_t schema, cons
     const CachedEntity& cached = entity_cache_[i];
     if (cached.schema == schema && cached.id == key) return cached.entity;
   }
-  const Entity* entity = entities_->lookup(state_.model.entities[schema].name, key);
+  const Answer* answer = nullptr;
+  for (const Answer& known : answers_) {
+    if (known.schema == schema && known.id == key) {
+      answer = &known;
+      break;
+    }
+  }
+  Answer fresh{schema, key, nullptr, 0};
+  if (!answer) {
+    lookup_.reset_call();
+    fresh.entity = entities_->resolve(state_.model.entities[schema].name, key, lookup_);
+    if (lookup_.failed()) {
+      fresh.entity = nullptr;
+      failures_.push_back(lookup_.failure());
+      fresh.failure = static_cast<std::uint32_t>(failures_.size());
+      if (source_failure_.empty()) source_failure_ = lookup_.failure();
+    }
+    if (!fresh.entity || lookup_.used()) answers_.push_back(fresh);
+    answer = &fresh;
+  }
+  if (answer->failure != 0) {
+    failure_index_ = answer->failure - 1;
+    fail(ErrorKind::SourceFailed, index);
+    return nullptr;
+  }
+  const Entity* entity = answer->entity;
   if (!entity) {
     fail(ErrorKind::EntityNotFound, index);
     return nullptr;
@@ -473,6 +498,8 @@ std::string Evaluator::error_message(bool for_end_user) const {
       return fmt::format("`{}` needs entity data, but no entity resolver was given", where);
     case ErrorKind::EntityNotFound:
       return fmt::format("`{}`: entity {} not found", where, entity);
+    case ErrorKind::SourceFailed:
+      return fmt::format("`{}`: entity {} could not be read: {}", where, entity, failures_[failure_index_]);
     case ErrorKind::EntityAttributeMissing:
       return fmt::format("`{}`: entity {} has no attribute `{}`", where, entity, error_.attribute);
     case ErrorKind::EntityAttributeType:

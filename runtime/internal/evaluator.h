@@ -39,6 +39,10 @@ class Evaluator {
   // Fills out.expression / left / right for the sub-expression of `root`
   // that made it evaluate to `actual`.
   void explain(NodeIndex root, bool actual, RuleTrace& out);
+  // Whether an entity source failed (EntityLookup::fail) during this
+  // evaluation, and its message.
+  bool source_failed() const { return !source_failure_.empty(); }
+  const std::string& source_failure() const { return source_failure_; }
 
   // For partial evaluation (partial_eval.cpp): one node's value (false on an
   // evaluation error), and read access to what prepare() resolved.
@@ -55,7 +59,7 @@ class Evaluator {
 
  private:
   enum class ErrorKind {
-    None, AbsentValue, NoResolver, EntityNotFound, EntityAttributeMissing, EntityAttributeType,
+    None, AbsentValue, NoResolver, EntityNotFound, SourceFailed, EntityAttributeMissing, EntityAttributeType,
     UnknownArgument, TypeMismatch, Overflow, InvalidPath,
   };
   struct Error {
@@ -103,6 +107,20 @@ class Evaluator {
   CachedEntity entity_cache_[kEntityCacheSize];
   std::size_t entity_cache_used_ = 0;
   std::size_t entity_cache_next_ = 0;
+  // Answers that must not be asked for twice in one evaluation: not found,
+  // a failed source, or an entity a resolver made on demand (EntityLookup
+  // used). Allocates only when such an answer occurs.
+  struct Answer {
+    std::uint32_t schema;
+    std::string_view id;
+    const Entity* entity;  // null: not found or failed
+    std::uint32_t failure;  // index into failures_ + 1; 0: none
+  };
+  std::vector<Answer> answers_;
+  std::vector<std::string> failures_;
+  EntityLookup lookup_;
+  std::string source_failure_;  // the first failure's message
+  std::uint32_t failure_index_ = 0;  // into failures_: the failure of the current error
   SmallVector<Value, 32> list_scratch_;
   std::vector<std::unique_ptr<Value[]>> converted_;  // entity collections converted to declared types
 };
