@@ -39,6 +39,7 @@ int run(int argc, char** argv) {
   commands.push_back(register_test_command(app));
   commands.push_back(register_audit_command(app));
   commands.push_back(register_import_tools_command(app));
+  commands.push_back(register_check_entities_command(app));
 
   try {
     app.parse(argc, argv);

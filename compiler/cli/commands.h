@@ -20,5 +20,6 @@ Command register_diff_command(CLI::App& authzc);   // diff_command.cpp
 Command register_test_command(CLI::App& authzc);   // test_command.cpp
 Command register_audit_command(CLI::App& authzc);  // audit_command.cpp
 Command register_import_tools_command(CLI::App& authzc);  // import_tools_command.cpp
+Command register_check_entities_command(CLI::App& authzc);  // check_entities_command.cpp
 
 }  // namespace authz::cli

@@ -5,7 +5,10 @@
 // `--read URI`, `--prompt NAME`, `--now`) or from a JSON file (`--request`).
 // `--entities FILE` supplies entity data, either as {"Type": {"id": {...}}}
 // or as {"users": {...}, "entities": {...}} where "users" gives each user's
-// roles and attributes so `--user u-bob` alone is enough.
+// roles and attributes so `--user u-bob` alone is enough. `--entities-config
+// FILE` reads entities (and the user's attributes, under the flags') from the
+// databases its `[entities.TYPE]` sections name (docs/entity-sources.md);
+// --entities then answers only the types it does not configure.
 // Exit status: 0 allowed, 4 denied, otherwise as every command (1 policy
 // errors, 2 usage or unreadable input).
 #include <CLI/CLI.hpp>
@@ -22,6 +25,7 @@
 #include "runtime/time_text.h"
 #include "runtime/trace_render.h"
 #include "runtime/value_text.h"
+#include "tools/entity_sources/entity_sources.h"
 
 namespace authz::cli {
 namespace {
@@ -40,6 +44,7 @@ struct EvalOptions {
   std::string request_file;
   std::string now;
   std::string entities_file;
+  std::string entities_config;
   bool json = false;
   bool end_user = false;
   bool no_trace = false;
@@ -206,19 +211,40 @@ int run_eval(const EvalOptions& options, const Context& context) {
   }
 
   std::unique_ptr<EntityFile> entity_file;
-  std::optional<runtime::JsonEntityStore> store;
+  std::shared_ptr<const runtime::EntityResolver> store;
   if (!options.entities_file.empty()) {
     entity_file = std::make_unique<EntityFile>();
     if (auto error = load_entity_file(options.entities_file, *entity_file)) return usage(*error);
     auto loaded = runtime::JsonEntityStore::from_json(entity_file->entities_json);
     if (!loaded.ok()) return usage({"entities in `" + options.entities_file + "`: " + loaded.error()});
-    store.emplace(std::move(loaded.value()));
+    store = std::make_shared<const runtime::JsonEntityStore>(std::move(loaded.value()));
+  }
+  std::shared_ptr<const entity_sources::EntitySources> sources;
+  if (!options.entities_config.empty()) {
+    std::string error;
+    entity_sources::Options source_options;
+    source_options.log = [&context](std::string_view line) { context.err << "warning: " << line << '\n'; };
+    source_options.fallback = store;
+    sources = entity_sources::load_entity_sources(options.entities_config, engine.value(), error, source_options);
+    if (!sources) {
+      context.err << "error: " << error << '\n';
+      return kExitUsage;
+    }
   }
   // Flags override what the users table says.
   if (options.request_file.empty()) {
     if (auto error = apply_user_entry(entity_file.get(), request.principal)) return usage(*error);
     if (!options.roles.empty()) request.principal.roles = options.roles;
     if (!options.attributes.empty()) request.principal.attributes_json = options.attributes;
+  }
+  if (sources && sources->has_principal_source()) {
+    // The database's attributes under the flags' (docs/entity-sources.md).
+    auto merged = sources->principal_attributes(request.principal.id, request.principal.attributes_json);
+    if (!merged.ok()) {
+      context.err << "error: the user's attributes cannot be read, so every call is denied: " << merged.error() << '\n';
+      return kExitDenied;
+    }
+    request.principal.attributes_json = std::move(merged.value());
   }
 
   if (now_text.empty()) {
@@ -231,7 +257,7 @@ int run_eval(const EvalOptions& options, const Context& context) {
 
   runtime::EvaluateOptions evaluate;
   evaluate.trace = !options.no_trace;
-  evaluate.entities = store ? &*store : nullptr;
+  evaluate.entities = sources ? sources.get() : store.get();
   runtime::Decision decision = engine.value().evaluate(request, evaluate);
   auto audience = options.end_user ? runtime::Audience::EndUser : runtime::Audience::Operator;
   context.out << (options.json ? runtime::render_json(decision, audience) : runtime::render_text(decision, audience));
@@ -267,6 +293,10 @@ Command register_eval_command(CLI::App& authzc) {
   eval->add_option("--entities", options->entities_file,
                    "entity data: {\"Type\": {\"id\": {...}}}, or {\"users\": {...}, \"entities\": {...}}")
       ->type_name("FILE");
+  eval->add_option("--entities-config", options->entities_config,
+                   "read entities from the SQLite / PostgreSQL / JSON sources in this TOML file's [entities.TYPE] "
+                   "sections (docs/entity-sources.md)")
+      ->type_name("FILE");
   eval->add_flag("--json", options->json, "print the decision as JSON");
   eval->add_flag("--end-user", options->end_user,
                  "render the explanation for the user who made the call (no values from entity data)");
@@ -274,7 +304,9 @@ Command register_eval_command(CLI::App& authzc) {
   eval->footer("Examples:\n"
                "  authzc eval examples/sales --entities examples/sales/entities.json \\\n"
                "      --user u-bob --call get_account '{\"account\": \"acc-7\"}' --now 2026-11-26T12:00:00Z\n"
-               "  authzc eval sales.authzt --request request.json --json\n\n"
+               "  authzc eval sales.authzt --request request.json --json\n"
+               "  authzc eval sales.authzt --entities-config gateway.toml --user u-dana --role manager \\\n"
+               "      --call get_account '{\"account\": \"acc-7\"}'\n\n"
                "Exit status:\n"
                "  0  the request is allowed\n"
                "  4  the request is denied\n"

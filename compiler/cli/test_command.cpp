@@ -23,6 +23,7 @@
 #include <system_error>
 
 #include "compiler/cli/commands.h"
+#include "tools/entity_sources/entity_sources.h"
 #include "compiler/cli/front_end_options.h"
 #include "compiler/cli/policy_input.h"
 #include "compiler/diagnostic_printer.h"
@@ -34,6 +35,15 @@
 
 namespace authz::cli {
 namespace {
+
+// `entity_sources "FILE"` in a suite: the sources as the gateway opens them.
+std::shared_ptr<const runtime::EntityResolver> open_entity_sources(
+    const std::string& path, const runtime::Engine& engine, std::shared_ptr<const runtime::EntityResolver> fallback,
+    std::string& error) {
+  entity_sources::Options options;
+  options.fallback = std::move(fallback);
+  return entity_sources::load_entity_sources(path, engine, error, options);
+}
 
 namespace fs = std::filesystem;
 using namespace authz::policy_tests;
@@ -208,7 +218,8 @@ int run_test(const TestOptions& options, const Context& context) {
     Coverage coverage = empty_coverage(engine.value().model());
     bool every_file_ran = true;
     for (const TestFile* file : group_files) {
-      std::optional<PreparedFile> prepared = prepare_suite(*file, engine.value(), sources, test_sink);
+      std::optional<PreparedFile> prepared =
+          prepare_suite(*file, engine.value(), sources, test_sink, open_entity_sources);
       if (prepared) run_suite(*prepared, engine.value(), sources, report.results, coverage);
       every_file_ran &= prepared.has_value();
     }

@@ -242,7 +242,7 @@ class Parser {
     if (keyword.value.empty()) {
       error(DiagCode::TestSyntaxError, token_span(), "unexpected `" + peek_token() + "`",
             "a line starts with `test`, `as`, `at`, `call`, `read`, `prompt`, `expect`, `user`, `entity`, "
-            "`entities`, `now` or `policy`");
+            "`entities`, `entity_sources`, `now` or `policy`");
       return;
     }
     const std::string& k = keyword.value;
@@ -250,6 +250,7 @@ class Parser {
     if (k == "policy") return policy_statement(keyword.span);
     if (k == "now") return now_statement(keyword.span);
     if (k == "entities") return entities_statement();
+    if (k == "entity_sources") return entity_sources_statement(keyword.span);
     if (k == "entity") return entity_statement(keyword.span);
     if (k == "user") return user_statement(keyword.span);
     if (k == "as" || k == "at" || k == "call" || k == "read" || k == "prompt" || k == "expect") {
@@ -265,7 +266,7 @@ class Parser {
     }
     error(DiagCode::TestSyntaxError, keyword.span, "unknown statement `" + k + "`",
           "a line starts with `test`, `as`, `at`, `call`, `read`, `prompt`, `expect`, `user`, `entity`, "
-          "`entities`, `now` or `policy`");
+          "`entities`, `entity_sources`, `now` or `policy`");
   }
 
   void duplicate(Span where, std::string_view clause) {
@@ -311,6 +312,14 @@ class Parser {
     if (!path) return;
     result_.entity_files.push_back(*path);
     expect_end_of_line("entities");
+  }
+
+  void entity_sources_statement(Span keyword) {
+    if (result_.entity_sources) return duplicate(keyword, "entity_sources");
+    auto path = quoted("the path of a TOML file with [entities.TYPE] sections");
+    if (!path) return;
+    result_.entity_sources = *path;
+    expect_end_of_line("entity_sources");
   }
 
   void entity_statement(Span keyword) {

@@ -10,6 +10,8 @@
 //   policy "sales.authz" "tools.authz"     (optional; default: the file's directory)
 //   now 2026-12-01T00:00:00Z               (default time for every test)
 //   entities "entities.json"               ({"users": ..., "entities": ...} or {"Type": ...})
+//   entity_sources "fixture.toml"          (entities from the [entities.TYPE] sources it names:
+//                                           e.g. an SQLite fixture; docs/entity-sources.md)
 //   entity Account "acc-1" {"owner": "u-bob", "team": "east", "region": "europe"}
 //   user u-zed roles rep, manager {"manages": ["east"]}
 //
@@ -86,6 +88,7 @@ struct TestFile {
   std::vector<Spanned<std::string>> policy_paths; // as written (relative to the file's directory)
   std::optional<Spanned<std::int64_t>> now_ms;
   std::vector<Spanned<std::string>> entity_files; // as written
+  std::optional<Spanned<std::string>> entity_sources;  // as written
   std::vector<InlineEntity> entities;
   std::vector<TestUser> users;
   std::vector<TestCase> tests;

@@ -245,7 +245,8 @@ std::string describe_expectation(const Expectation& expectation) {
 }
 
 std::optional<PreparedFile> prepare_suite(const TestFile& file, const runtime::Engine& engine,
-                                          const SourceManager& sources, DiagnosticSink& sink) {
+                                          const SourceManager& sources, DiagnosticSink& sink,
+                                          const EntitySourceOpener& open_entity_sources) {
   (void)sources;
   const runtime::Model& model = engine.model();
   std::size_t errors_before = sink.error_count();
@@ -318,7 +319,21 @@ std::optional<PreparedFile> prepare_suite(const TestFile& file, const runtime::E
       sink.report(DiagCode::TestEntitiesInvalid, where, "the test entities do not load: " + store.error(),
                   "give each entity as {\"Type\": {\"id\": {\"attribute\": value}}}");
     } else {
-      prepared.entities = std::make_unique<runtime::JsonEntityStore>(std::move(store.value()));
+      prepared.entities = std::make_shared<const runtime::JsonEntityStore>(std::move(store.value()));
+    }
+  }
+  if (file.entity_sources) {
+    const Spanned<std::string>& written = *file.entity_sources;
+    std::string problem = "this authzc cannot read entity sources";
+    std::shared_ptr<const runtime::EntityResolver> opened;
+    if (open_entity_sources) {
+      opened = open_entity_sources(resolve_relative(file.path, written.value), engine, prepared.entities, problem);
+    }
+    if (!opened) {
+      sink.report(DiagCode::TestEntitiesInvalid, written.span, "the entity sources do not open: " + problem,
+                  "fix the [entities.TYPE] sections of the file (docs/entity-sources.md)");
+    } else {
+      prepared.entities = std::move(opened);
     }
   }
 

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,8 +35,16 @@ namespace authz::policy_tests {
 struct PreparedFile {
   const TestFile* file = nullptr;
   std::vector<runtime::Request> requests;  // one per test, same order as file->tests
-  std::unique_ptr<runtime::JsonEntityStore> entities;  // null when the file names none
+  std::shared_ptr<const runtime::EntityResolver> entities;  // null when the file names none
 };
+
+// Opens the entity sources of a TOML file (`entity_sources "FILE"`) for
+// `engine`'s policy, answering other types from `fallback`; null with
+// `error` set when they do not open. authzc passes one built on
+// authz::entity_sources; the compiler library itself links no database.
+using EntitySourceOpener = std::function<std::shared_ptr<const runtime::EntityResolver>(
+    const std::string& path, const runtime::Engine& engine, std::shared_ptr<const runtime::EntityResolver> fallback,
+    std::string& error)>;
 
 struct CaseResult {
   std::string file;        // test file path as given
@@ -73,7 +82,8 @@ Coverage empty_coverage(const runtime::Model& model);
 
 // Returns nullopt when the file has errors (reported into `sink`).
 std::optional<PreparedFile> prepare_suite(const TestFile& file, const runtime::Engine& engine,
-                                          const SourceManager& sources, DiagnosticSink& sink);
+                                          const SourceManager& sources, DiagnosticSink& sink,
+                                          const EntitySourceOpener& open_entity_sources = {});
 
 void run_suite(const PreparedFile& prepared, const runtime::Engine& engine, const SourceManager& sources,
                std::vector<CaseResult>& results, Coverage& coverage);

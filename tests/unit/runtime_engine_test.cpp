@@ -602,7 +602,41 @@ TEST_CASE("hosts plug in their own resolver; one evaluation looks an entity up o
   CHECK(resolver.lookups == 2);  // but not across evaluations
   request.arguments_json = R"({"account": "acc-2"})";
   CHECK(engine.evaluate(request, {.entities = &resolver}).reason == Reason::NotPermitted);
-  CHECK(resolver.lookups == 4);  // a miss is not cached: both rules ask (and both fail)
+  CHECK(resolver.lookups == 3);  // a miss is asked once too: both rules fail on the one answer
+}
+
+namespace {
+
+// A resolver over a source that is down: every lookup fails.
+class FailingResolver final : public EntityResolver {
+ public:
+  const Entity* lookup(std::string_view, std::string_view) const override { return nullptr; }
+  const Entity* resolve(std::string_view, std::string_view, EntityLookup& scope) const override {
+    ++calls;
+    scope.fail("entity source `Account` (test) failed: the database is down");
+    return nullptr;
+  }
+  mutable int calls = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a failed entity source denies with reason error even when only allows read it", "[runtime]") {
+  SalesModel sales = sales_model();
+  Engine engine = Engine::from_model(sales.model).value();
+  FailingResolver resolver;
+  Request request;
+  request.principal = {"u-dana", {"manager"}, R"({"manages": ["east"]})"};
+  request.target = "get_account";
+  request.arguments_json = R"({"account": "acc-1"})";
+  request.now_ms = kJune2026;
+  Decision decision = engine.evaluate(request, {.trace = true, .entities = &resolver});
+  CHECK_FALSE(decision.allowed());
+  CHECK(decision.reason == Reason::Error);  // not not_permitted: what could allow it could not be read
+  CHECK(decision.message ==
+        "entity data could not be read, so the call is denied: entity source `Account` (test) failed: the database is down");
+  CHECK(decision.determining_rules.empty());
+  CHECK(resolver.calls == 1);  // both allows read acc-1: asked once
 }
 
 TEST_CASE("entities parse from JSON objects only", "[runtime]") {

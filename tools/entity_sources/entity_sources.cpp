@@ -291,13 +291,14 @@ std::uint64_t EntitySources::database_lookups() const { return state_->database_
 
 const runtime::Entity* EntitySources::lookup(std::string_view entity_type, std::string_view id) const {
   const Bound* bound = state_->find(entity_type);
-  return bound && bound->json ? bound->json->lookup(entity_type, id) : nullptr;
+  if (!bound) return state_->options.fallback ? state_->options.fallback->lookup(entity_type, id) : nullptr;
+  return bound->json ? bound->json->lookup(entity_type, id) : nullptr;
 }
 
 const runtime::Entity* EntitySources::resolve(std::string_view entity_type, std::string_view id,
                                               runtime::EntityLookup& scope) const {
   const Bound* bound = state_->find(entity_type);
-  if (!bound) return nullptr;
+  if (!bound) return state_->options.fallback ? state_->options.fallback->resolve(entity_type, id, scope) : nullptr;
   if (bound->json) return bound->json->lookup(entity_type, id);
   std::string key;
   bool caching = state_->config.cache_max_age_ms > 0;

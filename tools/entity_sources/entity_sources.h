@@ -49,6 +49,9 @@ struct Options {
   // Lines for the operator (a source's failure with the database's own
   // message). Null: dropped. Called from the evaluating thread.
   std::function<void(std::string_view)> log;
+  // Asked for entity types no section configures (e.g. the JSON file of
+  // --entities). Null: such entities are not found.
+  std::shared_ptr<const runtime::EntityResolver> fallback;
 };
 
 class EntitySources final : public runtime::EntityResolver {

@@ -1,7 +1,8 @@
 // main.cpp — `authz-gateway`: the command line, start-up, and exit codes.
 //
 //   authz-gateway --policy T.authzt --user ID [--principal user.json]
-//                 [--entities data.json] --audit audit.jsonl -- SERVER_COMMAND [ARGS...]
+//                 [--entities data.json] [--entities-config gateway.toml]
+//                 --audit audit.jsonl -- SERVER_COMMAND [ARGS...]
 //   authz-gateway serve --config gateway.toml [...]   (the HTTP front: tools/http/serve_command.h)
 //
 // Exit status: the server's own exit code once it ends (128 + signal when a
@@ -16,6 +17,7 @@
 
 #include "runtime/audit_log.h"
 #include "runtime/time_text.h"
+#include "tools/entity_sources/entity_sources.h"
 #include "tools/gateway/child_process.h"
 #include "tools/gateway/identity.h"
 #include "tools/gateway/policy_file.h"
@@ -41,7 +43,7 @@ void log_line(std::string_view text) {
 
 int run(int argc, char** argv) {
   CLI::App app{"authz-gateway — enforce an authz policy in front of a stdio MCP server"};
-  std::string policy_path, audit_path, now_text;
+  std::string policy_path, audit_path, now_text, entities_config;
   authz::gateway::IdentitySources identity_sources;
   authz::gateway::RelayOptions relay;
   bool audit_sync = false;
@@ -62,6 +64,10 @@ int run(int argc, char** argv) {
       ->type_name("JSON");
   app.add_option("--entities", identity_sources.entities_file,
                  "entity data: {\"Type\": {\"id\": {...}}} or {\"users\": {...}, \"entities\": {...}} (else $AUTHZ_ENTITIES)")
+      ->type_name("FILE");
+  app.add_option("--entities-config", entities_config,
+                 "read entities (and the user's attributes) from the SQLite / PostgreSQL / JSON sources of this "
+                 "TOML file's [entities.TYPE] sections, checked against the policy at start-up (docs/entity-sources.md)")
       ->type_name("FILE");
   app.add_option("--audit", audit_path, "the audit log (JSON Lines, hash-chained); created or continued")
       ->type_name("FILE")
@@ -85,7 +91,8 @@ int run(int argc, char** argv) {
       "  authz-gateway --policy fs.authzt --user u-bob --entities users.json --audit audit.jsonl \\\n"
       "      -- npx @modelcontextprotocol/server-filesystem /srv\n\n"
       "Identity from the environment (flags win): AUTHZ_USER, AUTHZ_ROLES, AUTHZ_PRINCIPAL,\n"
-      "AUTHZ_ATTRIBUTES, AUTHZ_ENTITIES. SIGHUP or a change of the table file reloads the policy.\n\n"
+      "AUTHZ_ATTRIBUTES, AUTHZ_ENTITIES. SIGHUP or a change of the table file reloads the policy\n"
+      "(and empties the entity sources' cache; a table their queries do not fit is refused).\n\n"
       "Exit status:\n"
       "  N    the server's exit code (128 + signal if a signal ended it)\n"
       "  1    the policy table does not load\n"
@@ -137,6 +144,30 @@ int run(int argc, char** argv) {
     std::cerr << "error: " << engine.error() << "\n  = help: build it with `authzc build POLICY -o TABLE`\n";
     return kExitPolicy;
   }
+  // Entity sources: opened and checked against the policy before serving.
+  std::shared_ptr<const authz::entity_sources::EntitySources> entity_sources;
+  if (!entities_config.empty()) {
+    authz::entity_sources::Options source_options;
+    source_options.log = log_line;
+    source_options.fallback = identity->entities;
+    entity_sources = authz::entity_sources::load_entity_sources(entities_config, engine.value(), error, source_options);
+    if (!entity_sources) {
+      std::cerr << "error: " << error << "\n  = help: `authzc check-entities` runs the same checks in CI\n";
+      return kExitUsage;
+    }
+    if (entity_sources->has_principal_source()) {
+      // The database's attributes under the flags' (docs/entity-sources.md), read once.
+      auto merged = entity_sources->principal_attributes(identity->principal.id, identity->principal.attributes_json);
+      if (!merged.ok()) {
+        std::cerr << "error: the user's attributes cannot be read: " << merged.error() << '\n';
+        return kExitUsage;
+      }
+      identity->principal.attributes_json = std::move(merged.value());
+    }
+    relay.accept_policy = [entity_sources](const authz::runtime::Engine& reloaded) {
+      return entity_sources->recheck(reloaded.model());
+    };
+  }
   authz::runtime::AuditLogOptions audit_options;
   audit_options.sync_every_record = audit_sync;
   auto audit_log = authz::runtime::AuditLog::open(audit_path, audit_options);
@@ -155,7 +186,8 @@ int run(int argc, char** argv) {
 
   authz::gateway::SessionConfig config;
   config.principal = std::move(identity->principal);
-  config.entities = std::move(identity->entities);
+  config.entities = entity_sources ? std::shared_ptr<const authz::runtime::EntityResolver>(entity_sources)
+                                   : std::shared_ptr<const authz::runtime::EntityResolver>(std::move(identity->entities));
   config.audit = &audit;
   config.log = log_line;
   if (fixed_now) config.clock = [at = *fixed_now] { return at; };

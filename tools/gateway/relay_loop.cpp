@@ -340,6 +340,14 @@ void Relay::check_reload(bool forced) {
     log_("kept the current policy; the new one is refused: " + loaded.error());
     return;
   }
+  // Asked even for the same table: a reload (SIGHUP) is also how entity
+  // sources drop their cache.
+  if (options_.accept_policy) {
+    if (auto refused = options_.accept_policy(loaded.value())) {
+      log_("kept the current policy; the new one is refused: " + *refused);
+      return;
+    }
+  }
   if (loaded.value().policy_hash() == session_.engine().policy_hash()) return;
   session_.replace_engine(std::move(loaded.value()), routing_);
   push_extra(routing_);

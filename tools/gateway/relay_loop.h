@@ -20,6 +20,10 @@
 //     gets SIGTERM, and SIGKILL after another grace period.
 #pragma once
 
+#include <functional>
+#include <optional>
+#include <string>
+
 #include <cstddef>
 #include <string>
 
@@ -36,6 +40,10 @@ struct RelayOptions {
   int reload_check_ms = 500;
   int client_in = 0;
   int client_out = 1;
+  // Asked before a reloaded policy replaces the current one: a message
+  // refuses it (the current one stays), like a table that does not load.
+  // The entity sources re-check their queries here. Null: every table that loads is taken.
+  std::function<std::optional<std::string>(const runtime::Engine&)> accept_policy;
 };
 
 int run_relay(Session& session, const ChildProcess& child, const RelayOptions& options, const LogFunction& log);
