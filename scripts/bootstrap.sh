@@ -10,6 +10,7 @@ packages=(
   llvm-14-dev libfmt-dev catch2 libcli11-dev libsimdjson-dev libbenchmark-dev libsqlite3-dev
   libssl-dev libtomlplusplus-dev libboost1.81-dev
   nodejs
+  postgresql-15 libpq-dev
   chromium
 )
 
