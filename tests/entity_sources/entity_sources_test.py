@@ -258,6 +258,13 @@ def postgres_part(work, table):
                   "the refusal names the source, not the connection string")
         answer = bob.call("update_account", {"account": "acc-1", "fields": {"region": "x"}})
         check(answer.startswith("refused"), "database down: a write is refused too")
+        # Back up: dana's pool still holds a connection from before the stop.
+        pg.start()
+        answer = dana.call("get_account", {"account": "acc-1"})  # not in her cache
+        check(answer == "served",
+              "database restarted: the next call is served (a stale pooled connection is replaced): " + answer[:300])
+        check(bob.call("get_account", {"account": "acc-1"}) == "served", "database restarted: the rep is served again")
+        pg.stop()
         stderr = bob.close()
         check(PASSWORD not in stderr and "entity source `Account` (postgresql) failed" in stderr,
               "the gateway logs the failure without the password")

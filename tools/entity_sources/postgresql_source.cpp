@@ -60,6 +60,7 @@ std::string first_line(const char* message) {
 
 struct Connection {
   PGconn* conn = nullptr;
+  bool used = false;  // has run a query before (may have gone stale in the pool)
   ~Connection() { PQfinish(conn); }
 };
 
@@ -139,17 +140,27 @@ class PostgresqlSource final : public RowSource {
   FetchResult fetch(std::string_view id, const std::vector<Conversion>& conversions,
                     const std::function<void(std::span<const runtime::EntityField>)>& row) const override {
     // An integer key: an id that is no integer matches nothing (and is never sent).
-    if (integer_id_ && !is_integer(id)) return {FetchStatus::NotFound, {}, {}};
-    std::unique_ptr<Connection> connection;
-    if (auto error = pool_.acquire(connection)) {
-      auto newline = error->find('\n');
-      if (newline == std::string::npos) return {FetchStatus::Failed, *error, {}};
-      return {FetchStatus::Failed, error->substr(0, newline), error->substr(newline + 1)};
+    if (integer_id_ && !is_integer(id)) return {FetchStatus::NotFound, {}, {}, false};
+    // A pooled connection may have died since its last use (the server
+    // restarted): a query that finds it lost is tried once more, on a
+    // fresh connection, before the lookup counts as failed.
+    FetchResult result;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      std::unique_ptr<Connection> connection;
+      if (auto error = pool_.acquire(connection)) {
+        auto newline = error->find('\n');
+        if (newline == std::string::npos) return {FetchStatus::Failed, *error, {}, false};
+        return {FetchStatus::Failed, error->substr(0, newline), error->substr(newline + 1), false};
+      }
+      bool broken = false;
+      bool reused = connection->used;
+      connection->used = true;
+      result = run(*connection, id, conversions, row, broken);
+      bool lost = broken || PQstatus(connection->conn) != CONNECTION_OK;
+      if (lost) connection.reset();
+      pool_.release(std::move(connection));
+      if (!(lost && reused && result.status == FetchStatus::Failed && !result.timed_out)) break;
     }
-    bool broken = false;
-    FetchResult result = run(*connection, id, conversions, row, broken);
-    if (broken || PQstatus(connection->conn) != CONNECTION_OK) connection.reset();
-    pool_.release(std::move(connection));
     return result;
   }
 
@@ -167,11 +178,11 @@ class PostgresqlSource final : public RowSource {
                   const std::function<void(std::span<const runtime::EntityField>)>& row, bool& broken) const {
     PGconn* conn = connection.conn;
     std::string id_text(id);  // libpq wants a NUL-terminated text parameter
-    if (id_text.find('\0') != std::string::npos) return {FetchStatus::NotFound, {}, {}};
+    if (id_text.find('\0') != std::string::npos) return {FetchStatus::NotFound, {}, {}, false};
     const char* values[1] = {id_text.c_str()};
     if (!PQsendQueryPrepared(conn, kStatement, 1, values, nullptr, nullptr, 0)) {
       broken = true;
-      return {FetchStatus::Failed, "the connection to the database is lost", first_line(PQerrorMessage(conn))};
+      return {FetchStatus::Failed, "the connection to the database is lost", first_line(PQerrorMessage(conn)), false};
     }
     // Wait for the answer, bounded: the server's statement_timeout should
     // fire first; this covers a server or network that stopped answering.
@@ -185,17 +196,17 @@ class PostgresqlSource final : public RowSource {
           PQfreeCancel(cancel);
         }
         broken = true;
-        return {FetchStatus::Failed, "the database did not answer within " + std::to_string(options_.timeout_ms) + " ms",
-                {}};
+        FetchResult late{FetchStatus::Failed, "the database did not answer within " + std::to_string(options_.timeout_ms) + " ms", {}, true};
+        return late;
       }
       pollfd fd{PQsocket(conn), POLLIN, 0};
       if (fd.fd < 0 || ::poll(&fd, 1, static_cast<int>(left)) < 0 || !PQconsumeInput(conn)) {
         if (fd.fd >= 0 && errno == EINTR) continue;
         broken = true;
-        return {FetchStatus::Failed, "the connection to the database is lost", first_line(PQerrorMessage(conn))};
+        return {FetchStatus::Failed, "the connection to the database is lost", first_line(PQerrorMessage(conn)), false};
       }
     }
-    FetchResult outcome{FetchStatus::NotFound, {}, {}};
+    FetchResult outcome{FetchStatus::NotFound, {}, {}, false};
     bool first = true;
     while (PGresult* raw = PQgetResult(conn)) {
       ResultGuard result{raw};
@@ -206,7 +217,10 @@ class PostgresqlSource final : public RowSource {
         const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
         std::string code = state ? state : "";
         outcome.status = FetchStatus::Failed;
-        if (code == "57014") outcome.error = "the query ran longer than " + std::to_string(options_.timeout_ms) + " ms";
+        if (code == "57014") {
+          outcome.error = "the query ran longer than " + std::to_string(options_.timeout_ms) + " ms";
+          outcome.timed_out = true;
+        }
         else if (code.rfind("08", 0) == 0 || code.rfind("57", 0) == 0 || PQstatus(conn) != CONNECTION_OK) {
           outcome.error = "the connection to the database is lost";
           broken = true;

@@ -55,6 +55,7 @@ struct FetchResult {
   FetchStatus status = FetchStatus::NotFound;
   std::string error;   // Failed: what went wrong (timeout, connection lost, ...), no credentials
   std::string detail;  // Failed: the database's own message, for the operator's log
+  bool timed_out = false;  // Failed by the timeout (never retried)
 };
 
 struct SourceOptions {

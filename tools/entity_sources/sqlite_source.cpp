@@ -110,7 +110,7 @@ class SqliteSource final : public RowSource {
   FetchResult fetch(std::string_view id, const std::vector<Conversion>& conversions,
                     const std::function<void(std::span<const runtime::EntityField>)>& row) const override {
     std::unique_ptr<Connection> connection;
-    if (auto error = pool_.acquire(connection)) return {FetchStatus::Failed, *error, {}};
+    if (auto error = pool_.acquire(connection)) return {FetchStatus::Failed, *error, {}, false};
     FetchResult result = run(*connection, id, conversions, row);
     pool_.release(std::move(connection));
     return result;
