@@ -39,6 +39,9 @@ Result<Entity> Entity::from_fields(std::span<const EntityField> fields) {
   Entity entity;
   internal::ValueStore& store = entity.store_;
   auto count = static_cast<std::uint32_t>(fields.size());
+  std::size_t text = 0;
+  for (const EntityField& field : fields) text += field.name.size() + field.text.size();
+  store.chars.reserve(text);  // one allocation for every name and string (JSON fields may add more)
   std::uint32_t first = store.reserve(2 * fields.size());
   for (std::uint32_t i = 0; i < count; ++i) {
     const EntityField& field = fields[i];
@@ -69,8 +72,10 @@ Result<Entity> Entity::from_fields(std::span<const EntityField> fields) {
 
 const Entity* EntityLookup::keep(std::shared_ptr<const Entity> entity) {
   used_ = true;
-  kept_.push_back(std::move(entity));
-  return kept_.back().get();
+  const Entity* kept = entity.get();
+  if (kept_count_ < std::size(first_kept_)) first_kept_[kept_count_++] = std::move(entity);
+  else more_kept_.push_back(std::move(entity));
+  return kept;
 }
 
 void EntityLookup::fail(std::string message) {

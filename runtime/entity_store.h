@@ -97,7 +97,9 @@ class EntityLookup {
   void reset_call() { used_ = false; failed_ = false; failure_.clear(); }
 
  private:
-  std::vector<std::shared_ptr<const Entity>> kept_;
+  std::shared_ptr<const Entity> first_kept_[4];  // the usual few, without an allocation
+  std::size_t kept_count_ = 0;
+  std::vector<std::shared_ptr<const Entity>> more_kept_;
   std::string failure_;
   bool failed_ = false;
   bool used_ = false;

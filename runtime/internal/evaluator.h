@@ -116,7 +116,7 @@ class Evaluator {
     const Entity* entity;  // null: not found or failed
     std::uint32_t failure;  // index into failures_ + 1; 0: none
   };
-  std::vector<Answer> answers_;
+  SmallVector<Answer, 8> answers_;
   std::vector<std::string> failures_;
   EntityLookup lookup_;
   std::string source_failure_;  // the first failure's message

@@ -3,7 +3,9 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <list>
 #include <mutex>
@@ -153,7 +155,9 @@ std::optional<std::string> check_source(const SourceConfig& config, const RowSou
       return where + "attribute `" + schema->name + "." + attribute.name + "` (" +
              runtime::type_name(model, attribute.type) + ") has no column in the query" + query +
              "\n  = help: add it to the select list: `..., " + attribute.name + "`" +
-             (postgresql ? " (a mixed-case name needs quotes: `AS \"" + attribute.name + "\"`)" : std::string());
+             (postgresql && std::any_of(attribute.name.begin(), attribute.name.end(), ::isupper)
+                  ? " (postgresql folds unquoted names to lowercase: `AS \"" + attribute.name + "\"`)"
+                  : std::string());
     }
   }
   return std::nullopt;

@@ -241,9 +241,16 @@ class PostgresqlSource final : public RowSource {
                 const std::function<void(std::span<const runtime::EntityField>)>& row) const {
     using Kind = runtime::EntityField::Kind;
     std::size_t count = columns_.size();
-    std::vector<runtime::EntityField> fields(count);
-    std::vector<std::string> timestamps;
-    timestamps.reserve(count);
+    // No allocation for the usual handful of columns.
+    runtime::EntityField small[16];
+    std::vector<runtime::EntityField> many;
+    std::span<runtime::EntityField> fields(small, count);
+    if (count > 16) {
+      many.resize(count);
+      fields = many;
+    }
+    std::string timestamps[16];
+    std::vector<std::string> more_timestamps(count > 16 ? count : 0);
     for (std::size_t i = 0; i < count; ++i) {
       int column = static_cast<int>(i);
       runtime::EntityField& field = fields[i];
@@ -270,7 +277,8 @@ class PostgresqlSource final : public RowSource {
           break;
         case ColumnType::Timestamp: {
           // ISO style in UTC: `2026-12-01 00:00:00.123+00` -> `2026-12-01T00:00:00.123Z`.
-          std::string& iso = timestamps.emplace_back(value);
+          std::string& iso = i < 16 ? timestamps[i] : more_timestamps[i];
+          iso.assign(value);
           if (iso.size() > 10 && iso[10] == ' ') iso[10] = 'T';
           if (iso.size() > 3 && iso.compare(iso.size() - 3, 3, "+00") == 0) iso.replace(iso.size() - 3, 3, "Z");
           field.kind = Kind::String;
@@ -283,7 +291,7 @@ class PostgresqlSource final : public RowSource {
           break;
       }
     }
-    row(fields);
+    row(std::span<const runtime::EntityField>(fields.data(), fields.size()));
   }
 
   std::string conninfo_, query_;
