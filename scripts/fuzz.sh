@@ -9,7 +9,8 @@
 # build-sanitize, the directory scripts/sanitize.sh uses; configured here
 # when it is not yet, or switched to AUTHZ_FUZZ=ON when it is). Seeds come
 # from the repository each run (policies, test files, audit logs, tables
-# built by authzc) plus the small hand-made ones in fuzz/corpus/TARGET; the
+# built by authzc, tokens fuzz_jwt signs with its own test keys) plus the
+# small hand-made ones in fuzz/corpus/TARGET; the
 # dictionary is every quoted literal of grammar/Authz.g4 plus fuzz/dict/*.
 # New inputs go to BUILD/fuzz-work/TARGET/corpus (kept between runs, never
 # in git), crashes to BUILD/fuzz-work/TARGET/crashes. Prints executions,
@@ -19,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(lexer parse check policy_test table prepare audit_verify c_api gateway)
+targets=(lexer parse check policy_test table prepare audit_verify c_api gateway jwt)
 
 usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 
@@ -67,7 +68,7 @@ build_targets=()
 for t in "${run[@]}"; do
   build_targets+=("fuzz_$t")
   # These evaluate against examples/sales, which the build compiles with authzc.
-  [[ $t =~ ^(table|prepare|c_api|gateway)$ ]] && build_targets+=(authz_fuzz_table)
+  [[ $t =~ ^(table|prepare|c_api|gateway|jwt)$ ]] && build_targets+=(authz_fuzz_table)
 done
 [[ ${AUTHZ_FUZZ_SKIP_BUILD:-0} == 1 ]] || cmake --build "$build" --target "${build_targets[@]}"
 
@@ -114,6 +115,9 @@ make_seeds() {
           return 1
         fi
       done ;;
+    jwt)  # tokens signed by the target's own test keys (fuzz/fuzz_jwt.cpp)
+      [[ -x $build/fuzz/fuzz_jwt ]] || return 0
+      AUTHZ_FUZZ_JWT_SEEDS=$dir "$build/fuzz/fuzz_jwt" ;;
   esac
   if [[ -d fuzz/corpus/$target ]]; then cp fuzz/corpus/"$target"/* "$dir/"; fi
 }
