@@ -11,6 +11,7 @@ packages=(
   libssl-dev libtomlplusplus-dev libboost1.81-dev
   nodejs
   postgresql-15 libpq-dev
+  haproxy
   chromium
 )
 
