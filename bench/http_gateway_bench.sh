@@ -32,7 +32,8 @@
 # result stays in DIR (default: a new directory under /tmp). Builds
 # nothing: needs build/bench/mcp_http_upstream, build/bench/mcp_http_load,
 # build/compiler/authzc and build/tools/gateway/authz-gateway
-# ($AUTHZ_BENCH_BUILD_DIR, default build), haproxy, taskset and node.
+# ($AUTHZ_BENCH_BUILD_DIR, default build; $AUTHZ_GATEWAY and $AUTHZC
+# override the last two), haproxy, taskset and node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -57,8 +58,8 @@ done
 build=$(realpath -m "${AUTHZ_BENCH_BUILD_DIR:-build}")
 upstream_bin=$build/bench/mcp_http_upstream
 load_bin=$build/bench/mcp_http_load
-gateway_bin=$build/tools/gateway/authz-gateway
-authzc_bin=$build/compiler/authzc
+gateway_bin=${AUTHZ_GATEWAY:-$build/tools/gateway/authz-gateway}
+authzc_bin=${AUTHZC:-$build/compiler/authzc}
 for program in "$upstream_bin" "$load_bin"; do
   if [[ ! -x $program ]]; then
     echo "error: \`$program\` is not built" >&2
@@ -134,15 +135,16 @@ gateway_port=$(free_port)
 resource="http://127.0.0.1:$gateway_port/mcp"
 "$load_bin" tokens --dir "$out" --count "$new_tokens" --issuer https://idp.example --audience "$resource" --sub bench-user
 if (( have_gateway )); then
-  "$authzc_bin" build tests/e2e/policies/everything.authz -o "$out/everything.authzt" >/dev/null
+  "$authzc_bin" build tests/e2e/policies/everything.authz -o "$out/everything.authzt" >"$out/authzc.log" 2>&1 ||
+    { cat "$out/authzc.log" >&2; exit 1; }
   cat >"$out/gateway.toml" <<EOF
 [http]
 listen = "127.0.0.1:$gateway_port"
 path = "/mcp"
 policy = "everything.authzt"
 audit = "audit.jsonl"
-max_sessions = $(( sessions + connections + 100 ))
-max_sessions_per_user = $(( sessions + connections + 100 ))
+max_sessions = $(( sessions + connections + 1000 ))
+max_sessions_per_user = $(( sessions + connections + 1000 ))
 
 [upstream]
 url = "http://127.0.0.1:$upstream_port/mcp"

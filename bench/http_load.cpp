@@ -12,11 +12,13 @@
 //       [--warmup 1] [--runs 5] [--token-file F | --tokens-file F]
 //       opens N keep-alive connections; each initializes one MCP session
 //       (initialize, notifications/initialized), then sends `tools/call`
-//       echo, one at a time, until the run ends (closed loop). Latency is
+//       echo, one at a time, until the run ends (closed loop), then ends
+//       its session with DELETE. Latency is
 //       from the first byte written to the last byte of the answer, for
-//       calls that start after the warm-up. --tokens-file: every call
-//       presents the next unused token of the file (a run ends early when
-//       they run out). Prints one JSON object: each run's calls, calls/s,
+//       calls that start after the warm-up. --tokens-file: every measured
+//       call presents the next unused token of the file (warm-up and session
+//       set-up use --token-file's); each run has 1/R of the file and ends
+//       early when its share runs out. Prints one JSON object: each run's calls, calls/s,
 //       p50/p90/p99/max in µs and errors, then the medians of the runs.
 //   mcp_http_load sse --url ... [--sessions 1000] [--hold 2] [--rss-pid PID]...
 //       opens S sessions, each on its own connection, and on each a GET
@@ -126,15 +128,17 @@ Target parse_url(const std::string& url) {
   return {authority.substr(0, colon), authority.substr(colon + 1), slash == std::string::npos ? "/" : rest.substr(slash)};
 }
 
-// The tokens a run presents: one for every call (cached), or the next unused one per call.
+// The tokens a run presents: the fixed one (cached after its first use), or
+// for measured calls with --tokens-file the next unused one; each run may
+// use its share of the file (`limit`) and ends when that is used up.
 struct Tokens {
   std::string fixed;
   std::vector<std::string> fresh;
-  std::size_t next = 0;
-  bool exhausted() const { return !fresh.empty() && next >= fresh.size(); }
-  const std::string& take() {
-    if (fresh.empty()) return fixed;
-    return fresh[std::min(next++, fresh.size() - 1)];
+  std::size_t next = 0, limit = 0;
+  bool exhausted() const { return !fresh.empty() && next >= limit; }
+  const std::string& take(bool measured) {
+    if (fresh.empty() || !measured || next >= limit) return fixed;
+    return fresh[next++];
   }
 };
 
@@ -147,7 +151,6 @@ struct Shared {
   std::uint64_t errors = 0;
   std::string first_error;
   int active = 0;
-  bool stopping = false;
   void error(const std::string& what) {
     if (errors++ == 0) first_error = what;
   }
@@ -191,12 +194,13 @@ class Caller : public std::enable_shared_from_this<Caller> {
   }
 
  private:
-  enum class Step { Initialize, Initialized, Call };
+  enum class Step { Initialize, Initialized, Call, Delete };
 
   void send(const std::string& body, Step step) {
     step_ = step;
-    const std::string& token = shared_.tokens->take();
-    out_ = request_text(shared_, session_, token, body);
+    const Clock::time_point now = Clock::now();
+    const std::string& token = shared_.tokens->take(step == Step::Call && now >= shared_.measure_from);
+    out_ = step == Step::Delete ? request_text(shared_, session_, token, "", "DELETE") : request_text(shared_, session_, token, body);
     started_ = Clock::now();
     asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->broken("write: " + ec.message());
@@ -231,8 +235,11 @@ class Caller : public std::enable_shared_from_this<Caller> {
                                      UINT32_MAX)));
         }
         break;
+      case Step::Delete:  // the session ends, as a client's would
+        if (status != 200 && status != 202 && status != 204) shared_.error("DELETE answered " + std::to_string(status));
+        return done();
     }
-    if (now >= shared_.stop_at || shared_.tokens->exhausted() || shared_.stopping) return done();
+    if (now >= shared_.stop_at || (step_ == Step::Call && shared_.tokens->exhausted())) return send("", Step::Delete);
     ++id_;
     send(R"({"jsonrpc":"2.0","id":)" + std::to_string(id_) +
              R"(,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello from caller )" +
@@ -308,6 +315,7 @@ int run_load(const Options& options) {
     shared.endpoint = endpoint;
     shared.tokens = &tokens;
     shared.latencies_ns.reserve(1 << 20);
+    tokens.limit = tokens.next + tokens.fresh.size() / static_cast<std::size_t>(runs);
     const Clock::time_point start = Clock::now();
     shared.measure_from = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
     shared.stop_at = shared.measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(duration));
@@ -334,7 +342,7 @@ int run_load(const Options& options) {
                   run ? "," : "", shared.latencies_ns.size(), rate, p50, p90, p99, max,
                   static_cast<unsigned long long>(shared.errors));
     runs_json += line;
-    if (tokens.exhausted()) break;
+    if (shared.latencies_ns.empty()) total_errors += 1, first_error = first_error.empty() ? "no call was measured" : first_error;
   }
   std::string error_json;
   if (!first_error.empty()) {
@@ -384,7 +392,7 @@ class Streamer : public std::enable_shared_from_this<Streamer> {
 
  private:
   void post(const std::string& body, int step) {
-    out_ = request_text(shared_, session_, shared_.tokens->take(), body);
+    out_ = request_text(shared_, session_, shared_.tokens->take(false), body);
     asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this(), step](beast::error_code ec, std::size_t) {
       if (ec) return self->shared_.error("write: " + ec.message());
       self->parser_.emplace();
@@ -404,7 +412,7 @@ class Streamer : public std::enable_shared_from_this<Streamer> {
     });
   }
   void stream() {
-    out_ = request_text(shared_, session_, shared_.tokens->take(), "", "GET", "text/event-stream");
+    out_ = request_text(shared_, session_, shared_.tokens->take(false), "", "GET", "text/event-stream");
     asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->shared_.error("write: " + ec.message());
       self->header_.emplace();
