@@ -21,6 +21,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 targets=(lexer parse check policy_test table prepare audit_verify c_api gateway jwt)
+# The HTTP front's request checks, once the tree has the front (tools/http).
+[[ -f tools/http/request_check.h ]] && targets+=(http_request)
 
 usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 
