@@ -86,6 +86,20 @@ TEST_CASE("http sse: an event over the limit ends the stream", "[http]") {
   CHECK_FALSE(unterminated.feed("data: " + std::string(200, 'x'), ignore));
 }
 
+TEST_CASE("http sse: a line over the limit ends the stream however it is split", "[http]") {
+  // An ignored field (`retry`) longer than max + 64 bytes: refused when it
+  // arrives byte by byte (the partial-line bound), so refused in one piece
+  // too (found by fuzz_http_request: the verdict depended on the split).
+  const std::string stream = "retry: " + std::string(100, '1') + "\n\ndata: x\n\n";
+  auto ignore = [](std::string_view, std::string_view, std::string_view) {};
+  SseParser whole(16);
+  CHECK_FALSE(whole.feed(stream, ignore));
+  SseParser bytes(16);
+  bool ok = true;
+  for (std::size_t i = 0; i < stream.size() && ok; ++i) ok = bytes.feed(std::string_view(stream).substr(i, 1), ignore);
+  CHECK_FALSE(ok);
+}
+
 TEST_CASE("http audit: one chain, many sessions appending at once", "[http][audit]") {
   const std::string path = (std::filesystem::temp_directory_path() / "authz_http_audit_concurrency.jsonl").string();
   std::filesystem::remove(path);

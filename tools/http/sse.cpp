@@ -41,14 +41,15 @@ bool SseParser::feed(std::string_view bytes, const OnEvent& on_event) {
       continue;
     }
     after_cr_ = c == '\r';
-    bool ok;
-    if (partial_.empty()) {
-      ok = line(bytes.substr(start, i - start), on_event);
-    } else {
-      partial_.append(bytes.substr(start, i - start));
-      ok = line(partial_, on_event);
-      partial_.clear();
+    std::string_view text = bytes.substr(start, i - start);
+    if (!partial_.empty()) {
+      partial_.append(text);
+      text = partial_;
     }
+    // A line longer than a partial line may grow (below) is refused however
+    // it arrives, so the verdict never depends on how the stream was split.
+    const bool ok = text.size() <= max_event_bytes_ + 64 && line(text, on_event);
+    partial_.clear();
     if (!ok) return false;
     start = i + 1;
   }

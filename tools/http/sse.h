@@ -8,8 +8,9 @@
 // last `id` seen, as the format says) and its data (the `data` lines joined
 // by '\n'). Lines end with CRLF, LF or CR; comments (`:`) and unknown fields
 // are ignored; one leading space after the colon is dropped. An event whose
-// data exceeds `max_event_bytes` makes feed() return false (the caller ends
-// the stream) — the parser never buffers without bound. Pure: no I/O.
+// data exceeds `max_event_bytes`, or a line longer than `max_event_bytes` +
+// 64 bytes, makes feed() return false (the caller ends the stream), whatever
+// the split — the parser never buffers without bound. Pure: no I/O.
 #pragma once
 
 #include <cstddef>
