@@ -335,7 +335,7 @@ void Relay::check_reload(bool forced) {
   FileStamp stamp = stamp_file(options_.policy_path);
   if (!forced && stamp == policy_stamp_) return;
   policy_stamp_ = stamp;
-  auto loaded = load_policy_file(options_.policy_path);
+  auto loaded = load_policy_file(options_.policy_path, options_.trusted_keys);
   if (!loaded.ok()) {
     log_("kept the current policy; the new one is refused: " + loaded.error());
     return;
