@@ -287,9 +287,21 @@ void make_audit_record(AuditRecord& record, const Request& request, const Decisi
   }
   record.policy_hash.assign(engine.policy_hash());
   record.evaluation_ns = evaluation_ns;
+  record.has_shadow = false;
   record.previous.clear();
   record.hash.clear();
   record.canonical_fragments = fragments_digest(record);  // both fragments are in the parser's form
+}
+
+void set_audit_shadow(AuditRecord& record, const Decision& shadow_decision, const Engine& shadow_engine) {
+  record.has_shadow = true;
+  record.shadow.effect.assign(to_string(shadow_decision.effect));
+  record.shadow.reason.assign(to_string(shadow_decision.reason));
+  record.shadow.rules.resize(shadow_decision.determining_rules.size());
+  for (std::size_t i = 0; i < record.shadow.rules.size(); ++i) {
+    record.shadow.rules[i].assign(shadow_decision.determining_rules[i]);
+  }
+  record.shadow.policy_hash.assign(shadow_engine.policy_hash());
 }
 
 AuditRecord make_audit_record(const Request& request, const Decision& decision, const Engine& engine,
@@ -355,6 +367,20 @@ void append_audit_record(std::string& out, const AuditRecord& record, bool with_
     if (value->empty()) continue;
     out += key;
     append_json_string(out, *value);
+  }
+  if (record.has_shadow) {
+    out += ",\"shadow\":{\"effect\":";
+    append_json_string(out, record.shadow.effect);
+    out += ",\"reason\":";
+    append_json_string(out, record.shadow.reason);
+    out += ",\"rules\":[";
+    for (std::size_t i = 0; i < record.shadow.rules.size(); ++i) {
+      if (i) out += ',';
+      append_json_string(out, record.shadow.rules[i]);
+    }
+    out += "],\"policy_hash\":";
+    append_json_string(out, record.shadow.policy_hash);
+    out += '}';
   }
   out += ",\"previous\":";
   append_json_string(out, record.previous);
@@ -440,6 +466,30 @@ Result<AuditRecord> parse_with(simdjson::dom::parser& parser, std::string_view l
     if (!get_string(caller_keys[i], *caller_targets[i])) {
       return R::failure(std::string("invalid `") + caller_keys[i] + "`");
     }
+  }
+  simdjson::dom::object shadow;
+  auto shadow_error = object["shadow"].get_object().get(shadow);
+  if (shadow_error == simdjson::SUCCESS) {
+    record.has_shadow = true;
+    std::string_view text;
+    if (shadow["effect"].get_string().get(text)) return R::failure("missing or invalid `shadow.effect`");
+    record.shadow.effect = std::string(text);
+    if (shadow["reason"].get_string().get(text)) return R::failure("missing or invalid `shadow.reason`");
+    record.shadow.reason = std::string(text);
+    if (shadow["policy_hash"].get_string().get(text)) return R::failure("missing or invalid `shadow.policy_hash`");
+    record.shadow.policy_hash = std::string(text);
+    simdjson::dom::array shadow_rules;
+    if (shadow["rules"].get_array().get(shadow_rules)) return R::failure("missing or invalid `shadow.rules`");
+    for (auto rule : shadow_rules) {
+      std::string_view id;
+      if (rule.get_string().get(id)) return R::failure("`shadow.rules` must hold strings");
+      record.shadow.rules.emplace_back(id);
+    }
+    if (record.shadow.effect != "allow" && record.shadow.effect != "deny") {
+      return R::failure("`shadow.effect` is neither `allow` nor `deny`");
+    }
+  } else if (shadow_error != simdjson::NO_SUCH_FIELD) {
+    return R::failure("invalid `shadow`: not an object");
   }
   if (!is_lower_hex(record.previous, 64)) return R::failure("`previous` is not 64 lowercase hex digits");
   if (!is_lower_hex(record.hash, 64)) return R::failure("`hash` is not 64 lowercase hex digits");

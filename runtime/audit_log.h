@@ -56,6 +56,16 @@ struct AuditCaller {
   friend bool operator==(const AuditCaller&, const AuditCaller&) = default;
 };
 
+// What a shadow policy (decided alongside, not enforced) said about the same
+// request: stored in the record's `shadow` object, which exists only when a
+// shadow was set, so records without one are byte for byte what they were.
+struct AuditShadow {
+  std::string effect;               // "allow" | "deny"
+  std::string reason;               // to_string(Reason)
+  std::vector<std::string> rules;   // the shadow's determining rule ids
+  std::string policy_hash;          // the shadow table's policy hash
+};
+
 struct AuditRecord {
   std::uint64_t seq = 0;        // 1, 2, 3, ... in the file; set by AuditLog::append
   std::string time;             // RFC 3339 UTC with milliseconds: 2026-11-26T14:46:47.123Z
@@ -72,6 +82,8 @@ struct AuditRecord {
   std::string policy_hash;      // Engine::policy_hash()
   std::int64_t evaluation_ns = 0;
   AuditCaller caller;           // optional fields; make_audit_record leaves them as they are
+  bool has_shadow = false;      // emit `shadow` (set by set_audit_shadow; make_audit_record clears it)
+  AuditShadow shadow;
   std::string previous;         // hash of the record before (kAuditGenesisHash for the first)
   std::string hash;             // this record's hash; set by AuditLog::append
   // Set by make_audit_record, whose arguments_json and obligations_json come
@@ -91,6 +103,9 @@ AuditRecord make_audit_record(const Request& request, const Decision& decision, 
 // per decision once they are large enough.
 void make_audit_record(AuditRecord& record, const Request& request, const Decision& decision, const Engine& engine,
                        std::int64_t evaluation_ns, std::string_view method = {});
+
+// Adds the shadow policy's decision of the same request (runtime/shadow.h).
+void set_audit_shadow(AuditRecord& record, const Decision& shadow_decision, const Engine& shadow_engine);
 
 // Arguments as the record stores them: minified, each top-level value whose
 // parameter is `sensitive` in `target` replaced by "[redacted]". Input that is

@@ -49,6 +49,19 @@ std::string obligation_refusal(std::string_view what, std::string_view obligatio
          "`), which the gateway cannot apply, so it is refused; the server must enforce it itself";
 }
 
+// The gateway applies no obligation: an allow that carries one is refused
+// (the record says deny, reason error). Returns the obligation's name, or "".
+std::string refuse_unapplicable_obligation(runtime::Decision& decision) {
+  if (!decision.allowed()) return {};
+  const auto* obligation = first_unapplicable_obligation(decision);
+  if (!obligation) return {};
+  std::string name(obligation->name);
+  decision.effect = runtime::Effect::Deny;
+  decision.reason = runtime::Reason::Error;
+  decision.message = obligation_refusal("the call", name, obligation->rule);
+  return name;
+}
+
 std::int64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since).count();
 }
@@ -71,8 +84,9 @@ runtime::EvaluateOptions Enforcer::evaluate_options() const {
   return options;
 }
 
-bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std::int64_t now_ms, std::string& reply) {
-  if (message.method == kCompletionMethod) return decide_completion(engine, message, now_ms, reply);
+bool Enforcer::decide(const runtime::Engine& engine, const runtime::Engine* shadow, const Message& message,
+                      std::int64_t now_ms, std::string& reply) {
+  if (message.method == kCompletionMethod) return decide_completion(engine, shadow, message, now_ms, reply);
   const MethodShape* shape = shape_of(message.method);
   if (!shape) return true;  // not a protected method
   if (!message.params_is_object) {
@@ -120,19 +134,19 @@ bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std
   auto options = evaluate_options();
   engine.evaluate(prepared_, options, decision_);
 
-  std::string refused_obligation;
-  if (decision_.allowed()) {
-    if (const auto* obligation = first_unapplicable_obligation(decision_)) {
-      refused_obligation = std::string(obligation->name);
-      decision_.effect = runtime::Effect::Deny;
-      decision_.reason = runtime::Reason::Error;
-      decision_.message = obligation_refusal("the call", refused_obligation, obligation->rule);
-    }
-  }
+  std::string refused_obligation = refuse_unapplicable_obligation(decision_);
   std::int64_t evaluation_ns = elapsed_ns(started);
+  if (shadow) {
+    // Decided like the primary, recorded only; the primary's decision_ and
+    // prepared_ (which a refusal's explanation reads) are untouched.
+    shadow->prepare(request_, shadow_prepared_);
+    shadow->evaluate(shadow_prepared_, options, shadow_decision_);
+    refuse_unapplicable_obligation(shadow_decision_);
+  }
 
   if (audit_) {
     runtime::make_audit_record(record_, request_, decision_, engine, evaluation_ns, message.method);
+    if (shadow) runtime::set_audit_shadow(record_, shadow_decision_, *shadow);
     std::string error;
     if (!audit_->append(record_, error)) {
       log_("audit log write failed, " + std::string(message.method) + " `" + request_.target +
@@ -186,8 +200,50 @@ bool Enforcer::refuse(const runtime::Engine& engine, const runtime::PreparedRequ
   return false;
 }
 
-bool Enforcer::decide_completion(const runtime::Engine& engine, const Message& message, std::int64_t now_ms,
-                                 std::string& reply) {
+void Enforcer::completion_decision(const runtime::Engine& engine, bool prompt, const std::string& target,
+                                   std::int64_t now_ms, runtime::Residual& residual,
+                                   runtime::Decision& decision) const {
+  const runtime::MethodKind kind = prompt ? runtime::MethodKind::PromptGet : runtime::MethodKind::ResourceRead;
+  const runtime::TargetKind target_kind = prompt ? runtime::TargetKind::Prompt : runtime::TargetKind::Resource;
+  const std::string_view data_key = prompt ? "prompt" : "resource";
+  const auto options = evaluate_options();
+  const bool listed = may_list(engine, request_.principal, prompt ? ListKind::Prompts : ListKind::ResourceTemplates,
+                               target, now_ms, options);
+  runtime::PartialRequest partial;
+  partial.principal = request_.principal;
+  partial.method = kind;
+  partial.target = target;
+  partial.all_arguments_unknown = true;
+  partial.now_ms = now_ms;
+  residual = runtime::partially_evaluate(engine, partial, options);
+
+  decision.id = engine.new_decision_id();
+  decision.target_kind = target_kind;
+  if (auto index = engine.find_target(target_kind, target); index != runtime::kNoIndex) {
+    decision.target_index = index;
+    decision.target = engine.model().targets[index].name;
+  }
+  decision.effect = listed ? runtime::Effect::Allow : runtime::Effect::Deny;
+  decision.reason = listed                        ? runtime::Reason::Allowed
+                    : residual.could_be_allowed() ? runtime::Reason::NotPermitted
+                                                  : residual.reason;
+  if (!listed) decision.message = residual.message;
+  for (const runtime::CandidateRule& rule : residual.rules) {
+    if ((rule.effect == runtime::Effect::Allow) == listed) decision.determining_rules.push_back(rule.id);
+  }
+  if (listed && !residual.obligations.empty()) {
+    // An allow that could apply carries an obligation: prompts/get and
+    // resources/read would be refused, and so are their completions.
+    const runtime::ResidualObligation& obligation = residual.obligations.front();
+    decision.effect = runtime::Effect::Deny;
+    decision.reason = runtime::Reason::Error;
+    decision.message = obligation_refusal("completing arguments of " + std::string(data_key) + " `" + target + "`",
+                                          obligation.name, obligation.rule);
+  }
+}
+
+bool Enforcer::decide_completion(const runtime::Engine& engine, const runtime::Engine* shadow,
+                                 const Message& message, std::int64_t now_ms, std::string& reply) {
   auto invalid = [&](std::string_view why) {
     reply = error_response(message.id, kInvalidParams, "invalid params: " + std::string(why));
     return false;
@@ -224,43 +280,10 @@ bool Enforcer::decide_completion(const runtime::Engine& engine, const Message& m
   // evaluation in detail says why, for the record and the refusal.
   auto started = std::chrono::steady_clock::now();
   const runtime::MethodKind kind = prompt ? runtime::MethodKind::PromptGet : runtime::MethodKind::ResourceRead;
-  const runtime::TargetKind target_kind = prompt ? runtime::TargetKind::Prompt : runtime::TargetKind::Resource;
   const std::string_view data_key = prompt ? "prompt" : "resource";
-  const auto options = evaluate_options();
-  const bool listed = may_list(engine, request_.principal, prompt ? ListKind::Prompts : ListKind::ResourceTemplates,
-                               target, now_ms, options);
-  runtime::PartialRequest partial;
-  partial.principal = request_.principal;
-  partial.method = kind;
-  partial.target = target;
-  partial.all_arguments_unknown = true;
-  partial.now_ms = now_ms;
-  const runtime::Residual residual = runtime::partially_evaluate(engine, partial, options);
-
+  runtime::Residual residual;
   runtime::Decision decision;  // its rule views point into `residual`
-  decision.id = engine.new_decision_id();
-  decision.target_kind = target_kind;
-  if (auto index = engine.find_target(target_kind, target); index != runtime::kNoIndex) {
-    decision.target_index = index;
-    decision.target = engine.model().targets[index].name;
-  }
-  decision.effect = listed ? runtime::Effect::Allow : runtime::Effect::Deny;
-  decision.reason = listed                        ? runtime::Reason::Allowed
-                    : residual.could_be_allowed() ? runtime::Reason::NotPermitted
-                                                  : residual.reason;
-  if (!listed) decision.message = residual.message;
-  for (const runtime::CandidateRule& rule : residual.rules) {
-    if ((rule.effect == runtime::Effect::Allow) == listed) decision.determining_rules.push_back(rule.id);
-  }
-  if (listed && !residual.obligations.empty()) {
-    // An allow that could apply carries an obligation: prompts/get and
-    // resources/read would be refused, and so are their completions.
-    const runtime::ResidualObligation& obligation = residual.obligations.front();
-    decision.effect = runtime::Effect::Deny;
-    decision.reason = runtime::Reason::Error;
-    decision.message = obligation_refusal("completing arguments of " + std::string(data_key) + " `" + target + "`",
-                                          obligation.name, obligation.rule);
-  }
+  completion_decision(engine, prompt, target, now_ms, residual, decision);
   // The record's arguments: the one being completed (sensitive ones redacted).
   request_.method = kind;
   request_.arguments_json.assign("{");
@@ -270,10 +293,14 @@ bool Enforcer::decide_completion(const runtime::Engine& engine, const Message& m
   request_.arguments_json += '}';
   request_.now_ms = now_ms;
   std::int64_t evaluation_ns = elapsed_ns(started);
+  runtime::Residual shadow_residual;
+  runtime::Decision shadow_decision;
+  if (shadow) completion_decision(*shadow, prompt, target, now_ms, shadow_residual, shadow_decision);
 
   std::string decision_id = decision.id.hex();
   if (audit_) {
     runtime::make_audit_record(record_, request_, decision, engine, evaluation_ns, kCompletionMethod);
+    if (shadow) runtime::set_audit_shadow(record_, shadow_decision, *shadow);
     std::string error;
     if (!audit_->append(record_, error)) {
       log_("audit log write failed, " + std::string(kCompletionMethod) + " `" + target +

@@ -76,7 +76,7 @@ void Session::on_client_line(std::string_view line, Routing& out) {
   }
   if (is_decided_method(message_.method)) {
     std::string reply;
-    if (!enforcer_.decide(engine_, message_, now(), reply)) {
+    if (!enforcer_.decide(engine_, shadow(), message_, now(), reply)) {
       out.to_client.push_back(std::move(reply));
       return;
     }
