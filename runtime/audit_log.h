@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -163,6 +164,8 @@ class AuditLog {
 };
 
 enum class AuditVerifyStatus { Ok, Tampered, Unreadable };
+struct AuditVerifyOptions;
+struct AuditVerification;
 
 struct AuditVerifyOptions {
   // A record hash recorded elsewhere (e.g. the head at some earlier time):
@@ -179,7 +182,32 @@ struct AuditVerification {
   bool ok() const { return status == AuditVerifyStatus::Ok; }
 };
 
-AuditVerification verify_audit_log(const std::string& path, const AuditVerifyOptions& options = {});
+// Reads the file in pieces (memory: one buffer and the longest line) and
+// calls `on_record` for each record that verifies, in order, before the next
+// line is read; after the first problem no more records are passed.
+AuditVerification verify_audit_log(const std::string& path, const AuditVerifyOptions& options = {},
+                                   const std::function<void(const AuditRecord&)>& on_record = {});
 AuditVerification verify_audit_log_text(std::string_view contents, const AuditVerifyOptions& options = {});
+
+// The chain check one line at a time, for readers that stream a log:
+// add_line() takes one line without its newline and returns the parsed record
+// when it verifies (valid until the next call), nullptr from the first
+// problem on; finish() gives the verdict (a partial last line, a missing
+// anchor). verify_audit_log and verify_audit_log_text are built on it.
+class AuditChainVerifier {
+ public:
+  explicit AuditChainVerifier(AuditVerifyOptions options = {});
+  ~AuditChainVerifier();
+  AuditChainVerifier(AuditChainVerifier&&) noexcept;
+  AuditChainVerifier& operator=(AuditChainVerifier&&) noexcept;
+
+  const AuditRecord* add_line(std::string_view line);
+  bool failed() const;
+  AuditVerification finish(bool partial_last_line);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace authz::runtime
