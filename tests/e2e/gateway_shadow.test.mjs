@@ -88,6 +88,31 @@ describe('a shadow policy in authz-gateway', TEST_TIMEOUT, () => {
     assert.deepEqual(records[6].shadow.rules, ['testers_tiny_image']);
     assert.equal(verifyAudit(shadowed.auditPath).exitCode, 0);
     assert.equal(verifyAudit(plain.auditPath).exitCode, 0);
+
+    // `authzc audit report` lists exactly these disagreements.
+    const report = JSON.parse(execFileSync(authzcBinary(), [
+      'audit', 'report', shadowed.auditPath, plain.auditPath, '--format', 'json', '--examples', '10',
+    ], { encoding: 'utf8' }));
+    assert.equal(report.verified, true);
+    assert.equal(report.shadow.records, CALLS.length);
+    const expected = CALLS.map(([name, args, change], i) => ({ seq: i + 1, name, args, change })).filter((c) => c.change);
+    assert.equal(report.shadow.disagree, expected.length);
+    assert.equal(report.shadow.newly_allowed, expected.filter((c) => c.change === 'newly_allow').length);
+    assert.equal(report.shadow.newly_denied, expected.filter((c) => c.change === 'newly_deny').length);
+    const listed = new Map();
+    for (const group of report.shadow.by_rule) {
+      for (const example of group.examples) listed.set(example.seq, example);
+    }
+    assert.deepEqual([...listed.keys()].sort((a, b) => a - b), expected.map((c) => c.seq));
+    for (const c of expected) {
+      const example = listed.get(c.seq);
+      assert.equal(example.target, c.name);
+      assert.deepEqual(example.arguments, c.args);
+      assert.equal(example.shadow.effect, c.change === 'newly_allow' ? 'allow' : 'deny');
+    }
+    assert.deepEqual(report.shadow.by_user, [{
+      user: 'u-alice', newly_allowed: 1, newly_denied: expected.length - 1,
+    }]);
   });
 
   test('the shadow table is reloaded; a broken one is refused and the old shadow stays', TEST_TIMEOUT, async () => {
