@@ -12,7 +12,9 @@
 //     shadow's). It counts matched records by reason, rule, user and target
 //     (allowed / denied), by hour (allowed / denied), by policy hash; with a
 //     policy (a table), lists its rules and grants that determined no matched
-//     record ("dead"); for records with a shadow, counts and groups every
+//     record ("dead"): decisions that table made, enforced or as the shadow
+//     (matched by policy hash), or, when no record was decided by it (a log
+//     of another build), any record's determining rules by id; for records with a shadow, counts and groups every
 //     disagreement (primary deny, shadow allow: newly allowed; the reverse:
 //     newly denied) by rule (the primary's and the shadow's determining
 //     rules, "(no rule)" when neither has one) and by user, keeping the first
@@ -125,7 +127,7 @@ struct Report {
   bool has_policy = false;
   std::string policy_path, policy_hash;
   std::uint64_t policy_rules = 0;
-  std::uint64_t decided_by_policy = 0;  // matched records whose policy_hash is the table's
+  std::uint64_t decided_by_policy = 0;  // matched records decided by the table (primary or shadow hash)
   std::vector<DeadRule> dead;
 
   // Shadow.

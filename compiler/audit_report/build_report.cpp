@@ -86,8 +86,21 @@ class Counter {
       r.hours_overflowed = true;
     }
     if (r.has_policy) {
-      if (record.policy_hash == r.policy_hash) ++r.decided_by_policy;
-      for (const auto& rule : record.rules) deciding_.erase(rule);
+      // Decisions this very table made, enforced or in shadow; and, for logs
+      // decided by another build of it, any decision by rule id.
+      const bool as_primary = record.policy_hash == r.policy_hash;
+      const bool as_shadow = record.has_shadow && record.shadow.policy_hash == r.policy_hash;
+      if (as_primary || as_shadow) ++r.decided_by_policy;
+      for (const auto& rule : record.rules) {
+        if (as_primary) deciding_.erase(rule);
+        by_id_.erase(rule);
+      }
+      if (record.has_shadow) {
+        for (const auto& rule : record.shadow.rules) {
+          if (as_shadow) deciding_.erase(rule);
+          by_id_.erase(rule);
+        }
+      }
     }
     if (record.has_shadow) add_shadow(file, record);
   }
@@ -95,8 +108,11 @@ class Counter {
   void expect_rules(const runtime::Model& model) {
     for (const auto& rule : model.rules) deciding_.insert(rule.id);
     for (const auto& grant : model.grants) deciding_.insert(grant.id);
+    by_id_ = deciding_;
   }
-  bool never_decided(const std::string& id) const { return deciding_.count(id) != 0; }
+  bool never_decided(const std::string& id) const {
+    return report_.decided_by_policy ? deciding_.count(id) != 0 : by_id_.count(id) != 0;
+  }
 
  private:
   void add_shadow(const std::string& file, const runtime::AuditRecord& record) {
@@ -127,7 +143,8 @@ class Counter {
 
   Report& report_;
   const ReportOptions& options_;
-  std::unordered_set<std::string> deciding_;  // rules and grants not yet seen deciding
+  std::unordered_set<std::string> deciding_;  // rules and grants of the table not yet seen deciding for it
+  std::unordered_set<std::string> by_id_;     // the same by id, whichever policy decided
   std::vector<std::string> groups_;           // reused
 };
 

@@ -101,8 +101,9 @@ std::string render_text(const Report& report, const ReportOptions& options) {
   if (series.empty()) out += "  (none)\n";
 
   if (report.has_policy) {
-    out += fmt::format("\nrules and grants that decided nothing (policy `{}`, {}; {} of {} matched records decided by it)\n",
-                       report.policy_path, short_hash(report.policy_hash), report.decided_by_policy, report.matched);
+    out += fmt::format("\nrules and grants that decided nothing (policy `{}`, {}; {} of {} matched records decided by it{})\n",
+                       report.policy_path, short_hash(report.policy_hash), report.decided_by_policy, report.matched,
+                       report.decided_by_policy ? "" : ", so rules are matched by id");
     for (const DeadRule& dead : report.dead) out += fmt::format("  {:<5} {}  ({})\n", dead.kind, dead.id, dead.location);
     if (report.dead.empty()) out += fmt::format("  (none: all {} decided at least once)\n", report.policy_rules);
   }

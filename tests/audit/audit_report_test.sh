@@ -57,6 +57,12 @@ case $group in
     report 0 "${logs[@]}" --policy "$work/everything.authzt" --format json
     sed "s|$work/|WORK/|g" "$work/out" >"$work/out.tmp" && mv "$work/out.tmp" "$work/out"
     golden report.expected.json
+    # The candidate's table: the decisions it made as the shadow count.
+    timeout 60 "$authzc" build tests/e2e/policies/everything_strict.authz -o "$work/strict.authzt" 2>/dev/null
+    report 0 "${logs[@]}" --policy "$work/strict.authzt"
+    grep -qF "13 of 20 matched records decided by it)" "$work/out" || fail "the shadow's decisions are not counted for its table"
+    [ "$(sed -n '/decided nothing/,/^$/p' "$work/out" | grep -c '^  allow')" = 2 ] ||
+      fail "dead rules of the candidate: $(sed -n '/decided nothing/,/^$/p' "$work/out")"
     report 0 "${logs[@]}" --user u-bob --effect deny --since 2026-12-01T14:00:00Z --until 2026-12-01T15:00:00Z
     golden report_filtered.expected.txt
 
