@@ -11,6 +11,7 @@ packages=(
   libssl-dev openssl libtomlplusplus-dev libboost1.81-dev
   nodejs
   postgresql-15 libpq-dev
+  python3-prometheus-client
   chromium
 )
 

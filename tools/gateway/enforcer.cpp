@@ -136,19 +136,24 @@ bool Enforcer::decide(const runtime::Engine& engine, const runtime::Engine* shad
 
   std::string refused_obligation = refuse_unapplicable_obligation(decision_);
   std::int64_t evaluation_ns = elapsed_ns(started);
+  std::int64_t shadow_ns = 0;
   if (shadow) {
     // Decided like the primary, recorded only; the primary's decision_ and
     // prepared_ (which a refusal's explanation reads) are untouched.
+    auto shadow_started = std::chrono::steady_clock::now();
     shadow->prepare(request_, shadow_prepared_);
     shadow->evaluate(shadow_prepared_, options, shadow_decision_);
     refuse_unapplicable_obligation(shadow_decision_);
+    shadow_ns = elapsed_ns(shadow_started);
   }
+  const runtime::Decision* shadow_decision = shadow ? &shadow_decision_ : nullptr;
 
   if (audit_) {
     runtime::make_audit_record(record_, request_, decision_, engine, evaluation_ns, message.method);
     if (shadow) runtime::set_audit_shadow(record_, shadow_decision_, *shadow);
     std::string error;
     if (!audit_->append(record_, error)) {
+      notify(message.method, decision_, shadow_decision, evaluation_ns, shadow_ns, false);
       log_("audit log write failed, " + std::string(message.method) + " `" + request_.target +
            "` refused (fail closed): " + error);
       reply = error_response(message.id, kInternalError, "access denied: the audit log cannot be written",
@@ -157,8 +162,29 @@ bool Enforcer::decide(const runtime::Engine& engine, const runtime::Engine* shad
       return false;
     }
   }
+  notify(message.method, decision_, shadow_decision, evaluation_ns, shadow_ns, true);
   if (decision_.allowed()) return true;
   return refuse(engine, prepared_, message, !refused_obligation.empty(), reply);
+}
+
+void Enforcer::notify(std::string_view method, const runtime::Decision& decision, const runtime::Decision* shadow,
+                      std::int64_t evaluation_ns, std::int64_t shadow_ns, bool audited) const {
+  if (!observer_) return;
+  if (!audited) observer_->on_audit_failure();
+  DecisionEvent event;
+  event.method = method;
+  event.effect = runtime::to_string(decision.effect);
+  event.reason = runtime::to_string(decision.reason);
+  event.rules = decision.determining_rules;
+  event.evaluation_ns = evaluation_ns;
+  event.shadow_ns = shadow_ns;
+  if (shadow) {
+    event.shadow = shadow->effect == decision.effect ? ShadowOutcome::Same
+                   : shadow->allowed()               ? ShadowOutcome::NewlyAllowed
+                                                     : ShadowOutcome::NewlyDenied;
+  }
+  event.audited = audited;
+  observer_->on_decision(event);
 }
 
 bool Enforcer::refuse(const runtime::Engine& engine, const runtime::PreparedRequest& prepared, const Message& message,
@@ -295,7 +321,12 @@ bool Enforcer::decide_completion(const runtime::Engine& engine, const runtime::E
   std::int64_t evaluation_ns = elapsed_ns(started);
   runtime::Residual shadow_residual;
   runtime::Decision shadow_decision;
-  if (shadow) completion_decision(*shadow, prompt, target, now_ms, shadow_residual, shadow_decision);
+  std::int64_t shadow_ns = 0;
+  if (shadow) {
+    auto shadow_started = std::chrono::steady_clock::now();
+    completion_decision(*shadow, prompt, target, now_ms, shadow_residual, shadow_decision);
+    shadow_ns = elapsed_ns(shadow_started);
+  }
 
   std::string decision_id = decision.id.hex();
   if (audit_) {
@@ -303,6 +334,7 @@ bool Enforcer::decide_completion(const runtime::Engine& engine, const runtime::E
     if (shadow) runtime::set_audit_shadow(record_, shadow_decision, *shadow);
     std::string error;
     if (!audit_->append(record_, error)) {
+      notify(kCompletionMethod, decision, shadow ? &shadow_decision : nullptr, evaluation_ns, shadow_ns, false);
       log_("audit log write failed, " + std::string(kCompletionMethod) + " `" + target +
            "` refused (fail closed): " + error);
       reply = error_response(message.id, kInternalError, "access denied: the audit log cannot be written",
@@ -310,6 +342,7 @@ bool Enforcer::decide_completion(const runtime::Engine& engine, const runtime::E
       return false;
     }
   }
+  notify(kCompletionMethod, decision, shadow ? &shadow_decision : nullptr, evaluation_ns, shadow_ns, true);
   if (decision.allowed()) return true;
   std::string summary = runtime::render_denial_summary(decision, data_key, target, request_.principal.id);
   reply = error_response(message.id, kInvalidParams, "access denied by policy: " + summary,

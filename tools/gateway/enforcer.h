@@ -41,6 +41,8 @@
 // the way the gateway would enforce it (an allow with an obligation the
 // gateway cannot apply counts as a deny with reason error). An
 // invalid-params refusal is no decision for either.
+// With an observer (set_observer; decision_observer.h), every decision is
+// reported after its audit append, and a failed append is reported too.
 // Never throws on any input.
 #pragma once
 
@@ -56,6 +58,7 @@
 #include "runtime/partial_eval.h"
 #include "runtime/internal/json_canonical.h"
 #include "tools/gateway/audit_sink.h"
+#include "tools/gateway/decision_observer.h"
 #include "tools/gateway/message_reader.h"
 
 namespace authz::gateway {
@@ -77,6 +80,8 @@ class Enforcer {
   bool decide(const runtime::Engine& engine, const runtime::Engine* shadow, const Message& message,
               std::int64_t now_ms, std::string& reply);
 
+  void set_observer(DecisionObserver* observer) { observer_ = observer; }
+
   const runtime::Principal& principal() const { return request_.principal; }
   // Who is calling, copied into every later audit record (the HTTP front's
   // token facts, session and peer; the stdio gateway sets none).
@@ -95,8 +100,12 @@ class Enforcer {
   bool refuse(const runtime::Engine& engine, const runtime::PreparedRequest& prepared, const Message& message,
               bool for_obligation, std::string& reply);
 
+  void notify(std::string_view method, const runtime::Decision& decision, const runtime::Decision* shadow,
+              std::int64_t evaluation_ns, std::int64_t shadow_ns, bool audited) const;
+
   std::shared_ptr<const runtime::EntityResolver> entities_;
   AuditSink* audit_;
+  DecisionObserver* observer_ = nullptr;
   LogFunction log_;
   runtime::Request request_;    // reused: the principal is filled once
   runtime::PreparedRequest prepared_;  // reused: keeps the principal converted

@@ -344,7 +344,9 @@ void Relay::check_reload(bool forced) {
       log_("kept the current policy; the new one is refused: " + loaded.error());
     } else if (options_.accept_policy && (refused = options_.accept_policy(loaded.value()))) {
       log_("kept the current policy; the new one is refused: " + *refused);
-    } else if (loaded.value().policy_hash() != session_.engine().policy_hash()) {
+    }
+    if (options_.observer) options_.observer->on_reload("policy", loaded.ok() && !refused);
+    if (loaded.ok() && !refused && loaded.value().policy_hash() != session_.engine().policy_hash()) {
       session_.replace_engine(std::move(loaded.value()), routing_);
       push_extra(routing_);
       log_("reloaded the policy from `" + options_.policy_path + "` (policy hash " + session_.engine().policy_hash() +
@@ -358,6 +360,7 @@ void Relay::check_reload(bool forced) {
   if (!forced && stamp == shadow_stamp_) return;
   shadow_stamp_ = stamp;
   auto loaded = load_policy_file(options_.shadow_path, options_.trusted_keys);
+  if (options_.observer) options_.observer->on_reload("shadow", loaded.ok());
   if (!loaded.ok()) {
     log_("kept the current shadow policy; the new one is refused: " + loaded.error());
     return;

@@ -23,6 +23,7 @@ Session::Session(SessionConfig config, runtime::Engine engine)
       engine_(std::move(engine)),
       enforcer_(config_.principal, config_.entities, config_.audit, [this](std::string_view line) { log(line); }) {
   enforcer_.set_caller(config_.caller);
+  enforcer_.set_observer(config_.observer);
 }
 
 std::int64_t Session::now() const {

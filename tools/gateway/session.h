@@ -67,6 +67,7 @@ struct SessionConfig {
   std::function<std::int64_t()> clock;        // ms since the epoch; null: the system clock
   LogFunction log;                            // one line on stderr, without newline
   runtime::AuditCaller caller;                // added to audit records (HTTP front); empty for stdio
+  DecisionObserver* observer = nullptr;       // metrics hooks (decision_observer.h); null: none
 };
 
 class Session {
