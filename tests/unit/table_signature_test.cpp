@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "runtime/c_api/authz.h"
 #include "runtime/engine.h"
 #include "runtime/internal/table_format.h"
 #include "runtime/table_reader.h"
@@ -182,6 +183,39 @@ TEST_CASE("only Ed25519 public keys are trusted; only Ed25519 private keys sign"
   std::string table = serialize(sales_model().model);
   CHECK(sign_table(table, release.public_pem).error().rfind("not an unencrypted PEM private key", 0) == 0);
   CHECK(sign_table(table, pem_of(ec.pkey.get(), true)).error().rfind("not an Ed25519 key", 0) == 0);
+}
+
+TEST_CASE("the C ABI loads only tables signed by one of the given keys", "[signing][c_api]") {
+  KeyPair release = new_key(), other = new_key();
+  std::string table = serialize(sales_model().model);
+  std::string signed_table = sign(table, release);
+  auto load = [](const std::string& bytes, std::vector<const char*> keys, authz_status& status) {
+    authz_engine* engine = nullptr;
+    authz_error* error = nullptr;
+    status = authz_engine_load_signed(bytes.data(), bytes.size(), keys.data(), keys.size(), &engine, &error);
+    std::string message = error ? authz_error_message(error) : "";
+    authz_error_free(error);
+    authz_engine_free(engine);
+    return message;
+  };
+  authz_status status;
+  CHECK(load(signed_table, {release.public_pem.c_str()}, status).empty());
+  CHECK(status == AUTHZ_OK);
+  CHECK(load(signed_table, {other.public_pem.c_str(), release.public_pem.c_str()}, status).empty());  // rotation
+  CHECK(load(table, {release.public_pem.c_str()}, status).rfind("the table is not signed", 0) == 0);
+  CHECK(status == AUTHZ_ERR_INVALID_TABLE);
+  CHECK(load(signed_table, {other.public_pem.c_str()}, status).find("which is not a trusted key") != std::string::npos);
+  CHECK(status == AUTHZ_ERR_INVALID_TABLE);
+  CHECK(load(signed_table, {}, status).rfind("no trusted keys are configured", 0) == 0);
+  CHECK(status == AUTHZ_ERR_INVALID_TABLE);
+  CHECK(load(signed_table, {release.private_pem.c_str()}, status).find("this is a private key") != std::string::npos);
+  CHECK(status == AUTHZ_ERR_INVALID_REQUEST);
+  CHECK(!load(signed_table, {nullptr}, status).empty());
+  CHECK(status == AUTHZ_ERR_NULL_ARGUMENT);
+  std::string tampered = signed_table;
+  tampered[tampered.size() - 5] ^= 0x10;
+  CHECK(load(tampered, {release.public_pem.c_str()}, status).find("does not verify") != std::string::npos);
+  CHECK(status == AUTHZ_ERR_INVALID_TABLE);
 }
 
 }  // namespace
