@@ -801,7 +801,8 @@ const AuditRecord* AuditChainVerifier::add_line(std::string_view line) {
   }
   if (record.previous != result.head_hash) {
     return fail(line_number == 1
-                    ? std::string("the first record's `previous` is not the genesis hash: the log does not start at its first record")
+                    ? std::string("the first record's `previous` is not the genesis hash: the log does not start "
+                                  "at its first record")
                     : "`previous` does not match the hash of line " + std::to_string(line_number - 1) +
                           ": a record was replaced or inserted (and the chain rewritten from here)");
   }

@@ -139,8 +139,8 @@ struct Report {
 };
 
 // `policy`: the model of a table and its policy hash, or null.
-Report build_report(const std::vector<std::string>& paths, const ReportOptions& options,
-                    const runtime::Model* policy, const std::string& policy_path, const std::string& policy_hash);
+Report build_report(const std::vector<std::string>& paths, const ReportOptions& options, const runtime::Model* policy,
+                    const std::string& policy_path, const std::string& policy_hash);
 
 std::string render_text(const Report& report, const ReportOptions& options);
 std::string render_json(const Report& report, const ReportOptions& options);

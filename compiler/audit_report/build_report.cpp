@@ -150,8 +150,8 @@ class Counter {
 
 }  // namespace
 
-Report build_report(const std::vector<std::string>& paths, const ReportOptions& options,
-                    const runtime::Model* policy, const std::string& policy_path, const std::string& policy_hash) {
+Report build_report(const std::vector<std::string>& paths, const ReportOptions& options, const runtime::Model* policy,
+                    const std::string& policy_path, const std::string& policy_hash) {
   Report report;
   Counter counter(report, options);
   if (policy) {
@@ -175,7 +175,8 @@ Report build_report(const std::vector<std::string>& paths, const ReportOptions& 
     auto location = [](const runtime::SourceLocation& at) { return at.file + ":" + std::to_string(at.line); };
     for (const auto& rule : policy->rules) {
       if (counter.never_decided(rule.id)) {
-        report.dead.push_back({rule.id, rule.effect == runtime::Effect::Allow ? "allow" : "deny", location(rule.location)});
+        report.dead.push_back(
+            {rule.id, rule.effect == runtime::Effect::Allow ? "allow" : "deny", location(rule.location)});
       }
     }
     for (const auto& grant : policy->grants) {
@@ -225,7 +226,8 @@ std::string filters_text(const ReportOptions& options) {
     for (std::size_t i = 0; i < values.size(); ++i) out += (i ? " or " : "") + values[i];
   };
   if (options.since_ms) out += "since " + runtime::format_timestamp(*options.since_ms);
-  if (options.until_ms) out += std::string(out.empty() ? "" : ", ") + "until " + runtime::format_timestamp(*options.until_ms);
+  if (options.until_ms)
+    out += std::string(out.empty() ? "" : ", ") + "until " + runtime::format_timestamp(*options.until_ms);
   add("user", options.users);
   add("target", options.targets);
   add("effect", options.effects);

@@ -49,8 +49,8 @@ std::string bars_svg(const std::vector<std::pair<std::string_view, const Counts*
   std::uint64_t most = 1;
   for (const auto& row : rows) most = std::max(most, row.second->total());
   const int label = 260, width = 560, row_height = 20;
-  std::string svg = fmt::format("<svg class=\"bars\" data-chart=\"{}\" role=\"img\" width=\"{}\" height=\"{}\">",
-                                kind, label + width + 80, static_cast<int>(rows.size()) * row_height + 4);
+  std::string svg = fmt::format("<svg class=\"bars\" data-chart=\"{}\" role=\"img\" width=\"{}\" height=\"{}\">", kind,
+                                label + width + 80, static_cast<int>(rows.size()) * row_height + 4);
   int y = 2;
   for (const auto& [key, counts] : rows) {
     double allowed = static_cast<double>(counts->allowed) * width / static_cast<double>(most);
@@ -58,8 +58,8 @@ std::string bars_svg(const std::vector<std::pair<std::string_view, const Counts*
     std::string name(key.substr(0, 40));
     svg += fmt::format("<text x=\"0\" y=\"{}\">{}</text>", y + 13, html_escape(name));
     svg += fmt::format("<rect class=\"allow\" x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"14\"/>", label, y, allowed);
-    svg += fmt::format("<rect class=\"deny\" x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"14\"/>", label + allowed, y,
-                       denied);
+    svg += fmt::format("<rect class=\"deny\" x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"14\"/>", label + allowed,
+                       y, denied);
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\">{} / {}</text>", label + allowed + denied + 6, y + 12,
                        counts->allowed, counts->denied);
     y += row_height;
@@ -70,11 +70,13 @@ std::string bars_svg(const std::vector<std::pair<std::string_view, const Counts*
 std::string counts_section(std::string_view title, std::string_view kind, const CappedTable<Counts>& table,
                            std::size_t top) {
   auto rows = sorted_entries(table, top, kCountsTotal);
-  std::string out = fmt::format("<h2>{}</h2>\n{}\n<table data-table=\"{}\"><tr><th>{}</th><th>allowed</th><th>denied</th></tr>\n",
-                                title, bars_svg(rows, kind), kind, kind);
+  std::string out =
+      fmt::format("<h2>{}</h2>\n{}\n<table data-table=\"{}\"><tr><th>{}</th><th>allowed</th><th>denied</th></tr>\n",
+                  title, bars_svg(rows, kind), kind, kind);
   for (const auto& [key, counts] : rows) {
-    out += fmt::format("<tr data-{}=\"{}\"><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
-                       kind, html_escape(key), html_escape(key), counts->allowed, counts->denied);
+    out +=
+        fmt::format("<tr data-{}=\"{}\"><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                    kind, html_escape(key), html_escape(key), counts->allowed, counts->denied);
   }
   out += "</table>\n";
   if (top != 0 && table.entries.size() > top) {
@@ -89,15 +91,16 @@ std::string time_svg(const std::vector<std::pair<std::string, Counts>>& series) 
   for (const auto& point : series) most = std::max(most, point.second.denied);
   const int height = 160, width = 900;
   const double column = std::max(1.0, static_cast<double>(width) / static_cast<double>(series.size()));
-  std::string svg = fmt::format("<svg data-chart=\"over-time\" role=\"img\" width=\"{}\" height=\"{}\">",
-                                width + 60, height + 40);
+  std::string svg =
+      fmt::format("<svg data-chart=\"over-time\" role=\"img\" width=\"{}\" height=\"{}\">", width + 60, height + 40);
   svg += fmt::format("<text x=\"0\" y=\"12\">{}</text>", most);
   for (std::size_t i = 0; i < series.size(); ++i) {
     double h = static_cast<double>(series[i].second.denied) * height / static_cast<double>(most);
-    svg += fmt::format("<rect class=\"deny\" data-start=\"{}\" data-denied=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" "
-                       "width=\"{:.1f}\" height=\"{:.1f}\"><title>{}: {} denied</title></rect>",
-                       html_escape(series[i].first), series[i].second.denied, 40 + i * column, 16 + height - h,
-                       std::max(1.0, column - 1), h, html_escape(series[i].first), series[i].second.denied);
+    svg += fmt::format(
+        "<rect class=\"deny\" data-start=\"{}\" data-denied=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" "
+        "width=\"{:.1f}\" height=\"{:.1f}\"><title>{}: {} denied</title></rect>",
+        html_escape(series[i].first), series[i].second.denied, 40 + i * column, 16 + height - h,
+        std::max(1.0, column - 1), h, html_escape(series[i].first), series[i].second.denied);
   }
   svg += fmt::format("<text x=\"40\" y=\"{}\">{}</text>", height + 34, html_escape(series.front().first));
   svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", 40 + width, height + 34,
@@ -108,30 +111,35 @@ std::string time_svg(const std::vector<std::pair<std::string, Counts>>& series) 
 }  // namespace
 
 std::string render_html(const Report& report, const ReportOptions& options) {
-  std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Audit report</title>\n<style>";
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Audit report</title>\n<style>";
   out += kStyle;
   out += "</style></head><body>\n<h1>Audit report</h1>\n";
   out += "<h2>Logs</h2>\n<table data-table=\"logs\"><tr><th>log</th><th>chain</th><th>records reported</th></tr>\n";
   for (const LogStatus& log : report.logs) {
     const auto& v = log.verification;
-    std::string status = v.ok() ? "<span class=\"ok\">verifies</span>"
-                                : fmt::format("<span class=\"bad\">DOES NOT VERIFY{}: {}</span>",
-                                              v.line ? fmt::format(" at line {}", v.line) : std::string(),
-                                              html_escape(v.problem));
-    out += fmt::format("<tr data-log=\"{}\" data-status=\"{}\"><td><code>{}</code></td><td>{}</td><td class=\"n\">{}</td></tr>\n",
-                       html_escape(log.path), v.ok() ? "ok" : "bad", html_escape(log.path), status, log.reported);
+    std::string status =
+        v.ok() ? "<span class=\"ok\">verifies</span>"
+               : fmt::format("<span class=\"bad\">DOES NOT VERIFY{}: {}</span>",
+                             v.line ? fmt::format(" at line {}", v.line) : std::string(), html_escape(v.problem));
+    out += fmt::format(
+        "<tr data-log=\"{}\" data-status=\"{}\"><td><code>{}</code></td><td>{}</td><td class=\"n\">{}</td></tr>\n",
+        html_escape(log.path), v.ok() ? "ok" : "bad", html_escape(log.path), status, log.reported);
   }
   out += "</table>\n";
   if (!report.all_verified) {
-    out += "<p class=\"bad\" data-warning=\"unverified\">At least one log does not verify: only the records before its "
-           "first bad line are counted below, and the log itself must be investigated.</p>\n";
+    out +=
+        "<p class=\"bad\" data-warning=\"unverified\">At least one log does not verify: only the records before its "
+        "first bad line are counted below, and the log itself must be investigated.</p>\n";
   }
   out += fmt::format("<p>Filters: {}</p>\n", html_escape(filters_text(options)));
-  out += fmt::format("<div class=\"summary\"><div>records<b data-total=\"matched\">{}</b></div><div>allowed<b>{}</b></div>"
-                     "<div>denied<b data-total=\"denied\">{}</b></div>",
-                     report.matched, report.effects.allowed, report.effects.denied);
+  out += fmt::format(
+      "<div class=\"summary\"><div>records<b data-total=\"matched\">{}</b></div><div>allowed<b>{}</b></div>"
+      "<div>denied<b data-total=\"denied\">{}</b></div>",
+      report.matched, report.effects.allowed, report.effects.denied);
   if (report.shadow_records) {
-    out += fmt::format("<div>shadow disagreements<b data-total=\"disagree\">{}</b></div>", report.shadow_changes.total());
+    out +=
+        fmt::format("<div>shadow disagreements<b data-total=\"disagree\">{}</b></div>", report.shadow_changes.total());
   }
   out += "</div>\n";
   if (report.matched) {
@@ -158,41 +166,51 @@ std::string render_html(const Report& report, const ReportOptions& options) {
   out += counts_section("By target", "target", report.by_target, options.top);
 
   if (report.has_policy) {
-    out += fmt::format("<h2>Rules and grants that decided nothing</h2>\n<p>Policy <code>{}</code> ({}), {} of the {} "
-                       "matched records decided by it.</p>\n<table data-table=\"dead\"><tr><th>kind</th><th>id</th><th>where</th></tr>\n",
-                       html_escape(report.policy_path), html_escape(report.policy_hash.substr(0, 16)),
-                       report.decided_by_policy, report.matched);
+    out += fmt::format(
+        "<h2>Rules and grants that decided nothing</h2>\n<p>Policy <code>{}</code> ({}), {} of the {} "
+        "matched records decided by it.</p>\n<table "
+        "data-table=\"dead\"><tr><th>kind</th><th>id</th><th>where</th></tr>\n",
+        html_escape(report.policy_path), html_escape(report.policy_hash.substr(0, 16)), report.decided_by_policy,
+        report.matched);
     for (const DeadRule& dead : report.dead) {
-      out += fmt::format("<tr data-dead=\"{}\"><td>{}</td><td><code>{}</code></td><td>{}</td></tr>\n", html_escape(dead.id),
-                         dead.kind, html_escape(dead.id), html_escape(dead.location));
+      out += fmt::format("<tr data-dead=\"{}\"><td>{}</td><td><code>{}</code></td><td>{}</td></tr>\n",
+                         html_escape(dead.id), dead.kind, html_escape(dead.id), html_escape(dead.location));
     }
     out += "</table>\n";
   }
 
   if (report.shadow_records) {
-    out += fmt::format("<h2>Shadow policy</h2>\n<p>{} records compared: <b data-total=\"newly-allowed\">{}</b> newly "
-                       "allowed, <b data-total=\"newly-denied\">{}</b> newly denied.</p>\n",
-                       report.shadow_records, report.shadow_changes.newly_allowed, report.shadow_changes.newly_denied);
-    out += "<table data-table=\"shadow-rule\"><tr><th>rule</th><th>newly allowed</th><th>newly denied</th><th>examples</th></tr>\n";
+    out += fmt::format(
+        "<h2>Shadow policy</h2>\n<p>{} records compared: <b data-total=\"newly-allowed\">{}</b> newly "
+        "allowed, <b data-total=\"newly-denied\">{}</b> newly denied.</p>\n",
+        report.shadow_records, report.shadow_changes.newly_allowed, report.shadow_changes.newly_denied);
+    out +=
+        "<table data-table=\"shadow-rule\"><tr><th>rule</th><th>newly allowed</th><th>newly "
+        "denied</th><th>examples</th></tr>\n";
     for (const auto& [rule, group] : sorted_entries(report.shadow_by_rule, options.top, kGroupTotal)) {
-      out += fmt::format("<tr data-shadow-rule=\"{}\"><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>",
-                         html_escape(rule), html_escape(rule), group->counts.newly_allowed, group->counts.newly_denied);
+      out += fmt::format(
+          "<tr data-shadow-rule=\"{}\"><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>",
+          html_escape(rule), html_escape(rule), group->counts.newly_allowed, group->counts.newly_denied);
       for (const Example& e : group->examples) {
         bool newly_allowed = e.shadow_effect == "allow";
-        out += fmt::format("<div class=\"{}\" data-change=\"{}\"><code>{}#{}</code> {} <code>{}</code> {} <code>{}</code> "
-                           "<code>{}</code>: {} {} ({}) &rarr; {} {} ({})</div>",
-                           newly_allowed ? "newly-allowed" : "newly-denied", newly_allowed ? "newly-allowed" : "newly-denied",
-                           html_escape(e.file), e.seq, html_escape(e.time), html_escape(e.user), html_escape(e.method),
-                           html_escape(e.target), html_escape(e.arguments), html_escape(e.effect), html_escape(e.reason),
-                           rules_html(e.rules),
-                           html_escape(e.shadow_effect), html_escape(e.shadow_reason), rules_html(e.shadow_rules));
+        out += fmt::format(
+            "<div class=\"{}\" data-change=\"{}\"><code>{}#{}</code> {} <code>{}</code> {} <code>{}</code> "
+            "<code>{}</code>: {} {} ({}) &rarr; {} {} ({})</div>",
+            newly_allowed ? "newly-allowed" : "newly-denied", newly_allowed ? "newly-allowed" : "newly-denied",
+            html_escape(e.file), e.seq, html_escape(e.time), html_escape(e.user), html_escape(e.method),
+            html_escape(e.target), html_escape(e.arguments), html_escape(e.effect), html_escape(e.reason),
+            rules_html(e.rules), html_escape(e.shadow_effect), html_escape(e.shadow_reason),
+            rules_html(e.shadow_rules));
       }
       out += "</td></tr>\n";
     }
-    out += "</table>\n<table data-table=\"shadow-user\"><tr><th>user</th><th>newly allowed</th><th>newly denied</th></tr>\n";
+    out +=
+        "</table>\n<table data-table=\"shadow-user\"><tr><th>user</th><th>newly allowed</th><th>newly "
+        "denied</th></tr>\n";
     for (const auto& [user, counts] : sorted_entries(report.shadow_by_user, options.top, kShadowTotal)) {
-      out += fmt::format("<tr data-shadow-user=\"{}\"><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
-                         html_escape(user), html_escape(user), counts->newly_allowed, counts->newly_denied);
+      out += fmt::format(
+          "<tr data-shadow-user=\"{}\"><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+          html_escape(user), html_escape(user), counts->newly_allowed, counts->newly_denied);
     }
     out += "</table>\n";
   }

@@ -46,9 +46,11 @@ void text_counts(std::string& out, std::string_view title, const CappedTable<Cou
   std::size_t width = title.size();
   for (const auto& row : rows) width = std::max(width, row.first.size());
   out += fmt::format("\n{:<{}}  {:>9}  {:>9}\n", title, width + 2, "allowed", "denied");
-  for (const auto& [key, counts] : rows) out += fmt::format("  {:<{}}  {:>9}  {:>9}\n", key, width, counts->allowed, counts->denied);
+  for (const auto& [key, counts] : rows)
+    out += fmt::format("  {:<{}}  {:>9}  {:>9}\n", key, width, counts->allowed, counts->denied);
   if (rows.empty()) out += "  (none)\n";
-  if (top != 0 && table.entries.size() > top) out += fmt::format("  ... {} more (--top 0 shows all)\n", table.entries.size() - top);
+  if (top != 0 && table.entries.size() > top)
+    out += fmt::format("  ... {} more (--top 0 shows all)\n", table.entries.size() - top);
 }
 
 }  // namespace
@@ -101,10 +103,12 @@ std::string render_text(const Report& report, const ReportOptions& options) {
   if (series.empty()) out += "  (none)\n";
 
   if (report.has_policy) {
-    out += fmt::format("\nrules and grants that decided nothing (policy `{}`, {}; {} of {} matched records decided by it{})\n",
-                       report.policy_path, short_hash(report.policy_hash), report.decided_by_policy, report.matched,
-                       report.decided_by_policy ? "" : ", so rules are matched by id");
-    for (const DeadRule& dead : report.dead) out += fmt::format("  {:<5} {}  ({})\n", dead.kind, dead.id, dead.location);
+    out += fmt::format(
+        "\nrules and grants that decided nothing (policy `{}`, {}; {} of {} matched records decided by it{})\n",
+        report.policy_path, short_hash(report.policy_hash), report.decided_by_policy, report.matched,
+        report.decided_by_policy ? "" : ", so rules are matched by id");
+    for (const DeadRule& dead : report.dead)
+      out += fmt::format("  {:<5} {}  ({})\n", dead.kind, dead.id, dead.location);
     if (report.dead.empty()) out += fmt::format("  (none: all {} decided at least once)\n", report.policy_rules);
   }
 
@@ -113,17 +117,17 @@ std::string render_text(const Report& report, const ReportOptions& options) {
     for (const auto& [hash, count] : sorted_entries(report.shadow_versions, 0, kNumberTotal)) {
       out += fmt::format(" {} ({} records)", short_hash(hash), *count);
     }
-    out += fmt::format("\n  {} records compared, {} disagree: {} newly allowed, {} newly denied\n", report.shadow_records,
-                       report.shadow_changes.total(), report.shadow_changes.newly_allowed,
+    out += fmt::format("\n  {} records compared, {} disagree: {} newly allowed, {} newly denied\n",
+                       report.shadow_records, report.shadow_changes.total(), report.shadow_changes.newly_allowed,
                        report.shadow_changes.newly_denied);
     auto groups = sorted_entries(report.shadow_by_rule, options.top, kGroupTotal);
     if (!groups.empty()) out += fmt::format("\n  {:<32} {:>13} {:>13}\n", "by rule", "newly allowed", "newly denied");
     for (const auto& [rule, group] : groups) {
       out += fmt::format("  {:<32} {:>13} {:>13}\n", rule, group->counts.newly_allowed, group->counts.newly_denied);
       for (const Example& e : group->examples) {
-        out += fmt::format("    e.g. {}#{} {} {} {} `{}` {}: {} {} ({}) -> {} {} ({})\n", e.file, e.seq, e.time,
-                           e.user, e.method, e.target, e.arguments, e.effect, e.reason, rule_list(e.rules),
-                           e.shadow_effect, e.shadow_reason, rule_list(e.shadow_rules));
+        out += fmt::format("    e.g. {}#{} {} {} {} `{}` {}: {} {} ({}) -> {} {} ({})\n", e.file, e.seq, e.time, e.user,
+                           e.method, e.target, e.arguments, e.effect, e.reason, rule_list(e.rules), e.shadow_effect,
+                           e.shadow_reason, rule_list(e.shadow_rules));
       }
     }
     auto users = sorted_entries(report.shadow_by_user, options.top, kShadowTotal);
@@ -143,13 +147,15 @@ std::string render_json(const Report& report, const ReportOptions& options) {
   for (std::size_t i = 0; i < report.logs.size(); ++i) {
     const LogStatus& log = report.logs[i];
     const auto& v = log.verification;
-    out += fmt::format("{}{{\"file\":{},\"status\":\"{}\",\"records\":{},\"reported\":{},\"line\":{},\"problem\":{},\"head\":\"{}\"}}",
-                       i ? "," : "", quoted(log.path), status_name(v.status), v.records, log.reported, v.line,
-                       quoted(v.problem), v.head_hash);
+    out += fmt::format(
+        "{}{{\"file\":{},\"status\":\"{}\",\"records\":{},\"reported\":{},\"line\":{},\"problem\":{},\"head\":\"{}\"}}",
+        i ? "," : "", quoted(log.path), status_name(v.status), v.records, log.reported, v.line, quoted(v.problem),
+        v.head_hash);
   }
-  out += fmt::format("],\"filters\":{},\"read\":{},\"matched\":{},\"allowed\":{},\"denied\":{},\"first\":{},\"last\":{}",
-                     quoted(filters_text(options)), report.read, report.matched, report.effects.allowed,
-                     report.effects.denied, quoted(report.first_time), quoted(report.last_time));
+  out +=
+      fmt::format("],\"filters\":{},\"read\":{},\"matched\":{},\"allowed\":{},\"denied\":{},\"first\":{},\"last\":{}",
+                  quoted(filters_text(options)), report.read, report.matched, report.effects.allowed,
+                  report.effects.denied, quoted(report.first_time), quoted(report.last_time));
   out += ",\"policy_versions\":[";
   bool first = true;
   for (const auto& [hash, count] : sorted_entries(report.policy_versions, 0, kNumberTotal)) {
@@ -167,8 +173,8 @@ std::string render_json(const Report& report, const ReportOptions& options) {
     out += fmt::format(",\"{}\":[", name);
     bool first_row = true;
     for (const auto& [k, c] : sorted_entries(table, options.top, kCountsTotal)) {
-      out += fmt::format("{}{{\"{}\":{},\"allowed\":{},\"denied\":{}}}", first_row ? "" : ",", key, quoted(k), c->allowed,
-                         c->denied);
+      out += fmt::format("{}{{\"{}\":{},\"allowed\":{},\"denied\":{}}}", first_row ? "" : ",", key, quoted(k),
+                         c->allowed, c->denied);
       first_row = false;
     }
     out += ']';
@@ -185,9 +191,10 @@ std::string render_json(const Report& report, const ReportOptions& options) {
   }
   out += "]}";
   if (report.has_policy) {
-    out += fmt::format(",\"dead_rules\":{{\"policy\":{},\"policy_hash\":{},\"rules_and_grants\":{},\"decided_by_policy\":{},\"dead\":[",
-                       quoted(report.policy_path), quoted(report.policy_hash), report.policy_rules,
-                       report.decided_by_policy);
+    out += fmt::format(
+        ",\"dead_rules\":{{\"policy\":{},\"policy_hash\":{},\"rules_and_grants\":{},\"decided_by_policy\":{},\"dead\":"
+        "[",
+        quoted(report.policy_path), quoted(report.policy_hash), report.policy_rules, report.decided_by_policy);
     for (std::size_t i = 0; i < report.dead.size(); ++i) {
       const DeadRule& d = report.dead[i];
       out += fmt::format("{}{{\"id\":{},\"kind\":\"{}\",\"location\":{}}}", i ? "," : "", quoted(d.id), d.kind,
@@ -198,9 +205,10 @@ std::string render_json(const Report& report, const ReportOptions& options) {
     out += ",\"dead_rules\":null";
   }
   if (report.shadow_records) {
-    out += fmt::format(",\"shadow\":{{\"records\":{},\"disagree\":{},\"newly_allowed\":{},\"newly_denied\":{},\"policy_versions\":[",
-                       report.shadow_records, report.shadow_changes.total(), report.shadow_changes.newly_allowed,
-                       report.shadow_changes.newly_denied);
+    out += fmt::format(
+        ",\"shadow\":{{\"records\":{},\"disagree\":{},\"newly_allowed\":{},\"newly_denied\":{},\"policy_versions\":[",
+        report.shadow_records, report.shadow_changes.total(), report.shadow_changes.newly_allowed,
+        report.shadow_changes.newly_denied);
     first = true;
     for (const auto& [hash, count] : sorted_entries(report.shadow_versions, 0, kNumberTotal)) {
       out += fmt::format("{}{{\"policy_hash\":{},\"records\":{}}}", first ? "" : ",", quoted(hash), *count);
@@ -218,8 +226,8 @@ std::string render_json(const Report& report, const ReportOptions& options) {
             "{}{{\"file\":{},\"seq\":{},\"time\":{},\"user\":{},\"method\":{},\"target\":{},\"arguments\":{},"
             "\"effect\":{},\"reason\":{},\"rules\":{},\"shadow\":{{\"effect\":{},\"reason\":{},\"rules\":{}}}}}",
             i ? "," : "", quoted(e.file), e.seq, quoted(e.time), quoted(e.user), quoted(e.method), quoted(e.target),
-            e.arguments.empty() ? std::string("{}") : e.arguments, quoted(e.effect), quoted(e.reason), json_list(e.rules),
-            quoted(e.shadow_effect), quoted(e.shadow_reason), json_list(e.shadow_rules));
+            e.arguments.empty() ? std::string("{}") : e.arguments, quoted(e.effect), quoted(e.reason),
+            json_list(e.rules), quoted(e.shadow_effect), quoted(e.shadow_reason), json_list(e.shadow_rules));
       }
       out += "]}";
     }

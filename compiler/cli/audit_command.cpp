@@ -223,7 +223,8 @@ Command register_audit_command(CLI::App& authzc) {
       ->type_name("ID")
       ->allow_extra_args(false);
   report_app->add_option("--format", report->format, "output format")->check(CLI::IsMember({"text", "json", "html"}));
-  report_app->add_option("-o,--output", report->output, "write the report to FILE instead of stdout")->type_name("FILE");
+  report_app->add_option("-o,--output", report->output, "write the report to FILE instead of stdout")
+      ->type_name("FILE");
   report_app->add_option("--top", report->report.top, "rows per table (0: all)")->capture_default_str();
   report_app->add_option("--examples", report->report.examples, "example records per shadow disagreement group")
       ->capture_default_str();

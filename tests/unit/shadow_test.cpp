@@ -131,8 +131,8 @@ TEST_CASE("the gateway enforces the primary only and records the shadow's decisi
   CHECK(shadow_of(1) == "deny/not_permitted");  // newly denied: a condition
   CHECK(shadow_of(2) == "deny/forbidden");      // newly denied: a deny
   CHECK(r[2].shadow.rules == std::vector<std::string>{"freeze"});
-  CHECK(shadow_of(3) == "deny/error");          // an obligation the gateway would refuse
-  CHECK(shadow_of(4) == "allow/allowed");       // the same
+  CHECK(shadow_of(3) == "deny/error");     // an obligation the gateway would refuse
+  CHECK(shadow_of(4) == "allow/allowed");  // the same
   CHECK(r[5].effect == "deny");
   CHECK(r[5].reason == "unknown_target");
   CHECK(shadow_of(5) == "deny/not_permitted");  // declared by the shadow only, no rule
@@ -146,7 +146,8 @@ TEST_CASE("the gateway enforces the primary only and records the shadow's decisi
 TEST_CASE("list filtering does not depend on the shadow", "[shadow]") {
   ShadowFixture f;
   f.client(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
-  std::string page = R"({"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"echo"},{"name":"delete_all"},{"name":"report"}]}})";
+  std::string page =
+      R"({"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"echo"},{"name":"delete_all"},{"name":"report"}]}})";
   f.session.on_server_line(page, f.out);
   CHECK(f.out.forward);  // all three callable under the primary: nothing removed
   CHECK(f.audit.records.empty());
@@ -204,8 +205,10 @@ TEST_CASE("audit records with a shadow serialize, parse and verify; without one 
   CHECK(plain.find("shadow") == std::string::npos);
   rt::set_audit_shadow(record, b, shadow);
   std::string with_shadow = rt::serialize_audit_record(record, false);
-  CHECK(with_shadow.find(R"(,"evaluation_ns":100,"shadow":{"effect":"deny","reason":"forbidden","rules":["freeze"],"policy_hash":")" +
-                         shadow.policy_hash() + R"("},"previous":)") != std::string::npos);
+  CHECK(
+      with_shadow.find(
+          R"(,"evaluation_ns":100,"shadow":{"effect":"deny","reason":"forbidden","rules":["freeze"],"policy_hash":")" +
+          shadow.policy_hash() + R"("},"previous":)") != std::string::npos);
   record.hash = rt::compute_audit_hash(record);
   std::string line = rt::serialize_audit_record(record);
   auto parsed = rt::parse_audit_record(line);

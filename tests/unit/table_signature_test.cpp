@@ -67,7 +67,7 @@ TEST_CASE("a signed table loads with its key and keeps the policy hash", "[signi
   CHECK(signed_table.size() == table.size() + internal::kSignatureBlockSize);
   CHECK(signed_table.compare(internal::kTableHeaderSize, table.size() - internal::kTableHeaderSize, table,
                              internal::kTableHeaderSize) == 0);  // same body
-  CHECK(sign(table, release) == signed_table);                    // Ed25519 is deterministic
+  CHECK(sign(table, release) == signed_table);                   // Ed25519 is deterministic
 
   TrustedKeys keys = trust({&release});
   auto engine = Engine::load(signed_table, keys);
@@ -123,8 +123,10 @@ TEST_CASE("every changed byte of a signed table is refused", "[signing]") {
   for (std::size_t at = 0; at < signed_table.size(); ++at) {
     std::string tampered = signed_table;
     tampered[at] = static_cast<char>(tampered[at] ^ 0x01);
-    if (load_error(tampered, keys) != "ok") ++refused;
-    else FAIL_CHECK("flipping byte " << at << " went unnoticed");
+    if (load_error(tampered, keys) != "ok")
+      ++refused;
+    else
+      FAIL_CHECK("flipping byte " << at << " went unnoticed");
   }
   CHECK(refused == signed_table.size());
   // Which check catches it: the header and the signed part of the block by

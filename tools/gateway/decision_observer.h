@@ -21,12 +21,12 @@ namespace authz::gateway {
 enum class ShadowOutcome : std::uint8_t { None, Same, NewlyAllowed, NewlyDenied };
 
 struct DecisionEvent {
-  std::string_view method;   // "tools/call", "resources/read", ...
-  std::string_view effect;   // "allow" | "deny" (as enforced)
-  std::string_view reason;   // "allowed", "forbidden", ...
+  std::string_view method;                  // "tools/call", "resources/read", ...
+  std::string_view effect;                  // "allow" | "deny" (as enforced)
+  std::string_view reason;                  // "allowed", "forbidden", ...
   std::span<const std::string_view> rules;  // the determining rules
-  std::int64_t evaluation_ns = 0;      // the enforced decision's time
-  std::int64_t shadow_ns = 0;          // time the shadow decision added (0 without one)
+  std::int64_t evaluation_ns = 0;           // the enforced decision's time
+  std::int64_t shadow_ns = 0;               // time the shadow decision added (0 without one)
   ShadowOutcome shadow = ShadowOutcome::None;
   bool audited = true;
 };

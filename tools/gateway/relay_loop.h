@@ -39,8 +39,8 @@ namespace authz::gateway {
 struct RelayOptions {
   std::string policy_path;  // watched for changes; empty: not watched
   std::string shadow_path;   // the shadow table, reloaded like the policy; empty: none
-  runtime::TrustedKeys trusted_keys;
-  DecisionObserver* observer = nullptr;  // told about every reload attempt  // non-empty: a reloaded table must be signed by one of them
+  runtime::TrustedKeys trusted_keys;     // non-empty: a reloaded table must be signed by one of them
+  DecisionObserver* observer = nullptr;  // told about every reload attempt
   int shutdown_grace_ms = 2000;
   std::size_t max_client_message_bytes = 4u << 20;
   std::size_t max_server_message_bytes = 64u << 20;

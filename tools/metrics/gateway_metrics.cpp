@@ -26,16 +26,16 @@ GatewayMetrics::GatewayMetrics()
                                         "Time the shadow policy's decision added to a request.", {},
                                         latency_buckets())),
       added_latency_(registry_.histogram("authz_gateway_added_latency_seconds",
-                                         "Latency the gateway added to a request, as its front measured it.",
-                                         {"front"}, latency_buckets())),
+                                         "Latency the gateway added to a request, as its front measured it.", {"front"},
+                                         latency_buckets())),
       audit_failures_(registry_.counter("authz_audit_write_failures_total",
                                         "Audit records that could not be written (each call was refused).")),
-      reloads_(registry_.counter("authz_policy_reloads_total", "Table reloads, by table and result.",
-                                 {"table", "result"})),
+      reloads_(
+          registry_.counter("authz_policy_reloads_total", "Table reloads, by table and result.", {"table", "result"})),
       sessions_active_(registry_.gauge("authz_sessions_active", "Sessions open now.", {"front"})),
       sessions_total_(registry_.counter("authz_sessions_total", "Sessions opened.", {"front"})),
-      token_failures_(registry_.counter("authz_token_validation_failures_total",
-                                        "Access tokens refused, by cause.", {"cause"})) {}
+      token_failures_(
+          registry_.counter("authz_token_validation_failures_total", "Access tokens refused, by cause.", {"cause"})) {}
 
 void GatewayMetrics::on_decision(const gateway::DecisionEvent& event) {
   if (event.audited) {
@@ -58,9 +58,7 @@ void GatewayMetrics::on_decision(const gateway::DecisionEvent& event) {
 
 void GatewayMetrics::on_audit_failure() { audit_failures_.child().inc(); }
 
-void GatewayMetrics::on_reload(std::string_view table, bool ok) {
-  reloads_.child(table, ok ? "ok" : "refused").inc();
-}
+void GatewayMetrics::on_reload(std::string_view table, bool ok) { reloads_.child(table, ok ? "ok" : "refused").inc(); }
 
 void GatewayMetrics::session_started(std::string_view front) {
   sessions_active_.child(front).add(1);

@@ -14,10 +14,14 @@ namespace {
 std::string escape_label(const std::string& value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -25,9 +29,12 @@ std::string escape_label(const std::string& value) {
 std::string escape_help(const std::string& value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -65,7 +72,8 @@ void Histogram::observe_ns(std::int64_t ns) {
   if (ns < 0) ns = 0;
   const double seconds = static_cast<double>(ns) / 1e9;
   auto at = std::lower_bound(bounds_->begin(), bounds_->end(), seconds);
-  if (at != bounds_->end()) buckets_[static_cast<std::size_t>(at - bounds_->begin())].fetch_add(1, std::memory_order_relaxed);
+  if (at != bounds_->end())
+    buckets_[static_cast<std::size_t>(at - bounds_->begin())].fetch_add(1, std::memory_order_relaxed);
   sum_ns_.fetch_add(ns, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
 }
@@ -73,7 +81,8 @@ void Histogram::observe_ns(std::int64_t ns) {
 template <class Child>
 Child& Family<Child>::child_of(const std::vector<std::string>& values) {
   if (values.size() != labels_.size()) {
-    throw std::logic_error(fmt::format("metric `{}` takes {} label values, not {}", name_, labels_.size(), values.size()));
+    throw std::logic_error(
+        fmt::format("metric `{}` takes {} label values, not {}", name_, labels_.size(), values.size()));
   }
   std::lock_guard<std::mutex> lock(mutex_);
   auto& slot = children_[values];
@@ -97,7 +106,8 @@ Family<Child>& Registry::family(std::vector<std::unique_ptr<Family<Child>>>& lis
   std::lock_guard<std::mutex> lock(mutex_);
   for (auto& existing : list) {
     if (existing->name_ == name) {
-      if (existing->labels_ != labels) throw std::logic_error("metric `" + name + "` registered twice with other labels");
+      if (existing->labels_ != labels)
+        throw std::logic_error("metric `" + name + "` registered twice with other labels");
       return *existing;
     }
   }

@@ -57,7 +57,7 @@ class Histogram {
 
  private:
   friend class Registry;
-  const std::vector<double>* bounds_;  // upper bounds in seconds, ascending
+  const std::vector<double>* bounds_;                      // upper bounds in seconds, ascending
   std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;  // not cumulative; one per bound
   std::atomic<std::uint64_t> count_{0};
   std::atomic<std::int64_t> sum_ns_{0};
