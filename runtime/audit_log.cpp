@@ -287,9 +287,21 @@ void make_audit_record(AuditRecord& record, const Request& request, const Decisi
   }
   record.policy_hash.assign(engine.policy_hash());
   record.evaluation_ns = evaluation_ns;
+  record.has_shadow = false;
   record.previous.clear();
   record.hash.clear();
   record.canonical_fragments = fragments_digest(record);  // both fragments are in the parser's form
+}
+
+void set_audit_shadow(AuditRecord& record, const Decision& shadow_decision, const Engine& shadow_engine) {
+  record.has_shadow = true;
+  record.shadow.effect.assign(to_string(shadow_decision.effect));
+  record.shadow.reason.assign(to_string(shadow_decision.reason));
+  record.shadow.rules.resize(shadow_decision.determining_rules.size());
+  for (std::size_t i = 0; i < record.shadow.rules.size(); ++i) {
+    record.shadow.rules[i].assign(shadow_decision.determining_rules[i]);
+  }
+  record.shadow.policy_hash.assign(shadow_engine.policy_hash());
 }
 
 AuditRecord make_audit_record(const Request& request, const Decision& decision, const Engine& engine,
@@ -355,6 +367,20 @@ void append_audit_record(std::string& out, const AuditRecord& record, bool with_
     if (value->empty()) continue;
     out += key;
     append_json_string(out, *value);
+  }
+  if (record.has_shadow) {
+    out += ",\"shadow\":{\"effect\":";
+    append_json_string(out, record.shadow.effect);
+    out += ",\"reason\":";
+    append_json_string(out, record.shadow.reason);
+    out += ",\"rules\":[";
+    for (std::size_t i = 0; i < record.shadow.rules.size(); ++i) {
+      if (i) out += ',';
+      append_json_string(out, record.shadow.rules[i]);
+    }
+    out += "],\"policy_hash\":";
+    append_json_string(out, record.shadow.policy_hash);
+    out += '}';
   }
   out += ",\"previous\":";
   append_json_string(out, record.previous);
@@ -440,6 +466,30 @@ Result<AuditRecord> parse_with(simdjson::dom::parser& parser, std::string_view l
     if (!get_string(caller_keys[i], *caller_targets[i])) {
       return R::failure(std::string("invalid `") + caller_keys[i] + "`");
     }
+  }
+  simdjson::dom::object shadow;
+  auto shadow_error = object["shadow"].get_object().get(shadow);
+  if (shadow_error == simdjson::SUCCESS) {
+    record.has_shadow = true;
+    std::string_view text;
+    if (shadow["effect"].get_string().get(text)) return R::failure("missing or invalid `shadow.effect`");
+    record.shadow.effect = std::string(text);
+    if (shadow["reason"].get_string().get(text)) return R::failure("missing or invalid `shadow.reason`");
+    record.shadow.reason = std::string(text);
+    if (shadow["policy_hash"].get_string().get(text)) return R::failure("missing or invalid `shadow.policy_hash`");
+    record.shadow.policy_hash = std::string(text);
+    simdjson::dom::array shadow_rules;
+    if (shadow["rules"].get_array().get(shadow_rules)) return R::failure("missing or invalid `shadow.rules`");
+    for (auto rule : shadow_rules) {
+      std::string_view id;
+      if (rule.get_string().get(id)) return R::failure("`shadow.rules` must hold strings");
+      record.shadow.rules.emplace_back(id);
+    }
+    if (record.shadow.effect != "allow" && record.shadow.effect != "deny") {
+      return R::failure("`shadow.effect` is neither `allow` nor `deny`");
+    }
+  } else if (shadow_error != simdjson::NO_SUCH_FIELD) {
+    return R::failure("invalid `shadow`: not an object");
   }
   if (!is_lower_hex(record.previous, 64)) return R::failure("`previous` is not 64 lowercase hex digits");
   if (!is_lower_hex(record.hash, 64)) return R::failure("`hash` is not 64 lowercase hex digits");
@@ -692,74 +742,112 @@ const std::string& AuditLog::recovery_note() const { return state_->recovery_not
 
 // ---- the verifier --------------------------------------------------------------------
 
-AuditVerification verify_audit_log_text(std::string_view contents, const AuditVerifyOptions& options) {
+struct AuditChainVerifier::State {
+  AuditVerifyOptions options;
   AuditVerification result;
-  result.head_hash = std::string(kAuditGenesisHash);
   simdjson::dom::parser parser;
   std::uint64_t previous_seq = 0;
-  bool anchor_found = options.expected_head.empty();
+  bool anchor_found = false;
   std::uint64_t line_number = 0;
-  std::size_t position = 0;
-  auto fail = [&](std::string problem) {
+  std::optional<AuditRecord> record;
+};
+
+AuditChainVerifier::AuditChainVerifier(AuditVerifyOptions options) : state_(std::make_unique<State>()) {
+  state_->anchor_found = options.expected_head.empty();
+  state_->options = std::move(options);
+  state_->result.head_hash = std::string(kAuditGenesisHash);
+}
+AuditChainVerifier::~AuditChainVerifier() = default;
+AuditChainVerifier::AuditChainVerifier(AuditChainVerifier&&) noexcept = default;
+AuditChainVerifier& AuditChainVerifier::operator=(AuditChainVerifier&&) noexcept = default;
+
+bool AuditChainVerifier::failed() const { return state_->result.status != AuditVerifyStatus::Ok; }
+
+const AuditRecord* AuditChainVerifier::add_line(std::string_view line) {
+  State& state = *state_;
+  if (failed()) return nullptr;
+  AuditVerification& result = state.result;
+  const std::uint64_t line_number = ++state.line_number;
+  auto fail = [&](std::string problem) -> const AuditRecord* {
     result.status = AuditVerifyStatus::Tampered;
     result.line = line_number;
     result.problem = std::move(problem);
-    return result;
+    return nullptr;
   };
-  while (position < contents.size()) {
-    ++line_number;
-    std::size_t newline = contents.find('\n', position);
-    if (newline == std::string_view::npos) {
-      return fail("the last line is incomplete (no newline): a crash mid-write or a cut file; the writer cuts it "
-                  "off when it next opens the log");
-    }
-    std::string_view line = contents.substr(position, newline - position);
-    position = newline + 1;
-
-    auto parsed = parse_with(parser, line);
-    if (!parsed.ok()) return fail("not a valid audit record: " + parsed.error() + " (the line was edited)");
-    const AuditRecord& record = parsed.value();
-    auto stored_hash = hash_of_stored_line(line);
-    if (!stored_hash) {
-      result.status = AuditVerifyStatus::Unreadable;
-      result.line = line_number;
-      result.problem = std::string("cannot check the record: ") + std::string(kSha256Failed);
-      return result;
-    }
-    if (*stored_hash != record.hash) {
-      return fail("the record's content does not match its `hash`: the record was edited");
-    }
-    std::uint64_t expected_seq = previous_seq + 1;
-    if (record.seq > expected_seq) {
-      std::uint64_t missing = record.seq - expected_seq;
-      return fail("`seq` is " + std::to_string(record.seq) + " but " + std::to_string(expected_seq) +
-                  " was expected: " + std::to_string(missing) + " record" + (missing == 1 ? " was" : "s were") +
-                  " dropped before this line");
-    }
-    if (record.seq < expected_seq) {
-      return fail("`seq` is " + std::to_string(record.seq) + " after " + std::to_string(previous_seq) +
-                  ": records were reordered or duplicated");
-    }
-    if (record.previous != result.head_hash) {
-      return fail(line_number == 1
-                      ? std::string("the first record's `previous` is not the genesis hash: the log does not start at its first record")
-                      : "`previous` does not match the hash of line " + std::to_string(line_number - 1) +
-                            ": a record was replaced or inserted (and the chain rewritten from here)");
-    }
-    if (!anchor_found && record.hash == options.expected_head) anchor_found = true;
-    previous_seq = record.seq;
-    result.head_hash = record.hash;
-    result.records = record.seq;
+  auto parsed = parse_with(state.parser, line);
+  if (!parsed.ok()) return fail("not a valid audit record: " + parsed.error() + " (the line was edited)");
+  state.record = std::move(parsed.value());
+  const AuditRecord& record = *state.record;
+  auto stored_hash = hash_of_stored_line(line);
+  if (!stored_hash) {
+    result.status = AuditVerifyStatus::Unreadable;
+    result.line = line_number;
+    result.problem = std::string("cannot check the record: ") + std::string(kSha256Failed);
+    return nullptr;
   }
-  if (!anchor_found) {
-    line_number = 0;
-    return fail("no record has the expected head hash `" + options.expected_head + "`: records were cut from the end " +
-                "of the log (it now ends at record " + std::to_string(previous_seq) + "), or the hash is from another log");
+  if (*stored_hash != record.hash) {
+    return fail("the record's content does not match its `hash`: the record was edited");
+  }
+  std::uint64_t expected_seq = state.previous_seq + 1;
+  if (record.seq > expected_seq) {
+    std::uint64_t missing = record.seq - expected_seq;
+    return fail("`seq` is " + std::to_string(record.seq) + " but " + std::to_string(expected_seq) +
+                " was expected: " + std::to_string(missing) + " record" + (missing == 1 ? " was" : "s were") +
+                " dropped before this line");
+  }
+  if (record.seq < expected_seq) {
+    return fail("`seq` is " + std::to_string(record.seq) + " after " + std::to_string(state.previous_seq) +
+                ": records were reordered or duplicated");
+  }
+  if (record.previous != result.head_hash) {
+    return fail(line_number == 1
+                    ? std::string("the first record's `previous` is not the genesis hash: the log does not start "
+                                  "at its first record")
+                    : "`previous` does not match the hash of line " + std::to_string(line_number - 1) +
+                          ": a record was replaced or inserted (and the chain rewritten from here)");
+  }
+  if (!state.anchor_found && record.hash == state.options.expected_head) state.anchor_found = true;
+  state.previous_seq = record.seq;
+  result.head_hash = record.hash;
+  result.records = record.seq;
+  return &record;
+}
+
+AuditVerification AuditChainVerifier::finish(bool partial_last_line) {
+  State& state = *state_;
+  AuditVerification result = state.result;
+  if (failed()) return result;
+  if (partial_last_line) {
+    result.status = AuditVerifyStatus::Tampered;
+    result.line = state.line_number + 1;
+    result.problem = "the last line is incomplete (no newline): a crash mid-write or a cut file; the writer cuts it "
+                     "off when it next opens the log";
+    return result;
+  }
+  if (!state.anchor_found) {
+    result.status = AuditVerifyStatus::Tampered;
+    result.line = 0;
+    result.problem = "no record has the expected head hash `" + state.options.expected_head +
+                     "`: records were cut from the end of the log (it now ends at record " +
+                     std::to_string(state.previous_seq) + "), or the hash is from another log";
   }
   return result;
 }
 
-AuditVerification verify_audit_log(const std::string& path, const AuditVerifyOptions& options) {
+AuditVerification verify_audit_log_text(std::string_view contents, const AuditVerifyOptions& options) {
+  AuditChainVerifier verifier(options);
+  std::size_t position = 0;
+  while (position < contents.size()) {
+    std::size_t newline = contents.find('\n', position);
+    if (newline == std::string_view::npos) return verifier.finish(true);
+    if (!verifier.add_line(contents.substr(position, newline - position))) return verifier.finish(false);
+    position = newline + 1;
+  }
+  return verifier.finish(false);
+}
+
+AuditVerification verify_audit_log(const std::string& path, const AuditVerifyOptions& options,
+                                   const std::function<void(const AuditRecord&)>& on_record) {
   AuditVerification result;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -767,10 +855,12 @@ AuditVerification verify_audit_log(const std::string& path, const AuditVerifyOpt
     result.problem = "cannot open `" + path + "`: " + errno_text(errno);
     return result;
   }
-  std::string contents;
-  char buffer[1 << 16];
+  // Streams: memory is one read buffer plus the longest line.
+  AuditChainVerifier verifier(options);
+  std::string pending;  // the start of a line whose newline is not read yet
+  std::string buffer(1 << 16, '\0');
   for (;;) {
-    ssize_t got = ::read(fd, buffer, sizeof buffer);
+    ssize_t got = ::read(fd, buffer.data(), buffer.size());
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {
       int error = errno;
@@ -780,10 +870,32 @@ AuditVerification verify_audit_log(const std::string& path, const AuditVerifyOpt
       return result;
     }
     if (got == 0) break;
-    contents.append(buffer, static_cast<std::size_t>(got));
+    std::string_view chunk(buffer.data(), static_cast<std::size_t>(got));
+    std::size_t position = 0;
+    while (position < chunk.size()) {
+      std::size_t newline = chunk.find('\n', position);
+      if (newline == std::string_view::npos) {
+        pending.append(chunk.substr(position));
+        break;
+      }
+      const AuditRecord* record;
+      if (pending.empty()) {
+        record = verifier.add_line(chunk.substr(position, newline - position));
+      } else {
+        pending.append(chunk.substr(position, newline - position));
+        record = verifier.add_line(pending);
+        pending.clear();
+      }
+      if (!record) {
+        ::close(fd);
+        return verifier.finish(false);
+      }
+      if (on_record) on_record(*record);
+      position = newline + 1;
+    }
   }
   ::close(fd);
-  return verify_audit_log_text(contents, options);
+  return verifier.finish(!pending.empty());
 }
 
 }  // namespace authz::runtime

@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -56,6 +57,16 @@ struct AuditCaller {
   friend bool operator==(const AuditCaller&, const AuditCaller&) = default;
 };
 
+// What a shadow policy (decided alongside, not enforced) said about the same
+// request: stored in the record's `shadow` object, which exists only when a
+// shadow was set, so records without one are byte for byte what they were.
+struct AuditShadow {
+  std::string effect;               // "allow" | "deny"
+  std::string reason;               // to_string(Reason)
+  std::vector<std::string> rules;   // the shadow's determining rule ids
+  std::string policy_hash;          // the shadow table's policy hash
+};
+
 struct AuditRecord {
   std::uint64_t seq = 0;        // 1, 2, 3, ... in the file; set by AuditLog::append
   std::string time;             // RFC 3339 UTC with milliseconds: 2026-11-26T14:46:47.123Z
@@ -72,6 +83,8 @@ struct AuditRecord {
   std::string policy_hash;      // Engine::policy_hash()
   std::int64_t evaluation_ns = 0;
   AuditCaller caller;           // optional fields; make_audit_record leaves them as they are
+  bool has_shadow = false;      // emit `shadow` (set by set_audit_shadow; make_audit_record clears it)
+  AuditShadow shadow;
   std::string previous;         // hash of the record before (kAuditGenesisHash for the first)
   std::string hash;             // this record's hash; set by AuditLog::append
   // Set by make_audit_record, whose arguments_json and obligations_json come
@@ -91,6 +104,9 @@ AuditRecord make_audit_record(const Request& request, const Decision& decision, 
 // per decision once they are large enough.
 void make_audit_record(AuditRecord& record, const Request& request, const Decision& decision, const Engine& engine,
                        std::int64_t evaluation_ns, std::string_view method = {});
+
+// Adds the shadow policy's decision of the same request (runtime/shadow.h).
+void set_audit_shadow(AuditRecord& record, const Decision& shadow_decision, const Engine& shadow_engine);
 
 // Arguments as the record stores them: minified, each top-level value whose
 // parameter is `sensitive` in `target` replaced by "[redacted]". Input that is
@@ -148,6 +164,8 @@ class AuditLog {
 };
 
 enum class AuditVerifyStatus { Ok, Tampered, Unreadable };
+struct AuditVerifyOptions;
+struct AuditVerification;
 
 struct AuditVerifyOptions {
   // A record hash recorded elsewhere (e.g. the head at some earlier time):
@@ -164,7 +182,32 @@ struct AuditVerification {
   bool ok() const { return status == AuditVerifyStatus::Ok; }
 };
 
-AuditVerification verify_audit_log(const std::string& path, const AuditVerifyOptions& options = {});
+// Reads the file in pieces (memory: one buffer and the longest line) and
+// calls `on_record` for each record that verifies, in order, before the next
+// line is read; after the first problem no more records are passed.
+AuditVerification verify_audit_log(const std::string& path, const AuditVerifyOptions& options = {},
+                                   const std::function<void(const AuditRecord&)>& on_record = {});
 AuditVerification verify_audit_log_text(std::string_view contents, const AuditVerifyOptions& options = {});
+
+// The chain check one line at a time, for readers that stream a log:
+// add_line() takes one line without its newline and returns the parsed record
+// when it verifies (valid until the next call), nullptr from the first
+// problem on; finish() gives the verdict (a partial last line, a missing
+// anchor). verify_audit_log and verify_audit_log_text are built on it.
+class AuditChainVerifier {
+ public:
+  explicit AuditChainVerifier(AuditVerifyOptions options = {});
+  ~AuditChainVerifier();
+  AuditChainVerifier(AuditChainVerifier&&) noexcept;
+  AuditChainVerifier& operator=(AuditChainVerifier&&) noexcept;
+
+  const AuditRecord* add_line(std::string_view line);
+  bool failed() const;
+  AuditVerification finish(bool partial_last_line);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace authz::runtime

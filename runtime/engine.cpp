@@ -229,10 +229,12 @@ void compile_obligations(EngineState& state) {
 
 }  // namespace
 
-std::shared_ptr<const EngineState> build_engine_state(Model model, std::string policy_hash) {
+std::shared_ptr<const EngineState> build_engine_state(Model model, std::string policy_hash,
+                                                     std::string signer_key_id) {
   auto state = std::make_shared<EngineState>();
   state->model = std::move(model);
   state->policy_hash = std::move(policy_hash);
+  state->signer_key_id = std::move(signer_key_id);
   const Model& m = state->model;
   for (std::size_t r = 0; r < m.roles.size(); ++r) state->roles.emplace(m.roles[r].name, static_cast<RoleIndex>(r));
   for (std::size_t a = 0; a < m.principal.attributes.size(); ++a) {
@@ -259,8 +261,16 @@ Result<Engine> Engine::load(std::string_view table_bytes) {
   auto table = read_table(table_bytes);
   if (!table.ok()) return Result<Engine>::failure(table.error());
   // read_table has validated the model.
-  auto state = internal::build_engine_state(std::move(table.value().model), std::move(table.value().policy_hash));
+  auto state = internal::build_engine_state(std::move(table.value().model), std::move(table.value().policy_hash),
+                                           std::move(table.value().signer_key_id));
   return Result<Engine>::success(Engine(std::move(state)));
+}
+
+Result<Engine> Engine::load(std::string_view table_bytes, const TrustedKeys& trusted_keys) {
+  // The signature is checked before the body is decoded: bytes from an
+  // untrusted signer are never interpreted.
+  if (auto problem = trusted_keys.check(table_bytes)) return Result<Engine>::failure(*problem);
+  return load(table_bytes);
 }
 
 Result<Engine> Engine::from_model(Model model) {
@@ -272,6 +282,7 @@ Result<Engine> Engine::from_model(Model model) {
 }
 
 const std::string& Engine::policy_hash() const { return state_->policy_hash; }
+const std::string& Engine::signer_key_id() const { return state_->signer_key_id; }
 const Model& Engine::model() const { return state_->model; }
 
 TargetIndex Engine::find_target(TargetKind kind, std::string_view name) const {

@@ -2,6 +2,9 @@
 //
 // Contract:
 //   - Engine::load(bytes) reads and validates a table file (table_reader.h);
+//     Engine::load(bytes, trusted_keys) first requires the table to be signed
+//     by one of the keys with a signature that verifies (table_signature.h),
+//     and refuses an unsigned table, an unknown key or a bad signature;
 //     Engine::from_model(model) validates a Model built in memory. Both return
 //     a Result: an Engine, or a message. Nothing here throws.
 //   - An Engine is immutable after loading and cheap to copy (copies share
@@ -28,6 +31,7 @@
 #include "runtime/internal/value_store.h"
 #include "runtime/result.h"
 #include "runtime/table_model.h"
+#include "runtime/table_signature.h"
 
 namespace authz::runtime {
 
@@ -118,6 +122,7 @@ class PreparedRequest {
 class Engine {
  public:
   static Result<Engine> load(std::string_view table_bytes);
+  static Result<Engine> load(std::string_view table_bytes, const TrustedKeys& trusted_keys);
   static Result<Engine> from_model(Model model);
 
   PreparedRequest prepare(const Request& request) const;
@@ -142,6 +147,9 @@ class Engine {
 
   // Lowercase hex SHA-256 of the table body: the policy version for audit records.
   const std::string& policy_hash() const;
+  // The id of the key that signed the table (verified when it was loaded
+  // with trusted keys), or "" for an unsigned table.
+  const std::string& signer_key_id() const;
   const Model& model() const;
   // The declared tool or prompt called `name`, or the resource whose URI (or
   // URI template, as written) is `name`: an index into model().targets, or

@@ -16,6 +16,7 @@
 #include "runtime/internal/table_format.h"
 #include "runtime/model_validation.h"
 #include "runtime/sha256.h"
+#include "runtime/table_signature.h"
 
 namespace authz::runtime {
 namespace {
@@ -321,10 +322,32 @@ Result<LoadedTable> read_table(std::string_view bytes) {
         fmt::format("truncated table: the header needs {} bytes, the file has {}", kTableHeaderSize, bytes.size()));
   }
   auto version = static_cast<std::uint32_t>(read_le(bytes.data() + kVersionOffset, 4));
-  if (version != kTableFormatVersion) {
+  if (version != kTableFormatVersion && version != kSignedTableFormatVersion) {
     return Result<LoadedTable>::failure(fmt::format(
-        "unsupported table format version {} (this runtime reads version {}); rebuild the table with a matching authzc",
-        version, kTableFormatVersion));
+        "unsupported table format version {} (this runtime reads versions {} and {}); rebuild the table with a "
+        "matching authzc",
+        version, kTableFormatVersion, kSignedTableFormatVersion));
+  }
+  // A signed table ends in its signature block; its structure is checked
+  // here, the signature itself by TrustedKeys (table_signature.h).
+  std::string signer;
+  if (version == kSignedTableFormatVersion) {
+    if (bytes.size() < kTableHeaderSize + kSignatureBlockSize) {
+      return Result<LoadedTable>::failure(fmt::format(
+          "truncated table: a signed table needs at least {} bytes, the file has {}",
+          kTableHeaderSize + kSignatureBlockSize, bytes.size()));
+    }
+    std::string_view block = bytes.substr(bytes.size() - kSignatureBlockSize);
+    if (block.substr(0, kSignatureMagic.size()) != kSignatureMagic) {
+      return Result<LoadedTable>::failure("corrupt table: the signature block is missing or damaged (wrong magic)");
+    }
+    auto algorithm = read_le(block.data() + kSignatureAlgorithmOffset, 4);
+    if (algorithm != kSignatureEd25519) {
+      return Result<LoadedTable>::failure(fmt::format(
+          "corrupt table: unknown signature algorithm {} (this runtime verifies Ed25519, 1)", algorithm));
+    }
+    signer = table_signer(bytes);
+    bytes.remove_suffix(kSignatureBlockSize);
   }
   auto header_size = read_le(bytes.data() + kHeaderSizeOffset, 4);
   if (header_size != kTableHeaderSize) {
@@ -370,6 +393,7 @@ Result<LoadedTable> read_table(std::string_view bytes) {
   if (decoder.failed()) return Result<LoadedTable>::failure("corrupt table body: " + decoder.error());
   if (auto problem = find_model_error(table.model)) return Result<LoadedTable>::failure("invalid table: " + *problem);
   table.policy_hash = to_hex(*digest);
+  table.signer_key_id = std::move(signer);
   return Result<LoadedTable>::success(std::move(table));
 }
 

@@ -7,7 +7,7 @@
 // distinct per cause:
 //   "not an authz decision table (wrong magic)"
 //   "truncated table: ..."                       (header or body cut short)
-//   "unsupported table format version N ..."
+//   "unsupported table format version N ..."       (1: unsigned, 2: signed)
 //   "corrupt table: ..."                         (header fields, trailing bytes)
 //   "table checksum mismatch: ..."               (body bytes changed)
 //   "corrupt table body: ... at byte N"          (checksum ok, cannot decode)
@@ -15,7 +15,9 @@
 // On success the Model passed find_model_error and policy_hash is the body's
 // SHA-256 in lowercase hex. A body of 1 MiB or more is hashed on a second
 // thread while this one decodes it; the checksum is judged first, so changed
-// bytes always give the checksum message.
+// bytes always give the checksum message. A signed table (version 2) must end
+// in a well-formed signature block; read_table reports its signer but does
+// not verify the signature: TrustedKeys::check (table_signature.h) does.
 #pragma once
 
 #include <string>
@@ -29,6 +31,7 @@ namespace authz::runtime {
 struct LoadedTable {
   Model model;
   std::string policy_hash;
+  std::string signer_key_id;  // the signing key's id for a signed table (unverified), else ""
 };
 
 Result<LoadedTable> read_table(std::string_view bytes);

@@ -8,10 +8,11 @@ packages=(
   clang-14 libclang-rt-14-dev
   antlr4 libantlr4-runtime-dev
   llvm-14-dev libfmt-dev catch2 libcli11-dev libsimdjson-dev libbenchmark-dev libsqlite3-dev
-  libssl-dev libtomlplusplus-dev libboost1.81-dev
+  libssl-dev openssl libtomlplusplus-dev libboost1.81-dev
   nodejs
   postgresql-15 libpq-dev
   haproxy
+  python3-prometheus-client
   chromium
 )
 

@@ -1,7 +1,15 @@
 // audit_command.cpp — `authzc audit verify FILE`: checks an audit log's hash
 // chain (runtime/audit_log.h) and names the first edited, dropped, inserted
-// or reordered record.
+// or reordered record; `authzc audit report LOG...`: what the logs say the
+// policy did (compiler/audit_report/audit_report.h), each chain verified as
+// it is read.
 //
+// Report contract: exit 0 when every log verifies, 1 when one does not (the
+// report is still written, saying so, with the records before the first bad
+// line), 2 for a usage error, an unreadable log or policy table. The report
+// goes to stdout, or to `-o FILE` (written whole, then renamed into place).
+//
+// Verify contract:
 // Contract: exit 0 when the chain verifies (and contains --expect-head, if
 // given), 1 when it does not, 2 when the file cannot be read or the command
 // line is wrong. `--format json` prints one object:
@@ -11,10 +19,19 @@
 #include <CLI/CLI.hpp>
 
 #include <memory>
+#include <optional>
+#include <tuple>
 #include <ostream>
 
+#include <cstdio>
+#include <fstream>
+
+#include "compiler/audit_report/audit_report.h"
 #include "compiler/cli/commands.h"
+#include "compiler/cli/policy_input.h"
 #include "runtime/audit_log.h"
+#include "runtime/table_reader.h"
+#include "runtime/time_text.h"
 #include "runtime/value_text.h"
 
 namespace authz::cli {
@@ -80,10 +97,85 @@ int run_audit_verify(const AuditVerifyOptions& options, const Context& context) 
   return kExitInternal;
 }
 
+struct AuditReportOptions {
+  std::vector<std::string> logs;
+  std::string policy;
+  std::string since, until;
+  audit_report::ReportOptions report;
+  std::string format = "text";
+  std::string output;
+};
+
+int run_audit_report(const AuditReportOptions& options, const Context& context) {
+  audit_report::ReportOptions report_options = options.report;
+  for (const auto& [text, into, flag] : {std::tuple{&options.since, &report_options.since_ms, "--since"},
+                                         std::tuple{&options.until, &report_options.until_ms, "--until"}}) {
+    if (text->empty()) continue;
+    *into = runtime::parse_timestamp(*text);
+    if (!*into) {
+      context.err << "error: `" << flag << " " << *text << "` is not a timestamp\n"
+                  << "  = help: write RFC 3339, e.g. `2026-12-01T00:00:00Z`\n";
+      return kExitUsage;
+    }
+  }
+  std::optional<runtime::LoadedTable> policy;
+  if (!options.policy.empty()) {
+    std::string error;
+    auto bytes = read_file_bytes(options.policy, error);
+    if (!bytes) {
+      context.err << "error: " << error << '\n';
+      return kExitUsage;
+    }
+    auto table = runtime::read_table(*bytes);
+    if (!table.ok()) {
+      context.err << "error: `" << options.policy << "`: " << table.error() << '\n'
+                  << "  = help: pass the built table (`authzc build POLICY -o TABLE`) the logs were decided with\n";
+      return kExitUsage;
+    }
+    policy = std::move(table.value());
+  }
+  audit_report::Report report = audit_report::build_report(
+      options.logs, report_options, policy ? &policy->model : nullptr, options.policy,
+      policy ? policy->policy_hash : std::string());
+
+  std::string rendered = options.format == "json"   ? audit_report::render_json(report, report_options)
+                         : options.format == "html" ? audit_report::render_html(report, report_options)
+                                                    : audit_report::render_text(report, report_options);
+  if (options.output.empty()) {
+    context.out << rendered;
+  } else {
+    std::string temporary = options.output + ".tmp";
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << rendered;
+    out.close();
+    if (!out || std::rename(temporary.c_str(), options.output.c_str()) != 0) {
+      std::remove(temporary.c_str());
+      context.err << "error: cannot write `" << options.output << "`\n";
+      return kExitUsage;
+    }
+    context.err << "ok: wrote `" << options.output << "`: " << report.matched << " records from " << report.logs.size()
+                << " log" << (report.logs.size() == 1 ? "" : "s") << '\n';
+  }
+  int exit_code = kExitOk;
+  for (const auto& log : report.logs) {
+    if (log.verification.status == runtime::AuditVerifyStatus::Unreadable) {
+      context.err << "error: " << log.verification.problem << '\n';
+      exit_code = kExitUsage;
+    } else if (!log.verification.ok() && exit_code == kExitOk) {
+      context.err << "error: `" << log.path << "` does not verify"
+                  << (log.verification.line ? " at line " + std::to_string(log.verification.line) : std::string())
+                  << ": " << log.verification.problem << '\n';
+      exit_code = kExitDiagnostics;
+    }
+  }
+  return exit_code;
+}
+
 }  // namespace
 
 Command register_audit_command(CLI::App& authzc) {
   auto options = std::make_shared<AuditVerifyOptions>();
+  auto report = std::make_shared<AuditReportOptions>();
   CLI::App* audit = authzc.add_subcommand("audit", "work with audit logs written by authz-gateway and embedding servers");
   audit->require_subcommand(1);
   CLI::App* verify = audit->add_subcommand("verify", "check an audit log's hash chain record by record");
@@ -104,13 +196,64 @@ Command register_audit_command(CLI::App& authzc) {
       "  1  the log was tampered with (the first bad line is named)\n"
       "  2  usage error, or the log cannot be read\n"
       "  3  internal error in authzc (please report it)");
-  audit->footer("Run `authzc audit verify --help` for details.\n\n"
+  CLI::App* report_app = audit->add_subcommand(
+      "report", "what audit logs say the policy did: counts, denials over time, dead rules, shadow disagreements");
+  report_app->add_option("LOG", report->logs, "audit logs (JSON Lines); each chain is verified as it is read")
+      ->required();
+  report_app->add_option("--policy", report->policy,
+                         "the built table (.authzt): list its rules and grants that decided nothing")
+      ->type_name("TABLE");
+  report_app->add_option("--since", report->since, "only records at or after this time (RFC 3339)")->type_name("TIME");
+  report_app->add_option("--until", report->until, "only records before this time (RFC 3339)")->type_name("TIME");
+  report_app->add_option("--user", report->report.users, "only this user (repeatable: any of them)")
+      ->type_name("ID")
+      ->allow_extra_args(false);
+  report_app->add_option("--target", report->report.targets, "only this tool, prompt or resource URI (repeatable)")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
+  report_app->add_option("--effect", report->report.effects, "only `allow` or `deny` records")
+      ->check(CLI::IsMember({"allow", "deny"}))
+      ->allow_extra_args(false);
+  report_app->add_option("--reason", report->report.reasons, "only records with this reason (repeatable)")
+      ->check(CLI::IsMember({"allowed", "forbidden", "not_permitted", "unknown_target", "invalid_arguments", "expired",
+                             "error"}))
+      ->allow_extra_args(false);
+  report_app->add_option("--rule", report->report.rules,
+                         "only records this rule or grant determined (the primary's or the shadow's; repeatable)")
+      ->type_name("ID")
+      ->allow_extra_args(false);
+  report_app->add_option("--format", report->format, "output format")->check(CLI::IsMember({"text", "json", "html"}));
+  report_app->add_option("-o,--output", report->output, "write the report to FILE instead of stdout")
+      ->type_name("FILE");
+  report_app->add_option("--top", report->report.top, "rows per table (0: all)")->capture_default_str();
+  report_app->add_option("--examples", report->report.examples, "example records per shadow disagreement group")
+      ->capture_default_str();
+  report_app->footer(
+      "Every log's hash chain is verified while it is read; a log that does not verify is named, with\n"
+      "the line and why, and only its records before that line are counted. The log is streamed:\n"
+      "memory does not grow with its length. With a shadow policy in the records (authz-gateway\n"
+      "--shadow), every disagreement is counted as newly allowed or newly denied, grouped by rule and\n"
+      "by user, with example records.\n\n"
+      "Examples:\n"
+      "  authzc audit report audit.jsonl\n"
+      "  authzc audit report logs/*.jsonl --policy sales.authzt --since 2026-12-01T00:00:00Z\n"
+      "  authzc audit report audit.jsonl --effect deny --user u-bob --format json\n"
+      "  authzc audit report audit.jsonl --format html -o report.html\n\n"
+      "Exit status:\n"
+      "  0  every log verifies\n"
+      "  1  a log does not verify (the report says which, where and why)\n"
+      "  2  usage error, or a log or the policy table cannot be read\n"
+      "  3  internal error in authzc (please report it)");
+  audit->footer("Run `authzc audit verify --help` or `authzc audit report --help` for details.\n\n"
                 "Exit status:\n"
-                "  0  the chain verifies\n"
-                "  1  the log was tampered with (the first bad line is named)\n"
-                "  2  usage error, or the log cannot be read\n"
+                "  0  the chain verifies (verify), every log verifies (report)\n"
+                "  1  a log was tampered with (the first bad line is named)\n"
+                "  2  usage error, or a log cannot be read\n"
                 "  3  internal error in authzc (please report it)");
-  return Command{audit, [options](const Context& context) { return run_audit_verify(*options, context); }};
+  return Command{audit, [options, report, report_app](const Context& context) {
+                   if (report_app->parsed()) return run_audit_report(*report, context);
+                   return run_audit_verify(*options, context);
+                 }};
 }
 
 }  // namespace authz::cli

@@ -69,7 +69,9 @@ ModelOrExit load_model(const FrontEndOptions& options, const Context& context) {
                   << "  = help: rebuild it with `authzc build`\n";
       return {std::nullopt, kExitDiagnostics};
     }
-    return {LoadedModel{std::move(table.value().model), std::move(table.value().policy_hash)}, kExitOk};
+    return {LoadedModel{std::move(table.value().model), std::move(table.value().policy_hash),
+                        std::move(table.value().signer_key_id)},
+            kExitOk};
   }
 
   SourceManager sources;

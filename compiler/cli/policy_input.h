@@ -21,6 +21,7 @@ namespace authz::cli {
 struct LoadedModel {
   runtime::Model model;
   std::string policy_hash;
+  std::string signer_key_id = {};  // a signed table file's signer (not verified here), else ""
 };
 
 struct ModelOrExit {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/html_text.h"
 #include "compiler/permission_doc/access_matrix.h"
 #include "compiler/permission_doc/doc_facts.h"
 #include "compiler/permission_doc/permission_doc.h"
@@ -19,21 +20,7 @@ namespace {
 
 using runtime::Model;
 
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c; break;
-    }
-  }
-  return out;
-}
+std::string escape(std::string_view text) { return html_escape(text); }
 
 std::string code(std::string_view text) { return "<code>" + escape(text) + "</code>"; }
 

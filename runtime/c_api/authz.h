@@ -93,6 +93,14 @@ authz_status authz_engine_load(const void* table_bytes, size_t size, authz_engin
                                authz_error** out_error);
 /* Loads a table file. */
 authz_status authz_engine_load_file(const char* path, authz_engine** out_engine, authz_error** out_error);
+/* Loads a table only if it is signed (`authzc build --sign`) by one of the
+ * `key_count` Ed25519 public keys, each PEM text ("-----BEGIN PUBLIC KEY-----",
+ * NUL-terminated): an unsigned table, a signature by another key or one that
+ * does not verify is AUTHZ_ERR_INVALID_TABLE; a key that is not an Ed25519
+ * public key (a private key included) is AUTHZ_ERR_INVALID_REQUEST; no keys
+ * at all trust nothing (AUTHZ_ERR_INVALID_TABLE). See docs/signing.md. */
+authz_status authz_engine_load_signed(const void* table_bytes, size_t size, const char* const* public_keys_pem,
+                                      size_t key_count, authz_engine** out_engine, authz_error** out_error);
 void authz_engine_free(authz_engine* engine); /* NULL is a no-op */
 /* Lowercase hex SHA-256 of the table body (the policy version for audit
  * records); "" for NULL. Valid while the engine is. */

@@ -39,6 +39,7 @@
 using authz::runtime::Audience;
 using authz::runtime::Decision;
 using authz::runtime::Engine;
+using authz::runtime::TrustedKeys;
 using authz::runtime::EvaluateOptions;
 using authz::runtime::JsonEntityStore;
 using authz::runtime::MethodKind;
@@ -347,6 +348,29 @@ authz_status authz_engine_load_file(const char* path, authz_engine** out_engine,
     if (file.bad()) return Failure{AUTHZ_ERR_IO, std::string("cannot read `") + path + "`"};
     auto loaded = Engine::load(bytes);
     if (!loaded.ok()) return Failure{AUTHZ_ERR_INVALID_TABLE, std::string("`") + path + "`: " + loaded.error()};
+    *out_engine = new authz_engine{std::move(loaded).value()};
+    return std::nullopt;
+  });
+}
+
+authz_status authz_engine_load_signed(const void* table_bytes, size_t size, const char* const* public_keys_pem,
+                                      size_t key_count, authz_engine** out_engine, authz_error** out_error) {
+  if (out_engine) *out_engine = nullptr;
+  return guarded(out_error, [&]() -> std::optional<Failure> {
+    if (!out_engine) return null_argument("out_engine");
+    if (!table_bytes && size) return null_argument("table_bytes");
+    if (!public_keys_pem && key_count) return null_argument("public_keys_pem");
+    TrustedKeys keys;
+    for (size_t i = 0; i < key_count; ++i) {
+      if (!public_keys_pem[i]) return null_argument("public_keys_pem[i]");
+      auto added = keys.add_pem(public_keys_pem[i]);
+      if (!added.ok()) {
+        return Failure{AUTHZ_ERR_INVALID_REQUEST, "trusted key " + std::to_string(i) + " is refused: " + added.error()};
+      }
+    }
+    auto loaded =
+        Engine::load(std::string_view(static_cast<const char*>(table_bytes), table_bytes ? size : 0), keys);
+    if (!loaded.ok()) return Failure{AUTHZ_ERR_INVALID_TABLE, loaded.error()};
     *out_engine = new authz_engine{std::move(loaded).value()};
     return std::nullopt;
   });

@@ -49,6 +49,7 @@ struct CompiledTarget {
 struct EngineState {
   Model model;
   std::string policy_hash;
+  std::string signer_key_id;  // verified signer when loaded with trusted keys; unverified otherwise; "" unsigned
 
   std::vector<CompiledNode> nodes;
   std::vector<NodeIndex> operands;
@@ -87,6 +88,7 @@ struct EngineState {
 
 // Compiles a Model that has passed find_model_error (the caller checks:
 // read_table does, Engine::from_model does).
-std::shared_ptr<const EngineState> build_engine_state(Model model, std::string policy_hash);
+std::shared_ptr<const EngineState> build_engine_state(Model model, std::string policy_hash,
+                                                     std::string signer_key_id = {});
 
 }  // namespace authz::runtime::internal

@@ -2,7 +2,8 @@
 # cli_test.sh — end-to-end tests of the `authzc` command line, run by CTest.
 #
 # Usage: cli_test.sh GROUP AUTHZC JSON_CHECK WORKDIR
-# Groups: help, exit_codes, json, bad_input, uri_templates. Each check runs authzc under
+# Groups: help, exit_codes, json, bad_input, uri_templates, signing (needs the openssl
+# command, which makes the keys). Each check runs authzc under
 # `timeout` (a hang fails, exit 124) and asserts the exit status and what was
 # printed; a crash (killed by a signal) fails too. Inputs are generated into
 # WORKDIR/GROUP at test time (nothing large is committed). Needs only bash and
@@ -422,6 +423,71 @@ URIS
     contains err.txt "error[E0416]"
     lacks err.txt "internal error"
   done
+  ;;
+
+signing)
+  # Keys made by the openssl command, as docs/signing.md says to.
+  openssl genpkey -algorithm ed25519 -out release.pem 2>/dev/null || fail "openssl genpkey failed"
+  openssl pkey -in release.pem -pubout -out release.pub.pem || fail "openssl pkey -pubout failed"
+  openssl genpkey -algorithm ed25519 -out other.pem 2>/dev/null
+  openssl pkey -in other.pem -pubout -out other.pub.pem
+  openssl genpkey -algorithm ed25519 -aes256 -pass pass:secret -out encrypted.pem 2>/dev/null
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.pem 2>/dev/null
+  key_id=$(openssl pkey -pubin -in release.pub.pem -outform DER | sha256sum | cut -d' ' -f1)
+  write_clean_policy
+
+  run 0 build clean.authz -o unsigned.authzt
+  run 0 build clean.authz --sign release.pem -o signed.authzt
+  contains err.txt "signed by key $key_id"
+  run 0 build clean.authz --sign other.pem -o by_other.authzt
+  # The signer is named by the key id openssl computes from the public key.
+  run 0 dump signed.authzt
+  contains out.txt "// signed by key $key_id (not verified: pass --trusted-key)"
+  run 0 dump signed.authzt --trusted-key release.pub.pem
+  contains out.txt "// signed by key $key_id (verified)"
+  # Same policy, same hash, signed or not; an unsigned dump has no signer line.
+  "$authzc" dump unsigned.authzt >unsigned_dump.txt 2>/dev/null
+  lacks unsigned_dump.txt "signed by"
+  [ "$(head -1 unsigned_dump.txt)" = "$(head -1 out.txt)" ] || fail "signing changed the policy hash"
+  # Rotation: either of two trusted keys.
+  run 0 dump by_other.authzt --trusted-key release.pub.pem --trusted-key other.pub.pem
+  contains out.txt "(verified)"
+
+  run 1 dump unsigned.authzt --trusted-key release.pub.pem
+  contains err.txt "the table is not signed"
+  run 1 dump by_other.authzt --trusted-key release.pub.pem
+  contains err.txt "which is not a trusted key"
+  # One changed byte in the body, and one in the signature.
+  cp signed.authzt body.authzt
+  printf '\x7f' | dd of=body.authzt bs=1 seek=100 conv=notrunc 2>/dev/null
+  run 1 dump body.authzt --trusted-key release.pub.pem
+  contains err.txt "table checksum mismatch"
+  cp signed.authzt sig.authzt
+  size=$(stat -c %s sig.authzt)
+  printf '\x00' | dd of=sig.authzt bs=1 seek=$((size - 1)) conv=notrunc 2>/dev/null
+  printf '\x01' | dd of=sig.authzt bs=1 seek=$((size - 2)) conv=notrunc 2>/dev/null
+  run 1 dump sig.authzt --trusted-key release.pub.pem
+  contains err.txt "signature does not verify with key \`$key_id\`"
+
+  # Keys in the wrong place or form are refused with the fix.
+  run 2 dump signed.authzt --trusted-key release.pem
+  contains err.txt "this is a private key"
+  run 2 dump signed.authzt --trusted-key ec.pem
+  contains err.txt "this is a private key"
+  openssl pkey -in ec.pem -pubout -out ec.pub.pem
+  run 2 dump signed.authzt --trusted-key ec.pub.pem
+  contains err.txt "not an Ed25519 key"
+  run 2 dump signed.authzt --trusted-key missing.pem
+  run 2 dump clean.authz --trusted-key release.pub.pem
+  contains err.txt "needs one built table file"
+  run 2 build clean.authz --sign release.pub.pem -o x.authzt
+  contains err.txt "not an unencrypted PEM private key"
+  run 2 build clean.authz --sign encrypted.pem -o x.authzt </dev/null
+  contains err.txt "not an unencrypted PEM private key"
+  run 2 build clean.authz --sign ec.pem -o x.authzt
+  contains err.txt "not an Ed25519 key"
+  run 2 build clean.authz --sign missing.pem -o x.authzt
+  [ ! -e x.authzt ] || fail "a failed signing wrote a table"
   ;;
 
 *)

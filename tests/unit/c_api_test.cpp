@@ -233,10 +233,10 @@ TEST_CASE("c abi: tables that are not this version's are refused with a message"
     return std::make_pair(status, message);
   };
   std::string other_version = sales_table();
-  other_version[8] = 2;  // format version field (little-endian u32 at offset 8)
+  other_version[8] = 3;  // format version field (little-endian u32 at offset 8); 2 is the signed format
   auto [version_status, version_message] = load(other_version);
   CHECK(version_status == AUTHZ_ERR_INVALID_TABLE);
-  CHECK(version_message.find("unsupported table format version 2") != std::string::npos);
+  CHECK(version_message.find("unsupported table format version 3") != std::string::npos);
 
   auto [magic_status, magic_message] = load("{\"not\": \"a table\"}");
   CHECK(magic_status == AUTHZ_ERR_INVALID_TABLE);

@@ -180,9 +180,10 @@ TEST_CASE("wrong magic, version and header fields each have their own message", 
   CHECK(read_error("AUTHZTBX") == "not an authz decision table (wrong magic)");
   CHECK(read_error("AUTH") == "truncated table: the header needs 56 bytes, the file has 4");
   std::string version = bytes;
-  version[8] = 2;
+  version[8] = 3;
   CHECK(read_error(version) ==
-        "unsupported table format version 2 (this runtime reads version 1); rebuild the table with a matching authzc");
+        "unsupported table format version 3 (this runtime reads versions 1 and 2); rebuild the table with a matching "
+        "authzc");
   std::string header_size = bytes;
   header_size[12] = 64;
   CHECK(read_error(header_size) == "corrupt table: header size field is 64, expected 56");

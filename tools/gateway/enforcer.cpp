@@ -49,6 +49,19 @@ std::string obligation_refusal(std::string_view what, std::string_view obligatio
          "`), which the gateway cannot apply, so it is refused; the server must enforce it itself";
 }
 
+// The gateway applies no obligation: an allow that carries one is refused
+// (the record says deny, reason error). Returns the obligation's name, or "".
+std::string refuse_unapplicable_obligation(runtime::Decision& decision) {
+  if (!decision.allowed()) return {};
+  const auto* obligation = first_unapplicable_obligation(decision);
+  if (!obligation) return {};
+  std::string name(obligation->name);
+  decision.effect = runtime::Effect::Deny;
+  decision.reason = runtime::Reason::Error;
+  decision.message = obligation_refusal("the call", name, obligation->rule);
+  return name;
+}
+
 std::int64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since).count();
 }
@@ -71,8 +84,9 @@ runtime::EvaluateOptions Enforcer::evaluate_options() const {
   return options;
 }
 
-bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std::int64_t now_ms, std::string& reply) {
-  if (message.method == kCompletionMethod) return decide_completion(engine, message, now_ms, reply);
+bool Enforcer::decide(const runtime::Engine& engine, const runtime::Engine* shadow, const Message& message,
+                      std::int64_t now_ms, std::string& reply) {
+  if (message.method == kCompletionMethod) return decide_completion(engine, shadow, message, now_ms, reply);
   const MethodShape* shape = shape_of(message.method);
   if (!shape) return true;  // not a protected method
   if (!message.params_is_object) {
@@ -120,21 +134,26 @@ bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std
   auto options = evaluate_options();
   engine.evaluate(prepared_, options, decision_);
 
-  std::string refused_obligation;
-  if (decision_.allowed()) {
-    if (const auto* obligation = first_unapplicable_obligation(decision_)) {
-      refused_obligation = std::string(obligation->name);
-      decision_.effect = runtime::Effect::Deny;
-      decision_.reason = runtime::Reason::Error;
-      decision_.message = obligation_refusal("the call", refused_obligation, obligation->rule);
-    }
-  }
+  std::string refused_obligation = refuse_unapplicable_obligation(decision_);
   std::int64_t evaluation_ns = elapsed_ns(started);
+  std::int64_t shadow_ns = 0;
+  if (shadow) {
+    // Decided like the primary, recorded only; the primary's decision_ and
+    // prepared_ (which a refusal's explanation reads) are untouched.
+    auto shadow_started = std::chrono::steady_clock::now();
+    shadow->prepare(request_, shadow_prepared_);
+    shadow->evaluate(shadow_prepared_, options, shadow_decision_);
+    refuse_unapplicable_obligation(shadow_decision_);
+    shadow_ns = elapsed_ns(shadow_started);
+  }
+  const runtime::Decision* shadow_decision = shadow ? &shadow_decision_ : nullptr;
 
   if (audit_) {
     runtime::make_audit_record(record_, request_, decision_, engine, evaluation_ns, message.method);
+    if (shadow) runtime::set_audit_shadow(record_, shadow_decision_, *shadow);
     std::string error;
     if (!audit_->append(record_, error)) {
+      notify(message.method, decision_, shadow_decision, evaluation_ns, shadow_ns, false);
       log_("audit log write failed, " + std::string(message.method) + " `" + request_.target +
            "` refused (fail closed): " + error);
       reply = error_response(message.id, kInternalError, "access denied: the audit log cannot be written",
@@ -143,8 +162,29 @@ bool Enforcer::decide(const runtime::Engine& engine, const Message& message, std
       return false;
     }
   }
+  notify(message.method, decision_, shadow_decision, evaluation_ns, shadow_ns, true);
   if (decision_.allowed()) return true;
   return refuse(engine, prepared_, message, !refused_obligation.empty(), reply);
+}
+
+void Enforcer::notify(std::string_view method, const runtime::Decision& decision, const runtime::Decision* shadow,
+                      std::int64_t evaluation_ns, std::int64_t shadow_ns, bool audited) const {
+  if (!observer_) return;
+  if (!audited) observer_->on_audit_failure();
+  DecisionEvent event;
+  event.method = method;
+  event.effect = runtime::to_string(decision.effect);
+  event.reason = runtime::to_string(decision.reason);
+  event.rules = decision.determining_rules;
+  event.evaluation_ns = evaluation_ns;
+  event.shadow_ns = shadow_ns;
+  if (shadow) {
+    event.shadow = shadow->effect == decision.effect ? ShadowOutcome::Same
+                   : shadow->allowed()               ? ShadowOutcome::NewlyAllowed
+                                                     : ShadowOutcome::NewlyDenied;
+  }
+  event.audited = audited;
+  observer_->on_decision(event);
 }
 
 bool Enforcer::refuse(const runtime::Engine& engine, const runtime::PreparedRequest& prepared, const Message& message,
@@ -186,8 +226,50 @@ bool Enforcer::refuse(const runtime::Engine& engine, const runtime::PreparedRequ
   return false;
 }
 
-bool Enforcer::decide_completion(const runtime::Engine& engine, const Message& message, std::int64_t now_ms,
-                                 std::string& reply) {
+void Enforcer::completion_decision(const runtime::Engine& engine, bool prompt, const std::string& target,
+                                   std::int64_t now_ms, runtime::Residual& residual,
+                                   runtime::Decision& decision) const {
+  const runtime::MethodKind kind = prompt ? runtime::MethodKind::PromptGet : runtime::MethodKind::ResourceRead;
+  const runtime::TargetKind target_kind = prompt ? runtime::TargetKind::Prompt : runtime::TargetKind::Resource;
+  const std::string_view data_key = prompt ? "prompt" : "resource";
+  const auto options = evaluate_options();
+  const bool listed = may_list(engine, request_.principal, prompt ? ListKind::Prompts : ListKind::ResourceTemplates,
+                               target, now_ms, options);
+  runtime::PartialRequest partial;
+  partial.principal = request_.principal;
+  partial.method = kind;
+  partial.target = target;
+  partial.all_arguments_unknown = true;
+  partial.now_ms = now_ms;
+  residual = runtime::partially_evaluate(engine, partial, options);
+
+  decision.id = engine.new_decision_id();
+  decision.target_kind = target_kind;
+  if (auto index = engine.find_target(target_kind, target); index != runtime::kNoIndex) {
+    decision.target_index = index;
+    decision.target = engine.model().targets[index].name;
+  }
+  decision.effect = listed ? runtime::Effect::Allow : runtime::Effect::Deny;
+  decision.reason = listed                        ? runtime::Reason::Allowed
+                    : residual.could_be_allowed() ? runtime::Reason::NotPermitted
+                                                  : residual.reason;
+  if (!listed) decision.message = residual.message;
+  for (const runtime::CandidateRule& rule : residual.rules) {
+    if ((rule.effect == runtime::Effect::Allow) == listed) decision.determining_rules.push_back(rule.id);
+  }
+  if (listed && !residual.obligations.empty()) {
+    // An allow that could apply carries an obligation: prompts/get and
+    // resources/read would be refused, and so are their completions.
+    const runtime::ResidualObligation& obligation = residual.obligations.front();
+    decision.effect = runtime::Effect::Deny;
+    decision.reason = runtime::Reason::Error;
+    decision.message = obligation_refusal("completing arguments of " + std::string(data_key) + " `" + target + "`",
+                                          obligation.name, obligation.rule);
+  }
+}
+
+bool Enforcer::decide_completion(const runtime::Engine& engine, const runtime::Engine* shadow,
+                                 const Message& message, std::int64_t now_ms, std::string& reply) {
   auto invalid = [&](std::string_view why) {
     reply = error_response(message.id, kInvalidParams, "invalid params: " + std::string(why));
     return false;
@@ -224,43 +306,10 @@ bool Enforcer::decide_completion(const runtime::Engine& engine, const Message& m
   // evaluation in detail says why, for the record and the refusal.
   auto started = std::chrono::steady_clock::now();
   const runtime::MethodKind kind = prompt ? runtime::MethodKind::PromptGet : runtime::MethodKind::ResourceRead;
-  const runtime::TargetKind target_kind = prompt ? runtime::TargetKind::Prompt : runtime::TargetKind::Resource;
   const std::string_view data_key = prompt ? "prompt" : "resource";
-  const auto options = evaluate_options();
-  const bool listed = may_list(engine, request_.principal, prompt ? ListKind::Prompts : ListKind::ResourceTemplates,
-                               target, now_ms, options);
-  runtime::PartialRequest partial;
-  partial.principal = request_.principal;
-  partial.method = kind;
-  partial.target = target;
-  partial.all_arguments_unknown = true;
-  partial.now_ms = now_ms;
-  const runtime::Residual residual = runtime::partially_evaluate(engine, partial, options);
-
+  runtime::Residual residual;
   runtime::Decision decision;  // its rule views point into `residual`
-  decision.id = engine.new_decision_id();
-  decision.target_kind = target_kind;
-  if (auto index = engine.find_target(target_kind, target); index != runtime::kNoIndex) {
-    decision.target_index = index;
-    decision.target = engine.model().targets[index].name;
-  }
-  decision.effect = listed ? runtime::Effect::Allow : runtime::Effect::Deny;
-  decision.reason = listed                        ? runtime::Reason::Allowed
-                    : residual.could_be_allowed() ? runtime::Reason::NotPermitted
-                                                  : residual.reason;
-  if (!listed) decision.message = residual.message;
-  for (const runtime::CandidateRule& rule : residual.rules) {
-    if ((rule.effect == runtime::Effect::Allow) == listed) decision.determining_rules.push_back(rule.id);
-  }
-  if (listed && !residual.obligations.empty()) {
-    // An allow that could apply carries an obligation: prompts/get and
-    // resources/read would be refused, and so are their completions.
-    const runtime::ResidualObligation& obligation = residual.obligations.front();
-    decision.effect = runtime::Effect::Deny;
-    decision.reason = runtime::Reason::Error;
-    decision.message = obligation_refusal("completing arguments of " + std::string(data_key) + " `" + target + "`",
-                                          obligation.name, obligation.rule);
-  }
+  completion_decision(engine, prompt, target, now_ms, residual, decision);
   // The record's arguments: the one being completed (sensitive ones redacted).
   request_.method = kind;
   request_.arguments_json.assign("{");
@@ -270,12 +319,22 @@ bool Enforcer::decide_completion(const runtime::Engine& engine, const Message& m
   request_.arguments_json += '}';
   request_.now_ms = now_ms;
   std::int64_t evaluation_ns = elapsed_ns(started);
+  runtime::Residual shadow_residual;
+  runtime::Decision shadow_decision;
+  std::int64_t shadow_ns = 0;
+  if (shadow) {
+    auto shadow_started = std::chrono::steady_clock::now();
+    completion_decision(*shadow, prompt, target, now_ms, shadow_residual, shadow_decision);
+    shadow_ns = elapsed_ns(shadow_started);
+  }
 
   std::string decision_id = decision.id.hex();
   if (audit_) {
     runtime::make_audit_record(record_, request_, decision, engine, evaluation_ns, kCompletionMethod);
+    if (shadow) runtime::set_audit_shadow(record_, shadow_decision, *shadow);
     std::string error;
     if (!audit_->append(record_, error)) {
+      notify(kCompletionMethod, decision, shadow ? &shadow_decision : nullptr, evaluation_ns, shadow_ns, false);
       log_("audit log write failed, " + std::string(kCompletionMethod) + " `" + target +
            "` refused (fail closed): " + error);
       reply = error_response(message.id, kInternalError, "access denied: the audit log cannot be written",
@@ -283,6 +342,7 @@ bool Enforcer::decide_completion(const runtime::Engine& engine, const Message& m
       return false;
     }
   }
+  notify(kCompletionMethod, decision, shadow ? &shadow_decision : nullptr, evaluation_ns, shadow_ns, true);
   if (decision.allowed()) return true;
   std::string summary = runtime::render_denial_summary(decision, data_key, target, request_.principal.id);
   reply = error_response(message.id, kInvalidParams, "access denied by policy: " + summary,

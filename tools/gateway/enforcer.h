@@ -34,6 +34,15 @@
 //   the audit record cannot be written: -32603 "access denied: the audit
 //     log cannot be written", data {reason: "audit_unavailable", ...}, and
 //     a line on stderr (through `log`).
+// With a shadow engine (a candidate policy, `--shadow`), every decision is
+// also made by the shadow, for the record only: the reply, forwarding and
+// the primary's record fields are exactly what they are without one, and the
+// record gets a `shadow` object (effect, reason, rules, policy hash) decided
+// the way the gateway would enforce it (an allow with an obligation the
+// gateway cannot apply counts as a deny with reason error). An
+// invalid-params refusal is no decision for either.
+// With an observer (set_observer; decision_observer.h), every decision is
+// reported after its audit append, and a failed append is reported too.
 // Never throws on any input.
 #pragma once
 
@@ -46,8 +55,10 @@
 #include "runtime/decision.h"
 #include "runtime/engine.h"
 #include "runtime/entity_store.h"
+#include "runtime/partial_eval.h"
 #include "runtime/internal/json_canonical.h"
 #include "tools/gateway/audit_sink.h"
+#include "tools/gateway/decision_observer.h"
 #include "tools/gateway/message_reader.h"
 
 namespace authz::gateway {
@@ -62,7 +73,14 @@ class Enforcer {
   Enforcer(runtime::Principal principal, std::shared_ptr<const runtime::EntityResolver> entities, AuditSink* audit,
            LogFunction log);
 
-  bool decide(const runtime::Engine& engine, const Message& message, std::int64_t now_ms, std::string& reply);
+  bool decide(const runtime::Engine& engine, const Message& message, std::int64_t now_ms, std::string& reply) {
+    return decide(engine, nullptr, message, now_ms, reply);
+  }
+  // `shadow` null: no shadow policy.
+  bool decide(const runtime::Engine& engine, const runtime::Engine* shadow, const Message& message,
+              std::int64_t now_ms, std::string& reply);
+
+  void set_observer(DecisionObserver* observer) { observer_ = observer; }
 
   const runtime::Principal& principal() const { return request_.principal; }
   // Who is calling, copied into every later audit record (the HTTP front's
@@ -73,17 +91,27 @@ class Enforcer {
   runtime::EvaluateOptions evaluate_options() const;
 
  private:
-  bool decide_completion(const runtime::Engine& engine, const Message& message, std::int64_t now_ms,
-                         std::string& reply);
+  bool decide_completion(const runtime::Engine& engine, const runtime::Engine* shadow, const Message& message,
+                         std::int64_t now_ms, std::string& reply);
+  // completion/complete's decision for `target` by one engine; `decision`'s
+  // rule views point into `residual`.
+  void completion_decision(const runtime::Engine& engine, bool prompt, const std::string& target,
+                           std::int64_t now_ms, runtime::Residual& residual, runtime::Decision& decision) const;
   bool refuse(const runtime::Engine& engine, const runtime::PreparedRequest& prepared, const Message& message,
               bool for_obligation, std::string& reply);
 
+  void notify(std::string_view method, const runtime::Decision& decision, const runtime::Decision* shadow,
+              std::int64_t evaluation_ns, std::int64_t shadow_ns, bool audited) const;
+
   std::shared_ptr<const runtime::EntityResolver> entities_;
   AuditSink* audit_;
+  DecisionObserver* observer_ = nullptr;
   LogFunction log_;
   runtime::Request request_;    // reused: the principal is filled once
   runtime::PreparedRequest prepared_;  // reused: keeps the principal converted
   runtime::Decision decision_;  // reused across calls
+  runtime::PreparedRequest shadow_prepared_;  // the same for the shadow engine
+  runtime::Decision shadow_decision_;
   runtime::AuditRecord record_;  // reused: its strings keep their buffers
   std::vector<runtime::internal::CanonicalMember> params_members_;  // reused: a canonical message's params
 };

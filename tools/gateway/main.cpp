@@ -1,8 +1,8 @@
 // main.cpp — `authz-gateway`: the command line, start-up, and exit codes.
 //
 //   authz-gateway --policy T.authzt --user ID [--principal user.json]
-//                 [--entities data.json] [--entities-config gateway.toml]
-//                 --audit audit.jsonl -- SERVER_COMMAND [ARGS...]
+//                 [--entities data.json] [--entities-config gateway.toml] [--shadow candidate.authzt]
+//                 [--trusted-key pub.pem]... --audit audit.jsonl -- SERVER_COMMAND [ARGS...]
 //   authz-gateway serve --config gateway.toml [...]   (the HTTP front: tools/http/serve_command.h)
 //
 // Exit status: the server's own exit code once it ends (128 + signal when a
@@ -48,10 +48,21 @@ int run(int argc, char** argv) {
   authz::gateway::RelayOptions relay;
   bool audit_sync = false;
   std::vector<std::string> server_command;
+  std::vector<std::string> trusted_key_paths;
+  std::string shadow_path;
 
   app.add_option("--policy", policy_path, "the compiled decision table (`authzc build` output)")
       ->type_name("TABLE")
       ->required();
+  app.add_option("--shadow", shadow_path,
+                 "a candidate table decided alongside the policy and recorded in each audit record, never enforced "
+                 "(reloaded like the policy)")
+      ->type_name("TABLE");
+  app.add_option("--trusted-key", trusted_key_paths,
+                 "an Ed25519 public key (PEM); repeatable. With any, the table must be signed by one of them "
+                 "(`authzc build --sign`), at start-up and on every reload")
+      ->type_name("FILE")
+      ->allow_extra_args(false);
   app.add_option("--user", identity_sources.user, "the user the gateway acts for (else $AUTHZ_USER)")->type_name("ID");
   app.add_option("--role", identity_sources.roles, "a role the user holds, repeatable (else $AUTHZ_ROLES, comma-separated)")
       ->type_name("ROLE")
@@ -139,9 +150,17 @@ int run(int argc, char** argv) {
     std::cerr << "error: " << error << "\n  = help: see `authz-gateway --help`\n";
     return kExitUsage;
   }
-  auto engine = authz::gateway::load_policy_file(policy_path);
+  auto trusted_keys = authz::gateway::load_trusted_keys(trusted_key_paths);
+  if (!trusted_keys.ok()) {
+    std::cerr << "error: " << trusted_keys.error() << "\n  = help: see docs/signing.md\n";
+    return kExitUsage;
+  }
+  auto engine = authz::gateway::load_policy_file(policy_path, trusted_keys.value());
   if (!engine.ok()) {
-    std::cerr << "error: " << engine.error() << "\n  = help: build it with `authzc build POLICY -o TABLE`\n";
+    std::cerr << "error: " << engine.error()
+              << (trusted_key_paths.empty() ? "\n  = help: build it with `authzc build POLICY -o TABLE`\n"
+                                            : "\n  = help: sign it with `authzc build POLICY --sign KEY -o TABLE`, "
+                                              "with the private key of a `--trusted-key`\n");
     return kExitPolicy;
   }
   // Entity sources: opened and checked against the policy before serving.
@@ -168,6 +187,16 @@ int run(int argc, char** argv) {
       return entity_sources->recheck(reloaded.model());
     };
   }
+  std::optional<authz::runtime::Engine> shadow;
+  if (!shadow_path.empty()) {
+    auto loaded = authz::gateway::load_policy_file(shadow_path, trusted_keys.value());
+    if (!loaded.ok()) {
+      std::cerr << "error: the shadow policy: " << loaded.error() << "\n  = help: build it with `authzc build "
+                << "CANDIDATE -o TABLE`" << (trusted_key_paths.empty() ? "" : " and sign it like the policy") << '\n';
+      return kExitPolicy;
+    }
+    shadow = std::move(loaded.value());
+  }
   authz::runtime::AuditLogOptions audit_options;
   audit_options.sync_every_record = audit_sync;
   auto audit_log = authz::runtime::AuditLog::open(audit_path, audit_options);
@@ -192,7 +221,10 @@ int run(int argc, char** argv) {
   config.log = log_line;
   if (fixed_now) config.clock = [at = *fixed_now] { return at; };
   authz::gateway::Session session(std::move(config), std::move(engine.value()));
+  session.set_shadow(std::move(shadow));
   relay.policy_path = policy_path;
+  relay.shadow_path = shadow_path;
+  relay.trusted_keys = std::move(trusted_keys.value());
   return authz::gateway::run_relay(session, *child, relay, log_line);
 }
 

@@ -155,6 +155,7 @@ class Relay {
   Clock::time_point next_reload_check_{};  // used only without reload_timer_
   int reload_timer_ = -1;                   // periodic timerfd for the policy file check
   FileStamp policy_stamp_;
+  FileStamp shadow_stamp_;
 };
 
 void Relay::push_extra(const Routing& routing) {
@@ -333,26 +334,41 @@ bool Relay::reload_check_due() {
 void Relay::check_reload(bool forced) {
   if (options_.policy_path.empty()) return;
   FileStamp stamp = stamp_file(options_.policy_path);
-  if (!forced && stamp == policy_stamp_) return;
-  policy_stamp_ = stamp;
-  auto loaded = load_policy_file(options_.policy_path);
-  if (!loaded.ok()) {
-    log_("kept the current policy; the new one is refused: " + loaded.error());
-    return;
-  }
-  // Asked even for the same table: a reload (SIGHUP) is also how entity
-  // sources drop their cache.
-  if (options_.accept_policy) {
-    if (auto refused = options_.accept_policy(loaded.value())) {
+  if (forced || stamp != policy_stamp_) {
+    policy_stamp_ = stamp;
+    auto loaded = load_policy_file(options_.policy_path, options_.trusted_keys);
+    // accept_policy is asked even for the same table: a reload (SIGHUP) is
+    // also how entity sources drop their cache.
+    std::optional<std::string> refused;
+    if (!loaded.ok()) {
+      log_("kept the current policy; the new one is refused: " + loaded.error());
+    } else if (options_.accept_policy && (refused = options_.accept_policy(loaded.value()))) {
       log_("kept the current policy; the new one is refused: " + *refused);
-      return;
+    }
+    if (options_.observer) options_.observer->on_reload("policy", loaded.ok() && !refused);
+    if (loaded.ok() && !refused && loaded.value().policy_hash() != session_.engine().policy_hash()) {
+      session_.replace_engine(std::move(loaded.value()), routing_);
+      push_extra(routing_);
+      log_("reloaded the policy from `" + options_.policy_path + "` (policy hash " + session_.engine().policy_hash() +
+           ")");
     }
   }
-  if (loaded.value().policy_hash() == session_.engine().policy_hash()) return;
-  session_.replace_engine(std::move(loaded.value()), routing_);
-  push_extra(routing_);
-  log_("reloaded the policy from `" + options_.policy_path + "` (policy hash " + session_.engine().policy_hash() +
-       ")");
+  if (options_.shadow_path.empty()) return;
+  // The shadow: the same rules (signature included), its own file; clients
+  // are not told (their lists do not depend on it).
+  stamp = stamp_file(options_.shadow_path);
+  if (!forced && stamp == shadow_stamp_) return;
+  shadow_stamp_ = stamp;
+  auto loaded = load_policy_file(options_.shadow_path, options_.trusted_keys);
+  if (options_.observer) options_.observer->on_reload("shadow", loaded.ok());
+  if (!loaded.ok()) {
+    log_("kept the current shadow policy; the new one is refused: " + loaded.error());
+    return;
+  }
+  if (session_.shadow() && loaded.value().policy_hash() == session_.shadow()->policy_hash()) return;
+  session_.set_shadow(std::move(loaded.value()));
+  log_("reloaded the shadow policy from `" + options_.shadow_path + "` (policy hash " +
+       session_.shadow()->policy_hash() + ")");
 }
 
 // Milliseconds until the next deadline, or -1 for none: in the steady state
@@ -374,6 +390,7 @@ int Relay::poll_timeout_ms() const {
 
 int Relay::run() {
   policy_stamp_ = options_.policy_path.empty() ? FileStamp{} : stamp_file(options_.policy_path);
+  shadow_stamp_ = options_.shadow_path.empty() ? FileStamp{} : stamp_file(options_.shadow_path);
   start_reload_timer();
   reap_child(false);  // it may have exited before the SIGCHLD handler was installed
   while (true) {

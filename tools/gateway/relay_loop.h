@@ -12,7 +12,10 @@
 //     side never blocks the other direction.
 //   - Reload: SIGHUP, or a change of the policy file (checked every
 //     `reload_check_ms`), loads the table again; a table that does not load
-//     is refused with a line on stderr and the old one stays.
+//     is refused with a line on stderr and the old one stays (with trusted
+//     keys, so is one that is unsigned or whose signature does not verify).
+//     The shadow table (shadow_path) is watched and reloaded the same way,
+//     independently of the policy.
 //   - Lifecycle: when the child exits, its remaining output is relayed and
 //     run_relay returns its exit code (128 + signal when a signal ended it).
 //     On client EOF (or SIGTERM / SIGINT to the gateway) the child's stdin
@@ -28,12 +31,16 @@
 #include <string>
 
 #include "tools/gateway/child_process.h"
+#include "tools/gateway/decision_observer.h"
 #include "tools/gateway/session.h"
 
 namespace authz::gateway {
 
 struct RelayOptions {
   std::string policy_path;  // watched for changes; empty: not watched
+  std::string shadow_path;   // the shadow table, reloaded like the policy; empty: none
+  runtime::TrustedKeys trusted_keys;     // non-empty: a reloaded table must be signed by one of them
+  DecisionObserver* observer = nullptr;  // told about every reload attempt
   int shutdown_grace_ms = 2000;
   std::size_t max_client_message_bytes = 4u << 20;
   std::size_t max_server_message_bytes = 64u << 20;

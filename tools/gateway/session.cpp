@@ -23,6 +23,7 @@ Session::Session(SessionConfig config, runtime::Engine engine)
       engine_(std::move(engine)),
       enforcer_(config_.principal, config_.entities, config_.audit, [this](std::string_view line) { log(line); }) {
   enforcer_.set_caller(config_.caller);
+  enforcer_.set_observer(config_.observer);
 }
 
 std::int64_t Session::now() const {
@@ -76,7 +77,7 @@ void Session::on_client_line(std::string_view line, Routing& out) {
   }
   if (is_decided_method(message_.method)) {
     std::string reply;
-    if (!enforcer_.decide(engine_, message_, now(), reply)) {
+    if (!enforcer_.decide(engine_, shadow(), message_, now(), reply)) {
       out.to_client.push_back(std::move(reply));
       return;
     }

@@ -23,7 +23,10 @@
 //     - requests and notifications: forwarded unchanged; invalid lines are
 //       dropped and logged (stdout carries only JSON-RPC).
 // replace_engine() switches tables for new requests and, when the server
-// announced listChanged, tells the client its lists changed.
+// announced listChanged, tells the client its lists changed. set_shadow()
+// sets (or replaces, or with nullopt removes) the shadow policy: every
+// decision is also made by it and recorded (enforcer.h); lists, replies and
+// forwarding never depend on it.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +67,7 @@ struct SessionConfig {
   std::function<std::int64_t()> clock;        // ms since the epoch; null: the system clock
   LogFunction log;                            // one line on stderr, without newline
   runtime::AuditCaller caller;                // added to audit records (HTTP front); empty for stdio
+  DecisionObserver* observer = nullptr;       // metrics hooks (decision_observer.h); null: none
 };
 
 class Session {
@@ -80,6 +84,8 @@ class Session {
   void set_caller(const runtime::AuditCaller& caller) { enforcer_.set_caller(caller); }
   const runtime::Principal& principal() const { return enforcer_.principal(); }
   const runtime::Engine& engine() const { return engine_; }
+  void set_shadow(std::optional<runtime::Engine> shadow) { shadow_ = std::move(shadow); }
+  const runtime::Engine* shadow() const { return shadow_ ? &*shadow_ : nullptr; }
   std::size_t requests_in_flight() const { return pending_.size(); }
 
  private:
@@ -97,6 +103,7 @@ class Session {
 
   SessionConfig config_;
   runtime::Engine engine_;
+  std::optional<runtime::Engine> shadow_;
   Enforcer enforcer_;
   MessageReader client_reader_;
   MessageReader server_reader_;

@@ -23,9 +23,16 @@ void append_string_array(std::string& out, const std::vector<std::string>& value
 }  // namespace
 
 runtime::Result<std::shared_ptr<const Generation>> build_generation(GatewayConfig config) {
-  auto engine = gateway::load_policy_file(config.http.policy);
+  auto trusted_keys = gateway::load_trusted_keys(config.http.trusted_keys);
+  if (!trusted_keys.ok()) return R::failure(trusted_keys.error() + "\n  = help: see docs/signing.md");
+  auto engine = gateway::load_policy_file(config.http.policy, trusted_keys.value());
   if (!engine.ok()) return R::failure(engine.error() + "\n  = help: build it with `authzc build POLICY -o TABLE`");
   auto generation = std::make_shared<Generation>(std::move(engine.value()));
+  if (!config.http.shadow.empty()) {
+    auto shadow = gateway::load_policy_file(config.http.shadow, trusted_keys.value());
+    if (!shadow.ok()) return R::failure("the shadow policy: " + shadow.error());
+    generation->shadow = std::move(shadow.value());
+  }
   if (!config.http.entities.empty()) {
     std::string error;
     generation->entities = gateway::load_entities_file(config.http.entities, error);

@@ -1,5 +1,6 @@
 // generation.h — everything the HTTP front reloads as one unit on SIGHUP:
-// the configuration, the decision table, the entity data, the key set and
+// the configuration, the decision table (and the shadow table, both checked
+// against [http].trusted_keys when it names any), the entity data, the key set and
 // the token verifier checked against that table, and what follows from them
 // (request rules, the RFC 9728 metadata document).
 //
@@ -11,6 +12,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "runtime/engine.h"
@@ -27,6 +29,7 @@ struct Generation {
   explicit Generation(runtime::Engine engine_) : engine(std::move(engine_)) {}
   GatewayConfig config;
   runtime::Engine engine;
+  std::optional<runtime::Engine> shadow;  // [http].shadow: decided alongside, recorded only
   // The entity data sessions decide with. Today the JSON file of
   // [http].entities (as the stdio gateway's --entities); a database-backed
   // EntityResolver plugs in here.

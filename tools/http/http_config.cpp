@@ -88,6 +88,10 @@ struct Reader {
         }
       } else if (name == "policy")
         ok = string(node, key, out.policy);
+      else if (name == "shadow")
+        ok = string(node, key, out.shadow);
+      else if (name == "trusted_keys")
+        ok = strings(node, key, out.trusted_keys);
       else if (name == "audit")
         ok = string(node, key, out.audit);
       else if (name == "audit_sync")
@@ -227,10 +231,11 @@ runtime::Result<GatewayConfig> load_gateway_config(const std::string& path) {
     if (!file_path.empty() && std::filesystem::path(file_path).is_relative()) file_path = (base / file_path).string();
   };
   HttpConfig& http = config.value().http;
-  for (std::string* file_path :
-       {&http.policy, &http.audit, &http.entities, &http.tls_cert, &http.tls_key, &config.value().oauth.jwks_file}) {
+  for (std::string* file_path : {&http.policy, &http.shadow, &http.audit, &http.entities, &http.tls_cert, &http.tls_key,
+                                 &config.value().oauth.jwks_file}) {
     resolve(*file_path);
   }
+  for (std::string& key_path : http.trusted_keys) resolve(key_path);
   return config;
 }
 

@@ -27,9 +27,11 @@ namespace authz::http {
 struct HttpConfig {
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 8080;
-  std::string path = "/mcp";  // the MCP endpoint
-  std::string policy;         // the decision table (required)
-  std::string audit;          // the audit log (required)
+  std::string path = "/mcp";              // the MCP endpoint
+  std::string policy;                     // the decision table (required)
+  std::string shadow;                     // a candidate table decided alongside, recorded only (docs/rollout.md)
+  std::vector<std::string> trusted_keys;  // Ed25519 public keys (PEM): tables must be signed by one (docs/signing.md)
+  std::string audit;                      // the audit log (required)
   bool audit_sync = false;
   std::string entities;                      // JSON entity data, as the stdio gateway's --entities
   std::vector<std::string> allowed_origins;  // exact `Origin` values accepted; a request without Origin is accepted

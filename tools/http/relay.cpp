@@ -236,6 +236,10 @@ std::shared_ptr<McpSession> Relay::create_session(const Generation& generation, 
     if (log) log(text);
   };
   auto session = std::make_shared<McpSession>(std::move(config), generation.engine, id, call.owner);
+  {
+    std::lock_guard lock(session->mutex);  // the contract: every call into core under the mutex
+    session->core.set_shadow(generation.shadow);
+  }
   session->principal_id = call.token->principal.id;
   const UpstreamConfig& upstream = generation.config.upstream;
   if (!upstream.command.empty()) {
@@ -330,10 +334,12 @@ void Relay::deliver_stdio(McpSession& session, std::string_view line) {
   for (std::string& message : routing.to_client) route_to_client(session, std::move(message));
 }
 
-void Relay::replace_engine(McpSession& session, const runtime::Engine& engine) {
+void Relay::replace_engine(McpSession& session, const runtime::Engine& engine,
+                           const std::optional<runtime::Engine>& shadow) {
   gateway::Routing routing;
   std::lock_guard lock(session.mutex);
   session.core.replace_engine(engine, routing);
+  session.core.set_shadow(shadow);
   for (std::string& message : routing.to_client) route_to_client(session, std::move(message));
 }
 

@@ -25,6 +25,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <map>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -83,8 +84,9 @@ class Relay {
   boost::asio::awaitable<void> delete_session(const Generation& generation, McpSession& session);
   // Releases the upstream (stops the child, closes connections); idempotent.
   void end_session(McpSession& session);
-  // A reloaded table for an open session; list_changed notifications go to its stream.
-  void replace_engine(McpSession& session, const runtime::Engine& engine);
+  // A reloaded table (and shadow) for an open session; list_changed notifications go to its stream.
+  void replace_engine(McpSession& session, const runtime::Engine& engine,
+                      const std::optional<runtime::Engine>& shadow = std::nullopt);
 
  private:
   void deliver_stdio(McpSession& session, std::string_view line);

@@ -164,7 +164,9 @@ class Server : public std::enable_shared_from_this<Server> {
       std::lock_guard lock(generation_mutex_);
       generation_ = next.value();
     }
-    for (auto& [id, session] : sessions_->all()) relay_.replace_engine(*session, next.value()->engine);
+    for (auto& [id, session] : sessions_->all()) {
+      relay_.replace_engine(*session, next.value()->engine, next.value()->shadow);
+    }
     event("reloaded", "policy " + next.value()->engine.policy_hash());
   }
 
