@@ -23,9 +23,10 @@ install(TARGETS authz_runtime authz_c authz_c_shared EXPORT authzTargets
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/authz)
 
 # Every top-level runtime header (the API and the value types it exposes),
-# plus the two internal headers the public ones include.
+# opcodes.def (table_model.h includes it), plus the two internal headers the
+# public ones include.
 install(DIRECTORY runtime/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/authz/runtime
-        FILES_MATCHING PATTERN "*.h" PATTERN "internal" EXCLUDE PATTERN "c_api" EXCLUDE)
+        FILES_MATCHING PATTERN "*.h" PATTERN "*.def" PATTERN "internal" EXCLUDE PATTERN "c_api" EXCLUDE)
 install(FILES runtime/internal/value_store.h runtime/internal/string_map.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/authz/runtime/internal)
 install(FILES runtime/c_api/authz.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/authz)

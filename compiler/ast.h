@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -65,15 +66,16 @@ enum class ExprKind {
   Or,       // children[0] || children[1] || ... (n-ary, n >= 2)
 };
 
+// The infix operators: the AUTHZ_BINARY_OPCODE lines of runtime/opcodes.def,
+// named as their opcodes (lowering maps BinaryOp::X to Opcode::X).
 enum class BinaryOp {
-  Eq, Ne, Lt, Le, Gt, Ge,
-  In, Contains, ContainsAll, ContainsAny,
-  Under,    // path containment on normalised paths
-  Matches,  // glob match
-  Add, Sub,
+#define AUTHZ_BINARY_OPCODE(Name, number, spelling, operands, variadic, bool_result, precedence) Name,
+#include "runtime/opcodes.def"
 };
 
-const char* to_string(BinaryOp op);  // "==", "in", "under", ...
+const char* to_string(BinaryOp op);  // the source spelling: "==", "in", "under", ...
+// The operator spelled `text` in source, if any.
+std::optional<BinaryOp> binary_op_spelled(std::string_view text);
 
 struct Expr {
   ExprKind kind;

@@ -22,22 +22,18 @@ namespace authz::ast {
 
 const char* to_string(BinaryOp op) {
   switch (op) {
-    case BinaryOp::Eq: return "==";
-    case BinaryOp::Ne: return "!=";
-    case BinaryOp::Lt: return "<";
-    case BinaryOp::Le: return "<=";
-    case BinaryOp::Gt: return ">";
-    case BinaryOp::Ge: return ">=";
-    case BinaryOp::In: return "in";
-    case BinaryOp::Contains: return "contains";
-    case BinaryOp::ContainsAll: return "containsAll";
-    case BinaryOp::ContainsAny: return "containsAny";
-    case BinaryOp::Under: return "under";
-    case BinaryOp::Matches: return "matches";
-    case BinaryOp::Add: return "+";
-    case BinaryOp::Sub: return "-";
+#define AUTHZ_BINARY_OPCODE(Name, number, spelling, operands, variadic, bool_result, precedence) \
+  case BinaryOp::Name: return spelling;
+#include "runtime/opcodes.def"
   }
   return "?";
+}
+
+std::optional<BinaryOp> binary_op_spelled(std::string_view text) {
+#define AUTHZ_BINARY_OPCODE(Name, number, spelling, operands, variadic, bool_result, precedence) \
+  if (text == spelling) return BinaryOp::Name;
+#include "runtime/opcodes.def"
+  return std::nullopt;
 }
 
 namespace {
@@ -46,10 +42,9 @@ namespace {
 // quoted where quoting is allowed.
 bool is_keyword(std::string_view word) {
   static const std::unordered_set<std::string_view> kKeywords = {
-      "policy", "module", "use", "principal", "entity", "record", "role", "tool", "resource", "prompt",
-      "group", "obligation", "allow", "deny", "grant", "default", "may", "user", "args", "now",
-      "when", "unless", "from", "until", "with", "because", "read", "write", "anyone", "is",
-      "has", "in", "contains", "containsAll", "containsAny", "under", "matches", "true", "false", "sensitive"};
+#define AUTHZ_KEYWORD(Name, spelling) spelling,
+#include "compiler/keywords.def"
+  };
   return kKeywords.count(word) != 0;
 }
 

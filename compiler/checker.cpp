@@ -70,26 +70,6 @@ std::string bq(std::string_view text) {
 
 std::string bq(const Type* type) { return bq(to_string(type)); }
 
-const char* op_spelling(ast::BinaryOp op) {
-  switch (op) {
-    case ast::BinaryOp::Eq: return "==";
-    case ast::BinaryOp::Ne: return "!=";
-    case ast::BinaryOp::Lt: return "<";
-    case ast::BinaryOp::Le: return "<=";
-    case ast::BinaryOp::Gt: return ">";
-    case ast::BinaryOp::Ge: return ">=";
-    case ast::BinaryOp::In: return "in";
-    case ast::BinaryOp::Contains: return "contains";
-    case ast::BinaryOp::ContainsAll: return "containsAll";
-    case ast::BinaryOp::ContainsAny: return "containsAny";
-    case ast::BinaryOp::Under: return "under";
-    case ast::BinaryOp::Matches: return "matches";
-    case ast::BinaryOp::Add: return "+";
-    case ast::BinaryOp::Sub: return "-";
-  }
-  return "?";
-}
-
 // The closest candidate to `name` by edit distance, as help text, or "".
 std::string did_you_mean(std::string_view name, const std::vector<std::string_view>& candidates) {
   unsigned limit = std::max<unsigned>(1, static_cast<unsigned>(name.size() / 3));
@@ -1516,7 +1496,7 @@ class Checker {
     using ast::BinaryOp;
     const Type* left = child_type(expr, 0, scope);
     const Type* right = child_type(expr, 1, scope);
-    const std::string op = op_spelling(expr.op);
+    const std::string op = ast::to_string(expr.op);
     const bool poisoned = left->is_error() || right->is_error();
     switch (expr.op) {
       case BinaryOp::Eq:

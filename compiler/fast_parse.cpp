@@ -20,26 +20,8 @@ struct LiteralName {
 };
 
 constexpr std::array kLiterals = {
-    LiteralName{"policy", FastTok::KwPolicy},       LiteralName{"module", FastTok::KwModule},
-    LiteralName{"use", FastTok::KwUse},             LiteralName{"principal", FastTok::KwPrincipal},
-    LiteralName{"entity", FastTok::KwEntity},       LiteralName{"record", FastTok::KwRecord},
-    LiteralName{"role", FastTok::KwRole},           LiteralName{"tool", FastTok::KwTool},
-    LiteralName{"resource", FastTok::KwResource},   LiteralName{"prompt", FastTok::KwPrompt},
-    LiteralName{"group", FastTok::KwGroup},         LiteralName{"obligation", FastTok::KwObligation},
-    LiteralName{"allow", FastTok::KwAllow},         LiteralName{"deny", FastTok::KwDeny},
-    LiteralName{"grant", FastTok::KwGrant},         LiteralName{"default", FastTok::KwDefault},
-    LiteralName{"may", FastTok::KwMay},             LiteralName{"user", FastTok::KwUser},
-    LiteralName{"args", FastTok::KwArgs},           LiteralName{"now", FastTok::KwNow},
-    LiteralName{"when", FastTok::KwWhen},           LiteralName{"unless", FastTok::KwUnless},
-    LiteralName{"from", FastTok::KwFrom},           LiteralName{"until", FastTok::KwUntil},
-    LiteralName{"with", FastTok::KwWith},           LiteralName{"because", FastTok::KwBecause},
-    LiteralName{"read", FastTok::KwRead},           LiteralName{"write", FastTok::KwWrite},
-    LiteralName{"anyone", FastTok::KwAnyone},       LiteralName{"is", FastTok::KwIs},
-    LiteralName{"has", FastTok::KwHas},             LiteralName{"in", FastTok::KwIn},
-    LiteralName{"contains", FastTok::KwContains},   LiteralName{"containsAll", FastTok::KwContainsAll},
-    LiteralName{"containsAny", FastTok::KwContainsAny}, LiteralName{"under", FastTok::KwUnder},
-    LiteralName{"matches", FastTok::KwMatches},     LiteralName{"true", FastTok::KwTrue},
-    LiteralName{"false", FastTok::KwFalse},         LiteralName{"sensitive", FastTok::KwSensitive},
+#define AUTHZ_KEYWORD(Name, spelling) LiteralName{spelling, FastTok::Kw##Name},
+#include "compiler/keywords.def"
     LiteralName{";", FastTok::Semicolon},           LiteralName{":", FastTok::Colon},
     LiteralName{".", FastTok::Dot},                 LiteralName{",", FastTok::Comma},
     LiteralName{"(", FastTok::LParen},              LiteralName{")", FastTok::RParen},
@@ -54,7 +36,7 @@ constexpr std::array kLiterals = {
     LiteralName{"||", FastTok::OrOr},
 };
 
-bool is_keyword(FastTok kind) { return kind >= FastTok::KwPolicy && kind <= FastTok::KwSensitive; }
+bool is_keyword(FastTok kind) { return kind > FastTok::KeywordsBegin_ && kind < FastTok::KeywordsEnd_; }
 
 std::optional<ast::BinaryOp> compare_op(FastTok kind) {
   switch (kind) {

@@ -38,11 +38,11 @@ namespace authz {
 // tokens); anything unmapped is Other, on which the fast path declines.
 enum class FastTok : std::uint8_t {
   End, Other, Ident, Int, String, Timestamp, Duration, Doc,
-  // keywords, in one block: each may also be a field name
-  KwPolicy, KwModule, KwUse, KwPrincipal, KwEntity, KwRecord, KwRole, KwTool, KwResource, KwPrompt, KwGroup,
-  KwObligation, KwAllow, KwDeny, KwGrant, KwDefault, KwMay, KwUser, KwArgs, KwNow, KwWhen, KwUnless, KwFrom,
-  KwUntil, KwWith, KwBecause, KwRead, KwWrite, KwAnyone, KwIs, KwHas, KwIn, KwContains, KwContainsAll,
-  KwContainsAny, KwUnder, KwMatches, KwTrue, KwFalse, KwSensitive,
+  // keywords (compiler/keywords.def), in one block: each may also be a field name
+  KeywordsBegin_,
+#define AUTHZ_KEYWORD(Name, spelling) Kw##Name,
+#include "compiler/keywords.def"
+  KeywordsEnd_,
   // punctuation
   Semicolon, Colon, Dot, Comma, LParen, RParen, LBracket, RBracket, LBrace, RBrace, Assign, Less, Greater,
   LessEqual, GreaterEqual, EqualEqual, NotEqual, Question, Bang, Minus, Plus, AndAnd, OrOr,

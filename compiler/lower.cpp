@@ -370,20 +370,9 @@ class Lowerer {
 
   static rt::Opcode binary_opcode(ast::BinaryOp op) {
     switch (op) {
-      case ast::BinaryOp::Eq: return rt::Opcode::Eq;
-      case ast::BinaryOp::Ne: return rt::Opcode::Ne;
-      case ast::BinaryOp::Lt: return rt::Opcode::Lt;
-      case ast::BinaryOp::Le: return rt::Opcode::Le;
-      case ast::BinaryOp::Gt: return rt::Opcode::Gt;
-      case ast::BinaryOp::Ge: return rt::Opcode::Ge;
-      case ast::BinaryOp::In: return rt::Opcode::In;
-      case ast::BinaryOp::Contains: return rt::Opcode::Contains;
-      case ast::BinaryOp::ContainsAll: return rt::Opcode::ContainsAll;
-      case ast::BinaryOp::ContainsAny: return rt::Opcode::ContainsAny;
-      case ast::BinaryOp::Under: return rt::Opcode::Under;
-      case ast::BinaryOp::Matches: return rt::Opcode::Matches;
-      case ast::BinaryOp::Add: return rt::Opcode::Add;
-      case ast::BinaryOp::Sub: return rt::Opcode::Sub;
+#define AUTHZ_BINARY_OPCODE(Name, number, spelling, operands, variadic, bool_result, precedence) \
+  case ast::BinaryOp::Name: return rt::Opcode::Name;
+#include "runtime/opcodes.def"
     }
     return rt::Opcode::Eq;
   }

@@ -1434,19 +1434,7 @@ class AstBuilder {
     return result;
   }
 
-  static std::optional<ast::BinaryOp> binary_op(std::string_view text) {
-    static const std::map<std::string_view, ast::BinaryOp> kOps = {
-        {"==", ast::BinaryOp::Eq},          {"!=", ast::BinaryOp::Ne},
-        {"<", ast::BinaryOp::Lt},           {"<=", ast::BinaryOp::Le},
-        {">", ast::BinaryOp::Gt},           {">=", ast::BinaryOp::Ge},
-        {"in", ast::BinaryOp::In},          {"contains", ast::BinaryOp::Contains},
-        {"containsAll", ast::BinaryOp::ContainsAll}, {"containsAny", ast::BinaryOp::ContainsAny},
-        {"under", ast::BinaryOp::Under},    {"matches", ast::BinaryOp::Matches},
-        {"+", ast::BinaryOp::Add},          {"-", ast::BinaryOp::Sub}};
-    auto it = kOps.find(text);
-    if (it == kOps.end()) return std::nullopt;
-    return it->second;
-  }
+  static std::optional<ast::BinaryOp> binary_op(std::string_view text) { return ast::binary_op_spelled(text); }
 
   ast::ExprPtr binary(ast::BinaryOp op, ast::ExprPtr left, ast::ExprPtr right) {
     const Span where = join(left->span, right->span);

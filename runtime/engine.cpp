@@ -119,7 +119,11 @@ void compile_nodes(EngineState& state, StringMap<std::uint32_t>& param_names) {
         compiled.aux = state.list_scratch_size;
         state.list_scratch_size += compiled.operand_count;
         break;
-      default: break;
+      case Opcode::Now: case Opcode::User: case Opcode::Is: case Opcode::Not: case Opcode::And: case Opcode::Or:
+      case Opcode::Eq: case Opcode::Ne: case Opcode::Lt: case Opcode::Le: case Opcode::Gt: case Opcode::Ge:
+      case Opcode::In: case Opcode::Contains: case Opcode::ContainsAll: case Opcode::ContainsAny:
+      case Opcode::Under: case Opcode::Add: case Opcode::Sub: case Opcode::Negate:
+        break;  // nothing precomputed
     }
     state.nodes.push_back(compiled);
   }

@@ -220,37 +220,6 @@ bool constant_fits(const Model& model, ConstantIndex index, TypeIndex type_index
   return false;
 }
 
-// How many operands each opcode takes: exact, or a minimum when variadic.
-struct Arity {
-  std::size_t count;
-  bool at_least;
-};
-
-Arity arity_of(Opcode op) {
-  switch (op) {
-    case Opcode::Literal: case Opcode::Now: case Opcode::User: case Opcode::Argument:
-    case Opcode::HasArgument: case Opcode::Is:
-      return {0, false};
-    case Opcode::MakeList: return {0, true};
-    case Opcode::Member: case Opcode::Has: case Opcode::Not: case Opcode::Negate:
-      return {1, false};
-    case Opcode::And: case Opcode::Or: return {2, true};
-    default: return {2, false};
-  }
-}
-
-bool produces_bool(Opcode op) {
-  switch (op) {
-    case Opcode::HasArgument: case Opcode::Has: case Opcode::Is: case Opcode::Not: case Opcode::And:
-    case Opcode::Or: case Opcode::Eq: case Opcode::Ne: case Opcode::Lt: case Opcode::Le: case Opcode::Gt:
-    case Opcode::Ge: case Opcode::In: case Opcode::Contains: case Opcode::ContainsAll:
-    case Opcode::ContainsAny: case Opcode::Under: case Opcode::Matches:
-      return true;
-    default:
-      return false;
-  }
-}
-
 const Schema* schema_of(const Model& model, TypeIndex type_index) {
   const TypeDescriptor& type = model.types[type_index];
   switch (type.kind) {
@@ -270,13 +239,15 @@ Error check_nodes(const Model& model) {
   std::vector<std::uint32_t> tree_size(model.nodes.size(), 1);
   for (std::size_t i = 0; i < model.nodes.size(); ++i) {
     const Node& node = model.nodes[i];
-    if (node.op > Opcode::Negate) return fmt::format("node {}: unknown opcode {}", i, static_cast<unsigned>(node.op));
+    if (!is_opcode_number(static_cast<std::uint8_t>(node.op))) {
+      return fmt::format("node {}: unknown opcode {}", i, static_cast<unsigned>(node.op));
+    }
     if (node.type >= model.types.size()) return fmt::format("node {}: type {} does not exist", i, node.type);
-    Arity arity = arity_of(node.op);
-    bool arity_ok = arity.at_least ? node.operands.size() >= arity.count : node.operands.size() == arity.count;
+    const OpcodeInfo info = opcode_info(node.op);
+    bool arity_ok = info.variadic ? node.operands.size() >= info.operands : node.operands.size() == info.operands;
     if (!arity_ok) {
       return fmt::format("node {}: `{}` takes {}{} operands, not {}", i, to_string(node.op),
-                         arity.at_least ? "at least " : "", arity.count, node.operands.size());
+                         info.variadic ? "at least " : "", info.operands, node.operands.size());
     }
     for (NodeIndex operand : node.operands) {
       if (operand >= i) {
@@ -293,7 +264,7 @@ Error check_nodes(const Model& model) {
     if (depth[i] > kMaxExpressionDepth) {
       return fmt::format("node {}: expression nests deeper than {}", i, kMaxExpressionDepth);
     }
-    if (produces_bool(node.op) && model.types[node.type].kind != TypeKind::Bool) {
+    if (info.bool_result && model.types[node.type].kind != TypeKind::Bool) {
       return fmt::format("node {}: `{}` gives a `Bool`, not `{}`", i, to_string(node.op), type_name(model, node.type));
     }
     if (node.op != Opcode::Literal && node.constant != kNoIndex) {
@@ -335,8 +306,11 @@ Error check_nodes(const Model& model) {
       case Opcode::Is:
         if (node.field >= model.roles.size()) return fmt::format("node {}: role {} does not exist", i, node.field);
         break;
-      default:
-        break;
+      case Opcode::Now: case Opcode::User: case Opcode::Not: case Opcode::And: case Opcode::Or:
+      case Opcode::Eq: case Opcode::Ne: case Opcode::Lt: case Opcode::Le: case Opcode::Gt: case Opcode::Ge:
+      case Opcode::In: case Opcode::Contains: case Opcode::ContainsAll: case Opcode::ContainsAny:
+      case Opcode::Under: case Opcode::Matches: case Opcode::Add: case Opcode::Sub: case Opcode::Negate:
+        break;  // no operand-independent fields to check
     }
     if (node.op != Opcode::Member && node.op != Opcode::Has && node.op != Opcode::Is && node.field != kNoIndex) {
       return fmt::format("node {}: `{}` takes no field", i, to_string(node.op));

@@ -449,8 +449,12 @@ ResidualOp comparison_op(Opcode op) {
     case Opcode::ContainsAny: return ResidualOp::ContainsAny;
     case Opcode::Under: return ResidualOp::Under;
     case Opcode::Matches: return ResidualOp::Matches;
-    default: return ResidualOp::False;
+    case Opcode::Literal: case Opcode::MakeList: case Opcode::Now: case Opcode::User: case Opcode::Argument:
+    case Opcode::HasArgument: case Opcode::Member: case Opcode::Has: case Opcode::Is: case Opcode::Not:
+    case Opcode::And: case Opcode::Or: case Opcode::Add: case Opcode::Sub: case Opcode::Negate:
+      break;  // not a comparison
   }
+  return ResidualOp::False;
 }
 
 class PartialEvaluator {
@@ -620,9 +624,10 @@ class PartialEvaluator {
         list.constant.kind = set ? ValueKind::Set : ValueKind::List;
         return term(std::move(list));
       }
-      default:
-        return unsupported();  // Literal, Now, User, Is never read arguments
+      case Opcode::Literal: case Opcode::Now: case Opcode::User: case Opcode::Is:
+        break;  // never read arguments
     }
+    return unsupported();
   }
 
   TypeIndex parameter_type(const std::string& name) const {

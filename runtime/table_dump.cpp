@@ -1,5 +1,5 @@
-// table_dump.cpp — see table_dump.h. Precedence levels follow the grammar:
-// || < && < ! < comparison (incl. has, is) < + - < unary - < member access.
+// table_dump.cpp — see table_dump.h. Precedence levels follow the grammar
+// (OpPrecedence in table_model.h, one column of runtime/opcodes.def).
 #include "runtime/table_dump.h"
 
 #include <cctype>
@@ -14,23 +14,14 @@
 namespace authz::runtime {
 namespace {
 
-enum Precedence : int { kOr = 1, kAnd, kNot, kCompare, kAdditive, kUnary, kPostfix, kPrimary };
+// Printing precedence: the OpPrecedence column of opcodes.def.
+constexpr int kOr = static_cast<int>(OpPrecedence::Or);
+constexpr int kNot = static_cast<int>(OpPrecedence::Not);
+constexpr int kAdditive = static_cast<int>(OpPrecedence::Additive);
+constexpr int kUnary = static_cast<int>(OpPrecedence::Unary);
+constexpr int kPostfix = static_cast<int>(OpPrecedence::Postfix);
 
-Precedence precedence_of(Opcode op) {
-  switch (op) {
-    case Opcode::Or: return kOr;
-    case Opcode::And: return kAnd;
-    case Opcode::Not: return kNot;
-    case Opcode::Eq: case Opcode::Ne: case Opcode::Lt: case Opcode::Le: case Opcode::Gt: case Opcode::Ge:
-    case Opcode::In: case Opcode::Contains: case Opcode::ContainsAll: case Opcode::ContainsAny:
-    case Opcode::Under: case Opcode::Matches: case Opcode::Has: case Opcode::Is: case Opcode::HasArgument:
-      return kCompare;
-    case Opcode::Add: case Opcode::Sub: return kAdditive;
-    case Opcode::Negate: return kUnary;
-    case Opcode::Member: return kPostfix;
-    default: return kPrimary;
-  }
-}
+int precedence_of(Opcode op) { return static_cast<int>(opcode_info(op).precedence); }
 
 bool is_identifier(std::string_view name) {
   if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_')) return false;
@@ -154,7 +145,9 @@ class ExpressionPrinter {
         out += node.op == Opcode::Add ? " + " : " - ";
         operand(1, kUnary);
         break;
-      default:  // comparisons and the other binary operators
+      case Opcode::Eq: case Opcode::Ne: case Opcode::Lt: case Opcode::Le: case Opcode::Gt: case Opcode::Ge:
+      case Opcode::In: case Opcode::Contains: case Opcode::ContainsAll: case Opcode::ContainsAny:
+      case Opcode::Under: case Opcode::Matches:
         operand(0, kAdditive);
         out += fmt::format(" {} ", to_string(node.op));
         operand(1, kAdditive);

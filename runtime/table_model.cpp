@@ -182,38 +182,7 @@ const char* to_string(TypeKind kind) {
   return "?";
 }
 
-const char* to_string(Opcode op) {
-  switch (op) {
-    case Opcode::Literal: return "literal";
-    case Opcode::MakeList: return "list";
-    case Opcode::Now: return "now";
-    case Opcode::User: return "user";
-    case Opcode::Argument: return "argument";
-    case Opcode::HasArgument: return "has-argument";
-    case Opcode::Member: return "member";
-    case Opcode::Has: return "has";
-    case Opcode::Is: return "is";
-    case Opcode::Not: return "!";
-    case Opcode::And: return "&&";
-    case Opcode::Or: return "||";
-    case Opcode::Eq: return "==";
-    case Opcode::Ne: return "!=";
-    case Opcode::Lt: return "<";
-    case Opcode::Le: return "<=";
-    case Opcode::Gt: return ">";
-    case Opcode::Ge: return ">=";
-    case Opcode::In: return "in";
-    case Opcode::Contains: return "contains";
-    case Opcode::ContainsAll: return "containsAll";
-    case Opcode::ContainsAny: return "containsAny";
-    case Opcode::Under: return "under";
-    case Opcode::Matches: return "matches";
-    case Opcode::Add: return "+";
-    case Opcode::Sub: return "-";
-    case Opcode::Negate: return "negate";
-  }
-  return "?";
-}
+const char* to_string(Opcode op) { return opcode_info(op).spelling; }
 
 const char* to_string(TargetKind kind) {
   switch (kind) {

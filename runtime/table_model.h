@@ -178,29 +178,46 @@ struct Constant {
 
 // ---- condition expressions ---------------------------------------------------------
 
-// What a node computes. "operands" are Node::operands in order.
+// What a node computes. "operands" are Node::operands in order. Every opcode,
+// its frozen on-disk number, spelling, operand count, result type rule and
+// printing precedence is one line of runtime/opcodes.def; read it there.
 enum class Opcode : std::uint8_t {
-  Literal,      // constant: the value (0 operands)
-  MakeList,     // a list of the operands' values (n >= 0 operands) — `[user.id, "x"]`
-  Now,          // the request's clock, Timestamp (0)
-  User,         // the principal, for Member / Has (0)
-  Argument,     // name: the parameter's value (0) — `args.name`
-  HasArgument,  // name: Bool, the argument was given (0) — `args has name`
-  Member,       // field: attribute index in operands[0]'s type's schema (1). On an
-                // entity this looks the entity up through the resolver.
-  Has,          // field: Bool, the attribute is present (1) — `x has f`
-  Is,           // field: role index; Bool, the user holds it or a role including it (0)
-  Not,          // (1)
-  And, Or,      // short-circuit, left to right (n >= 2)
-  Eq, Ne, Lt, Le, Gt, Ge,  // (2)
-  In,           // operands[0] in operands[1] (2)
-  Contains,     // operands[0] contains operands[1] (2)
-  ContainsAll, ContainsAny,  // (2)
-  Under,        // path containment, see path_match.h (2)
-  Matches,      // glob, see glob_match.h (2)
-  Add, Sub,     // checked arithmetic (2)
-  Negate,       // checked -x (1)
+#define AUTHZ_OPCODE(Name, number, spelling, operands, variadic, bool_result, precedence) Name = number,
+#include "runtime/opcodes.def"
 };
+
+// How tightly an expression binds when printed (grammar/Authz.g4):
+// || < && < ! < comparison (incl. has, is) < + - < unary - < member access.
+enum class OpPrecedence : int { Or = 1, And, Not, Compare, Additive, Unary, Postfix, Primary };
+
+// The opcodes.def line of an opcode.
+struct OpcodeInfo {
+  const char* spelling;  // "literal", "==", "under", ...
+  std::uint8_t operands;  // exact count, or the minimum when variadic
+  bool variadic;
+  bool bool_result;       // the node's type must be Bool
+  OpPrecedence precedence;
+};
+
+constexpr OpcodeInfo opcode_info(Opcode op) {
+  switch (op) {
+#define AUTHZ_OPCODE(Name, number, spelling, operands, variadic, bool_result, precedence) \
+  case Opcode::Name: return {spelling, operands, variadic, bool_result, OpPrecedence::precedence};
+#include "runtime/opcodes.def"
+  }
+  return {"?", 0, false, false, OpPrecedence::Primary};  // not an opcode (validate_model rejects it)
+}
+
+// Whether `number` is an opcode of opcodes.def (a table file stores the number).
+constexpr bool is_opcode_number(std::uint8_t number) {
+  switch (number) {
+#define AUTHZ_OPCODE(Name, number, spelling, operands, variadic, bool_result, precedence) case number:
+#include "runtime/opcodes.def"
+      return true;
+    default:
+      return false;
+  }
+}
 
 // One node of the model's flat expression array.
 struct Node {
@@ -233,6 +250,7 @@ struct Subjects {
   bool anyone = false;
   RoleSet roles;
   std::vector<std::string> users;
+
 
   friend bool operator==(const Subjects&, const Subjects&) = default;
 };

@@ -27,10 +27,9 @@ using simdjson::dom::object;
 
 const std::set<std::string, std::less<>>& keywords() {
   static const std::set<std::string, std::less<>> words = {
-      "policy", "module", "use", "principal", "entity", "record", "role", "tool", "resource", "prompt",
-      "group", "obligation", "allow", "deny", "grant", "default", "may", "user", "args", "now", "when",
-      "unless", "from", "until", "with", "because", "read", "write", "anyone", "is", "has", "in",
-      "contains", "containsAll", "containsAny", "under", "matches", "true", "false", "sensitive"};
+#define AUTHZ_KEYWORD(Name, spelling) spelling,
+#include "compiler/keywords.def"
+  };
   return words;
 }
 
