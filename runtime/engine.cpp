@@ -640,17 +640,7 @@ struct RuleCheck {
   std::string_view user_id;
   std::int64_t now;
 
-  bool subject_matches(const Subjects& subjects) const {
-    if (subjects.anyone) return true;
-    std::size_t words = std::min(subjects.roles.words.size(), roles.size());
-    for (std::size_t w = 0; w < words; ++w) {
-      if (subjects.roles.words[w] & roles[w]) return true;
-    }
-    for (const std::string& user : subjects.users) {
-      if (user == user_id) return true;
-    }
-    return false;
-  }
+  bool subject_matches(const Subjects& subjects) const { return subjects.admits(roles, user_id); }
 
   // Window first, then the conditions; records why in `trace` when given.
   Applicability window_and_conditions(const Rule& rule, RuleTrace* trace, std::string* error) {

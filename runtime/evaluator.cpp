@@ -15,9 +15,6 @@
 namespace authz::runtime::internal {
 namespace {
 
-bool is_numeric(const Value& v) { return v.kind == ValueKind::Int || v.kind == ValueKind::Number; }
-double as_double(const Value& v) { return v.kind == ValueKind::Int ? static_cast<double>(v.integer) : v.number; }
-
 Value tainted(Value value, bool taint) {
   value.from_entity_data = value.from_entity_data || taint;
   return value;
@@ -279,56 +276,17 @@ bool Evaluator::has(NodeIndex index, const CompiledNode& node, const Value& obje
   return true;
 }
 
-bool Evaluator::arithmetic(NodeIndex index, Opcode op, const Value& a, const Value& b, Value& out) {
-  bool add = op == Opcode::Add;
-  bool taint = a.from_entity_data || b.from_entity_data;
-  auto checked = [&](std::int64_t x, std::int64_t y, std::int64_t& result) {
-    return add ? !__builtin_add_overflow(x, y, &result) : !__builtin_sub_overflow(x, y, &result);
-  };
-  std::int64_t result = 0;
-  if (a.kind == ValueKind::Int && b.kind == ValueKind::Int) {
-    if (!checked(a.integer, b.integer, result)) return fail(ErrorKind::Overflow, index);
-    out = tainted(Value::of_int(result), taint);
-    return true;
+bool Evaluator::operator_error(OpStatus status, NodeIndex index, const Value& left, const Value& right,
+                               const PathContainment& path) {
+  switch (status) {
+    case OpStatus::TypeMismatch: return type_mismatch(index, left, right);
+    case OpStatus::Overflow: return fail(ErrorKind::Overflow, index);
+    case OpStatus::InvalidPath:
+      error_.path_problem = path.problem;
+      error_.path_problem_in_base = path.problem_in_base;
+      return fail(ErrorKind::InvalidPath, index);
+    case OpStatus::Ok: break;
   }
-  if (is_numeric(a) && is_numeric(b)) {
-    double value = add ? as_double(a) + as_double(b) : as_double(a) - as_double(b);
-    if (!std::isfinite(value)) return fail(ErrorKind::Overflow, index);
-    out = tainted(Value::of_number(value), taint);
-    return true;
-  }
-  ValueKind ak = a.kind, bk = b.kind;
-  ValueKind result_kind;
-  if (ak == ValueKind::Timestamp && bk == ValueKind::Duration) {
-    result_kind = ValueKind::Timestamp;
-  } else if (add && ak == ValueKind::Duration && bk == ValueKind::Timestamp) {
-    result_kind = ValueKind::Timestamp;
-  } else if (!add && ak == ValueKind::Timestamp && bk == ValueKind::Timestamp) {
-    result_kind = ValueKind::Duration;
-  } else if (ak == ValueKind::Duration && bk == ValueKind::Duration) {
-    result_kind = ValueKind::Duration;
-  } else {
-    return type_mismatch(index, a, b);
-  }
-  if (!checked(a.integer, b.integer, result)) return fail(ErrorKind::Overflow, index);
-  out = result_kind == ValueKind::Timestamp ? Value::of_timestamp(result) : Value::of_duration(result);
-  out.from_entity_data = taint;
-  return true;
-}
-
-bool Evaluator::negate(NodeIndex index, const Value& operand, Value& out) {
-  switch (operand.kind) {
-    case ValueKind::Int:
-    case ValueKind::Duration: {
-      std::int64_t result;
-      if (__builtin_sub_overflow(std::int64_t{0}, operand.integer, &result)) return fail(ErrorKind::Overflow, index);
-      out = operand.kind == ValueKind::Int ? Value::of_int(result) : Value::of_duration(result);
-      break;
-    }
-    case ValueKind::Number: out = Value::of_number(-operand.number); break;
-    default: return type_mismatch(index, operand, operand);
-  }
-  out.from_entity_data = operand.from_entity_data;
   return true;
 }
 
@@ -405,75 +363,33 @@ bool Evaluator::eval(NodeIndex index, Value& out) {
     case Opcode::Negate: {
       Value operand;
       if (!eval(ops[0], operand) || !present(ops[0], operand)) return false;
-      return negate(index, operand, out);
+      OpStatus status = checked_negate(operand, out);
+      if (status != OpStatus::Ok) return operator_error(status, index, operand, operand, {});
+      out.from_entity_data = operand.from_entity_data;
+      return true;
     }
-    default:
-      break;
+    case Opcode::Eq: case Opcode::Ne: case Opcode::Lt: case Opcode::Le: case Opcode::Gt: case Opcode::Ge:
+    case Opcode::In: case Opcode::Contains: case Opcode::ContainsAll: case Opcode::ContainsAny:
+    case Opcode::Under: case Opcode::Matches: case Opcode::Add: case Opcode::Sub:
+      break;  // binary operators, below
   }
 
   // Binary operators: both operands are evaluated and must be present.
   Value left, right;
   if (!eval(ops[0], left) || !present(ops[0], left)) return false;
   if (!eval(ops[1], right) || !present(ops[1], right)) return false;
-  bool result = false;
-  switch (node.op) {
-    case Opcode::Eq:
-    case Opcode::Ne: {
-      Equality equality = compare_equal(left, right);
-      if (equality == Equality::Incomparable) return type_mismatch(index, left, right);
-      result = (equality == Equality::Equal) == (node.op == Opcode::Eq);
-      break;
-    }
-    case Opcode::Lt: case Opcode::Le: case Opcode::Gt: case Opcode::Ge: {
-      auto order = compare_order(left, right);
-      if (!order) return type_mismatch(index, left, right);
-      result = node.op == Opcode::Lt ? *order < 0 : node.op == Opcode::Le ? *order <= 0
-             : node.op == Opcode::Gt ? *order > 0 : *order >= 0;
-      break;
-    }
-    case Opcode::In:
-      if (!is_sequence(right)) return type_mismatch(index, left, right);
-      result = sequence_contains(right, left);
-      break;
-    case Opcode::Contains:
-      if (!is_sequence(left)) return type_mismatch(index, left, right);
-      result = sequence_contains(left, right);
-      break;
-    case Opcode::ContainsAll:
-    case Opcode::ContainsAny: {
-      if (!is_sequence(left) || !is_sequence(right)) return type_mismatch(index, left, right);
-      bool all = node.op == Opcode::ContainsAll;
-      result = all;
-      for (std::uint32_t i = 0; i < right.size; ++i) {
-        if (sequence_contains(left, right.items[i]) != all) {
-          result = !all;
-          break;
-        }
-      }
-      break;
-    }
-    case Opcode::Under: {
-      if (left.kind != ValueKind::String || right.kind != ValueKind::String) return type_mismatch(index, left, right);
-      PathContainment containment = path_under(left.string(), right.string());
-      if (containment.problem != PathProblem::None) {
-        error_.path_problem = containment.problem;
-        error_.path_problem_in_base = containment.problem_in_base;
-        return fail(ErrorKind::InvalidPath, index);
-      }
-      result = containment.under;
-      break;
-    }
-    case Opcode::Matches:
-      if (left.kind != ValueKind::String || right.kind != ValueKind::String) return type_mismatch(index, left, right);
-      result = node.aux != kNoIndex ? glob_matches(state_.globs[node.aux], left.string())
-                                    : glob_matches(right.string(), left.string());
-      break;
-    case Opcode::Add:
-    case Opcode::Sub:
-      return arithmetic(index, node.op, left, right, out);
-    default:
-      return type_mismatch(index, left, right);
+  OpStatus status;
+  if (node.op == Opcode::Add || node.op == Opcode::Sub) {
+    status = checked_arithmetic(node.op == Opcode::Add, left, right, out);
+    if (status != OpStatus::Ok) return operator_error(status, index, left, right, {});
+    out.from_entity_data = left.from_entity_data || right.from_entity_data;
+    return true;
   }
+  bool result = false;
+  PathContainment path;
+  const GlobPattern* glob = node.op == Opcode::Matches && node.aux != kNoIndex ? &state_.globs[node.aux] : nullptr;
+  status = relation(node.op, left, right, glob, result, path);
+  if (status != OpStatus::Ok) return operator_error(status, index, left, right, path);
   out = tainted(Value::of_bool(result), left.from_entity_data || right.from_entity_data);
   return true;
 }

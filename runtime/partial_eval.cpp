@@ -457,6 +457,25 @@ ResidualOp comparison_op(Opcode op) {
   return ResidualOp::False;
 }
 
+// The opcode of a positive comparison (the inverse of comparison_op).
+Opcode comparison_opcode(ResidualOp op) {
+  switch (op) {
+    case ResidualOp::Eq: return Opcode::Eq;
+    case ResidualOp::Ne: return Opcode::Ne;
+    case ResidualOp::Lt: return Opcode::Lt;
+    case ResidualOp::Le: return Opcode::Le;
+    case ResidualOp::Gt: return Opcode::Gt;
+    case ResidualOp::Ge: return Opcode::Ge;
+    case ResidualOp::In: return Opcode::In;
+    case ResidualOp::Contains: return Opcode::Contains;
+    case ResidualOp::ContainsAll: return Opcode::ContainsAll;
+    case ResidualOp::ContainsAny: return Opcode::ContainsAny;
+    case ResidualOp::Under: return Opcode::Under;
+    case ResidualOp::Matches: return Opcode::Matches;
+    default: return Opcode::Literal;  // not a positive comparison: internal::relation refuses it
+  }
+}
+
 class PartialEvaluator {
  public:
   PartialEvaluator(const internal::EngineState& state, internal::Evaluator& evaluator,
@@ -845,17 +864,6 @@ void collect_unknowns(const ResidualNode& node, std::vector<UnknownRef>& out) {
   for (const ResidualNode& child : node.children) collect_unknowns(child, out);
 }
 
-bool subject_matches(const Subjects& subjects, const std::vector<std::uint64_t>& roles, std::string_view user) {
-  if (subjects.anyone) return true;
-  std::size_t words = std::min(subjects.roles.words.size(), roles.size());
-  for (std::size_t w = 0; w < words; ++w) {
-    if (subjects.roles.words[w] & roles[w]) return true;
-  }
-  for (const std::string& name : subjects.users) {
-    if (name == user) return true;
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -976,7 +984,7 @@ Residual evaluate_partially(const Engine& engine, const PartialRequest& request,
     bool some_allow = false;
     for (RuleIndex index : compiled.allows) {
       const Rule& rule = model.rules[index];
-      some_allow = some_allow || (subject_matches(rule.subjects, *view.roles, view.user_id) &&
+      some_allow = some_allow || (rule.subjects.admits(*view.roles, view.user_id) &&
                                   rule.window.contains(request.now_ms));
     }
     for (GrantIndex index : target.grants) {
@@ -992,7 +1000,7 @@ Residual evaluate_partially(const Engine& engine, const PartialRequest& request,
   std::vector<CandidateRule> blocking_denies;
   for (RuleIndex index : compiled.denies) {
     const Rule& rule = model.rules[index];
-    if (!subject_matches(rule.subjects, *view.roles, view.user_id) || !rule.window.contains(request.now_ms)) continue;
+    if (!rule.subjects.admits(*view.roles, view.user_id) || !rule.window.contains(request.now_ms)) continue;
     auto [when_true, when_false] =
         rule.when == kNoIndex ? std::pair(boolean(true), boolean(false)) : partial.condition(rule.when);
     auto [unless_true, unless_false] =
@@ -1025,7 +1033,7 @@ Residual evaluate_partially(const Engine& engine, const PartialRequest& request,
   std::vector<Applying> applying;
   for (RuleIndex index : compiled.allows) {
     const Rule& rule = model.rules[index];
-    if (!subject_matches(rule.subjects, *view.roles, view.user_id)) continue;
+    if (!rule.subjects.admits(*view.roles, view.user_id)) continue;
     if (!rule.window.contains(request.now_ms)) {
       outside_window = true;
       continue;
@@ -1410,59 +1418,14 @@ class ResidualInterpreter {
     bool positive = !(node.op >= ResidualOp::NotIn &&
                       (static_cast<int>(node.op) - static_cast<int>(ResidualOp::In)) % 2 == 1);
     ResidualOp op = positive ? node.op : negated(node.op);
-    std::optional<bool> relation;
-    switch (op) {
-      case ResidualOp::Eq:
-      case ResidualOp::Ne: {
-        internal::Equality equality = internal::compare_equal(left, right);
-        if (equality != internal::Equality::Incomparable) {
-          relation = (equality == internal::Equality::Equal) == (op == ResidualOp::Eq);
-        }
-        break;
-      }
-      case ResidualOp::Lt: case ResidualOp::Le: case ResidualOp::Gt: case ResidualOp::Ge: {
-        auto order = internal::compare_order(left, right);
-        if (order) {
-          relation = op == ResidualOp::Lt ? *order < 0 : op == ResidualOp::Le ? *order <= 0
-                   : op == ResidualOp::Gt ? *order > 0 : *order >= 0;
-        }
-        break;
-      }
-      case ResidualOp::In:
-        if (internal::is_sequence(right)) relation = internal::sequence_contains(right, left);
-        break;
-      case ResidualOp::Contains:
-        if (internal::is_sequence(left)) relation = internal::sequence_contains(left, right);
-        break;
-      case ResidualOp::ContainsAll:
-      case ResidualOp::ContainsAny:
-        if (internal::is_sequence(left) && internal::is_sequence(right)) {
-          bool all = op == ResidualOp::ContainsAll;
-          bool result = all;
-          for (std::uint32_t i = 0; i < right.size; ++i) {
-            if (internal::sequence_contains(left, right.items[i]) != all) {
-              result = !all;
-              break;
-            }
-          }
-          relation = result;
-        }
-        break;
-      case ResidualOp::Under:
-        if (left.kind == ValueKind::String && right.kind == ValueKind::String) {
-          PathContainment containment = path_under(left.string(), right.string());
-          if (containment.problem == PathProblem::None) relation = containment.under;
-        }
-        break;
-      case ResidualOp::Matches:
-        if (left.kind == ValueKind::String && right.kind == ValueKind::String) {
-          relation = glob_matches(right.string(), left.string());
-        }
-        break;
-      default: break;
+    // The runtime's operator (operator_semantics.h); a failure (mismatched
+    // kinds, an invalid path) makes the comparison false either way.
+    bool relation = false;
+    PathContainment path;
+    if (internal::relation(comparison_opcode(op), left, right, nullptr, relation, path) != internal::OpStatus::Ok) {
+      return false;
     }
-    if (!relation) return false;  // incomparable or invalid: the comparison is false either way
-    return positive ? *relation : !*relation;
+    return positive ? relation : !relation;
   }
 
  private:
@@ -1489,64 +1452,24 @@ class ResidualInterpreter {
       case ResidualOp::Negate: {
         const ResidualValue* operand = value_of(node.children[0], depth + 1);
         if (!operand) return nullptr;
-        ResidualValue out = *operand;
-        if (operand->kind == ValueKind::Number) {
-          out.number = -operand->number;
-        } else if (operand->kind == ValueKind::Int || operand->kind == ValueKind::Duration) {
-          if (__builtin_sub_overflow(std::int64_t{0}, operand->integer, &out.integer)) return nullptr;
-        } else {
-          return nullptr;
-        }
-        return &arena_.emplace_back(std::move(out));
+        Value result;
+        if (internal::checked_negate(views_.view(*operand), result) != internal::OpStatus::Ok) return nullptr;
+        return &arena_.emplace_back(to_residual_value(result));
       }
       case ResidualOp::Add:
       case ResidualOp::Sub: {
         const ResidualValue* a = value_of(node.children[0], depth + 1);
         const ResidualValue* b = value_of(node.children[1], depth + 1);
         if (!a || !b) return nullptr;
-        std::optional<ResidualValue> result = arithmetic(node.op == ResidualOp::Add, *a, *b);
-        if (!result) return nullptr;
-        return &arena_.emplace_back(std::move(*result));
+        Value result;
+        if (internal::checked_arithmetic(node.op == ResidualOp::Add, views_.view(*a), views_.view(*b), result) !=
+            internal::OpStatus::Ok) {
+          return nullptr;
+        }
+        return &arena_.emplace_back(to_residual_value(result));
       }
       default: return nullptr;
     }
-  }
-
-  // The runtime's checked arithmetic (evaluator.cpp), on owned values.
-  static std::optional<ResidualValue> arithmetic(bool add, const ResidualValue& a, const ResidualValue& b) {
-    auto numeric = [](const ResidualValue& v) { return v.kind == ValueKind::Int || v.kind == ValueKind::Number; };
-    auto as_double = [](const ResidualValue& v) {
-      return v.kind == ValueKind::Int ? static_cast<double>(v.integer) : v.number;
-    };
-    auto checked = [add](std::int64_t x, std::int64_t y, std::int64_t& result) {
-      return add ? !__builtin_add_overflow(x, y, &result) : !__builtin_sub_overflow(x, y, &result);
-    };
-    ResidualValue out;
-    if (a.kind == ValueKind::Int && b.kind == ValueKind::Int) {
-      out.kind = ValueKind::Int;
-      if (!checked(a.integer, b.integer, out.integer)) return std::nullopt;
-      return out;
-    }
-    if (numeric(a) && numeric(b)) {
-      out.kind = ValueKind::Number;
-      out.number = add ? as_double(a) + as_double(b) : as_double(a) - as_double(b);
-      if (!std::isfinite(out.number)) return std::nullopt;
-      return out;
-    }
-    ValueKind ak = a.kind, bk = b.kind;
-    if (ak == ValueKind::Timestamp && bk == ValueKind::Duration) {
-      out.kind = ValueKind::Timestamp;
-    } else if (add && ak == ValueKind::Duration && bk == ValueKind::Timestamp) {
-      out.kind = ValueKind::Timestamp;
-    } else if (!add && ak == ValueKind::Timestamp && bk == ValueKind::Timestamp) {
-      out.kind = ValueKind::Duration;
-    } else if (ak == ValueKind::Duration && bk == ValueKind::Duration) {
-      out.kind = ValueKind::Duration;
-    } else {
-      return std::nullopt;
-    }
-    if (!checked(a.integer, b.integer, out.integer)) return std::nullopt;
-    return out;
   }
 
   const UnknownValues& values_;

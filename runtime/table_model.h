@@ -31,8 +31,10 @@
 //     sub-expressions once, as authzc does.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -251,6 +253,20 @@ struct Subjects {
   RoleSet roles;
   std::vector<std::string> users;
 
+  // Whether a user named `user` whose expanded roles (every role held or
+  // inherited, as RoleSet words) are `held` is one of these subjects. The one
+  // subject-matching rule: decisions (engine.cpp) and partial evaluation use it.
+  bool admits(std::span<const std::uint64_t> held, std::string_view user) const {
+    if (anyone) return true;
+    std::size_t words = std::min(roles.words.size(), held.size());
+    for (std::size_t w = 0; w < words; ++w) {
+      if (roles.words[w] & held[w]) return true;
+    }
+    for (const std::string& name : users) {
+      if (name == user) return true;
+    }
+    return false;
+  }
 
   friend bool operator==(const Subjects&, const Subjects&) = default;
 };

@@ -21,6 +21,7 @@
 #include "runtime/decision.h"
 #include "runtime/engine.h"
 #include "runtime/internal/engine_state.h"
+#include "runtime/internal/operator_semantics.h"
 #include "runtime/small_vector.h"
 #include "runtime/path_match.h"
 
@@ -84,8 +85,9 @@ class Evaluator {
   bool has(NodeIndex index, const CompiledNode& node, const Value& object, Value& out);
   const Entity* find_entity(NodeIndex index, std::uint32_t schema, const Value& id);
   bool conform(const Value& raw, TypeIndex type, Value& out, int depth);
-  bool arithmetic(NodeIndex index, Opcode op, const Value& left, const Value& right, Value& out);
-  bool negate(NodeIndex index, const Value& operand, Value& out);
+  // Records why an operator (operator_semantics.h) failed on this node; false.
+  bool operator_error(OpStatus status, NodeIndex index, const Value& left, const Value& right,
+                      const PathContainment& path);
   std::string node_text(NodeIndex index) const;
 
   const EngineState& state_;
