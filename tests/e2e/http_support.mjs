@@ -106,9 +106,8 @@ export async function startEverythingHttp(tls) {
 }
 
 // Writes gateway.toml in `dir` and starts `authz-gateway serve`. `extra` adds
-// TOML lines to the sections; `jwksUri` replaces the issuer's /jwks. Returns
-// { url, base, child, stderr, audit, config }.
-export async function startGateway({ dir, table, issuerUrl, resource, upstream, extra = {}, name = 'gateway', jwksUri }) {
+// TOML lines to the sections. Returns { url, base, child, stderr, audit, config }.
+export async function startGateway({ dir, table, issuerUrl, resource, upstream, extra = {}, name = 'gateway' }) {
   const port = await freePort();
   const audit = join(dir, `${name}.audit.jsonl`);
   const upstreamLines = upstream.url ? `url = "${upstream.url}"` : `command = ${JSON.stringify(upstream.command)}`;
@@ -128,7 +127,7 @@ export async function startGateway({ dir, table, issuerUrl, resource, upstream, 
     '',
     '[oauth]',
     `issuer = "${issuerUrl}"`,
-    `jwks_uri = "${jwksUri ?? `${issuerUrl}/jwks`}"`,
+    `jwks_uri = "${issuerUrl}/jwks"`,
     `resource = "${resource}"`,
     'required_scopes = ["mcp:tools"]',
     ...(extra.oauth ?? []),

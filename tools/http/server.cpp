@@ -98,15 +98,9 @@ void collect(const bhttp::request<bhttp::string_body>& request, std::string_view
 
 class Server : public std::enable_shared_from_this<Server> {
  public:
-  // `blocking`: where work that may wait on the network (a key set refetch) runs, never an I/O thread.
-  Server(const ServerOptions& options, net::io_context& io, net::thread_pool& blocking,
-         std::shared_ptr<const Generation> first, gateway::FileAuditSink& audit)
-      : options_(options),
-        io_(io),
-        blocking_(blocking),
-        generation_(std::move(first)),
-        audit_(audit),
-        relay_(io, audit, options.log) {
+  Server(const ServerOptions& options, net::io_context& io, std::shared_ptr<const Generation> first,
+         gateway::FileAuditSink& audit)
+      : options_(options), io_(io), generation_(std::move(first)), audit_(audit), relay_(io, audit, options.log) {
     const HttpConfig& http = generation_->config.http;
     sessions_ = std::make_unique<SessionTable<McpSession>>(http.max_sessions, http.max_sessions_per_user);
   }
@@ -379,19 +373,9 @@ class Server : public std::enable_shared_from_this<Server> {
       co_return;
     }
     const std::int64_t now_s = unix_seconds();
-    oauth::VerifyOutcome outcome = generation.verifier->verify(token, now_s);
-    if (outcome.unknown_kid && generation.refresher) {
-      // A kid the set lacks may be a rotated key: refetch the set (rate-limited). The fetch may wait up to
-      // kJwksFetchTimeoutMs on the identity provider, so it runs on the blocking pool and this coroutine
-      // waits without holding its I/O thread: other sessions are served meanwhile.
-      outcome = co_await net::co_spawn(
-          blocking_,
-          [verifier = generation.verifier, refresher = generation.refresher, token = std::string(token),
-           now_s]() -> net::awaitable<oauth::VerifyOutcome> {
-            co_return oauth::verify_with_refresh(*verifier, *refresher, token, now_s);
-          },
-          net::use_awaitable);
-    }
+    oauth::VerifyOutcome outcome =
+        generation.refresher ? oauth::verify_with_refresh(*generation.verifier, *generation.refresher, token, now_s)
+                             : generation.verifier->verify(token, now_s);
     if (!outcome.token) {
       const oauth::AuthError& error = *outcome.error;
       reply = error_reply(error.http_status(), error.description);
@@ -522,7 +506,6 @@ class Server : public std::enable_shared_from_this<Server> {
 
   const ServerOptions& options_;
   net::io_context& io_;
-  net::thread_pool& blocking_;
   mutable std::mutex generation_mutex_;
   std::shared_ptr<const Generation> generation_;
   gateway::FileAuditSink& audit_;
@@ -564,9 +547,7 @@ int run_server(const ServerOptions& options) {
   const unsigned threads = generation.value()->config.http.threads;
   const std::int64_t drain_ms = generation.value()->config.http.drain_timeout_ms;
   net::io_context io(static_cast<int>(threads));
-  // One thread for work that may wait on the network (destroyed before `io`: it stops and joins first).
-  net::thread_pool blocking(1);
-  auto server = std::make_shared<Server>(options, io, blocking, generation.value(), audit);
+  auto server = std::make_shared<Server>(options, io, generation.value(), audit);
   std::string error;
   if (!server->open(error)) {
     log(error);
