@@ -37,6 +37,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "tools/gateway/json_text.h"
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -70,27 +72,7 @@ struct Sessions {
 std::string path_served = "/mcp";
 Sessions sessions;
 
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
+using authz::gateway::append_json_string;
 
 constexpr const char* kToolList =
     R"({"tools":[{"name":"echo","description":"Echoes back the input.","inputSchema":{"type":"object",)"

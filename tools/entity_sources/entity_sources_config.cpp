@@ -3,35 +3,15 @@
 
 #include <filesystem>
 
+#include "tools/config/toml_reader.h"
+
 namespace authz::entity_sources {
 namespace {
 
 using R = runtime::Result<EntitySourcesConfig>;
 
-struct Reader {
-  std::string file;
-  std::string error;
-
-  bool fail(const toml::node& node, const std::string& message) {
-    if (error.empty()) error = file + ":" + std::to_string(node.source().begin.line) + ": " + message;
-    return false;
-  }
-  bool string(const toml::node& node, const std::string& key, std::string& out) {
-    if (!node.is_string()) return fail(node, "`" + key + "` must be a string");
-    out = *node.value<std::string>();
-    if (out.empty()) return fail(node, "`" + key + "` must not be empty");
-    return true;
-  }
-  template <class T>
-  bool count(const toml::node& node, const std::string& key, T& out, std::int64_t minimum, std::int64_t maximum) {
-    if (!node.is_integer()) return fail(node, "`" + key + "` must be an integer");
-    std::int64_t value = *node.value<std::int64_t>();
-    if (value < minimum || value > maximum) {
-      return fail(node, "`" + key + "` must be between " + std::to_string(minimum) + " and " + std::to_string(maximum));
-    }
-    out = static_cast<T>(value);
-    return true;
-  }
+struct Reader : config::TomlReader {
+  using TomlReader::TomlReader;
 
   bool source(const std::string& name, const toml::table& table, SourceConfig& out) {
     out.name = name;
@@ -44,8 +24,8 @@ struct Reader {
         ++kinds;
         out.kind = key_name == "sqlite" ? SourceKind::Sqlite : key_name == "json" ? SourceKind::Json : SourceKind::Postgresql;
         // A connection string may hold a password: the message does not quote it.
-        ok = string(node, key, out.location);
-      } else if (key_name == "query") ok = string(node, key, out.query);
+        ok = nonempty_string(node, key, out.location);
+      } else if (key_name == "query") ok = nonempty_string(node, key, out.query);
       else if (key_name == "timeout_ms") ok = count(node, key, out.timeout_ms, 1, 600000);
       else if (key_name == "pool_size") ok = count(node, key, out.pool_size, 1, 64);
       else {
@@ -102,7 +82,7 @@ runtime::Result<EntitySourcesConfig> read_entity_sources_config(const toml::tabl
   config.file = file;
   const toml::node* section = document.get("entities");
   if (!section) return R::success(std::move(config));
-  Reader reader{file, {}};
+  Reader reader(file);
   if (!section->is_table()) {
     reader.fail(*section, "`entities` must be a table");
     return R::failure(reader.error);

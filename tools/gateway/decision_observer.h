@@ -12,13 +12,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
-namespace authz::gateway {
+#include "runtime/shadow.h"
 
-enum class ShadowOutcome : std::uint8_t { None, Same, NewlyAllowed, NewlyDenied };
+namespace authz::gateway {
 
 struct DecisionEvent {
   std::string_view method;                  // "tools/call", "resources/read", ...
@@ -27,7 +28,7 @@ struct DecisionEvent {
   std::span<const std::string_view> rules;  // the determining rules
   std::int64_t evaluation_ns = 0;           // the enforced decision's time
   std::int64_t shadow_ns = 0;               // time the shadow decision added (0 without one)
-  ShadowOutcome shadow = ShadowOutcome::None;
+  std::optional<runtime::ShadowChange> shadow;  // the shadow's verdict against it; none without a shadow
   bool audited = true;
 };
 

@@ -178,11 +178,7 @@ void Enforcer::notify(std::string_view method, const runtime::Decision& decision
   event.rules = decision.determining_rules;
   event.evaluation_ns = evaluation_ns;
   event.shadow_ns = shadow_ns;
-  if (shadow) {
-    event.shadow = shadow->effect == decision.effect ? ShadowOutcome::Same
-                   : shadow->allowed()               ? ShadowOutcome::NewlyAllowed
-                                                     : ShadowOutcome::NewlyDenied;
-  }
+  if (shadow) event.shadow = runtime::shadow_change(decision, *shadow);
   event.audited = audited;
   observer_->on_decision(event);
 }

@@ -10,7 +10,6 @@
 // policy table does not load; 2 for a usage error or an unreadable input
 // (identity files, audit log); 3 for an internal error.
 #include <CLI/CLI.hpp>
-#include <unistd.h>
 
 #include <iostream>
 #include <optional>
@@ -20,6 +19,7 @@
 #include "tools/entity_sources/entity_sources.h"
 #include "tools/gateway/child_process.h"
 #include "tools/gateway/identity.h"
+#include "tools/gateway/log_line.h"
 #include "tools/gateway/policy_file.h"
 #include "tools/gateway/relay_loop.h"
 #include "tools/gateway/session.h"
@@ -32,14 +32,7 @@ constexpr int kExitUsage = 2;
 constexpr int kExitInternal = 3;
 constexpr int kExitCannotStart = 127;
 
-// One diagnostic line on stderr, written with one write(2) so lines from the
-// gateway and the server's own stderr do not interleave mid-line.
-void log_line(std::string_view text) {
-  std::string line = "authz-gateway: ";
-  line += text;
-  line += '\n';
-  [[maybe_unused]] auto ignored = ::write(2, line.data(), line.size());
-}
+using authz::gateway::log_line;
 
 int run(int argc, char** argv) {
   CLI::App app{"authz-gateway — enforce an authz policy in front of a stdio MCP server"};

@@ -10,49 +10,15 @@
 
 #include "tools/oauth/oauth_config_toml.h"
 
+#include "tools/config/toml_reader.h"
+
 namespace authz::http {
 namespace {
 
 using R = runtime::Result<GatewayConfig>;
 
-struct Reader {
-  std::string source;
-  std::string error;
-
-  bool fail(const toml::node& node, const std::string& message) {
-    if (error.empty()) error = source + ":" + std::to_string(node.source().begin.line) + ": " + message;
-    return false;
-  }
-  bool string(const toml::node& node, const std::string& key, std::string& out) {
-    if (!node.is_string()) return fail(node, "`" + key + "` must be a string");
-    out = *node.value<std::string>();
-    return true;
-  }
-  bool strings(const toml::node& node, const std::string& key, std::vector<std::string>& out) {
-    const toml::array* array = node.as_array();
-    if (!array) return fail(node, "`" + key + "` must be an array of strings");
-    out.clear();
-    for (const toml::node& element : *array) {
-      if (!element.is_string()) return fail(element, "`" + key + "` must be an array of strings");
-      out.push_back(*element.value<std::string>());
-    }
-    return true;
-  }
-  template <class T>
-  bool count(const toml::node& node, const std::string& key, T& out, std::int64_t minimum, std::int64_t maximum) {
-    if (!node.is_integer()) return fail(node, "`" + key + "` must be an integer");
-    std::int64_t value = *node.value<std::int64_t>();
-    if (value < minimum || value > maximum) {
-      return fail(node, "`" + key + "` must be between " + std::to_string(minimum) + " and " + std::to_string(maximum));
-    }
-    out = static_cast<T>(value);
-    return true;
-  }
-  bool boolean(const toml::node& node, const std::string& key, bool& out) {
-    if (!node.is_boolean()) return fail(node, "`" + key + "` must be true or false");
-    out = *node.value<bool>();
-    return true;
-  }
+struct Reader : config::TomlReader {
+  using TomlReader::TomlReader;
 
   bool http(const toml::table& table, HttpConfig& out) {
     constexpr std::int64_t kDay = 86400000;
@@ -205,7 +171,7 @@ runtime::Result<GatewayConfig> read_gateway_config(std::string_view toml_text, c
                       std::string(error.description()));
   }
   GatewayConfig config;
-  Reader reader{source, {}};
+  Reader reader(source);
   const toml::table* http = document["http"].as_table();
   if (!http) return R::failure(source + ": no [http] section\n  = help: it names at least `policy` and `audit`");
   if (!reader.http(*http, config.http)) return R::failure(reader.error);

@@ -7,20 +7,14 @@
 #include "tools/gateway/json_scan.h"
 #include "tools/gateway/json_text.h"
 #include "tools/gateway/message_reader.h"
+#include "tools/http/asio_names.h"
 #include "tools/http/sse.h"
 #include "tools/http/stdio_upstream.h"
 #include "tools/http/upstream_connection.h"
 
 namespace authz::http {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = net::ip::tcp;
-
 namespace {
-
-inline auto with(beast::error_code& ec) { return net::redirect_error(net::use_awaitable, ec); }
 
 constexpr std::size_t kMaxServerMessageBytes = 64u << 20;
 constexpr std::size_t kMaxUnrouted = 256;  // server messages kept for a GET stream not yet open

@@ -1,26 +1,15 @@
 // serve_command.cpp — see serve_command.h.
 #include "tools/http/serve_command.h"
 
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
 
+#include "tools/gateway/log_line.h"
 #include "tools/http/server.h"
 
 namespace authz::http {
-namespace {
-
-// One line on stderr with one write(2), so concurrent lines never interleave.
-void log_line(std::string_view text) {
-  std::string line = "authz-gateway: ";
-  line += text;
-  line += '\n';
-  [[maybe_unused]] auto ignored = ::write(2, line.data(), line.size());
-}
-
-}  // namespace
+using gateway::log_line;
 
 int serve_main(int argc, char** argv) {
   CLI::App app{

@@ -18,19 +18,13 @@
 #include "tools/gateway/audit_sink.h"
 #include "tools/gateway/json_scan.h"
 #include "tools/gateway/json_text.h"
+#include "tools/http/asio_names.h"
 #include "tools/http/relay.h"
 #include "tools/oauth/auth_error.h"
 
 namespace authz::http {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = net::ip::tcp;
-
 namespace {
-
-inline auto with(beast::error_code& ec) { return net::redirect_error(net::use_awaitable, ec); }
 
 std::int64_t unix_seconds() {
   using namespace std::chrono;

@@ -17,10 +17,9 @@
 
 #include "tools/gateway/child_process.h"
 #include "tools/gateway/line_framer.h"
+#include "tools/http/asio_names.h"
 
 namespace authz::http {
-
-namespace net = boost::asio;
 
 StdioUpstream::StdioUpstream(net::any_io_executor executor, pid_t pid, int in, int out)
     : strand_(net::make_strand(executor)), in_(strand_, in), out_(strand_, out), pid_(pid) {}

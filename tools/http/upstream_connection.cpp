@@ -8,18 +8,12 @@
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "tools/http/asio_names.h"
 #include "tools/http/generation.h"
 
 namespace authz::http {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = net::ip::tcp;
-
 namespace {
-
-inline auto with(beast::error_code& ec) { return net::redirect_error(net::use_awaitable, ec); }
 
 template <class Stream>
 class Connection final : public UpstreamConnection {

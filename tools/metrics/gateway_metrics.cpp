@@ -47,11 +47,11 @@ void GatewayMetrics::on_decision(const gateway::DecisionEvent& event) {
     decisions_.child(event.method, "deny", "audit_unavailable").inc();
   }
   decision_duration_.child(event.method).observe_ns(event.evaluation_ns);
-  switch (event.shadow) {
-    case gateway::ShadowOutcome::None: return;
-    case gateway::ShadowOutcome::Same: shadow_decisions_.child("same").inc(); break;
-    case gateway::ShadowOutcome::NewlyAllowed: shadow_decisions_.child("newly_allowed").inc(); break;
-    case gateway::ShadowOutcome::NewlyDenied: shadow_decisions_.child("newly_denied").inc(); break;
+  if (!event.shadow) return;
+  switch (*event.shadow) {
+    case runtime::ShadowChange::Same: shadow_decisions_.child("same").inc(); break;
+    case runtime::ShadowChange::NewlyAllowed: shadow_decisions_.child("newly_allowed").inc(); break;
+    case runtime::ShadowChange::NewlyDenied: shadow_decisions_.child("newly_denied").inc(); break;
   }
   shadow_added_.child().observe_ns(event.shadow_ns);
 }

@@ -7,49 +7,16 @@
 #include <fstream>
 #include <sstream>
 
+#include "tools/config/toml_reader.h"
+
 namespace authz::oauth {
 namespace {
 
 using R = runtime::Result<OAuthConfig>;
 
-struct Reader {
-  std::string source;
-  std::string error;
+struct Reader : config::TomlReader {
+  using TomlReader::TomlReader;
 
-  bool fail(const toml::node& node, const std::string& message) {
-    if (error.empty()) error = source + ":" + std::to_string(node.source().begin.line) + ": " + message;
-    return false;
-  }
-
-  bool string(const toml::node& node, const std::string& key, std::string& out) {
-    auto value = node.value<std::string>();
-    if (!node.is_string() || !value) return fail(node, "`" + key + "` must be a string");
-    out = *value;
-    return true;
-  }
-  bool strings(const toml::node& node, const std::string& key, std::vector<std::string>& out) {
-    const toml::array* array = node.as_array();
-    if (!array) return fail(node, "`" + key + "` must be an array of strings");
-    out.clear();
-    for (const toml::node& element : *array) {
-      if (!element.is_string()) return fail(element, "`" + key + "` must be an array of strings");
-      out.push_back(*element.value<std::string>());
-    }
-    return true;
-  }
-  template <class T>
-  bool count(const toml::node& node, const std::string& key, T& out, std::int64_t minimum) {
-    if (!node.is_integer()) return fail(node, "`" + key + "` must be an integer");
-    std::int64_t value = *node.value<std::int64_t>();
-    if (value < minimum) return fail(node, "`" + key + "` must be at least " + std::to_string(minimum));
-    out = static_cast<T>(value);
-    return true;
-  }
-  bool boolean(const toml::node& node, const std::string& key, bool& out) {
-    if (!node.is_boolean()) return fail(node, "`" + key + "` must be true or false");
-    out = *node.value<bool>();
-    return true;
-  }
   bool string_map(const toml::node& node, const std::string& key, std::vector<std::pair<std::string, std::string>>& out) {
     const toml::table* table = node.as_table();
     if (!table) return fail(node, "`" + key + "` must be a table");
@@ -127,7 +94,7 @@ runtime::Result<OAuthConfig> read_oauth_config(std::string_view toml_text, const
   }
   const toml::table* section = document["oauth"].as_table();
   if (!section) return R::failure(source + ": no [oauth] section");
-  Reader reader{source, {}};
+  Reader reader(source);
   OAuthConfig config;
   if (!reader.oauth(*section, config)) return R::failure(reader.error);
   return R::success(std::move(config));
