@@ -22,7 +22,8 @@ void append_string_array(std::string& out, const std::vector<std::string>& value
 
 }  // namespace
 
-runtime::Result<std::shared_ptr<const Generation>> build_generation(GatewayConfig config) {
+runtime::Result<std::shared_ptr<const Generation>> build_generation(GatewayConfig config,
+                                                                    std::function<void(std::string_view)> log) {
   auto trusted_keys = gateway::load_trusted_keys(config.http.trusted_keys);
   if (!trusted_keys.ok()) return R::failure(trusted_keys.error() + "\n  = help: see docs/signing.md");
   auto engine = gateway::load_policy_file(config.http.policy, trusted_keys.value());
@@ -37,6 +38,18 @@ runtime::Result<std::shared_ptr<const Generation>> build_generation(GatewayConfi
     std::string error;
     generation->entities = gateway::load_entities_file(config.http.entities, error);
     if (!generation->entities) return R::failure(error);
+  }
+  if (!config.entity_sources.sources.empty()) {
+    // Connected and checked against this table before anything is served.
+    entity_sources::Options options;
+    options.fallback = generation->entities;
+    options.log = std::move(log);
+    auto sources = entity_sources::EntitySources::open(config.entity_sources, generation->engine.model(), options);
+    if (!sources.ok()) {
+      return R::failure(sources.error() + "\n  = help: `authzc check-entities` runs the same checks in CI");
+    }
+    generation->sources = std::move(sources.value());
+    generation->entities = generation->sources;
   }
 
   // The resource URI: where metadata lives and what `aud` must name.
@@ -83,6 +96,7 @@ runtime::Result<std::shared_ptr<const Generation>> build_generation(GatewayConfi
   generation->rules.mcp_path = config.http.path;
   generation->rules.metadata_path = metadata_path;
   generation->rules.allowed_origins = config.http.allowed_origins;
+  generation->rules.metrics = config.http.metrics;
   if (!config.upstream.url.empty() && !parse_http_url(config.upstream.url, generation->upstream_url)) {
     return R::failure("[upstream] `url` is not an http(s) URL");
   }

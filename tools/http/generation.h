@@ -1,7 +1,8 @@
 // generation.h — everything the HTTP front reloads as one unit on SIGHUP:
 // the configuration, the decision table (and the shadow table, both checked
 // against [http].trusted_keys when it names any), the entity data, the key set and
-// the token verifier checked against that table, and what follows from them
+// the token verifier checked against that table, the entity sources of
+// `[entities.*]` opened and checked against that table, and what follows from them
 // (request rules, the RFC 9728 metadata document).
 //
 // Contract: build_generation() loads and checks everything or fails with
@@ -11,6 +12,7 @@
 // it; the token verifier inside it is thread-safe (token_verifier.h).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +20,7 @@
 #include "runtime/engine.h"
 #include "runtime/entity_store.h"
 #include "runtime/result.h"
+#include "tools/entity_sources/entity_sources.h"
 #include "tools/http/http_config.h"
 #include "tools/http/request_check.h"
 #include "tools/oauth/jwks.h"
@@ -30,10 +33,11 @@ struct Generation {
   GatewayConfig config;
   runtime::Engine engine;
   std::optional<runtime::Engine> shadow;  // [http].shadow: decided alongside, recorded only
-  // The entity data sessions decide with. Today the JSON file of
-  // [http].entities (as the stdio gateway's --entities); a database-backed
-  // EntityResolver plugs in here.
+  // The entity data sessions decide with: the `[entities.*]` sources when
+  // configured (asking the JSON file of [http].entities for the types they
+  // do not configure), else that JSON file alone.
   std::shared_ptr<const runtime::EntityResolver> entities;
+  std::shared_ptr<const entity_sources::EntitySources> sources;  // null without [entities.*]
   std::shared_ptr<oauth::TokenVerifier> verifier;
   std::shared_ptr<oauth::JwksRefresher> refresher;  // null when the keys come from a file
   RequestRules rules;
@@ -46,6 +50,8 @@ struct Generation {
 inline constexpr std::int64_t kJwksFetchTimeoutMs = 5000;
 inline constexpr std::size_t kJwksMaxBytes = 1u << 20;
 
-runtime::Result<std::shared_ptr<const Generation>> build_generation(GatewayConfig config);
+// `log`: where the entity sources' operator lines go (a database's own message).
+runtime::Result<std::shared_ptr<const Generation>> build_generation(GatewayConfig config,
+                                                                    std::function<void(std::string_view)> log = {});
 
 }  // namespace authz::http

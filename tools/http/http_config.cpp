@@ -90,6 +90,8 @@ struct Reader : config::TomlReader {
         ok = count(node, key, out.drain_timeout_ms, 0, kDay);
       else if (name == "threads")
         ok = count(node, key, out.threads, 1, 256);
+      else if (name == "metrics")
+        ok = boolean(node, key, out.metrics);
       else
         ok = fail(node, "unknown key `" + key + "`\n  = help: docs/http-gateway.md lists the keys of [http]");
       if (!ok) return false;
@@ -182,6 +184,9 @@ runtime::Result<GatewayConfig> read_gateway_config(std::string_view toml_text, c
   auto oauth = oauth::read_oauth_config(toml_text, source);
   if (!oauth.ok()) return R::failure(oauth.error());
   config.oauth = std::move(oauth.value());
+  auto sources = entity_sources::read_entity_sources_config(document, source);
+  if (!sources.ok()) return R::failure(sources.error());
+  config.entity_sources = std::move(sources.value());
   return R::success(std::move(config));
 }
 
@@ -202,6 +207,7 @@ runtime::Result<GatewayConfig> load_gateway_config(const std::string& path) {
     resolve(*file_path);
   }
   for (std::string& key_path : http.trusted_keys) resolve(key_path);
+  entity_sources::resolve_relative_paths(config.value().entity_sources, path);
   return config;
 }
 

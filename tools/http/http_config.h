@@ -2,13 +2,14 @@
 // HTTP front (docs/http-gateway.md): the `[http]` and `[upstream]` sections
 // of the gateway's TOML file, next to `[oauth]` (tools/oauth/oauth_config.h).
 //
-// Contract: read_gateway_config reads all three sections of one file; every
+// Contract: read_gateway_config reads all three sections of one file, and
+// `[entities]` / `[entities.TYPE]` through entity_sources_config.h; every
 // key of `[http]`, `[upstream]` and `[upstream.headers]` is type-checked and
 // an unknown key, a value of the wrong type or out of range, or an upstream
 // with both or neither of `url` and `command` is one error naming the key and
 // its line (`gateway.toml:7: ...`), in the style of oauth_config_toml.h.
 // load_gateway_config resolves relative paths (policy, audit, entities, TLS
-// files, jwks_file) against the file's directory. Defaults are the struct
+// files, jwks_file, sqlite/json entity sources) against the file's directory. Defaults are the struct
 // initialisers below. Never throws.
 #pragma once
 
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "runtime/result.h"
+#include "tools/entity_sources/entity_sources_config.h"
 #include "tools/oauth/oauth_config.h"
 
 namespace authz::http {
@@ -47,6 +49,9 @@ struct HttpConfig {
   std::int64_t session_idle_timeout_s = 1800;
   std::int64_t drain_timeout_ms = 10000;  // SIGTERM: how long open requests may finish
   unsigned threads = 2;
+  // GET /metrics on this listener (docs/metrics.md). Off by default: the
+  // output names the table's rule ids and counts sessions and decisions.
+  bool metrics = false;
 };
 
 struct UpstreamConfig {
@@ -66,6 +71,7 @@ struct GatewayConfig {
   HttpConfig http;
   UpstreamConfig upstream;
   oauth::OAuthConfig oauth;
+  entity_sources::EntitySourcesConfig entity_sources;  // [entities.*] (docs/entity-sources.md); empty: none
 };
 
 // `source`: the name errors show (a path).

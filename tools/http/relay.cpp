@@ -203,8 +203,9 @@ runtime::AuditCaller caller_of(const CallContext& call, std::string session_id) 
   return caller;
 }
 
-Relay::Relay(net::io_context& io, gateway::AuditSink& audit, std::function<void(std::string_view)> log)
-    : io_(io), audit_(audit), log_(std::move(log)), tls_(net::ssl::context::tls_client) {
+Relay::Relay(net::io_context& io, gateway::AuditSink& audit, std::function<void(std::string_view)> log,
+             metrics::GatewayMetrics* metrics)
+    : io_(io), audit_(audit), log_(std::move(log)), metrics_(metrics), tls_(net::ssl::context::tls_client) {
   tls_.set_default_verify_paths();
   tls_.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 | net::ssl::context::no_sslv3 |
                    net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1);
@@ -219,7 +220,23 @@ std::shared_ptr<McpSession> Relay::create_session(const Generation& generation, 
   }
   gateway::SessionConfig config;
   config.principal = call.token->principal;
+  if (generation.sources && generation.sources->has_principal_source()) {
+    // The database's attributes under the token's (docs/entity-sources.md).
+    auto merged = generation.sources->principal_attributes(config.principal.id, config.principal.attributes_json);
+    if (!merged.ok()) {
+      if (log_) {
+        std::string line = "{\"event\":\"principal_source_failed\",\"detail\":";
+        gateway::append_json_string(line, merged.error());
+        line += '}';
+        log_(line);
+      }
+      error = "the user's attributes cannot be read";
+      return nullptr;
+    }
+    config.principal.attributes_json = std::move(merged.value());
+  }
   config.entities = generation.entities;
+  config.observer = metrics_;
   config.audit = &audit_;
   config.caller = caller_of(call, id);
   const std::string prefix = "{\"event\":\"session\",\"session\":\"" + id + "\",\"detail\":";
@@ -276,11 +293,13 @@ std::shared_ptr<McpSession> Relay::create_session(const Generation& generation, 
       return nullptr;
     }
   }
+  if (metrics_) metrics_->session_started("http");
   return session;
 }
 
 void Relay::end_session(McpSession& session) {
   if (session.ended.exchange(true)) return;
+  if (metrics_) metrics_->session_ended("http");
   if (session.stdio) {
     session.stdio->stop();
     std::lock_guard lock(children_mutex_);

@@ -35,6 +35,7 @@
 #include "tools/gateway/audit_sink.h"
 #include "tools/http/generation.h"
 #include "tools/http/mcp_session.h"
+#include "tools/metrics/gateway_metrics.h"
 #include "tools/oauth/verified_token.h"
 
 namespace authz::http {
@@ -72,9 +73,16 @@ enum class RelayOutcome { Done, EndSession };
 
 class Relay {
  public:
-  Relay(boost::asio::io_context& io, gateway::AuditSink& audit, std::function<void(std::string_view)> log);
+  // `metrics` (may be null) observes every session's decisions and is told
+  // when sessions start and end.
+  Relay(boost::asio::io_context& io, gateway::AuditSink& audit, std::function<void(std::string_view)> log,
+        metrics::GatewayMetrics* metrics = nullptr);
 
   // A new session for the caller, with its upstream (a stdio child is started here).
+  // With a principal source (`[entities.User]`), the caller's attributes are
+  // that row under the token's claims, read here once per session; when the
+  // source fails, no session (null, `error` says so without the database's
+  // message, which goes to the log).
   std::shared_ptr<McpSession> create_session(const Generation& generation, const CallContext& call, std::string& error);
   boost::asio::awaitable<RelayOutcome> post(const Generation& generation, std::shared_ptr<McpSession> session,
                                             const CallContext& call, const std::string& body, bool created,
@@ -95,6 +103,7 @@ class Relay {
   boost::asio::io_context& io_;
   gateway::AuditSink& audit_;
   std::function<void(std::string_view)> log_;
+  metrics::GatewayMetrics* metrics_;
   boost::asio::ssl::context tls_;  // https upstreams: the system's trust store
   std::mutex children_mutex_;
   std::size_t children_ = 0;

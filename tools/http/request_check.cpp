@@ -144,6 +144,9 @@ Verdict check_request(const RequestFacts& request, const RequestRules& rules) {
   if (path == "/healthz") {
     return request.method == "GET" ? Verdict{0, {}, Route::Health} : refuse(405, "method not allowed", Route::Health);
   }
+  if (path == "/metrics" && rules.metrics && path != rules.mcp_path) {
+    return request.method == "GET" ? Verdict{0, {}, Route::Metrics} : refuse(405, "method not allowed", Route::Metrics);
+  }
   if (path == rules.metadata_path || path == "/.well-known/oauth-protected-resource") {
     return request.method == "GET" ? Verdict{0, {}, Route::Metadata}
                                    : refuse(405, "method not allowed", Route::Metadata);

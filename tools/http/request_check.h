@@ -10,7 +10,8 @@
 //   framing   more than one Content-Length, or Content-Length together with
 //             Transfer-Encoding, or a Transfer-Encoding other than `chunked`
 //             (request smuggling): 400;
-//   route     `/healthz` (GET), the protected-resource metadata path (GET),
+//   route     `/healthz` (GET), `/metrics` (GET, only with `metrics`; else
+//             404 like any unknown path), the protected-resource metadata path (GET),
 //             the MCP path (POST, GET, DELETE; other methods 405), anything
 //             else 404; a query string is not part of the match (and is
 //             refused on the MCP path: tokens never travel in URLs);
@@ -32,7 +33,7 @@
 
 namespace authz::http {
 
-enum class Route { Mcp, Metadata, Health };
+enum class Route { Mcp, Metadata, Health, Metrics };
 
 struct RequestFacts {
   std::string_view method;  // "POST", as sent
@@ -46,6 +47,7 @@ struct RequestRules {
   std::string mcp_path = "/mcp";
   std::string metadata_path = "/.well-known/oauth-protected-resource/mcp";
   std::vector<std::string> allowed_origins;
+  bool metrics = false;  // [http].metrics: serve GET /metrics
 };
 
 struct Verdict {

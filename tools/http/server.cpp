@@ -88,13 +88,28 @@ void collect(const bhttp::request<bhttp::string_body>& request, std::string_view
   for (auto it = range.first; it != range.second; ++it) out.emplace_back(it->value().data(), it->value().size());
 }
 
+// The metrics' cause word for a refused token: a fixed set, never the description.
+std::string_view token_failure_cause(const oauth::VerifyOutcome& outcome) {
+  if (outcome.unknown_kid) return "unknown_key";
+  const oauth::AuthError& error = *outcome.error;
+  if (error.code != oauth::AuthErrorCode::InvalidToken) return oauth::error_code_name(error.code);
+  if (error.description == "the token expired") return "expired";
+  if (error.description == "the token's signature does not verify") return "bad_signature";
+  return "invalid_token";
+}
+
 }  // namespace
 
 class Server : public std::enable_shared_from_this<Server> {
  public:
   Server(const ServerOptions& options, net::io_context& io, std::shared_ptr<const Generation> first,
-         gateway::FileAuditSink& audit)
-      : options_(options), io_(io), generation_(std::move(first)), audit_(audit), relay_(io, audit, options.log) {
+         gateway::FileAuditSink& audit, metrics::GatewayMetrics& metrics)
+      : options_(options),
+        io_(io),
+        generation_(std::move(first)),
+        audit_(audit),
+        metrics_(metrics),
+        relay_(io, audit, options.log, &metrics) {
     const HttpConfig& http = generation_->config.http;
     sessions_ = std::make_unique<SessionTable<McpSession>>(http.max_sessions, http.max_sessions_per_user);
   }
@@ -146,14 +161,19 @@ class Server : public std::enable_shared_from_this<Server> {
   void reload() {
     auto config = options_.load_config();
     if (!config.ok()) {
+      metrics_.on_reload("policy", false);
       event("reload_refused", config.error());
       return;
     }
-    auto next = build_generation(std::move(config.value()));
+    const bool shadowed = !config.value().http.shadow.empty();
+    auto next = build_generation(std::move(config.value()), options_.log);
     if (!next.ok()) {
+      metrics_.on_reload("policy", false);
       event("reload_refused", next.error());
       return;
     }
+    metrics_.on_reload("policy", true);
+    if (shadowed) metrics_.on_reload("shadow", true);
     {
       std::lock_guard lock(generation_mutex_);
       generation_ = next.value();
@@ -346,6 +366,11 @@ class Server : public std::enable_shared_from_this<Server> {
                    generation.engine.policy_hash() + "\"}";
       co_return;
     }
+    if (verdict.route == Route::Metrics) {
+      reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      reply.body = metrics_.render();
+      co_return;
+    }
     if (verdict.route == Route::Metadata) {
       reply.content_type = "application/json";
       reply.body = generation.metadata_json;
@@ -357,6 +382,7 @@ class Server : public std::enable_shared_from_this<Server> {
     std::string_view token;
     BearerStatus bearer = bearer_token(facts.authorization, token);
     if (bearer != BearerStatus::Ok) {
+      metrics_.token_failure(bearer == BearerStatus::Missing ? "missing" : "malformed");
       oauth::AuthError error{oauth::AuthErrorCode::InvalidRequest, "malformed authorization header", {}};
       reply =
           error_reply(bearer == BearerStatus::Missing ? 401 : 400,
@@ -372,6 +398,7 @@ class Server : public std::enable_shared_from_this<Server> {
                              : generation.verifier->verify(token, now_s);
     if (!outcome.token) {
       const oauth::AuthError& error = *outcome.error;
+      metrics_.token_failure(token_failure_cause(outcome));
       reply = error_reply(error.http_status(), error.description);
       reply.headers.emplace_back(
           "WWW-Authenticate", oauth::www_authenticate({oauth_config.realm, generation.resource_metadata_url, &error}));
@@ -503,6 +530,7 @@ class Server : public std::enable_shared_from_this<Server> {
   mutable std::mutex generation_mutex_;
   std::shared_ptr<const Generation> generation_;
   gateway::FileAuditSink& audit_;
+  metrics::GatewayMetrics& metrics_;
   Relay relay_;
   std::unique_ptr<SessionTable<McpSession>> sessions_;
   std::optional<tcp::acceptor> acceptor_;
@@ -523,7 +551,7 @@ int run_server(const ServerOptions& options) {
   }
   const std::string audit_path = config.value().http.audit;
   const bool audit_sync = config.value().http.audit_sync;
-  auto generation = build_generation(std::move(config.value()));
+  auto generation = build_generation(std::move(config.value()), options.log);
   if (!generation.ok()) {
     log(generation.error());
     return 1;
@@ -541,7 +569,8 @@ int run_server(const ServerOptions& options) {
   const unsigned threads = generation.value()->config.http.threads;
   const std::int64_t drain_ms = generation.value()->config.http.drain_timeout_ms;
   net::io_context io(static_cast<int>(threads));
-  auto server = std::make_shared<Server>(options, io, generation.value(), audit);
+  metrics::GatewayMetrics metrics;  // one per process: sessions and reloads span generations
+  auto server = std::make_shared<Server>(options, io, generation.value(), audit, metrics);
   std::string error;
   if (!server->open(error)) {
     log(error);

@@ -4,6 +4,7 @@
 // Contract: run_server() listens on [http].listen (TLS when tls_cert/key are
 // set) and serves, on [http].threads threads:
 //   GET  /healthz                               200 {"status":"ok",...}
+//   GET  /metrics                               Prometheus text (only with [http].metrics)
 //   GET  /.well-known/oauth-protected-resource[/path]   RFC 9728 metadata
 //   POST/GET/DELETE [http].path                 the MCP endpoint
 // Each request is judged by check_request (request_check.h) first, then its
@@ -17,6 +18,8 @@
 // Mcp-Session-Id, the configured [upstream].headers and (when configured)
 // identity headers. SIGHUP rebuilds the Generation (generation.h) from the
 // configuration file; a failed reload is logged and the old one stays.
+// One metrics::GatewayMetrics per process observes every session's decisions,
+// sessions, refused tokens (by cause) and reloads (docs/metrics.md).
 // SIGTERM / SIGINT stop accepting, let requests in progress finish for up to
 // [http].drain_timeout_ms, then end every session (children included) and
 // return 0. Diagnostics are one JSON object per line on stderr.
