@@ -146,3 +146,33 @@ TEST_CASE("http config: URLs", "[http]") {
   CHECK_FALSE(authz::http::parse_http_url("file:///etc/passwd", url));
   CHECK_FALSE(authz::http::parse_http_url("http:///x", url));
 }
+
+TEST_CASE("http config: metrics and [entities.*] sections", "[http]") {
+  const std::string base = "[http]\npolicy = \"t\"\naudit = \"a\"\n";
+  const std::string upstream = "[upstream]\nurl = \"http://x/mcp\"\n";
+  auto plain = read_gateway_config(with_oauth(base + upstream), "gw.toml");
+  REQUIRE(plain.ok());
+  CHECK_FALSE(plain.value().http.metrics);  // off unless asked for: it names rule ids
+  CHECK(plain.value().entity_sources.sources.empty());
+
+  auto config = read_gateway_config(
+      with_oauth(base + "metrics = true\n" + upstream +
+                 "[entities]\ncache_max_age_ms = 500\n[entities.Account]\nsqlite = \"crm.db\"\n"
+                 "query = \"SELECT owner FROM accounts WHERE id = ?\"\n"),
+      "gw.toml");
+  REQUIRE(config.ok());
+  CHECK(config.value().http.metrics);
+  REQUIRE(config.value().entity_sources.sources.size() == 1);
+  CHECK(config.value().entity_sources.sources[0].name == "Account");
+  CHECK(config.value().entity_sources.sources[0].location == "crm.db");
+  CHECK(config.value().entity_sources.cache_max_age_ms == 500);
+
+  auto wrong = read_gateway_config(with_oauth(base + "metrics = \"yes\"\n" + upstream), "gw.toml");
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.error() == "gw.toml:4: `http.metrics` must be true or false");
+  // The [entities] section's own errors come through, naming the key and its line.
+  auto bad = read_gateway_config(
+      with_oauth(base + upstream + "[entities.Account]\nsqlite = \"crm.db\"\nquery = \"q\"\ntimeout = 5\n"), "gw.toml");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().find("gw.toml:9: unknown key `entities.Account.timeout`") == 0);
+}

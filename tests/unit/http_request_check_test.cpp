@@ -82,6 +82,27 @@ TEST_CASE("http check: routes and methods", "[http]") {
   CHECK(check_request(facts, rules()).status == 405);
 }
 
+TEST_CASE("http check: /metrics only when enabled, GET only", "[http]") {
+  RequestFacts facts;
+  facts.method = "GET";
+  facts.target = "/metrics";
+  RequestRules off = rules();
+  CHECK(check_request(facts, off).status == 404);  // like any unknown path
+  RequestRules on = rules();
+  on.metrics = true;
+  Verdict verdict = check_request(facts, on);
+  CHECK(verdict.status == 0);
+  CHECK(verdict.route == Route::Metrics);
+  facts.target = "/metrics?x=1";
+  CHECK(check_request(facts, on).route == Route::Metrics);
+  facts.target = "/metrics";
+  facts.method = "POST";
+  CHECK(check_request(facts, on).status == 405);
+  facts.method = "GET";
+  facts.target = "/metrics/";
+  CHECK(check_request(facts, on).status == 404);
+}
+
 TEST_CASE("http check: Origin must be allowed exactly", "[http]") {
   auto facts = post();
   facts.origin = {"https://evil.example"};
