@@ -10,6 +10,7 @@
 // (python3-prometheus-client).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -118,6 +119,24 @@ describe('entity sources and /metrics in authz-gateway serve', () => {
     assert.ok(sample(samples, 'authz_decision_duration_seconds_count', { method: 'tools/call' }) >= 5);
     const post = await fetch(`${gateway.base}/metrics`, { method: 'POST' });
     assert.equal(post.status, 405);
+  });
+
+  test('SIGHUP reloads the sources with the table, for open sessions too', TEST_TIMEOUT, async () => {
+    const token = await tokenFrom(issuer, RESOURCE, { sub: 'u-bob', roles: ['rep'] });
+    const { client } = await connectHttp(gateway.url, token);
+    sql(db, `CREATE TABLE accounts_v2 (id TEXT PRIMARY KEY, owner TEXT, team TEXT, region TEXT);
+             INSERT INTO accounts_v2 VALUES ('acc-9','u-bob','west','europe');`);
+    await denied(callTool(client, 'get_account', { account: 'acc-9' }));  // not in `accounts`
+    writeFileSync(gateway.config, readFileSync(gateway.config, 'utf8').replace('FROM accounts WHERE', 'FROM accounts_v2 WHERE'));
+    const reloads = () => gateway.stderr.join('').split('"event":"reloaded"').length - 1;
+    const before = reloads();
+    gateway.child.kill('SIGHUP');
+    for (let i = 0; i < 100 && reloads() === before; ++i) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(reloads(), before + 1, gateway.stderr.join(''));
+    const moved = await callTool(client, 'get_account', { account: 'acc-9' });  // the same session
+    assert.match(moved.content[0].text, /acc-9/);
+    const samples = scrape(await (await fetch(`${gateway.base}/metrics`)).text());
+    assert.equal(sample(samples, 'authz_policy_reloads_total', { table: 'policy', result: 'ok' }), 1);
   });
 
   test('a principal source that fails refuses the session (503), allows nothing', TEST_TIMEOUT, async () => {

@@ -81,6 +81,8 @@ class Enforcer {
               std::int64_t now_ms, std::string& reply);
 
   void set_observer(DecisionObserver* observer) { observer_ = observer; }
+  // The entity data later decisions read (a reload's sources, checked against its table).
+  void set_entities(std::shared_ptr<const runtime::EntityResolver> entities) { entities_ = std::move(entities); }
 
   const runtime::Principal& principal() const { return request_.principal; }
   // Who is calling, copied into every later audit record (the HTTP front's

@@ -85,6 +85,11 @@ class Session {
   const runtime::Principal& principal() const { return enforcer_.principal(); }
   const runtime::Engine& engine() const { return engine_; }
   void set_shadow(std::optional<runtime::Engine> shadow) { shadow_ = std::move(shadow); }
+  // The entity data later decisions read; a front that reloads its entity
+  // sources with the table passes them together (the HTTP front's SIGHUP).
+  void set_entities(std::shared_ptr<const runtime::EntityResolver> entities) {
+    enforcer_.set_entities(std::move(entities));
+  }
   const runtime::Engine* shadow() const { return shadow_ ? &*shadow_ : nullptr; }
   std::size_t requests_in_flight() const { return pending_.size(); }
 

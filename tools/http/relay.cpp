@@ -347,12 +347,12 @@ void Relay::deliver_stdio(McpSession& session, std::string_view line) {
   for (std::string& message : routing.to_client) route_to_client(session, std::move(message));
 }
 
-void Relay::replace_engine(McpSession& session, const runtime::Engine& engine,
-                           const std::optional<runtime::Engine>& shadow) {
+void Relay::replace_generation(McpSession& session, const Generation& generation) {
   gateway::Routing routing;
   std::lock_guard lock(session.mutex);
-  session.core.replace_engine(engine, routing);
-  session.core.set_shadow(shadow);
+  session.core.replace_engine(generation.engine, routing);
+  session.core.set_shadow(generation.shadow);
+  session.core.set_entities(generation.entities);
   for (std::string& message : routing.to_client) route_to_client(session, std::move(message));
 }
 

@@ -92,9 +92,11 @@ class Relay {
   boost::asio::awaitable<void> delete_session(const Generation& generation, McpSession& session);
   // Releases the upstream (stops the child, closes connections); idempotent.
   void end_session(McpSession& session);
-  // A reloaded table (and shadow) for an open session; list_changed notifications go to its stream.
-  void replace_engine(McpSession& session, const runtime::Engine& engine,
-                      const std::optional<runtime::Engine>& shadow = std::nullopt);
+  // A reloaded generation for an open session: its table, shadow and entity
+  // data (the sources were checked against that table); list_changed
+  // notifications go to its stream. The principal's attributes stay those
+  // read when the session was created.
+  void replace_generation(McpSession& session, const Generation& generation);
 
  private:
   void deliver_stdio(McpSession& session, std::string_view line);

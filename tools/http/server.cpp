@@ -179,7 +179,7 @@ class Server : public std::enable_shared_from_this<Server> {
       generation_ = next.value();
     }
     for (auto& [id, session] : sessions_->all()) {
-      relay_.replace_engine(*session, next.value()->engine, next.value()->shadow);
+      relay_.replace_generation(*session, *next.value());
     }
     event("reloaded", "policy " + next.value()->engine.policy_hash());
   }
