@@ -81,12 +81,14 @@ describe('entity sources and /metrics in authz-gateway serve', () => {
     const token = await tokenFrom(issuer, RESOURCE, { sub: 'u-bob', roles: ['rep'] });
     const { client } = await connectHttp(gateway.url, token);
     const own = await callTool(client, 'get_account', { account: 'acc-1' });
-    assert.match(own.content[0].text, /served/);
+    assert.ok(!own.isError);
+    assert.match(own.content[0].text, /^served .*acc-1/);
     await denied(callTool(client, 'get_account', { account: 'acc-new' }));  // not in the database
     await denied(callTool(client, 'get_account', { account: "' OR 1=1 --" }));  // an id is never SQL
     sql(db, "INSERT INTO accounts VALUES ('acc-new','u-bob','west','europe')");
     const inserted = await callTool(client, 'get_account', { account: 'acc-new' });
-    assert.match(inserted.content[0].text, /acc-new/);
+    assert.ok(!inserted.isError);
+    assert.match(inserted.content[0].text, /^served .*acc-new/);  // the upstream's answer, not a denial naming the id
     const calls = auditRecords(gateway.audit).filter((r) => r.method === 'tools/call' && r.user === 'u-bob');
     assert.deepEqual(calls.map((r) => r.effect), ['allow', 'deny', 'deny', 'allow']);
     assert.deepEqual(calls[3].rules, ['owners_read_own']);
@@ -96,7 +98,8 @@ describe('entity sources and /metrics in authz-gateway serve', () => {
     const token = await tokenFrom(issuer, RESOURCE, { sub: 'u-dana', roles: ['manager'] });
     const { client } = await connectHttp(gateway.url, token);
     const team = await callTool(client, 'get_account', { account: 'acc-7' });
-    assert.match(team.content[0].text, /acc-7/);
+    assert.ok(!team.isError);
+    assert.match(team.content[0].text, /^served .*acc-7/);
     const record = auditRecords(gateway.audit).filter((r) => r.user === 'u-dana' && r.method === 'tools/call').pop();
     assert.deepEqual(record.rules, ['managers_team_accounts']);
   });
@@ -134,7 +137,8 @@ describe('entity sources and /metrics in authz-gateway serve', () => {
     for (let i = 0; i < 100 && reloads() === before; ++i) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(reloads(), before + 1, gateway.stderr.join(''));
     const moved = await callTool(client, 'get_account', { account: 'acc-9' });  // the same session
-    assert.match(moved.content[0].text, /acc-9/);
+    assert.ok(!moved.isError);
+    assert.match(moved.content[0].text, /^served .*acc-9/);
     const samples = scrape(await (await fetch(`${gateway.base}/metrics`)).text());
     assert.equal(sample(samples, 'authz_policy_reloads_total', { table: 'policy', result: 'ok' }), 1);
   });
