@@ -120,6 +120,11 @@ describe('entity sources and /metrics in authz-gateway serve', () => {
     assert.equal(sample(samples, 'authz_sessions_active', { front: 'http' }), 2);
     assert.equal(sample(samples, 'authz_token_validation_failures_total', { cause: 'invalid_token' }), 1);
     assert.ok(sample(samples, 'authz_decision_duration_seconds_count', { method: 'tools/call' }) >= 5);
+    // Every relayed request (initialize, the lists, the three allowed calls) observes what the gateway added.
+    const relayed = sample(samples, 'authz_gateway_added_latency_seconds_count', { front: 'http' });
+    assert.ok(relayed >= 3, `added latency observed ${relayed} times`);
+    const added = sample(samples, 'authz_gateway_added_latency_seconds_sum', { front: 'http' });
+    assert.ok(added > 0 && added / relayed < 0.5, `mean added latency ${added / relayed} s`);
     const post = await fetch(`${gateway.base}/metrics`, { method: 'POST' });
     assert.equal(post.status, 405);
   });

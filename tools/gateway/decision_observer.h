@@ -11,6 +11,7 @@
 // throw. Views in DecisionEvent are valid only during the call.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -20,6 +21,11 @@
 #include "runtime/shadow.h"
 
 namespace authz::gateway {
+
+// Nanoseconds of the steady clock since `since`: how every duration reported here is taken.
+inline std::int64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since).count();
+}
 
 struct DecisionEvent {
   std::string_view method;                  // "tools/call", "resources/read", ...

@@ -62,10 +62,6 @@ std::string refuse_unapplicable_obligation(runtime::Decision& decision) {
   return name;
 }
 
-std::int64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since).count();
-}
-
 }  // namespace
 
 bool is_decided_method(std::string_view method) {

@@ -390,6 +390,7 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
       std::lock_guard lock(session->mutex);
       session->waiting[key] = waiter;
     }
+    const auto sent = std::chrono::steady_clock::now();
     session->stdio->send(one_line(body));
     waiter->timer.expires_after(std::chrono::milliseconds(timeout_ms));
     std::string answer;
@@ -421,6 +422,7 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
     }
     reply.content_type = "application/json";
     reply.body = std::move(answer);
+    reply.upstream_ns = gateway::elapsed_ns(sent);
     add_session_header(reply);
     co_return RelayOutcome::Done;
   }
@@ -438,6 +440,7 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
   beast::flat_buffer buffer;
   std::optional<bhttp::response_parser<bhttp::string_body>> fresh;
   beast::error_code ec;
+  const auto sent = std::chrono::steady_clock::now();
   for (int attempt = 0; attempt < 2; ++attempt) {
     fresh.emplace();
     ec = {};
@@ -508,6 +511,7 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
     answer_failure(*session, body, 502, "the upstream server's answer could not be read", reply);
     co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
   }
+  reply.upstream_ns = gateway::elapsed_ns(sent);
   const bool reusable = parser.keep_alive();
   const std::string_view answer = trim_json(parser.get().body());
   if (status / 100 == 2 && answer.empty()) {

@@ -47,6 +47,9 @@ struct Reply {
   std::vector<std::pair<std::string, std::string>> headers;
   bool keep_alive = true;
   bool streamed = false;  // the handler wrote the whole response itself
+  // Time spent waiting on the upstream for a relayed, not streamed answer; -1 when the gateway
+  // answered alone or streamed the answer (then no added latency is observed for the request).
+  std::int64_t upstream_ns = -1;
 };
 
 // A JSON-RPC-shaped error body ({"jsonrpc":"2.0","id":null,"error":{...}}) with `status`.

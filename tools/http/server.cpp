@@ -327,8 +327,13 @@ class Server : public std::enable_shared_from_this<Server> {
       const bool counted = parser.get().method() != bhttp::verb::get;
       if (counted) self->active_requests_.fetch_add(1);
       Reply reply;
+      const auto read_at = std::chrono::steady_clock::now();
       co_await self->handle(*generation, parser.get(), remote, channel, reply);
       if (counted) self->active_requests_.fetch_sub(1);
+      // What the gateway added to a relayed call: its whole handling less the wait on the upstream.
+      if (reply.upstream_ns >= 0 && !reply.streamed) {
+        self->metrics_.observe_added_latency("http", gateway::elapsed_ns(read_at) - reply.upstream_ns);
+      }
       if (!parser.get().keep_alive() || self->draining_) reply.keep_alive = false;
       if (!reply.streamed) {
         if (!co_await channel.write(format_reply(reply))) co_return;
