@@ -38,23 +38,27 @@ constexpr std::array kLiterals = {
 
 bool is_keyword(FastTok kind) { return kind > FastTok::KeywordsBegin_ && kind < FastTok::KeywordsEnd_; }
 
-std::optional<ast::BinaryOp> compare_op(FastTok kind) {
-  switch (kind) {
-    case FastTok::EqualEqual: return ast::BinaryOp::Eq;
-    case FastTok::NotEqual: return ast::BinaryOp::Ne;
-    case FastTok::Less: return ast::BinaryOp::Lt;
-    case FastTok::LessEqual: return ast::BinaryOp::Le;
-    case FastTok::Greater: return ast::BinaryOp::Gt;
-    case FastTok::GreaterEqual: return ast::BinaryOp::Ge;
-    case FastTok::KwIn: return ast::BinaryOp::In;
-    case FastTok::KwContains: return ast::BinaryOp::Contains;
-    case FastTok::KwContainsAll: return ast::BinaryOp::ContainsAll;
-    case FastTok::KwContainsAny: return ast::BinaryOp::ContainsAny;
-    case FastTok::KwUnder: return ast::BinaryOp::Under;
-    case FastTok::KwMatches: return ast::BinaryOp::Matches;
-    default: return std::nullopt;
+constexpr FastTok literal_kind(std::string_view literal) {
+  for (const LiteralName& entry : kLiterals) {
+    if (entry.text == literal) return entry.kind;
   }
+  return FastTok::Other;
 }
+
+// grammar/Authz.g4's compareOp: every relation of runtime/opcodes.def, by the
+// token of its spelling (a keyword of keywords.def or a punctuation literal
+// above; tests/unit/opcode_table_test.cpp checks that each has one).
+constexpr std::size_t kFastTokCount = static_cast<std::size_t>(FastTok::OrOr) + 1;
+constexpr auto kCompareOps = [] {
+  std::array<std::optional<ast::BinaryOp>, kFastTokCount> table{};
+#define AUTHZ_RELATION_OPCODE(Name, number, spelling, ...) \
+  table[static_cast<std::size_t>(literal_kind(spelling))] = ast::BinaryOp::Name;
+#include "runtime/opcodes.def"
+  table[static_cast<std::size_t>(FastTok::Other)] = std::nullopt;
+  return table;
+}();
+
+std::optional<ast::BinaryOp> compare_op(FastTok kind) { return kCompareOps[static_cast<std::size_t>(kind)]; }
 
 // An expression node with the height of its subtree (a leaf is 1): the
 // ANTLR path reports E0006 exactly when a condition's tree is taller than
@@ -811,12 +815,7 @@ class FastParser {
 
 }  // namespace
 
-FastTok fast_token_for_literal(std::string_view literal) {
-  for (const LiteralName& entry : kLiterals) {
-    if (entry.text == literal) return entry.kind;
-  }
-  return FastTok::Other;
-}
+FastTok fast_token_for_literal(std::string_view literal) { return literal_kind(literal); }
 
 bool fast_parse(const FastParseInput& input, ast::File& out) {
   if (input.decoded == nullptr || input.tokens == nullptr || input.doc_lines == nullptr || input.kinds == nullptr) {

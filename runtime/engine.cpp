@@ -107,22 +107,22 @@ void compile_nodes(EngineState& state, StringMap<std::uint32_t>& param_names) {
         if (object.kind == TypeKind::Entity) compiled.aux = object.schema;
         break;
       }
-      case Opcode::Matches: {
-        const Node& pattern = model.nodes[node.operands[1]];
-        if (pattern.op == Opcode::Literal && model.constants[pattern.constant].kind == ConstantKind::String) {
-          compiled.aux = static_cast<std::uint32_t>(state.globs.size());
-          state.globs.push_back(compile_glob(model.constants[pattern.constant].string_value));
+#define AUTHZ_RELATION_OPCODE(Name, ...) case Opcode::Name:
+#include "runtime/opcodes.def"
+        if (node.op == Opcode::Matches) {  // a literal pattern is compiled once
+          const Node& pattern = model.nodes[node.operands[1]];
+          if (pattern.op == Opcode::Literal && model.constants[pattern.constant].kind == ConstantKind::String) {
+            compiled.aux = static_cast<std::uint32_t>(state.globs.size());
+            state.globs.push_back(compile_glob(model.constants[pattern.constant].string_value));
+          }
         }
         break;
-      }
       case Opcode::MakeList:
         compiled.aux = state.list_scratch_size;
         state.list_scratch_size += compiled.operand_count;
         break;
       case Opcode::Now: case Opcode::User: case Opcode::Is: case Opcode::Not: case Opcode::And: case Opcode::Or:
-      case Opcode::Eq: case Opcode::Ne: case Opcode::Lt: case Opcode::Le: case Opcode::Gt: case Opcode::Ge:
-      case Opcode::In: case Opcode::Contains: case Opcode::ContainsAll: case Opcode::ContainsAny:
-      case Opcode::Under: case Opcode::Add: case Opcode::Sub: case Opcode::Negate:
+      case Opcode::Add: case Opcode::Sub: case Opcode::Negate:
         break;  // nothing precomputed
     }
     state.nodes.push_back(compiled);

@@ -368,10 +368,9 @@ bool Evaluator::eval(NodeIndex index, Value& out) {
       out.from_entity_data = operand.from_entity_data;
       return true;
     }
-    case Opcode::Eq: case Opcode::Ne: case Opcode::Lt: case Opcode::Le: case Opcode::Gt: case Opcode::Ge:
-    case Opcode::In: case Opcode::Contains: case Opcode::ContainsAll: case Opcode::ContainsAny:
-    case Opcode::Under: case Opcode::Matches: case Opcode::Add: case Opcode::Sub:
-      break;  // binary operators, below
+#define AUTHZ_BINARY_OPCODE(Name, ...) case Opcode::Name:
+#include "runtime/opcodes.def"
+      break;  // binary operators (relations, + and -), below
   }
 
   // Binary operators: both operands are evaluated and must be present.
@@ -461,8 +460,7 @@ void Evaluator::explain(NodeIndex root, bool actual, RuleTrace& out) {
   }
   out.expression = node_text(index);
   const CompiledNode& node = state_.nodes[index];
-  bool binary = node.operand_count == 2 && node.op >= Opcode::Eq && node.op <= Opcode::Matches;
-  if (!binary) return;
+  if (node.operand_count != 2 || !opcode_info(node.op).relation) return;
   const NodeIndex* ops = state_.operands.data() + node.first_operand;
   auto capture = [&](NodeIndex operand) -> std::optional<TraceValue> {
     Value value;

@@ -307,9 +307,9 @@ Error check_nodes(const Model& model) {
         if (node.field >= model.roles.size()) return fmt::format("node {}: role {} does not exist", i, node.field);
         break;
       case Opcode::Now: case Opcode::User: case Opcode::Not: case Opcode::And: case Opcode::Or:
-      case Opcode::Eq: case Opcode::Ne: case Opcode::Lt: case Opcode::Le: case Opcode::Gt: case Opcode::Ge:
-      case Opcode::In: case Opcode::Contains: case Opcode::ContainsAll: case Opcode::ContainsAny:
-      case Opcode::Under: case Opcode::Matches: case Opcode::Add: case Opcode::Sub: case Opcode::Negate:
+      case Opcode::Add: case Opcode::Sub: case Opcode::Negate:
+#define AUTHZ_RELATION_OPCODE(Name, ...) case Opcode::Name:
+#include "runtime/opcodes.def"
         break;  // no operand-independent fields to check
     }
     if (node.op != Opcode::Member && node.op != Opcode::Has && node.op != Opcode::Is && node.field != kNoIndex) {

@@ -51,24 +51,11 @@ const char* to_string(ResidualOp op) {
     case ResidualOp::Not: return "!";
     case ResidualOp::And: return "&&";
     case ResidualOp::Or: return "||";
-    case ResidualOp::Eq: return "==";
-    case ResidualOp::Ne: return "!=";
-    case ResidualOp::Lt: return "<";
-    case ResidualOp::Le: return "<=";
-    case ResidualOp::Gt: return ">";
-    case ResidualOp::Ge: return ">=";
-    case ResidualOp::In: return "in";
-    case ResidualOp::NotIn: return "not in";
-    case ResidualOp::Contains: return "contains";
-    case ResidualOp::NotContains: return "not contains";
-    case ResidualOp::ContainsAll: return "containsAll";
-    case ResidualOp::NotContainsAll: return "not containsAll";
-    case ResidualOp::ContainsAny: return "containsAny";
-    case ResidualOp::NotContainsAny: return "not containsAny";
-    case ResidualOp::Under: return "under";
-    case ResidualOp::NotUnder: return "not under";
-    case ResidualOp::Matches: return "matches";
-    case ResidualOp::NotMatches: return "not matches";
+#define AUTHZ_COMPARISON_OPCODE(Name, number, spelling, ...) case ResidualOp::Name: return spelling;
+#define AUTHZ_RELATION_OPCODE(Name, number, spelling, ...) \
+  case ResidualOp::Name: return spelling;                  \
+  case ResidualOp::Not##Name: return "not " spelling;
+#include "runtime/opcodes.def"
     case ResidualOp::Present: return "has";
     case ResidualOp::Constant: return "constant";
     case ResidualOp::Unknown: return "unknown";
@@ -342,23 +329,35 @@ ResidualOp negated(ResidualOp op) {
     case ResidualOp::Ge: return ResidualOp::Lt;
     case ResidualOp::Le: return ResidualOp::Gt;
     case ResidualOp::Gt: return ResidualOp::Le;
-    case ResidualOp::In: return ResidualOp::NotIn;
-    case ResidualOp::NotIn: return ResidualOp::In;
-    case ResidualOp::Contains: return ResidualOp::NotContains;
-    case ResidualOp::NotContains: return ResidualOp::Contains;
-    case ResidualOp::ContainsAll: return ResidualOp::NotContainsAll;
-    case ResidualOp::NotContainsAll: return ResidualOp::ContainsAll;
-    case ResidualOp::ContainsAny: return ResidualOp::NotContainsAny;
-    case ResidualOp::NotContainsAny: return ResidualOp::ContainsAny;
-    case ResidualOp::Under: return ResidualOp::NotUnder;
-    case ResidualOp::NotUnder: return ResidualOp::Under;
-    case ResidualOp::Matches: return ResidualOp::NotMatches;
-    case ResidualOp::NotMatches: return ResidualOp::Matches;
+#define AUTHZ_COMPARISON_OPCODE(Name, ...)
+#define AUTHZ_RELATION_OPCODE(Name, ...)             \
+  case ResidualOp::Name: return ResidualOp::Not##Name; \
+  case ResidualOp::Not##Name: return ResidualOp::Name;
+#include "runtime/opcodes.def"
     default: return op;
   }
 }
 
-bool is_comparison(ResidualOp op) { return op >= ResidualOp::Eq && op <= ResidualOp::NotMatches; }
+bool is_comparison(ResidualOp op) {
+  switch (op) {
+#define AUTHZ_COMPARISON_OPCODE(Name, ...) case ResidualOp::Name:
+#define AUTHZ_RELATION_OPCODE(Name, ...) case ResidualOp::Name: case ResidualOp::Not##Name:
+#include "runtime/opcodes.def"
+      return true;
+    default: return false;
+  }
+}
+
+// `not in`, `not under`, ...: the negative forms with no operator of their own.
+bool is_negative_form(ResidualOp op) {
+  switch (op) {
+#define AUTHZ_COMPARISON_OPCODE(Name, ...)
+#define AUTHZ_RELATION_OPCODE(Name, ...) case ResidualOp::Not##Name:
+#include "runtime/opcodes.def"
+      return true;
+    default: return false;
+  }
+}
 
 bool empty_constant_list(const ResidualNode& node) {
   return node.op == ResidualOp::Constant &&
@@ -437,22 +436,9 @@ Symbolic term(ResidualNode node) {
 
 ResidualOp comparison_op(Opcode op) {
   switch (op) {
-    case Opcode::Eq: return ResidualOp::Eq;
-    case Opcode::Ne: return ResidualOp::Ne;
-    case Opcode::Lt: return ResidualOp::Lt;
-    case Opcode::Le: return ResidualOp::Le;
-    case Opcode::Gt: return ResidualOp::Gt;
-    case Opcode::Ge: return ResidualOp::Ge;
-    case Opcode::In: return ResidualOp::In;
-    case Opcode::Contains: return ResidualOp::Contains;
-    case Opcode::ContainsAll: return ResidualOp::ContainsAll;
-    case Opcode::ContainsAny: return ResidualOp::ContainsAny;
-    case Opcode::Under: return ResidualOp::Under;
-    case Opcode::Matches: return ResidualOp::Matches;
-    case Opcode::Literal: case Opcode::MakeList: case Opcode::Now: case Opcode::User: case Opcode::Argument:
-    case Opcode::HasArgument: case Opcode::Member: case Opcode::Has: case Opcode::Is: case Opcode::Not:
-    case Opcode::And: case Opcode::Or: case Opcode::Add: case Opcode::Sub: case Opcode::Negate:
-      break;  // not a comparison
+#define AUTHZ_OPCODE(Name, ...) case Opcode::Name: break;  // not a comparison
+#define AUTHZ_RELATION_OPCODE(Name, ...) case Opcode::Name: return ResidualOp::Name;
+#include "runtime/opcodes.def"
   }
   return ResidualOp::False;
 }
@@ -460,18 +446,8 @@ ResidualOp comparison_op(Opcode op) {
 // The opcode of a positive comparison (the inverse of comparison_op).
 Opcode comparison_opcode(ResidualOp op) {
   switch (op) {
-    case ResidualOp::Eq: return Opcode::Eq;
-    case ResidualOp::Ne: return Opcode::Ne;
-    case ResidualOp::Lt: return Opcode::Lt;
-    case ResidualOp::Le: return Opcode::Le;
-    case ResidualOp::Gt: return Opcode::Gt;
-    case ResidualOp::Ge: return Opcode::Ge;
-    case ResidualOp::In: return Opcode::In;
-    case ResidualOp::Contains: return Opcode::Contains;
-    case ResidualOp::ContainsAll: return Opcode::ContainsAll;
-    case ResidualOp::ContainsAny: return Opcode::ContainsAny;
-    case ResidualOp::Under: return Opcode::Under;
-    case ResidualOp::Matches: return Opcode::Matches;
+#define AUTHZ_RELATION_OPCODE(Name, ...) case ResidualOp::Name: return Opcode::Name;
+#include "runtime/opcodes.def"
     default: return Opcode::Literal;  // not a positive comparison: internal::relation refuses it
   }
 }
@@ -599,11 +575,10 @@ class PartialEvaluator {
       }
       case Opcode::And:
       case Opcode::Or: return junction(node);
-      case Opcode::Eq:
-      case Opcode::Ne: return equality(node);
-      case Opcode::Lt: case Opcode::Le: case Opcode::Gt: case Opcode::Ge:
-      case Opcode::In: case Opcode::Contains: case Opcode::ContainsAll: case Opcode::ContainsAny:
-      case Opcode::Under: case Opcode::Matches: {
+#define AUTHZ_RELATION_OPCODE(Name, ...) case Opcode::Name:
+#include "runtime/opcodes.def"
+      {
+        if (node.op == Opcode::Eq || node.op == Opcode::Ne) return equality(node);
         std::optional<ResidualNode> left, right;
         if (Symbolic failure; !binary_terms(node, left, right, failure)) return failure;
         ResidualOp op = comparison_op(node.op);
@@ -1236,8 +1211,7 @@ void append_text(std::string& out, const ResidualNode& node) {
     out += "!";
     return append_operand(out, left, 7);
   }
-  bool bracketed = node.op >= ResidualOp::NotIn && node.op <= ResidualOp::NotMatches &&
-                   (static_cast<int>(node.op) - static_cast<int>(ResidualOp::In)) % 2 == 1;
+  bool bracketed = is_negative_form(node.op);
   ResidualOp shown = bracketed ? negated(node.op) : node.op;
   if (bracketed) out += "!(";
   append_operand(out, left, 5);
@@ -1415,8 +1389,7 @@ class ResidualInterpreter {
     const ResidualValue* right_owned = value_of(node.children[1], depth + 1);
     if (!left_owned || !right_owned) return false;
     Value left = views_.view(*left_owned), right = views_.view(*right_owned);
-    bool positive = !(node.op >= ResidualOp::NotIn &&
-                      (static_cast<int>(node.op) - static_cast<int>(ResidualOp::In)) % 2 == 1);
+    bool positive = !is_negative_form(node.op);
     ResidualOp op = positive ? node.op : negated(node.op);
     // The runtime's operator (operator_semantics.h); a failure (mismatched
     // kinds, an invalid path) makes the comparison false either way.

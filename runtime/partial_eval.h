@@ -118,15 +118,15 @@ enum class ResidualOp : std::uint8_t {
   And, Or,   // >= 2 children
   // Comparisons: 2 children (terms). True iff both operands evaluate to a
   // present value (no overflow, valid paths) and the relation holds; false
-  // otherwise. The Not* forms are "the relation does not hold", equally
-  // false when an operand is absent.
-  Eq, Ne, Lt, Le, Gt, Ge,
-  In, NotIn,                      // children[0] in children[1]
-  Contains, NotContains,          // children[0] contains children[1]
-  ContainsAll, NotContainsAll,
-  ContainsAny, NotContainsAny,
-  Under, NotUnder,                // path containment (never translatable to SQL)
-  Matches, NotMatches,            // glob (never translatable to SQL)
+  // otherwise. One per relation of runtime/opcodes.def, named as its opcode:
+  // Eq, Ne, Lt, Le, Gt, Ge (each one's negation is another of the six), then
+  // each other relation X (In, Contains, ContainsAll, ContainsAny, Under,
+  // Matches, ...) followed by NotX, "the relation does not hold", equally
+  // false when an operand is absent. Only the six, In and NotIn translate to
+  // SQL (sql_where.h).
+#define AUTHZ_COMPARISON_OPCODE(Name, ...) Name,
+#define AUTHZ_RELATION_OPCODE(Name, ...) Name, Not##Name,
+#include "runtime/opcodes.def"
   Present,   // 1 child (an Unknown): the path resolves to a present value (`account has region`)
   // Terms (values).
   Constant,  // `constant`

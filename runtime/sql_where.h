@@ -8,10 +8,12 @@
 //     (`"owner"`, `"a"."owner"`; a `"` inside is doubled; a NUL is refused).
 //   - AlwaysAllowed -> `1`, NeverAllowed -> `0`; `x in []` -> `0`.
 //   - Every unknown in the condition must be mapped to a column; an unmapped
-//     one is an error. Anything not translatable (`under`, `matches`,
-//     arithmetic, comparisons of lists / sets / maps / records, `contains` on
-//     a column) is an error too: the host must then DENY (or filter in memory
-//     with residual_holds). Errors never yield partial SQL.
+//     one is an error. Only `== != < <= > >=`, `in` / `not in`, `has`, `&&`,
+//     `||` and `!` over scalars are translated; anything else (`under`,
+//     `matches`, `contains` and every other relation of runtime/opcodes.def,
+//     arithmetic, comparisons of lists / sets / maps / records) is an error
+//     naming the operator: the host must then DENY (or filter in memory with
+//     residual_holds). Errors never yield partial SQL.
 //   - Semantics: the fragment holds for a row exactly when the residual holds
 //     for the row's values, given the assumption in partial_eval.h. A column
 //     mapped to an unknown that may be absent is compared NULL-safely

@@ -145,9 +145,8 @@ class ExpressionPrinter {
         out += node.op == Opcode::Add ? " + " : " - ";
         operand(1, kUnary);
         break;
-      case Opcode::Eq: case Opcode::Ne: case Opcode::Lt: case Opcode::Le: case Opcode::Gt: case Opcode::Ge:
-      case Opcode::In: case Opcode::Contains: case Opcode::ContainsAll: case Opcode::ContainsAny:
-      case Opcode::Under: case Opcode::Matches:
+#define AUTHZ_RELATION_OPCODE(Name, ...) case Opcode::Name:
+#include "runtime/opcodes.def"
         operand(0, kAdditive);
         out += fmt::format(" {} ", to_string(node.op));
         operand(1, kAdditive);

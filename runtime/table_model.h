@@ -199,15 +199,18 @@ struct OpcodeInfo {
   bool variadic;
   bool bool_result;       // the node's type must be Bool
   OpPrecedence precedence;
+  bool relation;          // an AUTHZ_RELATION_OPCODE / AUTHZ_COMPARISON_OPCODE line: Bool from two values
 };
 
 constexpr OpcodeInfo opcode_info(Opcode op) {
   switch (op) {
 #define AUTHZ_OPCODE(Name, number, spelling, operands, variadic, bool_result, precedence) \
-  case Opcode::Name: return {spelling, operands, variadic, bool_result, OpPrecedence::precedence};
+  case Opcode::Name: return {spelling, operands, variadic, bool_result, OpPrecedence::precedence, false};
+#define AUTHZ_RELATION_OPCODE(Name, number, spelling, operands, variadic, bool_result, precedence) \
+  case Opcode::Name: return {spelling, operands, variadic, bool_result, OpPrecedence::precedence, true};
 #include "runtime/opcodes.def"
   }
-  return {"?", 0, false, false, OpPrecedence::Primary};  // not an opcode (validate_model rejects it)
+  return {"?", 0, false, false, OpPrecedence::Primary, false};  // not an opcode (validate_model rejects it)
 }
 
 // Whether `number` is an opcode of opcodes.def (a table file stores the number).

@@ -35,14 +35,15 @@ bool is_scalar(TypeKind kind) {
 }
 
 // Ops whose truth over scalar unknowns compared with constants is decided by
-// the candidate values.
+// the candidate values. Listed one by one: any other operator (arithmetic,
+// `under`, `matches`, `containsAll`, and every relation added to
+// runtime/opcodes.def later) makes the search not exhaustive, so a new
+// operator can only make the diff more cautious, never hide a widening.
 bool finite_domain(const ResidualNode& node) {
   switch (node.op) {
-    case ResidualOp::Matches: case ResidualOp::NotMatches: case ResidualOp::Under: case ResidualOp::NotUnder:
-    case ResidualOp::Add: case ResidualOp::Sub: case ResidualOp::Negate:
-    case ResidualOp::ContainsAll: case ResidualOp::NotContainsAll: case ResidualOp::ContainsAny:
-    case ResidualOp::NotContainsAny:
-      return false;
+    case ResidualOp::True: case ResidualOp::False: case ResidualOp::Not: case ResidualOp::And: case ResidualOp::Or:
+    case ResidualOp::Present: case ResidualOp::Constant: case ResidualOp::Unknown: case ResidualOp::List:
+      break;  // decided by their operands
     case ResidualOp::Eq: case ResidualOp::Ne: case ResidualOp::Lt: case ResidualOp::Le: case ResidualOp::Gt:
     case ResidualOp::Ge: case ResidualOp::In: case ResidualOp::NotIn: case ResidualOp::Contains:
     case ResidualOp::NotContains: {
@@ -54,7 +55,7 @@ bool finite_domain(const ResidualNode& node) {
       if (unknown_sides > 1) return false;
       break;
     }
-    default: break;
+    default: return false;
   }
   return std::all_of(node.children.begin(), node.children.end(), finite_domain);
 }

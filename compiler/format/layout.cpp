@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "compiler/ast.h"
 #include "compiler/format/format.h"
 #include "compiler/format/format_tokens.h"
 
@@ -295,16 +296,22 @@ class Layout {
     return k;
   }
 
+  // Token k is a word that opens an operand: an infix operator spelled as a
+  // word (`in`, `under`, ... from runtime/opcodes.def), `when` or `unless`,
+  // and not a field name (`args.in`, `x has under`).
+  bool operand_opening_word(std::size_t k) const {
+    std::string_view t = text(k);
+    if (at(k).kind != TokenKind::Word || !(ast::binary_op_spelled(t) || is_one_of(t, {"when", "unless"}))) return false;
+    std::string_view before = text(k - 1);
+    return before != "." && before != "has";
+  }
+
   bool unary_minus(std::size_t k, std::size_t start) const {
     if (k == start) return true;
     std::string_view prev = text(k - 1);
-    if (is_one_of(prev, {"==", "!=", "<", "<=", ">", ">=", "&&", "||", "!", "+", "-", "(", "[", ",", ":"})) return true;
-    if (at(k - 1).kind == TokenKind::Word &&
-        is_one_of(prev, {"in", "contains", "containsAll", "containsAny", "under", "matches", "when", "unless"})) {
-      std::string_view before = text(k - 2);
-      return before != "." && before != "has";
-    }
-    return false;
+    if (is_one_of(prev, {"&&", "||", "!", "(", "[", ",", ":"})) return true;
+    if (at(k - 1).kind != TokenKind::Word && ast::binary_op_spelled(prev)) return true;  // == != < <= > >= + -
+    return operand_opening_word(k - 1);
   }
 
   bool tight_before(std::size_t k, std::size_t start) const {
@@ -345,10 +352,7 @@ class Layout {
   // spacing, plus `name(` for obligation calls and `id:` after the rule id.
   bool tight_in_rule(std::size_t k, std::size_t start) const {
     std::string_view t = text(k);
-    if (t == "(" && at(k - 1).kind == TokenKind::Word &&
-        !is_one_of(text(k - 1), {"when", "unless", "in", "contains", "containsAll", "containsAny", "under", "matches"})) {
-      return true;
-    }
+    if (t == "(" && at(k - 1).kind == TokenKind::Word && !operand_opening_word(k - 1)) return true;
     return tight_before(k, start);
   }
 

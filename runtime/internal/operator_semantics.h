@@ -86,10 +86,10 @@ inline OpStatus relation(Opcode op, const Value& left, const Value& right, const
       if (left.kind != ValueKind::String || right.kind != ValueKind::String) return OpStatus::TypeMismatch;
       result = compiled ? glob_matches(*compiled, left.string()) : glob_matches(right.string(), left.string());
       return OpStatus::Ok;
-    case Opcode::Literal: case Opcode::MakeList: case Opcode::Now: case Opcode::User: case Opcode::Argument:
-    case Opcode::HasArgument: case Opcode::Member: case Opcode::Has: case Opcode::Is: case Opcode::Not:
-    case Opcode::And: case Opcode::Or: case Opcode::Add: case Opcode::Sub: case Opcode::Negate:
-      break;  // not a relation between two values
+#define AUTHZ_OPCODE(Name, ...) case Opcode::Name:
+#define AUTHZ_RELATION_OPCODE(Name, ...)
+#include "runtime/opcodes.def"
+      break;  // every opcode that is not a relation between two values
   }
   return OpStatus::TypeMismatch;
 }
