@@ -256,8 +256,11 @@ std::string random_expression(std::mt19937& rng, int depth) {
   static const char* const kAtoms[] = {"true", "false", "0", "42", "9223372036854775807", "\"s\"", "\"\\u00e9\\n\"",
                                        "2026-01-01T00:00:00Z", "2026-06-30T12:30:00.5-02:00", "1h30m", "250ms",
                                        "now", "user", "args", "admin", "args.from", "user.read.x"};
-  static const char* const kBinary[] = {"==", "!=", "<", "<=", ">", ">=", "in", "contains", "containsAll",
-                                        "containsAny", "under", "matches", "+", "-", "&&", "||"};
+  // Every infix operator of runtime/opcodes.def, then && and ||.
+  static const char* const kBinary[] = {
+#define AUTHZ_BINARY_OPCODE(Name, number, spelling, ...) spelling,
+#include "runtime/opcodes.def"
+      "&&", "||"};
   if (depth <= 0 || pick(4) == 0) return kAtoms[pick(static_cast<int>(std::size(kAtoms)))];
   switch (pick(7)) {
     case 0: return "(" + random_expression(rng, depth - 1) + ")";
