@@ -1541,14 +1541,20 @@ class Checker {
       }
       case BinaryOp::Under:
       case BinaryOp::Matches:
+      case BinaryOp::StartsWith:
+      case BinaryOp::EndsWith: {
+        const char* example = expr.op == BinaryOp::Under        ? "write a path, e.g. `args.path under \"/data/public\"`"
+                              : expr.op == BinaryOp::Matches    ? "write a glob, e.g. `args.path matches \"*.md\"`"
+                              : expr.op == BinaryOp::StartsWith ? "write a prefix, e.g. `args.path startsWith \"/tmp/\"`"
+                                                                : "write a suffix, e.g. `args.path endsWith \".md\"`";
         for (std::size_t i = 0; i < 2; ++i) {
           const Type* side = i == 0 ? left : right;
           if (!side->is_error() && side->kind != TypeKind::String)
             error(DiagCode::TypeMismatch, child_span(expr, i), "`" + op + "` needs `String` operands, found " + bq(side),
-                  expr.op == BinaryOp::Under ? "write a path, e.g. `args.path under \"/data/public\"`"
-                                             : "write a glob, e.g. `args.path matches \"*.md\"`");
+                  example);
         }
         return types_.bool_type();
+      }
       case BinaryOp::Add:
       case BinaryOp::Sub: {
         if (poisoned) return types_.error_type();

@@ -115,7 +115,8 @@ notExpr    : '!' notExpr | comparison ;
 // token of lookahead, so errors inside the operand are reported where they are.
 comparison : additive (compareOp additive | 'has' fieldName | 'is' name)? ;
 compareOp  : '==' | '!=' | '<' | '<=' | '>' | '>='
-           | 'in' | 'contains' | 'containsAll' | 'containsAny' | 'under' | 'matches' ;
+           | 'in' | 'contains' | 'containsAll' | 'containsAny' | 'under' | 'matches'
+           | 'startsWith' | 'endsWith' ;
 additive   : unary (addOp=('+' | '-') unary)* ;
 unary      : '-' unary | postfix ;
 postfix    : primary ('.' fieldName)* ;
@@ -144,7 +145,8 @@ fieldName
   | 'allow' | 'deny' | 'grant' | 'default' | 'may' | 'user' | 'args' | 'now'
   | 'when' | 'unless' | 'from' | 'until' | 'with' | 'because' | 'read'
   | 'write' | 'anyone' | 'is' | 'has' | 'in' | 'contains' | 'containsAll'
-  | 'containsAny' | 'under' | 'matches' | 'true' | 'false' | 'sensitive'
+  | 'containsAny' | 'under' | 'matches' | 'startsWith' | 'endsWith' | 'true'
+  | 'false' | 'sensitive'
   ;
 
 // ---- lexer -----------------------------------------------------------------

@@ -9,7 +9,8 @@
 // (from_entity_data): the caller adds it. Inline, because the evaluator's
 // decision loop calls them per node (bench/runtime_bench).
 //   - relation: the Bool operators on two present values (== != < <= > >=
-//     in contains containsAll containsAny under matches); kinds that do not
+//     in contains containsAll containsAny under matches startsWith
+//     endsWith); kinds that do not
 //     fit are TypeMismatch, a path `under` cannot judge is InvalidPath (why in
 //     `path`).
 //   - checked_arithmetic: + and - on Int (overflow is an error), Int/Number
@@ -85,6 +86,13 @@ inline OpStatus relation(Opcode op, const Value& left, const Value& right, const
     case Opcode::Matches:
       if (left.kind != ValueKind::String || right.kind != ValueKind::String) return OpStatus::TypeMismatch;
       result = compiled ? glob_matches(*compiled, left.string()) : glob_matches(right.string(), left.string());
+      return OpStatus::Ok;
+    case Opcode::StartsWith:
+    case Opcode::EndsWith:
+      // Byte for byte (UTF-8 is not normalised), case-sensitive; "" is a prefix of everything.
+      if (left.kind != ValueKind::String || right.kind != ValueKind::String) return OpStatus::TypeMismatch;
+      result = op == Opcode::StartsWith ? left.string().starts_with(right.string())
+                                        : left.string().ends_with(right.string());
       return OpStatus::Ok;
 #define AUTHZ_OPCODE(Name, ...) case Opcode::Name:
 #define AUTHZ_RELATION_OPCODE(Name, ...)

@@ -98,6 +98,10 @@ const std::vector<std::string> kGlobs = {"*.md", "**.md", "/data/**", "/data/*/a
                                          "**/.env", "?*", "a-*", "/data/public/*"};
 const std::vector<std::string> kBases = {"/data", "/data/public", "/", "/data/public/", "/data/docs", "data",
                                          "/../x"};
+// Prefixes and suffixes for startsWith / endsWith: path-like, empty, one
+// byte of a UTF-8 sequence's text, case variants.
+const std::vector<std::string> kAffixes = {"/data/", "/data/public", "/", "", ".md", ".env", "u-", "east", "a",
+                                           "\xc3\xa9", "/DATA/", "MD"};
 
 constexpr std::int64_t kBase = 1796083200000;  // 2026-12-01T00:00:00Z
 constexpr std::int64_t kHour = 3600000;
@@ -246,8 +250,13 @@ class ExprGen {
         if (r < 35) return "(" + a + (draw_.chance(70) ? " == " : " != ") + value(G::String, depth - 1) + ")";
         if (r < 55) return "(" + a + " in " + value(draw_.chance(80) ? G::SetString : G::ListString, depth - 1) + ")";
         if (r < 65) return "(" + value(G::SetString, depth - 1) + " contains " + a + ")";
-        if (r < 78) return "(" + a + " matches " + quote(draw_.pick(kGlobs)) + ")";
-        if (r < 82) return "(" + a + " matches " + value(G::String, depth - 1) + ")";  // a pattern known only at run time
+        if (r < 74) return "(" + a + " matches " + quote(draw_.pick(kGlobs)) + ")";
+        if (r < 77) return "(" + a + " matches " + value(G::String, depth - 1) + ")";  // a pattern known only at run time
+        if (r < 84) {
+          const char* op = draw_.chance(50) ? " startsWith " : " endsWith ";
+          std::string affix = draw_.chance(75) ? quote(draw_.pick(kAffixes)) : value(G::String, depth - 1);
+          return draw_.chance(85) ? "(" + a + op + affix + ")" : "(" + affix + op + a + ")";
+        }
         return "(" + a + " under " + (draw_.chance(85) ? quote(draw_.pick(kBases)) : value(G::String, depth - 1)) + ")";
       }
       case G::Int:

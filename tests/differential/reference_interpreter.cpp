@@ -881,6 +881,17 @@ Result Interpreter::binary(const ast::Expr& expr) {
     case ast::BinaryOp::Matches:
       if (a.kind != K::String || b.kind != K::String) return std::nullopt;
       return make_bool(glob_from(b.text, 0, a.text, 0));
+    case ast::BinaryOp::StartsWith:
+    case ast::BinaryOp::EndsWith: {
+      // Byte by byte from the anchored end; no normalisation, case-sensitive.
+      if (a.kind != K::String || b.kind != K::String) return std::nullopt;
+      if (b.text.size() > a.text.size()) return make_bool(false);
+      std::size_t offset = expr.op == ast::BinaryOp::StartsWith ? 0 : a.text.size() - b.text.size();
+      for (std::size_t i = 0; i < b.text.size(); ++i) {
+        if (a.text[offset + i] != b.text[i]) return make_bool(false);
+      }
+      return make_bool(true);
+    }
     case ast::BinaryOp::Add:
     case ast::BinaryOp::Sub: return arithmetic(expr.op, a, b);
   }

@@ -94,7 +94,7 @@ const std::vector<std::string> kFragments = {
     "2026-01-01T00:00:00.123+02:30", "99999999999999999999", "9223372036854775807", "9223372036854775808",
     "999999999999999999d", "1h30m", "250ms", "\"\\q\"", "\"\\u12\"", "\"\\uD800\"", "\"\\uD83D\\uDE00\"",
     "\"a\\tb\\\"c\\\\\"", "\"\\u00e9\"", "when", "unless", "from", "until", "with", "because", "may", "user",
-    "anyone", "read", "write", "sensitive", "has", "is", "in", "under", "matches", "containsAll", "!", "-", "+",
+    "anyone", "read", "write", "sensitive", "has", "is", "in", "under", "matches", "containsAll", "startsWith", "endsWith", "!", "-", "+",
     "&&", "||", "==", "<", ">", "<=", "?", ".", ",", ";", ":", "(", ")", "[", "]", "{", "}", "=",
     "/// doc line\n", "/// a\n/// b\n", "when true", "until 2030-01-01T00:00:00Z", "from 2026-01-01T00:00:00Z",
     "with o(n: 1)", "because \"why\"", "Set<Role>?", "Map<String, List<Int>>", "[1, 2,]", "[]", "(a)", "!!x",

@@ -44,6 +44,7 @@ const Pinned kPinned[] = {
     {Opcode::ContainsAll, 20, "containsAll"}, {Opcode::ContainsAny, 21, "containsAny"},
     {Opcode::Under, 22, "under"},         {Opcode::Matches, 23, "matches"},  {Opcode::Add, 24, "+"},
     {Opcode::Sub, 25, "-"},               {Opcode::Negate, 26, "negate"},
+    {Opcode::StartsWith, 27, "startsWith"}, {Opcode::EndsWith, 28, "endsWith"},
 };
 
 struct DefLine {
