@@ -46,6 +46,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/internal/json_string.h"
 #include "tests/unit/oauth_test_keys.h"
 
 namespace asio = boost::asio;
@@ -346,12 +347,8 @@ int run_load(const Options& options) {
   }
   std::string error_json;
   if (!first_error.empty()) {
-    error_json = ",\"first_error\":\"";
-    for (char c : first_error) {
-      if (c == '"' || c == '\\') error_json += '\\';
-      error_json += (static_cast<unsigned char>(c) < 0x20) ? ' ' : c;
-    }
-    error_json += '"';
+    error_json = ",\"first_error\":";
+    authz::runtime::internal::append_json_string(error_json, first_error, authz::runtime::internal::kGatewayJson);
   }
   std::printf(
       R"({"url":"%s","connections":%d,"duration_s":%.1f,"warmup_s":%.1f,"new_token_per_call":%s,"runs":[%s],)"

@@ -11,12 +11,13 @@
 // `1d2h3m4s5ms` with zero parts left out). Names that are not plain
 // identifiers (`"get-sum"`) are quoted.
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 
 #include "compiler/ast.h"
+#include "runtime/internal/json_string.h"
+#include "runtime/time_text.h"
 
 namespace authz::ast {
 
@@ -59,27 +60,7 @@ bool is_identifier(std::string_view word) {
 }
 
 std::string string_literal(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
-          char escape[8];
-          std::snprintf(escape, sizeof escape, "\\u%04X", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += escape;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+  return runtime::internal::json_string(text, runtime::internal::kLanguageLiteral);
 }
 
 // A tool / resource / prompt / target name: bare when it can be, else quoted.
@@ -87,57 +68,11 @@ std::string target_name(std::string_view name) {
   return is_identifier(name) ? std::string(name) : string_literal(name);
 }
 
-// Inverse of days_from_civil (Howard Hinnant's civil_from_days).
-void civil_from_days(std::int64_t days, std::int64_t& year, unsigned& month, unsigned& day) {
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const unsigned day_of_era = static_cast<unsigned>(days - era * 146097);
-  const unsigned year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-  const unsigned mp = (5 * day_of_year + 2) / 153;
-  day = day_of_year - (153 * mp + 2) / 5 + 1;
-  month = mp < 10 ? mp + 3 : mp - 9;
-  year = static_cast<std::int64_t>(year_of_era) + era * 400 + (month <= 2);
-}
-
-constexpr std::int64_t kDay = 86'400'000;
-
-std::string timestamp(std::int64_t millis) {
-  std::int64_t days = millis / kDay;
-  std::int64_t rest = millis % kDay;
-  if (rest < 0) rest += kDay, --days;
-  std::int64_t year;
-  unsigned month, day;
-  civil_from_days(days, year, month, day);
-  char text[64];
-  const auto seconds = rest / 1000, ms = rest % 1000;
-  int length = std::snprintf(text, sizeof text, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(year),
-                             month, day, static_cast<long long>(seconds / 3600),
-                             static_cast<long long>(seconds / 60 % 60), static_cast<long long>(seconds % 60));
-  std::string out(text, static_cast<std::size_t>(length));
-  if (ms != 0) {
-    std::snprintf(text, sizeof text, ".%03lld", static_cast<long long>(ms));
-    out += text;
-  }
-  return out + "Z";
-}
-
-std::string duration(std::int64_t millis) {
-  if (millis == 0) return "0s";
-  std::string out;
-  if (millis < 0) out += "-", millis = -millis;  // not produced by the parser; kept readable
-  static constexpr struct {
-    std::int64_t size;
-    const char* unit;
-  } kUnits[] = {{kDay, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}, {1, "ms"}};
-  for (const auto& unit : kUnits) {
-    if (millis >= unit.size) {
-      out += std::to_string(millis / unit.size) + unit.unit;
-      millis %= unit.size;
-    }
-  }
-  return out;
-}
+// Timestamps as the runtime writes them (runtime/time_text.h); durations too,
+// except that zero is `0s` here (the dump's spelling since it began) where the
+// runtime writes `0ms`.
+std::string timestamp(std::int64_t millis) { return runtime::format_timestamp(millis); }
+std::string duration(std::int64_t millis) { return millis == 0 ? "0s" : runtime::format_duration(millis); }
 
 void expr(std::string& out, const Expr& e) {
   auto children = [&](const char* separator) {

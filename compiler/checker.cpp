@@ -15,7 +15,7 @@
 #include <string_view>
 #include <utility>
 
-#include <llvm/ADT/StringRef.h>
+#include "runtime/internal/closest_name.h"
 
 #include "runtime/uri_template.h"
 
@@ -70,30 +70,9 @@ std::string bq(std::string_view text) {
 
 std::string bq(const Type* type) { return bq(to_string(type)); }
 
-// The closest candidate to `name` by edit distance, as help text, or "".
+// The closest candidate to `name` (runtime/internal/closest_name.h), as help text, or "".
 std::string did_you_mean(std::string_view name, const std::vector<std::string_view>& candidates) {
-  unsigned limit = std::max<unsigned>(1, static_cast<unsigned>(name.size() / 3));
-  llvm::StringRef wanted(name.data(), name.size());
-  std::string_view best;
-  unsigned best_distance = limit + 1;
-  for (std::string_view candidate : candidates) {
-    if (candidate == name || candidate.empty()) continue;
-    llvm::StringRef other(candidate.data(), candidate.size());
-    unsigned distance = wanted.equals_insensitive(other) ? 0 : wanted.edit_distance(other, true, limit + 1);
-    if (distance < best_distance) {
-      best_distance = distance;
-      best = candidate;
-    }
-  }
-  // A prefix (`aggregate` for `aggregate_only`) is a good guess when nothing is close.
-  if (best.empty() && name.size() >= 3) {
-    for (std::string_view candidate : candidates) {
-      if (candidate.size() > name.size() && candidate.substr(0, name.size()) == name) {
-        best = candidate;
-        break;
-      }
-    }
-  }
+  const std::string_view best = runtime::internal::closest_name(name, candidates);
   if (best.empty()) return {};
   return "did you mean " + bq(best) + "?";
 }

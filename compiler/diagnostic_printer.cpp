@@ -22,12 +22,14 @@
 #include <optional>
 
 #include "compiler/invisible_chars.h"
+#include "runtime/internal/json_string.h"
+#include "runtime/internal/utf8.h"
 #include "runtime/value_text.h"
 
 namespace authz {
 namespace {
 
-// ---- UTF-8 (decoding: runtime::decode_utf8) --------------------------------
+// ---- UTF-8 (decoding: runtime::internal::decode_utf8) --------------------------------
 
 // A span the printer can point into (a stale or foreign FileId is treated as
 // "no location" rather than read out of bounds).
@@ -52,7 +54,7 @@ struct Shown {
 };
 
 Shown show_code_point(std::string_view text, std::size_t pos, std::size_t* length, bool expand_tabs) {
-  runtime::Utf8Char decoded = runtime::decode_utf8(text, pos);
+  runtime::internal::Utf8Char decoded = runtime::internal::decode_utf8(text, pos);
   if (decoded.length == 0) {
     *length = 1;
     std::string escaped = fmt::format("\\x{:02x}", static_cast<unsigned char>(text[pos]));
@@ -260,34 +262,11 @@ class TextRenderer {
 
 // ---- JSON -----------------------------------------------------------------
 
+// The one JSON string writer in its diagnostics style (U+2028/9 escaped too,
+// so the output is also safe to embed in JavaScript).
 void append_json_string(fmt::memory_buffer& out, std::string_view text) {
-  out.push_back('"');
-  for (std::size_t pos = 0; pos < text.size();) {
-    runtime::Utf8Char decoded = runtime::decode_utf8(text, pos);
-    if (decoded.length == 0) {  // JSON must be valid UTF-8: replace the byte
-      fmt::format_to(std::back_inserter(out), "\\ufffd");
-      ++pos;
-      continue;
-    }
-    char32_t c = decoded.code_point;
-    switch (c) {
-      case '"': fmt::format_to(std::back_inserter(out), "\\\""); break;
-      case '\\': fmt::format_to(std::back_inserter(out), "\\\\"); break;
-      case '\n': fmt::format_to(std::back_inserter(out), "\\n"); break;
-      case '\r': fmt::format_to(std::back_inserter(out), "\\r"); break;
-      case '\t': fmt::format_to(std::back_inserter(out), "\\t"); break;
-      default:
-        // Control characters must be escaped; U+2028/9 and DEL too, so the
-        // output is also safe to embed in JavaScript and to print.
-        if (c < 0x20 || c == 0x7F || c == 0x2028 || c == 0x2029) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<std::uint32_t>(c));
-        } else {
-          out.append(text.substr(pos, decoded.length));
-        }
-    }
-    pos += decoded.length;
-  }
-  out.push_back('"');
+  const std::string quoted = runtime::internal::json_string(text, runtime::internal::kDiagnosticJson);
+  out.append(std::string_view(quoted));
 }
 
 void append_location(fmt::memory_buffer& out, const SourceManager& sources, const Span& span) {

@@ -1,18 +1,25 @@
-// json_string.h — strings as JSON string literals, safely.
+// json_string.h — how the compiler's reports write JSON strings.
 //
-// Contract: append_json_string writes `"..."` with JSON escapes for quotes,
-// backslashes and control bytes; every byte sequence that is not valid UTF-8
-// becomes U+FFFD, so the result is always valid UTF-8 JSON whatever the input
-// (paths, user messages, test names). Used by the SARIF writer and by
-// `authzc test --format json`.
+// Contract: append_json_string / json_string are runtime/internal/json_string.h's
+// one writer in its kReportJson style: JSON escapes for quotes, backslashes,
+// control bytes and DEL, and every byte of a sequence that is not valid UTF-8
+// becomes `\ufffd`, so the result is always valid UTF-8 JSON whatever the
+// input (paths, user messages, test names). Used by the SARIF writer, by
+// `authzc test --format json` and by the policy test runner.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "runtime/internal/json_string.h"
+
 namespace authz {
 
-void append_json_string(std::string& out, std::string_view text);
-std::string json_string(std::string_view text);
+inline void append_json_string(std::string& out, std::string_view text) {
+  runtime::internal::append_json_string(out, text, runtime::internal::kReportJson);
+}
+inline std::string json_string(std::string_view text) {
+  return runtime::internal::json_string(text, runtime::internal::kReportJson);
+}
 
 }  // namespace authz

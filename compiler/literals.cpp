@@ -6,6 +6,8 @@
 #include <cctype>
 #include <limits>
 
+#include "runtime/internal/utf8.h"
+#include "runtime/time_text.h"
 #include "runtime/value_text.h"
 
 namespace authz {
@@ -45,24 +47,6 @@ constexpr std::int64_t kMillisPerSecond = 1000;
 constexpr std::int64_t kMillisPerMinute = 60 * kMillisPerSecond;
 constexpr std::int64_t kMillisPerHour = 60 * kMillisPerMinute;
 constexpr std::int64_t kMillisPerDay = 24 * kMillisPerHour;
-
-bool is_leap_year(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
-
-int days_in_month(int year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && is_leap_year(year) ? 29 : kDays[month - 1];
-}
-
-// Days from 1970-01-01 to the given proleptic Gregorian date (Howard
-// Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
-  year -= month <= 2;
-  const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
-  const unsigned year_of_era = static_cast<unsigned>(year - era * 400);
-  const unsigned day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-  const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-  return era * 146097 + static_cast<std::int64_t>(day_of_era) - 719468;
-}
 
 const char* const kMonthNames[] = {"January", "February", "March",     "April",   "May",      "June",
                                    "July",    "August",   "September", "October", "November", "December"};
@@ -166,7 +150,7 @@ bool decode_string_literal(std::string_view raw, bool unterminated, std::string&
     if (unit >= 0xD800 && unit <= 0xDBFF) {
       const long low = unicode_escape(i + 6);
       if (low >= 0xDC00 && low <= 0xDFFF) {
-        runtime::append_utf8(out, static_cast<char32_t>(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)));
+        runtime::internal::append_utf8(out, static_cast<char32_t>(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)));
         i += 12;
         continue;
       }
@@ -179,7 +163,7 @@ bool decode_string_literal(std::string_view raw, bool unterminated, std::string&
       i += 6;
       continue;
     }
-    runtime::append_utf8(out, static_cast<char32_t>(unit));
+    runtime::internal::append_utf8(out, static_cast<char32_t>(unit));
     i += 6;
   }
   return fine;
@@ -251,7 +235,7 @@ bool decode_timestamp_literal(std::string_view text, std::int64_t& value, std::v
   const int year = number(0, 4), month = number(5, 2), day = number(8, 2);
   const int hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
   if (month < 1 || month > 12) return invalid("there is no month " + std::string(text.substr(5, 2)));
-  if (day < 1 || day > days_in_month(year, month)) {
+  if (day < 1 || day > static_cast<int>(runtime::days_in_month(year, static_cast<unsigned>(month)))) {
     return invalid(std::string(kMonthNames[month - 1]) + " " + std::to_string(year) + " has no day " +
                    std::string(text.substr(8, 2)));
   }
@@ -275,7 +259,7 @@ bool decode_timestamp_literal(std::string_view text, std::int64_t& value, std::v
     if (offset_minutes > 59) return invalid("the offset's minutes must be 00 to 59");
     offset = (text[i] == '+' ? 1 : -1) * (offset_hours * kMillisPerHour + offset_minutes * kMillisPerMinute);
   }
-  const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const std::int64_t days = runtime::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   value = days * kMillisPerDay + hour * kMillisPerHour + minute * kMillisPerMinute + second * kMillisPerSecond +
           millis - offset;
   return true;

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <llvm/ADT/StringRef.h>
+#include "runtime/internal/closest_name.h"
 
 #include <algorithm>
 #include <cctype>
@@ -94,20 +94,6 @@ std::vector<std::string> available_modules(const std::vector<std::string>& stdli
   std::sort(modules.begin(), modules.end());
   modules.erase(std::unique(modules.begin(), modules.end()), modules.end());
   return modules;
-}
-
-std::optional<std::string> closest_name(std::string_view wanted, const std::vector<std::string>& candidates) {
-  unsigned best_distance = std::max<unsigned>(2, static_cast<unsigned>(wanted.size() / 3)) + 1;
-  std::optional<std::string> best;
-  for (const std::string& candidate : candidates) {
-    unsigned distance = llvm::StringRef(candidate).edit_distance(llvm::StringRef(wanted.data(), wanted.size()),
-                                                                 /*AllowReplacements=*/true, best_distance);
-    if (distance < best_distance) {
-      best_distance = distance;
-      best = candidate;
-    }
-  }
-  return best;
 }
 
 class Loader {
@@ -360,8 +346,9 @@ class Loader {
     std::string searched;
     for (const std::string& dir : options_.stdlib_dirs) searched += (searched.empty() ? "" : ", ") + ticked(dir);
     diagnostic.notes.push_back({Span{}, "looked for " + ticked(relative) + " in " + searched});
-    if (auto suggestion = closest_name(name, available_modules(options_.stdlib_dirs))) {
-      diagnostic.help = "did you mean " + ticked(*suggestion) + "?";
+    const std::vector<std::string> modules = available_modules(options_.stdlib_dirs);
+    if (const std::string_view suggestion = runtime::internal::closest_name(name, modules); !suggestion.empty()) {
+      diagnostic.help = "did you mean " + ticked(suggestion) + "?";
     } else {
       diagnostic.help = "to use a file of your own, write `use \"file.authz\";`";
     }

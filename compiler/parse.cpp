@@ -55,6 +55,7 @@
 #include "compiler/lexed_file.h"
 #include "compiler/lexer.h"
 #include "compiler/literals.h"
+#include "runtime/internal/utf8.h"
 
 namespace authz {
 namespace {
@@ -82,8 +83,27 @@ struct Utf8Error {
   std::string message;
 };
 
-// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
-// U+10FFFF, no truncated sequences. Decodes while validating.
+// Why the sequence at `at` is not UTF-8, in words for the diagnostic.
+std::string utf8_problem_words(std::string_view text, std::size_t at) {
+  using runtime::internal::Utf8Problem;
+  const std::string lead = hex_byte(static_cast<unsigned char>(text[at]));
+  switch (runtime::internal::utf8_problem(text, at)) {
+    case Utf8Problem::StrayContinuation: return "byte `" + lead + "` continues a character that never started";
+    case Utf8Problem::OverlongLead: return "byte `" + lead + "` starts an overlong encoding";
+    case Utf8Problem::ImpossibleByte: return "byte `" + lead + "` never occurs in UTF-8";
+    case Utf8Problem::Truncated: return "the file ends in the middle of a character";
+    case Utf8Problem::CutShort: return "character starting with `" + lead + "` is cut short";
+    case Utf8Problem::Overlong: return "overlong encoding";
+    case Utf8Problem::Surrogate: return "encoded UTF-16 surrogate";
+    case Utf8Problem::AboveMaximum: return "code point above U+10FFFF";
+    case Utf8Problem::None: break;
+  }
+  return "invalid byte `" + lead + "`";
+}
+
+// Strict UTF-8 (RFC 3629, runtime/internal/utf8.h): no overlong forms, no
+// surrogates, nothing above U+10FFFF, no truncated sequences. Decodes while
+// validating.
 std::optional<Utf8Error> decode_utf8(std::string_view text, DecodedText& out) {
   std::size_t i = 0;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") i = out.base = 3;  // a leading byte-order mark is not content
@@ -99,36 +119,11 @@ std::optional<Utf8Error> decode_utf8(std::string_view text, DecodedText& out) {
     return Utf8Error{static_cast<std::uint32_t>(at), "file is not valid UTF-8: " + std::move(why)};
   };
   while (i < text.size()) {
-    const unsigned char lead = static_cast<unsigned char>(text[i]);
-    std::size_t length;
-    char32_t cp;
-    if (lead < 0x80) {
-      length = 1, cp = lead;
-    } else if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2, cp = lead & 0x1F;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3, cp = lead & 0x0F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4, cp = lead & 0x07;
-    } else if (lead >= 0x80 && lead <= 0xBF) {
-      return fail(i, "byte `" + hex_byte(lead) + "` continues a character that never started");
-    } else if (lead == 0xC0 || lead == 0xC1) {
-      return fail(i, "byte `" + hex_byte(lead) + "` starts an overlong encoding");
-    } else {
-      return fail(i, "byte `" + hex_byte(lead) + "` never occurs in UTF-8");
-    }
-    for (std::size_t k = 1; k < length; ++k) {
-      if (i + k >= text.size()) return fail(i, "the file ends in the middle of a character");
-      const unsigned char next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return fail(i, "character starting with `" + hex_byte(lead) + "` is cut short");
-      cp = (cp << 6) | (next & 0x3F);
-    }
-    if ((length == 3 && cp < 0x800) || (length == 4 && cp < 0x10000)) return fail(i, "overlong encoding");
-    if (cp >= 0xD800 && cp <= 0xDFFF) return fail(i, "encoded UTF-16 surrogate");
-    if (cp > 0x10FFFF) return fail(i, "code point above U+10FFFF");
-    out.code_points.push_back(cp);
+    const runtime::internal::Utf8Char decoded = runtime::internal::decode_utf8(text, i);
+    if (decoded.length == 0) return fail(i, utf8_problem_words(text, i));
+    out.code_points.push_back(decoded.code_point);
     out.byte_offsets.push_back(static_cast<std::uint32_t>(i));
-    i += length;
+    i += decoded.length;
   }
   out.byte_offsets.push_back(static_cast<std::uint32_t>(text.size()));
   return std::nullopt;

@@ -22,8 +22,8 @@
 #include <utility>
 #include <optional>
 
-#include "runtime/internal/byte_scan.h"
 #include "runtime/internal/json_canonical.h"
+#include "runtime/internal/json_string.h"
 #include "runtime/internal/string_map.h"
 #include "runtime/sha256.h"
 #include "runtime/time_text.h"
@@ -34,33 +34,11 @@ namespace {
 
 constexpr int kFormatVersion = 1;
 
-// JSON string escaping with one output per input: runtime::append_quoted's
-// escapes over the text made valid UTF-8 first (each byte of an invalid
-// sequence becomes U+FFFD), so every line is valid UTF-8.
+// Every string of a record: internal/json_string.h's kAuditJson (one output
+// per input, every line valid UTF-8). The bytes are part of the hash chain.
 void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  std::size_t plain = 0;  // start of the run of bytes copied as they are
-  std::size_t i = internal::first_json_special_or_non_ascii(text, 0);
-  while (i < text.size()) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte >= 0x80) {
-      if (const std::size_t length = utf8_sequence_length(text, i); length != 0) {
-        i = internal::first_json_special_or_non_ascii(text, i + length);  // valid: stays in the run
-        continue;
-      }
-      out.append(text.data() + plain, i - plain);
-      out += "\xEF\xBF\xBD";
-    } else {
-      out.append(text.data() + plain, i - plain);
-      internal::append_json_escape(out, byte);
-    }
-    plain = i + 1;
-    i = internal::first_json_special_or_non_ascii(text, plain);
-  }
-  out.append(text.data() + plain, text.size() - plain);
-  out += '"';
+  internal::append_json_string(out, text, internal::kAuditJson);
 }
-
 
 const char* method_name(MethodKind kind) {
   switch (kind) {

@@ -15,6 +15,7 @@
 
 #include "runtime/internal/evaluator.h"
 #include "runtime/internal/json_canonical.h"
+#include "runtime/internal/closest_name.h"
 #include "runtime/internal/json_input.h"
 #include "runtime/model_validation.h"
 #include "runtime/table_reader.h"
@@ -329,7 +330,7 @@ std::string unknown_target_message(const internal::EngineState& state, MethodKin
     if (target.kind == kind) candidates.push_back(kind == TargetKind::Resource ? target.uri : target.name);
   }
   std::string shown(name.substr(0, 200));
-  std::string suggestion = name.size() <= 200 ? internal::closest_name(name, candidates) : std::string();
+  std::string suggestion(name.size() <= 200 ? internal::closest_name(name, candidates) : std::string_view());
   return fmt::format("unknown {} `{}`: the policy does not declare it{}", method_noun(method), shown,
                      suggestion.empty() ? "" : fmt::format("; did you mean `{}`?", suggestion));
 }
@@ -575,7 +576,7 @@ void Engine::prepare(const Request& request, PreparedRequest& prepared) const {
         if (index == param_count) {
           std::vector<std::string_view> names;
           for (const Parameter& param : declared.params) names.push_back(param.name);
-          std::string suggestion = internal::closest_name(field.key, names);
+          std::string suggestion(internal::closest_name(field.key, names));
           return finish_rejected(
               Status::InvalidArguments,
               fmt::format("unknown argument `{}` for {} `{}`{}", field.key.substr(0, 200), kind_noun, declared.name,

@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "runtime/internal/byte_scan.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/utf8.h"
 
 namespace authz::runtime::internal {
 namespace {

@@ -1,6 +1,7 @@
 // json_input.cpp — see internal/json_input.h. Conversion recurses along the
 // JSON tree, bounded by kMaxJsonNesting; a child array of n elements reserves
 // n consecutive slots first so sequences stay contiguous in the store.
+#include "runtime/internal/closest_name.h"
 #include "runtime/internal/json_input.h"
 
 #include <algorithm>
@@ -64,21 +65,6 @@ void append_key(std::string& out, std::string_view key) {
   out += "\"]";
 }
 
-std::size_t levenshtein(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 }  // namespace
 
 std::string JsonPath::text() const {
@@ -109,19 +95,6 @@ const char* describe_json(element value) {
     case element_type::NULL_VALUE: return "null";
   }
   return "a JSON value";
-}
-
-std::string closest_name(std::string_view wrong, const std::vector<std::string_view>& candidates) {
-  std::string best;
-  std::size_t best_distance = 3;
-  for (std::string_view candidate : candidates) {
-    std::size_t distance = levenshtein(wrong, candidate);
-    if (distance < best_distance) {
-      best_distance = distance;
-      best = std::string(candidate);
-    }
-  }
-  return best;
 }
 
 bool parse_json(std::string_view json, element& out, std::string& error) {
@@ -394,7 +367,7 @@ bool TypedConverter::convert(element json, TypeIndex type_index, std::uint32_t s
         if (index == count) {
           std::vector<std::string_view> names;
           for (const Attribute& attribute : schema.attributes) names.push_back(attribute.name);
-          std::string suggestion = closest_name(field.key, names);
+          std::string suggestion(closest_name(field.key, names));
           error = fmt::format("`{}` has no field `{}` (`{}` declares {}){}", path.text(), field.key.substr(0, 64), schema.name,
                               names.empty() ? std::string("none") : fmt::format("`{}`", fmt::join(names, "`, `")),
                               suggestion.empty() ? "" : fmt::format("; did you mean `{}`?", suggestion));

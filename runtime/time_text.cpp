@@ -23,6 +23,8 @@ std::int64_t floor_divide(std::int64_t a, std::int64_t b) {
   return q;
 }
 
+}  // namespace
+
 // Days since 1970-01-01 of a proleptic Gregorian date.
 std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
   year -= month <= 2;
@@ -32,6 +34,8 @@ std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
   std::int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
   return era * 146097 + day_of_era - 719468;
 }
+
+namespace {
 
 CivilDate civil_from_days(std::int64_t days) {
   days += 719468;
@@ -47,10 +51,14 @@ CivilDate civil_from_days(std::int64_t days) {
 
 bool is_leap(std::int64_t year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
 
+}  // namespace
+
 unsigned days_in_month(std::int64_t year, unsigned month) {
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return month == 2 && is_leap(year) ? 29 : kDays[month - 1];
 }
+
+namespace {
 
 // Reads exactly `count` digits at `pos`.
 bool read_digits(std::string_view text, std::size_t& pos, int count, unsigned& out) {

@@ -25,6 +25,11 @@ std::string format_timestamp(std::int64_t millis);
 std::size_t write_timestamp(char (&out)[24], std::int64_t millis);
 std::optional<std::int64_t> parse_timestamp(std::string_view text);
 
+// Days from 1970-01-01 to a proleptic Gregorian date (month 1..12, day
+// 1..31; Howard Hinnant's days_from_civil), and the days of a month.
+std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
+unsigned days_in_month(std::int64_t year, unsigned month);
+
 std::string format_duration(std::int64_t millis);
 std::optional<std::int64_t> parse_duration(std::string_view text);
 

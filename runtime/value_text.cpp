@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/internal/byte_scan.h"
+#include "runtime/internal/json_string.h"
 #include "runtime/time_text.h"
 
 namespace authz::runtime {
@@ -30,58 +30,7 @@ const char* to_string(ValueKind kind) {
   return "?";
 }
 
-void append_quoted(std::string& out, std::string_view text) {
-  out += '"';
-  std::size_t plain = 0;  // start of the run of bytes copied as they are
-  for (std::size_t i = internal::first_json_special(text, 0); i < text.size();
-       i = internal::first_json_special(text, i + 1)) {
-    out.append(text.data() + plain, i - plain);
-    plain = i + 1;
-    internal::append_json_escape(out, static_cast<unsigned char>(text[i]));
-  }
-  out.append(text.data() + plain, text.size() - plain);
-  out += '"';
-}
-
-Utf8Char decode_utf8(std::string_view text, std::size_t pos) {
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  unsigned char lead = byte(pos);
-  if (lead < 0x80) return {lead, 1};
-  std::size_t length;
-  char32_t value;
-  char32_t minimum;
-  if ((lead & 0xE0) == 0xC0) { length = 2; value = lead & 0x1F; minimum = 0x80; }
-  else if ((lead & 0xF0) == 0xE0) { length = 3; value = lead & 0x0F; minimum = 0x800; }
-  else if ((lead & 0xF8) == 0xF0) { length = 4; value = lead & 0x07; minimum = 0x10000; }
-  else return {};
-  if (pos + length > text.size()) return {};
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(pos + i) & 0xC0) != 0x80) return {};
-    value = (value << 6) | (byte(pos + i) & 0x3F);
-  }
-  if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return {};
-  return {value, length};
-}
-
-std::size_t utf8_sequence_length(std::string_view text, std::size_t pos) { return decode_utf8(text, pos).length; }
-
-void append_utf8(std::string& out, char32_t code_point) {
-  if (code_point < 0x80) {
-    out += static_cast<char>(code_point);
-  } else if (code_point < 0x800) {
-    out += static_cast<char>(0xC0 | (code_point >> 6));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else if (code_point < 0x10000) {
-    out += static_cast<char>(0xE0 | (code_point >> 12));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code_point >> 18));
-    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  }
-}
+void append_quoted(std::string& out, std::string_view text) { internal::append_json_string(out, text, internal::kValueJson); }
 
 std::string quoted(std::string_view text) {
   std::string out;

@@ -20,21 +20,9 @@ namespace authz::runtime {
 
 enum class TextStyle { Language, Json };
 
-void append_quoted(std::string& out, std::string_view text);  // JSON string escapes
-// The code point whose UTF-8 sequence starts at `pos` and the sequence's
-// length (1-4); length 0 when the bytes there are not one (RFC 3629: no
-// overlong forms, no surrogates, nothing past U+10FFFF, no truncated
-// sequence). `pos` must be inside `text`.
-struct Utf8Char {
-  char32_t code_point = 0;
-  std::size_t length = 0;
-};
-Utf8Char decode_utf8(std::string_view text, std::size_t pos);
-// decode_utf8(text, pos).length: for writers that must emit valid UTF-8
-// whatever they are given.
-std::size_t utf8_sequence_length(std::string_view text, std::size_t pos);
-// Appends the UTF-8 encoding of a code point (at most U+10FFFF).
-void append_utf8(std::string& out, char32_t code_point);
+// A string as a JSON string literal: internal/json_string.h's kValueJson
+// (the escapes JSON requires; the text is trusted to be valid UTF-8).
+void append_quoted(std::string& out, std::string_view text);
 std::string quoted(std::string_view text);
 void append_value(std::string& out, const Value& value, TextStyle style, const std::vector<Role>* roles = nullptr);
 std::string render_value(const Value& value, TextStyle style, const std::vector<Role>* roles = nullptr);

@@ -22,6 +22,7 @@
 #include "compiler/cli/commands.h"
 #include "compiler/cli/policy_input.h"
 #include "runtime/engine.h"
+#include "runtime/internal/principal_json.h"
 #include "runtime/time_text.h"
 #include "runtime/trace_render.h"
 #include "runtime/value_text.h"
@@ -57,36 +58,6 @@ struct UsageError {
 // The raw JSON text of an element (objects and arrays minified).
 std::string json_text(simdjson::dom::element element) { return simdjson::minify(element); }
 
-// Fills roles/attributes of `principal` from a {"roles": [...], ...} object.
-std::optional<UsageError> principal_from_object(simdjson::dom::object object, runtime::Principal& principal) {
-  std::string attributes = "{";
-  for (auto field : object) {
-    std::string_view key = field.key;
-    if (key == "roles") {
-      simdjson::dom::array roles;
-      if (field.value.get_array().get(roles)) return UsageError{"`roles` must be an array of strings"};
-      for (auto role : roles) {
-        std::string_view name;
-        if (role.get_string().get(name)) return UsageError{"`roles` must be an array of strings"};
-        principal.roles.emplace_back(name);
-      }
-    } else if (key == "id") {
-      std::string_view id;
-      if (field.value.get_string().get(id)) return UsageError{"`id` must be a string"};
-      principal.id = std::string(id);
-    } else if (key == "attributes") {
-      if (!field.value.is_object()) return UsageError{"`attributes` must be an object"};
-      principal.attributes_json = json_text(field.value);
-    } else {
-      if (attributes.size() > 1) attributes += ',';
-      attributes += runtime::quoted(key) + ":" + json_text(field.value);
-    }
-  }
-  attributes += "}";
-  if (principal.attributes_json.empty() && attributes != "{}") principal.attributes_json = attributes;
-  return std::nullopt;
-}
-
 struct EntityFile {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
@@ -115,7 +86,8 @@ std::optional<UsageError> apply_user_entry(EntityFile* file, runtime::Principal&
   if (file->root["users"][principal.id].get(entry) != simdjson::SUCCESS) return std::nullopt;
   simdjson::dom::object object;
   if (entry.get_object().get(object)) return UsageError{"user `" + principal.id + "` must be a JSON object"};
-  return principal_from_object(object, principal);
+  if (auto problem = runtime::internal::read_principal_json(simdjson::minify(object), principal)) return UsageError{*problem};
+  return std::nullopt;
 }
 
 std::int64_t current_time_ms() {
@@ -163,7 +135,9 @@ std::optional<UsageError> request_from_file(const std::string& path, runtime::Re
       if (field.value.get_string().get(text) == simdjson::SUCCESS) {
         request.principal.id = std::string(text);
       } else if (field.value.is_object()) {
-        if (auto error = principal_from_object(field.value.get_object().value_unsafe(), request.principal)) return error;
+        if (auto problem = runtime::internal::read_principal_json(json_text(field.value), request.principal)) {
+          return UsageError{*problem};
+        }
       } else {
         return UsageError{"`user` must be a user id or an object"};
       }

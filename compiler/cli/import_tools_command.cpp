@@ -24,6 +24,7 @@
 #include "compiler/cli/mcp_stdio_listing.h"
 #include "compiler/cli/schema_to_authz.h"
 #include "compiler/invisible_chars.h"
+#include "runtime/internal/utf8.h"
 #include "runtime/value_text.h"
 
 namespace authz::cli {
@@ -35,7 +36,7 @@ namespace {
 std::string printable(std::string_view text) {
   std::string out;
   for (std::size_t pos = 0; pos < text.size();) {
-    runtime::Utf8Char decoded = runtime::decode_utf8(text, pos);
+    runtime::internal::Utf8Char decoded = runtime::internal::decode_utf8(text, pos);
     const char32_t c = decoded.code_point;
     if (decoded.length == 0 || c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) || is_invisible_char(c)) {
       char buffer[24];

@@ -8,6 +8,7 @@
 #include "compiler/cli/schema_to_authz.h"
 
 #include "compiler/invisible_chars.h"
+#include "runtime/internal/utf8.h"
 #include "runtime/value_text.h"
 
 #include <simdjson.h>
@@ -64,7 +65,7 @@ std::string quote_string(std::string_view text) {
   std::string out = "\"";
   for (std::size_t pos = 0; pos < text.size();) {
     const char c = text[pos];
-    runtime::Utf8Char decoded = runtime::decode_utf8(text, pos);
+    runtime::internal::Utf8Char decoded = runtime::internal::decode_utf8(text, pos);
     if (decoded.length > 1 && is_invisible_char(decoded.code_point)) {
       auto escape = [&](std::uint32_t unit) {
         char buffer[16];
@@ -120,7 +121,7 @@ std::string pascal_case(std::string_view text) {
 void append_doc(std::string& out, std::string_view indent, std::string_view raw_text) {
   std::string text;
   for (std::size_t pos = 0; pos < raw_text.size();) {
-    runtime::Utf8Char decoded = runtime::decode_utf8(raw_text, pos);
+    runtime::internal::Utf8Char decoded = runtime::internal::decode_utf8(raw_text, pos);
     if (decoded.length > 1 && is_invisible_char(decoded.code_point)) {
       char buffer[16];
       std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(decoded.code_point));

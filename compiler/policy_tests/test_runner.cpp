@@ -3,7 +3,8 @@
 #include "compiler/policy_tests/test_runner.h"
 
 #include <fmt/format.h>
-#include <llvm/ADT/StringRef.h>
+#include "runtime/internal/closest_name.h"
+#include "runtime/internal/principal_json.h"
 #include <simdjson.h>
 
 #include <algorithm>
@@ -36,23 +37,9 @@ std::string resolve_relative(const std::string& test_path, const std::string& wr
   return (std::filesystem::path(file_directory(test_path)) / path).lexically_normal().string();
 }
 
-// The closest of `candidates` to `name` by edit distance, if close enough to suggest.
-std::string closest(std::string_view name, const std::vector<std::string>& candidates) {
-  std::string best;
-  unsigned best_distance = std::max<unsigned>(2, static_cast<unsigned>(name.size() / 3)) + 1;
-  for (const std::string& candidate : candidates) {
-    unsigned distance = llvm::StringRef(name).edit_distance(candidate, true, best_distance);
-    if (distance < best_distance) {
-      best_distance = distance;
-      best = candidate;
-    }
-  }
-  return best;
-}
-
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates, std::string fallback) {
-  std::string suggestion = closest(name, candidates);
-  return suggestion.empty() ? fallback : "did you mean `" + suggestion + "`?";
+  const std::string_view suggestion = runtime::internal::closest_name(name, candidates);
+  return suggestion.empty() ? fallback : "did you mean `" + std::string(suggestion) + "`?";
 }
 
 std::string listed(const std::vector<std::string>& names, std::size_t limit = 12) {
@@ -60,41 +47,6 @@ std::string listed(const std::vector<std::string>& names, std::size_t limit = 12
   for (std::size_t i = 0; i < names.size() && i < limit; ++i) out += (i == 0 ? "`" : ", `") + names[i] + "`";
   if (names.size() > limit) out += ", ...";
   return out;
-}
-
-// {"roles": [...], "attributes": {...}} or {"roles": [...], "manages": [...], ...}: as `authzc eval --entities`.
-bool principal_from_object(simdjson::dom::object object, runtime::Principal& principal, std::string& problem) {
-  std::string attributes = "{";
-  for (auto field : object) {
-    std::string_view key = field.key;
-    if (key == "roles") {
-      simdjson::dom::array roles;
-      if (field.value.get_array().get(roles)) {
-        problem = "`roles` must be an array of strings";
-        return false;
-      }
-      for (auto role : roles) {
-        std::string_view name;
-        if (role.get_string().get(name)) {
-          problem = "`roles` must be an array of strings";
-          return false;
-        }
-        principal.roles.emplace_back(name);
-      }
-    } else if (key == "attributes") {
-      if (!field.value.is_object()) {
-        problem = "`attributes` must be an object";
-        return false;
-      }
-      principal.attributes_json = simdjson::minify(field.value);
-    } else if (key != "id") {
-      if (attributes.size() > 1) attributes += ',';
-      attributes += json_string(key) + ":" + simdjson::minify(field.value);
-    }
-  }
-  attributes += "}";
-  if (principal.attributes_json.empty() && attributes != "{}") principal.attributes_json = attributes;
-  return true;
 }
 
 using EntityMap = std::map<std::string, std::map<std::string, std::string>>;  // type -> id -> JSON object
@@ -142,8 +94,8 @@ bool load_entities_file(const std::string& path, EntityMap& entities, std::map<s
       known.principal.id = std::string(user.key);
       known.origin = written.value;
       known.span = written.span;
-      if (!principal_from_object(fields, known.principal, problem)) {
-        problem = fmt::format("user `{}` in `{}`: {}", std::string(user.key), written.value, problem);
+      if (auto error = runtime::internal::read_principal_json(simdjson::minify(fields), known.principal)) {
+        problem = fmt::format("user `{}` in `{}`: {}", std::string(user.key), written.value, *error);
         return false;
       }
       users[known.principal.id] = std::move(known);

@@ -536,12 +536,7 @@ const char* authz_decision_obligations_json(authz_decision* decision) {
       for (std::size_t i = 0; i < d.obligations.size(); ++i) {
         const auto& obligation = d.obligations[i];
         if (i) obligations += ',';
-        auto quoted = [&](std::string_view text) {
-          // Rule and obligation names are identifiers from the policy.
-          obligations += '"';
-          obligations.append(text);
-          obligations += '"';
-        };
+        auto quoted = [&](std::string_view text) { authz::runtime::append_quoted(obligations, text); };
         obligations += "{\"rule\":";
         quoted(obligation.rule);
         obligations += ",\"name\":";

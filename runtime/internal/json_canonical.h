@@ -5,7 +5,7 @@
 // Contract: canonical_json_object(text, members) is true only when `text` is
 // one JSON object that parsing and minifying would give back byte for byte:
 //   - no whitespace between tokens, nesting at most kMaxCanonicalDepth;
-//   - strings in valid UTF-8 (RFC 3629, as value_text.h's decode_utf8) with
+//   - strings in valid UTF-8 (RFC 3629, as internal/utf8.h's decode_utf8) with
 //     no raw control character, and only the escapes the minifier writes:
 //     \" \\ \b \f \n \r \t, and \u00xx (lowercase hex) for the other
 //     control characters;

@@ -86,7 +86,5 @@ bool convert_untyped(simdjson::dom::element element, ValueStore& store, std::uin
 // "a string", "an array", "a number", ... for messages.
 const char* describe_json(simdjson::dom::element element);
 
-// The closest name within edit distance 2, or "" (for "did you mean" help).
-std::string closest_name(std::string_view wrong, const std::vector<std::string_view>& candidates);
 
 }  // namespace authz::runtime::internal

@@ -15,9 +15,11 @@
 #include "compiler/lower.h"
 #include "runtime/audit_log.h"
 #include "runtime/engine.h"
+#include "runtime/internal/utf8.h"
 #include "runtime/value_text.h"
 
 using namespace authz::runtime;
+using authz::runtime::internal::utf8_sequence_length;
 namespace fs = std::filesystem;
 
 namespace {

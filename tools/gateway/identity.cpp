@@ -6,7 +6,7 @@
 
 #include <cstdlib>
 
-#include "runtime/value_text.h"
+#include "runtime/internal/principal_json.h"
 
 namespace authz::gateway {
 namespace {
@@ -16,59 +16,6 @@ namespace dom = simdjson::dom;
 std::string environment(const char* name) {
   const char* value = std::getenv(name);
   return value ? std::string(value) : std::string();
-}
-
-// Reads {"id"?, "roles"?, "attributes"? | other attributes} into `principal`.
-bool principal_from_object(dom::object object, runtime::Principal& principal, const std::string& source,
-                           std::string& error) {
-  std::string attributes = "{";
-  std::string explicit_attributes;
-  for (auto field : object) {
-    std::string_view key = field.key;
-    if (key == "roles") {
-      dom::array roles;
-      if (field.value.get_array().get(roles)) {
-        error = "`roles` in " + source + " must be an array of strings";
-        return false;
-      }
-      principal.roles.clear();
-      for (auto role : roles) {
-        std::string_view name;
-        if (role.get_string().get(name)) {
-          error = "`roles` in " + source + " must be an array of strings";
-          return false;
-        }
-        principal.roles.emplace_back(name);
-      }
-    } else if (key == "id") {
-      std::string_view id;
-      if (field.value.get_string().get(id)) {
-        error = "`id` in " + source + " must be a string";
-        return false;
-      }
-      if (!principal.id.empty() && principal.id != id) {
-        error = source + " is for user `" + std::string(id) + "`, not `" + principal.id + "`";
-        return false;
-      }
-      principal.id = std::string(id);
-    } else if (key == "attributes") {
-      if (!field.value.is_object()) {
-        error = "`attributes` in " + source + " must be an object";
-        return false;
-      }
-      explicit_attributes = simdjson::minify(field.value);
-    } else {
-      if (attributes.size() > 1) attributes += ',';
-      attributes += runtime::quoted(key) + ":" + simdjson::minify(field.value);
-    }
-  }
-  attributes += "}";
-  if (!explicit_attributes.empty()) {
-    principal.attributes_json = explicit_attributes;
-  } else if (attributes != "{}") {
-    principal.attributes_json = attributes;
-  }
-  return true;
 }
 
 }  // namespace
@@ -167,14 +114,19 @@ std::optional<Identity> load_identity(const IdentitySources& sources, std::strin
         error = "user `" + identity.principal.id + "` in `" + sources.entities_file + "` must be a JSON object";
         return std::nullopt;
       }
-      if (!principal_from_object(object, identity.principal, "`" + sources.entities_file + "`", error)) {
+      if (auto problem = runtime::internal::read_principal_json(simdjson::minify(object), identity.principal,
+                                                                "`" + sources.entities_file + "`")) {
+        error = std::move(*problem);
         return std::nullopt;
       }
     }
   }
-  if (have_principal_file &&
-      !principal_from_object(principal_object, identity.principal, "`" + sources.principal_file + "`", error)) {
-    return std::nullopt;
+  if (have_principal_file) {
+    if (auto problem = runtime::internal::read_principal_json(simdjson::minify(principal_object), identity.principal,
+                                                              "`" + sources.principal_file + "`")) {
+      error = std::move(*problem);
+      return std::nullopt;
+    }
   }
   if (sources.roles_given) identity.principal.roles = sources.roles;
   if (!sources.attributes_json.empty()) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "runtime/internal/utf8.h"
 #include "runtime/value_text.h"
 
 namespace authz::gateway {
@@ -156,14 +157,14 @@ bool decode_json_string(std::string_view literal, std::string& out) {
           if (i + 2 < body.size() && body[i + 1] == '\\' && body[i + 2] == 'u' && read_hex4(body, i + 3, low) &&
               low >= 0xDC00 && low <= 0xDFFF) {
             i += 6;
-            runtime::append_utf8(out, 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00));
+            runtime::internal::append_utf8(out, 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00));
           } else {
-            runtime::append_utf8(out, 0xFFFD);
+            runtime::internal::append_utf8(out, 0xFFFD);
           }
         } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
-          runtime::append_utf8(out, 0xFFFD);
+          runtime::internal::append_utf8(out, 0xFFFD);
         } else {
-          runtime::append_utf8(out, unit);
+          runtime::internal::append_utf8(out, unit);
         }
         break;
       }

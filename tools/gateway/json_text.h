@@ -15,7 +15,8 @@
 
 namespace authz::gateway {
 
-// Appends `text` as a JSON string literal (with quotes).
+// Appends `text` as a JSON string literal (with quotes): the one writer of
+// runtime/internal/json_string.h in its kGatewayJson style.
 void append_json_string(std::string& out, std::string_view text);
 
 // {"jsonrpc":"2.0","id":ID,"error":{"code":C,"message":M[,"data":{k:"v",...}]}}
