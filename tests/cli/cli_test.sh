@@ -369,6 +369,17 @@ bad_input)
   run 0 check bidi_comments.authz
   if [ "$(grep -c '^warning\[W0003\]' err.txt)" -ne 21 ]; then fail "$last: not 21 W0003 warnings"; fi
   run 1 check --deny-warnings bidi_comments.authz
+  # A `users` entry is for the user it is filed under: an `id` naming someone
+  # else is refused (eval used to decide as that other user), as the gateway
+  # refuses it: both read users with runtime/internal/principal_json.h.
+  printf 'policy p;\n\nrole reader;\ntool ping() read;\n\n/// Readers ping.\nallow r: reader may ping;\n' >who.authz
+  printf '{"users": {"u-a": {"id": "u-b", "roles": ["reader"]}}}' >who.json
+  run 2 eval who.authz --entities who.json --user u-a --call ping
+  contains err.txt "is for user \`u-b\`, not \`u-a\`"
+  empty out.txt
+  printf '{"users": {"u-a": {"id": "u-a", "roles": ["reader"]}}}' >who.json
+  run 0 eval who.authz --entities who.json --user u-a --call ping
+  contains out.txt "user=u-a roles=[reader]"
   ;;
 
 uri_templates)

@@ -686,21 +686,22 @@ TEST_CASE("empty and comment-only files are E0011", "[parse]") {
   }
 }
 
-TEST_CASE("invalid UTF-8 is E0004 at the first bad byte", "[parse]") {
+TEST_CASE("invalid UTF-8 is E0004 at the first bad byte, saying why", "[parse]") {
   struct Case {
     std::string text;
     std::uint32_t offset;
+    std::string why;  // after "file is not valid UTF-8: "
   };
   const std::vector<Case> cases = {
-      {"policy p;\n// \xC0\x80 overlong\n", 13},
-      {"policy p;\n// \xE0\x80\x80 overlong\n", 13},
-      {"policy p;\n// \xED\xA0\x80 surrogate\n", 13},
-      {"policy p;\n// \xF4\x90\x80\x80 too big\n", 13},
-      {"policy p;\n// \xF8\x88\x80\x80\x80\n", 13},
-      {"policy p;\n// \x80 stray\n", 13},
-      {"policy p;\n// \xC3 cut\n", 13},
-      {"policy p;\nrole r; // \xE2\x82", 21},
-      {"\xFF", 0},
+      {"policy p;\n// \xC0\x80 overlong\n", 13, "byte `\\xC0` starts an overlong encoding"},
+      {"policy p;\n// \xE0\x80\x80 overlong\n", 13, "overlong encoding"},
+      {"policy p;\n// \xED\xA0\x80 surrogate\n", 13, "encoded UTF-16 surrogate"},
+      {"policy p;\n// \xF4\x90\x80\x80 too big\n", 13, "code point above U+10FFFF"},
+      {"policy p;\n// \xF8\x88\x80\x80\x80\n", 13, "byte `\\xF8` never occurs in UTF-8"},
+      {"policy p;\n// \x80 stray\n", 13, "byte `\\x80` continues a character that never started"},
+      {"policy p;\n// \xC3 cut\n", 13, "character starting with `\\xC3` is cut short"},
+      {"policy p;\nrole r; // \xE2\x82", 21, "the file ends in the middle of a character"},
+      {"\xFF", 0, "byte `\\xFF` never occurs in UTF-8"},
   };
   for (const Case& c : cases) {
     auto p = parse(c.text);
@@ -708,6 +709,7 @@ TEST_CASE("invalid UTF-8 is E0004 at the first bad byte", "[parse]") {
     const Diagnostic& d = p->only();
     CHECK(d.code == DiagCode::InvalidUtf8);
     CHECK(d.span.begin == c.offset);
+    CHECK(d.message == "file is not valid UTF-8: " + c.why);
     CHECK(p->file->roles.empty());
   }
   // Valid multi-byte text in strings and comments is fine, and columns count code points.
