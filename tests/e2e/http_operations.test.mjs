@@ -2,9 +2,11 @@
 // at the authorization server is fetched on the first token with its kid;
 // SIGHUP reloads the table (open sessions decide with the new one) and
 // refuses an invalid configuration (the old state keeps serving); SIGTERM
-// drains and exits 0; /healthz reports the table in force.
+// drains and exits 0; /healthz reports the table in force; a key set
+// refetch that hangs holds no I/O thread (other callers are answered).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -203,5 +205,63 @@ describe('authz-gateway serve session limits', () => {
     });
     assert.equal(again.status, 404);
     assert.equal((await rawPost(gateway.url, { token })).status, 200);
+  });
+});
+
+describe('authz-gateway serve while a key set refetch hangs', () => {
+  let dir, table, issuer, everything, gateway, jwks;
+  const HANG_MS = 4000;
+
+  before(async () => {
+    dir = scratchDir('authz-e2e-http-jwks-');
+    table = buildPolicy('everything', dir);
+    issuer = await startIssuer('RS256');
+    everything = await startEverythingHttp();
+    // The identity provider's key set, served by a test server that can be told to answer slowly.
+    jwks = { hang: false, fetches: 0, server: null };
+    jwks.server = createServer(async (req, res) => {
+      jwks.fetches += 1;
+      const body = await (await fetch(`${issuer.url}/jwks`)).text();
+      if (jwks.hang) await new Promise((resolve) => setTimeout(resolve, HANG_MS));
+      if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    });
+    await new Promise((resolve) => jwks.server.listen(0, '127.0.0.1', resolve));
+    // One I/O thread: a fetch that held it would stall every other request.
+    gateway = await startGateway({
+      dir, table, issuerUrl: issuer.url, resource: RESOURCE, upstream: { url: everything.url },
+      jwksUri: `http://127.0.0.1:${jwks.server.address().port}/jwks`, extra: { http: ['threads = 1'] },
+    });
+  });
+  after(async () => {
+    await stopAll();
+    jwks.server.closeAllConnections();
+    await new Promise((resolve) => jwks.server.close(resolve));
+    await closeAll();
+  });
+
+  test('another caller is answered while an unknown kid waits for the key set', TEST_TIMEOUT, async () => {
+    const alice = await tokenFrom(issuer, RESOURCE, { sub: 'u-alice', roles: ['tester'] });
+    const client = await connectHttp(gateway.url, alice);
+    const other = await startIssuer('RS256');
+    const unknownKid = await tokenFrom(other, RESOURCE, { sub: 'u-mallory', iss: issuer.url });
+    jwks.hang = true;
+    const fetchesBefore = jwks.fetches;
+    const started = Date.now();
+    const refused = rawPost(gateway.url, { token: unknownKid });
+    await waitFor(() => jwks.fetches > fetchesBefore, 'the refetch');
+    // While the refetch hangs: a health check and an open session's tool call are answered.
+    const health = await fetch(`${gateway.base}/healthz`);
+    assert.equal(health.status, 200);
+    assert.ok(!(await callTool(client.client, 'get-sum', { a: 1, b: 2 })).isError);
+    const servedAfter = Date.now() - started;
+    assert.ok(servedAfter < HANG_MS - 500, `served after ${servedAfter} ms, not while the fetch hung`);
+    // The unknown kid stays refused (fail closed) once the fetched set lacks it too.
+    const answer = await refused;
+    assert.equal(answer.status, 401);
+    assert.ok(Date.now() - started >= HANG_MS - 100, 'the refusal waited for the fetch');
+    // Rate-limited: a second unknown kid at once does not fetch again.
+    const fetchesAfter = jwks.fetches;
+    assert.equal((await rawPost(gateway.url, { token: unknownKid })).status, 401);
+    assert.equal(jwks.fetches, fetchesAfter);
   });
 });

@@ -106,8 +106,9 @@ export async function startEverythingHttp(tls) {
 }
 
 // Writes gateway.toml in `dir` and starts `authz-gateway serve`. `extra` adds
-// TOML lines to the sections. Returns { url, base, child, stderr, audit, config }.
-export async function startGateway({ dir, table, issuerUrl, resource, upstream, extra = {}, name = 'gateway' }) {
+// TOML lines to the sections; `jwksUri` replaces the issuer's /jwks. Returns
+// { url, base, child, stderr, audit, config }.
+export async function startGateway({ dir, table, issuerUrl, resource, upstream, extra = {}, name = 'gateway', jwksUri }) {
   const port = await freePort();
   const audit = join(dir, `${name}.audit.jsonl`);
   const upstreamLines = upstream.url ? `url = "${upstream.url}"` : `command = ${JSON.stringify(upstream.command)}`;
@@ -127,7 +128,7 @@ export async function startGateway({ dir, table, issuerUrl, resource, upstream, 
     '',
     '[oauth]',
     `issuer = "${issuerUrl}"`,
-    `jwks_uri = "${issuerUrl}/jwks"`,
+    `jwks_uri = "${jwksUri ?? `${issuerUrl}/jwks`}"`,
     `resource = "${resource}"`,
     'required_scopes = ["mcp:tools"]',
     ...(extra.oauth ?? []),

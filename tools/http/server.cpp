@@ -98,14 +98,48 @@ std::string_view token_failure_cause(const oauth::VerifyOutcome& outcome) {
   return "invalid_token";
 }
 
+// verify_with_refresh (a key set refetch may wait kJwksFetchTimeoutMs on the identity provider) run on
+// `pool`; the awaiting coroutine resumes on its own executor (the connection's strand), not on the pool.
+// `first` is the I/O thread's unknown_kid verdict, answered (fail closed) if the job throws.
+// An ordinary function, not a coroutine, on purpose: g++ 12 destroys a lambda with captures written
+// inside a co_await expression twice (GCC PR 100611), so the job's state is built here and the caller
+// awaits a named awaitable.
+net::awaitable<oauth::VerifyOutcome> verify_with_refresh_on(net::thread_pool& pool,
+                                                            std::shared_ptr<oauth::TokenVerifier> verifier,
+                                                            std::shared_ptr<oauth::JwksRefresher> refresher,
+                                                            std::string token, std::int64_t now_s,
+                                                            oauth::VerifyOutcome first) {
+  return net::async_initiate<const net::use_awaitable_t<>, void(oauth::VerifyOutcome)>(
+      [&pool](auto handler, std::shared_ptr<oauth::TokenVerifier> verifier,
+              std::shared_ptr<oauth::JwksRefresher> refresher, std::string token, std::int64_t now_s,
+              oauth::VerifyOutcome first) {
+        auto work = net::make_work_guard(net::get_associated_executor(handler));
+        net::post(pool, [handler = std::move(handler), work = std::move(work), verifier = std::move(verifier),
+                         refresher = std::move(refresher), token = std::move(token), now_s,
+                         outcome = std::move(first)]() mutable {
+          try {
+            outcome = oauth::verify_with_refresh(*verifier, *refresher, token, now_s);
+          } catch (...) {  // the unknown_kid refusal stands
+          }
+          auto executor = work.get_executor();
+          net::post(executor, [handler = std::move(handler), outcome = std::move(outcome)]() mutable {
+            std::move(handler)(std::move(outcome));
+          });
+        });
+      },
+      net::use_awaitable, std::move(verifier), std::move(refresher), std::move(token), now_s, std::move(first));
+}
+
 }  // namespace
 
 class Server : public std::enable_shared_from_this<Server> {
  public:
-  Server(const ServerOptions& options, net::io_context& io, std::shared_ptr<const Generation> first,
-         gateway::FileAuditSink& audit, metrics::GatewayMetrics& metrics)
+  // `blocking`: where work that may wait on the network (a key set refetch) runs, never an I/O thread.
+  Server(const ServerOptions& options, net::io_context& io, net::thread_pool& blocking,
+         std::shared_ptr<const Generation> first, gateway::FileAuditSink& audit, metrics::GatewayMetrics& metrics)
       : options_(options),
         io_(io),
+        blocking_(blocking),
         generation_(std::move(first)),
         audit_(audit),
         metrics_(metrics),
@@ -398,9 +432,14 @@ class Server : public std::enable_shared_from_this<Server> {
       co_return;
     }
     const std::int64_t now_s = unix_seconds();
-    oauth::VerifyOutcome outcome =
-        generation.refresher ? oauth::verify_with_refresh(*generation.verifier, *generation.refresher, token, now_s)
-                             : generation.verifier->verify(token, now_s);
+    oauth::VerifyOutcome outcome = generation.verifier->verify(token, now_s);
+    if (outcome.unknown_kid && generation.refresher) {
+      // A kid the set lacks may be a rotated key: refetch the set (rate-limited) on the blocking pool, so
+      // this coroutine waits without holding its I/O thread and other sessions are served meanwhile.
+      auto refetch = verify_with_refresh_on(blocking_, generation.verifier, generation.refresher,
+                                            std::string(token), now_s, std::move(outcome));
+      outcome = co_await std::move(refetch);
+    }
     if (!outcome.token) {
       const oauth::AuthError& error = *outcome.error;
       metrics_.token_failure(token_failure_cause(outcome));
@@ -532,6 +571,7 @@ class Server : public std::enable_shared_from_this<Server> {
 
   const ServerOptions& options_;
   net::io_context& io_;
+  net::thread_pool& blocking_;
   mutable std::mutex generation_mutex_;
   std::shared_ptr<const Generation> generation_;
   gateway::FileAuditSink& audit_;
@@ -575,7 +615,10 @@ int run_server(const ServerOptions& options) {
   const std::int64_t drain_ms = generation.value()->config.http.drain_timeout_ms;
   net::io_context io(static_cast<int>(threads));
   metrics::GatewayMetrics metrics;  // one per process: sessions and reloads span generations
-  auto server = std::make_shared<Server>(options, io, generation.value(), audit, metrics);
+  // One thread for work that may wait on the network. Declared after `io`, so destroyed (its queued
+  // jobs with them, which hold coroutines of `io`) while `io` still exists.
+  net::thread_pool blocking(1);
+  auto server = std::make_shared<Server>(options, io, blocking, generation.value(), audit, metrics);
   std::string error;
   if (!server->open(error)) {
     log(error);
@@ -611,6 +654,8 @@ int run_server(const ServerOptions& options) {
   io.run();
   for (auto& thread : pool) thread.join();
   if (drainer.joinable()) drainer.join();
+  blocking.stop();  // a fetch in progress ends within kJwksFetchTimeoutMs; queued ones are dropped
+  blocking.join();
   server->event("stopped", "");
   return 0;
 }

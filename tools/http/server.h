@@ -8,7 +8,9 @@
 //   GET  /.well-known/oauth-protected-resource[/path]   RFC 9728 metadata
 //   POST/GET/DELETE [http].path                 the MCP endpoint
 // Each request is judged by check_request (request_check.h) first, then its
-// bearer token by authz::oauth (401 / 400 / 403 with WWW-Authenticate), then
+// bearer token by authz::oauth (401 / 400 / 403 with WWW-Authenticate; the
+// refetch of the key set an unknown `kid` triggers runs on a one-thread pool,
+// never on an I/O thread, the request resuming on its own strand), then
 // routed to the caller's own session (session_table.h; another user's id is
 // 404 and an audit record). Every JSON-RPC message, both ways, including
 // those inside SSE streams, goes through the session's gateway::Session,
