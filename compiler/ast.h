@@ -64,6 +64,8 @@ enum class ExprKind {
   Binary,   // children[0] op children[1]
   And,      // children[0] && children[1] && ... (n-ary, n >= 2)
   Or,       // children[0] || children[1] || ... (n-ary, n >= 2)
+  All,      // all(text in children[0]: children[1])   text: the bound name
+  Any,      // any(text in children[0]: children[1])   text: the bound name
 };
 
 // The infix operators: the AUTHZ_BINARY_OPCODE lines of runtime/opcodes.def,
@@ -83,8 +85,8 @@ struct Expr {
   BinaryOp op = BinaryOp::Eq;  // Binary only
   bool bool_value = false;     // Bool
   std::int64_t int_value = 0;  // Int; Timestamp (ms since epoch); Duration (ms)
-  std::string text;            // String (decoded); Name; Member/Has field; Is role
-  Span text_span;              // where `text` was written (Member/Has/Is/Name)
+  std::string text;            // String (decoded); Name; Member/Has field; Is role; All/Any bound name
+  Span text_span;              // where `text` was written (Member/Has/Is/Name/All/Any)
   std::vector<std::unique_ptr<Expr>> children;
 
   const Type* type = nullptr;  // set by the checker

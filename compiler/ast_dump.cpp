@@ -109,6 +109,15 @@ void expr(std::string& out, const Expr& e) {
       break;
     case ExprKind::And: out += "("; children(" && "); out += ")"; break;
     case ExprKind::Or: out += "("; children(" || "); out += ")"; break;
+    case ExprKind::All:
+    case ExprKind::Any:
+      out += e.kind == ExprKind::All ? "all(" : "any(";
+      out += e.text + " in ";
+      child(0);
+      out += ": ";
+      child(1);
+      out += ")";
+      break;
   }
 }
 

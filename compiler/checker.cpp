@@ -17,6 +17,7 @@
 
 #include "runtime/internal/closest_name.h"
 
+#include "runtime/table_model.h"
 #include "runtime/uri_template.h"
 
 namespace authz {
@@ -84,6 +85,11 @@ std::string guard_path(const Expr* expr) {
   switch (expr->kind) {
     case ExprKind::User: return "user";
     case ExprKind::Args: return "args";
+    // A bound name (a role never has attributes; `user` and `args` are
+    // keywords, so never bound). Its guards cannot leak to another quantifier
+    // binding the same name: collect_guards stops at a quantifier, and
+    // check_quantifier drops the body's guards.
+    case ExprKind::Name: return expr->text;
     case ExprKind::Member: {
       if (expr->children.empty()) return {};
       std::string base = guard_path(expr->children[0].get());
@@ -226,12 +232,24 @@ struct ArgsLookup {
   TargetIndex other = 0;       // NotInAll: a target without it; Conflict: one with another type
 };
 
+// A name bound by an enclosing quantifier (`all(p in args.paths: ...)`).
+struct BoundName {
+  std::string name;
+  const Type* type = nullptr;  // the list's element type
+  Span span;                   // where it was bound
+};
+
 struct ExprScope {
   std::span<const TargetIndex> targets;
   bool targets_incomplete = false;  // a target was unknown: stay quiet about `args`
   bool args_allowed = true;
   std::vector<std::string> guards;  // paths proven present by `has`
+  std::vector<BoundName> bound;     // innermost quantifier last
 };
+
+// How many quantifiers may nest: each binds one slot of the evaluator
+// (runtime::kMaxBoundSlots).
+inline constexpr std::size_t kMaxQuantifierNesting = runtime::kMaxBoundSlots;
 
 class Checker {
  public:
@@ -1175,7 +1193,7 @@ class Checker {
       case ExprKind::User: return set(expr, p_.principal);
       case ExprKind::Args: return set(expr, check_args(expr, scope));
       case ExprKind::List: return set(expr, check_list(expr, scope));
-      case ExprKind::Name: return set(expr, check_name(expr));
+      case ExprKind::Name: return set(expr, check_name(expr, scope));
       case ExprKind::Member: return set(expr, check_member(expr, scope));
       case ExprKind::Has: return set(expr, check_has(expr, scope));
       case ExprKind::Is: return set(expr, check_is(expr, scope));
@@ -1196,8 +1214,64 @@ class Checker {
       case ExprKind::Binary: return set(expr, check_binary(expr, scope));
       case ExprKind::And:
       case ExprKind::Or: return set(expr, check_logic(expr, scope));
+      case ExprKind::All:
+      case ExprKind::Any: return set(expr, check_quantifier(expr, scope));
     }
     return set(expr, types_.error_type());
+  }
+
+  // all(x in list: body) / any(...): `list` a List or Set, `x` its element
+  // type inside `body` only, `body` a Bool. A bound name may not hide a role
+  // or another bound name: the reader of the body must know what it means.
+  const Type* check_quantifier(Expr& expr, ExprScope& scope) {
+    const char* word = expr.kind == ExprKind::All ? "all" : "any";
+    const Span name_span = expr.text_span.valid() ? expr.text_span : expr.span;
+    const Type* list = child_type(expr, 0, scope);
+    const Type* element = types_.error_type();
+    if (list->kind == TypeKind::EmptyList) {
+      error(DiagCode::QuantifierNotList, child_span(expr, 0),
+            std::string("`") + word + "` over `[]`, which has no elements",
+            expr.kind == ExprKind::All ? "`all` over an empty list is always true; remove it"
+                                       : "`any` over an empty list is always false; remove it");
+    } else if (!list->is_error() && list->kind != TypeKind::List && list->kind != TypeKind::Set) {
+      error(DiagCode::QuantifierNotList, child_span(expr, 0),
+            std::string("`") + word + "` needs a `List` or `Set` to range over, found " + bq(list),
+            "write `" + std::string(word) + "(x in LIST: ...)` where LIST is a list, e.g. a `List<String>` argument");
+    } else if (!list->is_error()) {
+      element = list->element;
+    }
+    bool bind = !expr.text.empty();
+    for (const BoundName& outer : scope.bound) {
+      if (bind && outer.name == expr.text) {
+        error(DiagCode::BoundNameShadows, name_span,
+              "`" + expr.text + "` is already bound by an enclosing quantifier",
+              "pick another name for the inner quantifier's element")
+            .notes.push_back({outer.span, "`" + expr.text + "` is bound here"});
+        bind = false;
+      }
+    }
+    if (bind && p_.find_role(expr.text)) {
+      error(DiagCode::BoundNameShadows, name_span, "`" + expr.text + "` is a role, so it cannot name a list element",
+            "pick another name for the element, e.g. `x`");
+      element = types_.error_type();
+    }
+    if (scope.bound.size() >= kMaxQuantifierNesting) {
+      error(DiagCode::NestingTooDeep, expr.span,
+            "quantifiers nested more than " + std::to_string(kMaxQuantifierNesting) + " levels deep",
+            "split the condition into separate rules");
+      element = types_.error_type();
+    }
+    scope.bound.push_back({expr.text, element, name_span});
+    const std::size_t mark = scope.guards.size();
+    const Type* body = child_type(expr, 1, scope);
+    scope.guards.resize(mark);
+    scope.bound.pop_back();
+    if (!body->is_error() && body->kind != TypeKind::Bool) {
+      error(DiagCode::TypeMismatch, child_span(expr, 1),
+            std::string("the body of `") + word + "` must be a `Bool`, found " + bq(body),
+            "compare the element with something, e.g. `" + expr.text + " under user.home`");
+    }
+    return types_.bool_type();
   }
 
   const Type* check_logic(Expr& expr, ExprScope& scope) {
@@ -1269,7 +1343,10 @@ class Checker {
     return {};
   }
 
-  const Type* check_name(Expr& expr) {
+  const Type* check_name(Expr& expr, const ExprScope& scope) {
+    for (auto it = scope.bound.rbegin(); it != scope.bound.rend(); ++it) {
+      if (it->name == expr.text) return it->type;
+    }
     if (p_.find_role(expr.text)) return types_.role_type();
     std::string help;
     std::string kind = what_is(expr.text);

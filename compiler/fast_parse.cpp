@@ -772,6 +772,11 @@ class FastParser {
       case FastTok::KwUser: return literal(ast::ExprKind::User);
       case FastTok::KwArgs: return literal(ast::ExprKind::Args);
       case FastTok::Ident: {
+        if (kind_of(pos_ + 1) == FastTok::LParen) {
+          // quantifierExpr; any other name before `(` is ANTLR's to report
+          const std::string_view word = text(index);
+          return word == "all" || word == "any" ? quantifier() : Built{};
+        }
         Built out = literal(ast::ExprKind::Name);
         out.expr->text = std::string(text(index));
         out.expr->text_span = out.expr->span;
@@ -803,6 +808,30 @@ class FastParser {
       }
       default: return {};
     }
+  }
+
+  // quantifierExpr : IDENT '(' name 'in' expr ':' expr ')', IDENT `all` or `any`
+  Built quantifier() {
+    const std::size_t index = pos_;
+    const bool all = text(index) == "all";
+    ++pos_;
+    if (kind() != FastTok::LParen || ++brackets_ > ast::kMaxNesting) return {};
+    ++pos_;
+    ast::Name bound;
+    if (!name(bound) || !accept(FastTok::KwIn)) return {};
+    Built list = expr();
+    if (!list || !accept(FastTok::Colon)) return {};
+    Built body = expr();
+    if (!body || !accept(FastTok::RParen)) return {};
+    --brackets_;
+    Built out{leaf(all ? ast::ExprKind::All : ast::ExprKind::Any, span(index, pos_ - 1)),
+              std::max(list.height, body.height) + 1};
+    if (out.height > ast::kMaxNesting) return {};
+    out.expr->text = std::move(bound.text);
+    out.expr->text_span = bound.span;
+    out.expr->children.push_back(std::move(list.expr));
+    out.expr->children.push_back(std::move(body.expr));
+    return out;
   }
 
   const FastParseInput& in_;

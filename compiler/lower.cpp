@@ -286,6 +286,7 @@ class Lowerer {
       case ast::ExprKind::Timestamp: return rt::Constant::of_timestamp(expr.int_value);
       case ast::ExprKind::Duration: return rt::Constant::of_duration(expr.int_value);
       case ast::ExprKind::Name:
+        if (bound_slot(expr.text) != rt::kNoIndex) return std::nullopt;  // a quantifier's element
         if (const CheckedRole* role = policy_.find_role(expr.text)) return rt::Constant::of_role(role->index);
         return std::nullopt;
       default: return std::nullopt;
@@ -324,10 +325,43 @@ class Lowerer {
       case ast::ExprKind::And: return add(rt::Opcode::And, expr, children(expr));
       case ast::ExprKind::Or: return add(rt::Opcode::Or, expr, children(expr));
       case ast::ExprKind::Binary: return add(binary_opcode(expr.op), expr, children(expr));
+      case ast::ExprKind::All:
+      case ast::ExprKind::Any: return quantifier(expr);
+      case ast::ExprKind::Name: {
+        rt::Node node = make(rt::Opcode::Bound, expr);
+        node.field = bound_slot(expr.text);
+        if (node.field == rt::kNoIndex) fail("name `" + expr.text + "` is neither a role nor bound");
+        node.name = expr.text;
+        return interner_.node(std::move(node));
+      }
       default:
         fail("expression `" + std::string(sources_.slice(expr.span)) + "` cannot be lowered");
         return add(rt::Opcode::Literal, expr);
     }
+  }
+
+  // all(x in list: body) / any(...): the quantifier's slot is how many
+  // quantifiers enclose it, so nested ones never share a slot; the checker
+  // keeps the nesting within rt::kMaxBoundSlots.
+  rt::NodeIndex quantifier(const ast::Expr& expr) {
+    rt::NodeIndex over = expression(*expr.children[0]);
+    const auto slot = static_cast<rt::Index>(bound_.size());
+    if (slot >= rt::kMaxBoundSlots) fail("quantifiers nest too deeply");
+    bound_.push_back(expr.text);
+    rt::NodeIndex body = expression(*expr.children[1]);
+    bound_.pop_back();
+    rt::Node node = make(expr.kind == ast::ExprKind::All ? rt::Opcode::All : rt::Opcode::Any, expr, {over, body});
+    node.field = slot;
+    node.name = expr.text;
+    return interner_.node(std::move(node));
+  }
+
+  // The slot of the innermost quantifier binding `name`, or kNoIndex.
+  rt::Index bound_slot(const std::string& name) const {
+    for (std::size_t i = bound_.size(); i-- > 0;) {
+      if (bound_[i] == name) return static_cast<rt::Index>(i);
+    }
+    return rt::kNoIndex;
   }
 
   std::vector<rt::NodeIndex> children(const ast::Expr& expr) {
@@ -382,6 +416,7 @@ class Lowerer {
   rt::Model model_;
   rt::ModelInterner interner_;  // appends to model_
   std::string error_;
+  std::vector<std::string> bound_;  // names bound by the enclosing quantifiers, outermost first
   std::unordered_map<const Type*, rt::TypeIndex> type_index_;
   std::unordered_map<const Type*, rt::SchemaIndex> schema_index_;
 };

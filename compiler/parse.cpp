@@ -1531,6 +1531,26 @@ class AstBuilder {
       for (P::ExprContext* element : l->expr()) elements.push_back(expr(element, depth + 1));
       return node(ast::ExprKind::List, where, std::move(elements));
     }
+    if (auto* q = dynamic_cast<P::QuantifierExprContext*>(c)) {
+      // all(x in list: body) / any(...): children[0] the list, children[1] the body.
+      const std::string word = q->quantifier != nullptr ? text(q->quantifier) : std::string();
+      if (word != "all" && word != "any") {
+        state_.sink.report(DiagCode::SyntaxError, q->quantifier != nullptr ? span(q->quantifier) : where,
+                           "unknown quantifier " + quote(word),
+                           "a name followed by `(` in a condition is `all(x in LIST: ...)` or `any(x in LIST: ...)`");
+      }
+      auto e = leaf(word == "all" ? ast::ExprKind::All : ast::ExprKind::Any, where);
+      if (q->name() != nullptr) {
+        const ast::Name bound = name(q->name());
+        e->text = bound.text;
+        e->text_span = bound.span;
+      }
+      std::vector<P::ExprContext*> parts = q->expr();
+      for (std::size_t i = 0; i < 2; ++i) {
+        e->children.push_back(i < parts.size() ? expr(parts[i], depth + 1) : placeholder(where));
+      }
+      return e;
+    }
     if (auto* n = dynamic_cast<P::NameExprContext*>(c)) {
       const ast::Name word = name(n->name());
       auto e = leaf(ast::ExprKind::Name, where);

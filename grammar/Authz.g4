@@ -106,6 +106,11 @@ type
 
 // ---- expressions -----------------------------------------------------------
 // Precedence, loosest first: || ; && ; ! ; comparison ; + - ; postfix.
+// A quantifier `all(x in list: body)` / `any(x in list: body)` is a primary:
+// its parentheses delimit the body, so its scope never depends on precedence.
+// `all` and `any` are not reserved (a rule or role may be called `all`): the
+// quantifier is a name followed by `(`, and the adapter refuses any other
+// name there.
 // Chains are loops, not recursion, so long `a && b && ...` chains cost no stack.
 expr       : andExpr ('||' andExpr)* ;
 andExpr    : notExpr ('&&' notExpr)* ;
@@ -132,6 +137,7 @@ primary
   | 'args'                           # argsExpr
   | '[' (expr (',' expr)* ','?)? ']' # listLiteral
   | '(' expr ')'                     # parenExpr
+  | quantifier=IDENT '(' name 'in' expr ':' expr ')' # quantifierExpr
   | name                             # nameExpr
   ;
 

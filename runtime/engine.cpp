@@ -124,6 +124,7 @@ void compile_nodes(EngineState& state, StringMap<std::uint32_t>& param_names) {
         break;
       case Opcode::Now: case Opcode::User: case Opcode::Is: case Opcode::Not: case Opcode::And: case Opcode::Or:
       case Opcode::Add: case Opcode::Sub: case Opcode::Negate:
+      case Opcode::All: case Opcode::Any: case Opcode::Bound:
         break;  // nothing precomputed
     }
     state.nodes.push_back(compiled);

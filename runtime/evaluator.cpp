@@ -368,6 +368,14 @@ bool Evaluator::eval(NodeIndex index, Value& out) {
       out.from_entity_data = operand.from_entity_data;
       return true;
     }
+    case Opcode::All:
+    case Opcode::Any: return quantifier(index, node, ops, out);
+    case Opcode::Bound:
+      // Validation puts every Bound inside a quantifier binding its slot; a
+      // node evaluated on its own (partial evaluation) finds the slot empty.
+      if (node.field >= bound_.size() || bound_[node.field].is_absent()) return fail(ErrorKind::AbsentValue, index);
+      out = bound_[node.field];
+      return true;
 #define AUTHZ_BINARY_OPCODE(Name, ...) case Opcode::Name:
 #include "runtime/opcodes.def"
       break;  // binary operators (relations, + and -), below
@@ -390,6 +398,43 @@ bool Evaluator::eval(NodeIndex index, Value& out) {
   status = relation(node.op, left, right, glob, result, path);
   if (status != OpStatus::Ok) return operator_error(status, index, left, right, path);
   out = tainted(Value::of_bool(result), left.from_entity_data || right.from_entity_data);
+  return true;
+}
+
+// all / any: the body once per element, in order, with the element in the
+// node's slot; `all` stops at the first false, `any` at the first true, so
+// the cost is linear in the list's length. An empty list: `all` is true,
+// `any` false. The slot's previous value is put back, so a quantifier inside
+// another that binds the same slot leaves the outer element in place.
+bool Evaluator::quantifier(NodeIndex index, const CompiledNode& node, const NodeIndex* ops, Value& out) {
+  Value list;
+  if (!eval(ops[0], list) || !present(ops[0], list)) return false;
+  if (!is_sequence(list)) return type_mismatch(index, list, list);
+  const bool all = node.op == Opcode::All;
+  const std::uint32_t slot = node.field;
+  if (bound_.size() <= slot) bound_.resize(slot + 1, Value());
+  const Value saved = bound_[slot];
+  bool result = all;
+  bool ok = true;
+  for (std::uint32_t i = 0; i < list.size; ++i) {
+    bound_[slot] = tainted(list.items[i], list.from_entity_data);
+    Value body;
+    if (!eval(ops[1], body) || !present(ops[1], body)) {
+      ok = false;
+      break;
+    }
+    if (body.kind != ValueKind::Bool) {
+      ok = type_mismatch(index, body, body);
+      break;
+    }
+    if (body.boolean != all) {
+      result = !all;
+      break;
+    }
+  }
+  bound_[slot] = saved;
+  if (!ok) return false;
+  out = tainted(Value::of_bool(result), list.from_entity_data);
   return true;
 }
 
@@ -435,6 +480,19 @@ std::string Evaluator::error_message(bool for_end_user) const {
 
 void Evaluator::explain(NodeIndex root, bool actual, RuleTrace& out) {
   NodeIndex index = root;
+  // Elements bound while descending into quantifiers, put back at the end.
+  struct Saved {
+    std::uint32_t slot;
+    Value value;
+  };
+  SmallVector<Saved, kMaxBoundSlots> saved;
+  struct Restore {
+    SmallVector<Value, kMaxBoundSlots>& bound;
+    SmallVector<Saved, kMaxBoundSlots>& saved;
+    ~Restore() {
+      for (std::size_t k = saved.size(); k-- > 0;) bound[saved[k].slot] = saved[k].value;
+    }
+  } restore{bound_, saved};
   // Descend through connectives to the operand that decided the result.
   for (unsigned steps = 0; steps <= kMaxExpressionDepth; ++steps) {
     const CompiledNode& node = state_.nodes[index];
@@ -442,6 +500,23 @@ void Evaluator::explain(NodeIndex root, bool actual, RuleTrace& out) {
     if (node.op == Opcode::Not) {
       index = ops[0];
       actual = !actual;
+      continue;
+    }
+    // A false `all` / true `any` is decided by one element: descend into
+    // its body with that element bound, so the trace shows its value.
+    if (node.op == Opcode::All || node.op == Opcode::Any) {
+      Value list;
+      if ((node.op == Opcode::All) == actual || !eval(ops[0], list) || !is_sequence(list)) break;
+      if (bound_.size() <= node.field) bound_.resize(node.field + 1, Value());
+      saved.push_back({node.field, bound_[node.field]});
+      bool found = false;
+      for (std::uint32_t i = 0; i < list.size && !found; ++i) {
+        bound_[node.field] = tainted(list.items[i], list.from_entity_data);
+        Value body;
+        found = eval(ops[1], body) && body.kind == ValueKind::Bool && body.boolean == actual;
+      }
+      if (!found) break;
+      index = ops[1];
       continue;
     }
     // A false And / true Or is decided by one operand; a true And / false Or

@@ -306,17 +306,62 @@ Error check_nodes(const Model& model) {
       case Opcode::Is:
         if (node.field >= model.roles.size()) return fmt::format("node {}: role {} does not exist", i, node.field);
         break;
+      case Opcode::All:
+      case Opcode::Any: {
+        TypeKind kind = model.types[model.nodes[node.operands[0]].type].kind;
+        if (kind != TypeKind::List && kind != TypeKind::Set) {
+          return fmt::format("node {}: `{}` ranges over a value of type `{}`, not a list", i, to_string(node.op),
+                             type_name(model, model.nodes[node.operands[0]].type));
+        }
+        if (!is_bool_type(model, model.nodes[node.operands[1]].type)) {
+          return fmt::format("node {}: the body of `{}` must be `Bool`", i, to_string(node.op));
+        }
+        [[fallthrough]];
+      }
+      case Opcode::Bound:
+        if (node.field >= kMaxBoundSlots) {
+          return fmt::format("node {}: `{}` names slot {}; there are {}", i, to_string(node.op), node.field,
+                             kMaxBoundSlots);
+        }
+        break;
       case Opcode::Now: case Opcode::User: case Opcode::Not: case Opcode::And: case Opcode::Or:
       case Opcode::Add: case Opcode::Sub: case Opcode::Negate:
 #define AUTHZ_RELATION_OPCODE(Name, ...) case Opcode::Name:
 #include "runtime/opcodes.def"
         break;  // no operand-independent fields to check
     }
-    if (node.op != Opcode::Member && node.op != Opcode::Has && node.op != Opcode::Is && node.field != kNoIndex) {
+    const bool has_field = node.op == Opcode::Member || node.op == Opcode::Has || node.op == Opcode::Is ||
+                           node.op == Opcode::All || node.op == Opcode::Any || node.op == Opcode::Bound;
+    if (!has_field && node.field != kNoIndex) {
       return fmt::format("node {}: `{}` takes no field", i, to_string(node.op));
     }
   }
   return std::nullopt;
+}
+
+// Per node, the quantifier slots its Bound nodes use that no All / Any inside
+// the node binds (bit k: slot k). A condition root must have none: every
+// Bound is evaluated inside the quantifier that binds it. Empty when the
+// model has no quantifier (nothing to compute). Nodes are validated first.
+std::vector<std::uint8_t> unbound_slots(const Model& model) {
+  static_assert(kMaxBoundSlots <= 8, "one bit per slot in a byte");
+  bool any = std::any_of(model.nodes.begin(), model.nodes.end(), [](const Node& node) {
+    return node.op == Opcode::Bound || node.op == Opcode::All || node.op == Opcode::Any;
+  });
+  if (!any) return {};
+  std::vector<std::uint8_t> unbound(model.nodes.size(), 0);
+  for (std::size_t i = 0; i < model.nodes.size(); ++i) {
+    const Node& node = model.nodes[i];
+    if (node.op == Opcode::Bound) {
+      unbound[i] = static_cast<std::uint8_t>(1u << node.field);
+    } else if (node.op == Opcode::All || node.op == Opcode::Any) {
+      unbound[i] = static_cast<std::uint8_t>(unbound[node.operands[0]] |
+                                             (unbound[node.operands[1]] & ~(1u << node.field)));
+    } else {
+      for (NodeIndex operand : node.operands) unbound[i] |= unbound[operand];
+    }
+  }
+  return unbound;
 }
 
 Error check_index_list(const std::vector<Index>& list, std::size_t limit, const Owner& owner,
@@ -420,6 +465,7 @@ Error check_window(const Window& window, const Owner& owner) {
 }
 
 Error check_rules_and_grants(const Model& model) {
+  const std::vector<std::uint8_t> unbound = unbound_slots(model);
   for (const Rule& rule : model.rules) {
     if (rule.id.empty()) return std::string("a rule has no id");
     // Formatted only for a message: a valid table must not pay for it per rule.
@@ -438,6 +484,9 @@ Error check_rules_and_grants(const Model& model) {
       if (root >= model.nodes.size()) return fmt::format("{}: condition node {} does not exist", owner, root);
       if (!is_bool_type(model, model.nodes[root].type)) {
         return fmt::format("{}: a condition must be `Bool`, not `{}`", owner, type_name(model, model.nodes[root].type));
+      }
+      if (!unbound.empty() && unbound[root] != 0) {
+        return fmt::format("{}: the condition uses a quantifier's element outside the quantifier", owner);
       }
     }
     if (rule.effect == Effect::Deny && !rule.obligations.empty()) {

@@ -57,6 +57,8 @@ const char* to_string(ResidualOp op) {
   case ResidualOp::Not##Name: return "not " spelling;
 #include "runtime/opcodes.def"
     case ResidualOp::Present: return "has";
+    case ResidualOp::All: return "all";
+    case ResidualOp::Any: return "any";
     case ResidualOp::Constant: return "constant";
     case ResidualOp::Unknown: return "unknown";
     case ResidualOp::List: return "list";
@@ -76,13 +78,14 @@ const char* to_string(ResidualKind kind) {
   return "?";
 }
 
-bool ResidualNode::is_boolean() const { return op <= ResidualOp::Present; }
+bool ResidualNode::is_boolean() const { return op <= ResidualOp::Any; }
 
 bool operator==(const ResidualNode& a, const ResidualNode& b) {
   if (a.op != b.op || a.children != b.children) return false;
   if (a.op == ResidualOp::Constant) return a.constant == b.constant;
   if (a.op == ResidualOp::List) return a.constant.kind == b.constant.kind;
   if (a.op == ResidualOp::Unknown) return a.unknown == b.unknown;
+  if (a.op == ResidualOp::All || a.op == ResidualOp::Any) return a.constant.text == b.constant.text;
   return true;
 }
 
@@ -470,6 +473,14 @@ class PartialEvaluator {
       for (NodeIndex operand : node.operands) reads = reads || depends_[operand];
       depends_[i] = reads;
     }
+    // Which quantifier slots each node reads (a bit per slot); only computed
+    // when the table has quantifiers.
+    reads_bound_.assign(model_.nodes.size(), 0);
+    for (std::size_t i = 0; i < model_.nodes.size(); ++i) {
+      const Node& node = model_.nodes[i];
+      if (node.op == Opcode::Bound && node.field < kMaxBoundSlots) reads_bound_[i] = static_cast<std::uint8_t>(1u << node.field);
+      for (NodeIndex operand : node.operands) reads_bound_[i] |= reads_bound_[operand];
+    }
   }
 
   bool exact() const { return exact_; }
@@ -540,7 +551,7 @@ class PartialEvaluator {
   }
 
   Symbolic eval_node(NodeIndex index) {
-    if (!depends_[index]) {
+    if (!depends_[index] && (reads_bound_[index] & symbolic_slots_) == 0) {
       Symbolic out;
       if (evaluator_.value(index, out.value)) out.kind = Symbolic::Kind::Known;
       return out;
@@ -618,6 +629,17 @@ class PartialEvaluator {
         list.constant.kind = set ? ValueKind::Set : ValueKind::List;
         return term(std::move(list));
       }
+      case Opcode::All:
+      case Opcode::Any: return quantifier(node);
+      case Opcode::Bound: {
+        // The element of a quantifier over an unknown list (symbolic_slots_).
+        UnknownRef ref;
+        ref.parameter = bound_name(node);
+        ref.bound = true;
+        ref.type = node.type;
+        ref.kind = node.type < model_.types.size() ? model_.types[node.type].kind : TypeKind::String;
+        return term(unknown_node(std::move(ref)));
+      }
       case Opcode::Literal: case Opcode::Now: case Opcode::User: case Opcode::Is:
         break;  // never read arguments
     }
@@ -686,15 +708,92 @@ class PartialEvaluator {
   }
 
   Symbolic junction(const Node& node) {
-    // &&: true when every operand is; false when a prefix is true and the
-    // next operand false. || dually. An error stops evaluation: it is neither.
-    // When no operand can err, false is simply "not true".
     bool conjunction = node.op == Opcode::And;
+    return chain(conjunction, node.operands.size(), [&](std::size_t k) { return to_formula(eval(node.operands[k])); });
+  }
+
+  // all / any: the body once per element of a known list, with the element
+  // in the evaluator's slot, combined as `&&` / `||` of the bodies (the
+  // runtime's short-circuit is the same). An unknown list is not modelled
+  // (see partial_eval.h): the rule errs, which only denies more.
+  Symbolic quantifier(const Node& node) {
+    Symbolic list = eval(node.operands[0]);
+    if (list.kind == Symbolic::Kind::Failed) return failed();
+    if (list.kind == Symbolic::Kind::Term) return residual_quantifier(node, std::move(list.term));
+    if (list.kind != Symbolic::Kind::Known) return unsupported();
+    if (list.value.is_absent() || !internal::is_sequence(list.value)) return failed();
+    const Value items = list.value;
+    const Value saved = evaluator_.bound(node.field);
+    const std::uint8_t saved_slots = symbolic_slots_;
+    // This slot now holds a concrete element, whatever an enclosing
+    // quantifier of the same slot bound (a table authzc writes never nests so).
+    symbolic_slots_ = static_cast<std::uint8_t>(symbolic_slots_ & ~(1u << node.field));
+    Symbolic out = chain(node.op == Opcode::All, items.size, [&](std::size_t k) {
+      Value element = items.items[k];
+      element.from_entity_data = element.from_entity_data || items.from_entity_data;
+      evaluator_.bind(node.field, element);
+      return to_formula(eval(node.operands[1]));
+    });
+    symbolic_slots_ = saved_slots;
+    evaluator_.bind(node.field, saved);
+    return out;
+  }
+
+  static std::string bound_name(const Node& node) {
+    return node.name.empty() ? fmt::format("x{}", node.field) : node.name;
+  }
+
+  // A quantifier over an unknown list stays a quantifier: its body evaluated
+  // once, with the element a bound unknown. All is true when the list is
+  // present and the body true for every element; false when present and
+  // some body false (the runtime stops there). When the body can err, only
+  // the error-free cases are spelled out (`exact` is false): an error before
+  // the deciding element is not modelled, and the residual then holds less.
+  Symbolic residual_quantifier(const Node& node, ResidualNode list) {
+    if (node.field >= kMaxBoundSlots) return unsupported();
+    const std::uint8_t saved = symbolic_slots_;
+    symbolic_slots_ = static_cast<std::uint8_t>(symbolic_slots_ | (1u << node.field));
+    Symbolic body = to_formula(eval(node.operands[1]));
+    symbolic_slots_ = saved;
+    const std::string name = bound_name(node);
+    auto quantified = [&](ResidualOp op, ResidualNode condition) {
+      ResidualNode out = with_children(op, list, std::move(condition));
+      out.constant.text = name;
+      return out;
+    };
+    const bool all = node.op == Opcode::All;
+    const ResidualOp self = all ? ResidualOp::All : ResidualOp::Any;
+    const ResidualOp dual = all ? ResidualOp::Any : ResidualOp::All;
+    if (body.cannot_err) {
+      ResidualNode when_true = quantified(self, std::move(body.when_true));
+      if (total(list)) {
+        ResidualNode when_false = make_not(when_true);
+        return formula(std::move(when_true), std::move(when_false), true);
+      }
+      return formula(std::move(when_true), quantified(dual, std::move(body.when_false)));
+    }
+    exact_ = false;
+    ResidualNode clean = quantified(ResidualOp::All, make_or(body.when_true, body.when_false));
+    if (all) {
+      ResidualNode when_true = quantified(ResidualOp::All, std::move(body.when_true));
+      return formula(std::move(when_true), make_and(std::move(clean), quantified(ResidualOp::Any, std::move(body.when_false))));
+    }
+    ResidualNode when_false = quantified(ResidualOp::All, std::move(body.when_false));
+    return formula(make_and(std::move(clean), quantified(ResidualOp::Any, std::move(body.when_true))), std::move(when_false));
+  }
+
+  // `count` formulas, operand(k) giving the k-th, chained left to right as
+  // `&&` (conjunction) or `||`. &&: true when every operand is; false when a
+  // prefix is true and the next operand false. || dually. An error stops
+  // evaluation: it is neither. When no operand can err, false is simply "not
+  // true". Operands after one that always stops the chain are not evaluated.
+  template <typename Operand>
+  Symbolic chain(bool conjunction, std::size_t count, Operand operand) {
     std::vector<Symbolic> operands;
     bool cannot_err = true;
     ResidualNode prefix = boolean(true);  // every operand so far did not stop the chain
-    for (NodeIndex operand : node.operands) {
-      Symbolic value = to_formula(eval(operand));
+    for (std::size_t k = 0; k < count; ++k) {
+      Symbolic value = operand(k);
       cannot_err = cannot_err && value.cannot_err;
       const ResidualNode& go_on = conjunction ? value.when_true : value.when_false;
       if (!is_true(go_on)) prefix = make_and(std::move(prefix), go_on);
@@ -723,6 +822,9 @@ class PartialEvaluator {
     Symbolic object = eval(node.operands[0]);
     if (object.kind == Symbolic::Kind::Failed) return failed();
     if (object.kind != Symbolic::Kind::Term || object.term.op != ResidualOp::Unknown) return unsupported();
+    // An attribute of a quantifier's element: the residual interpreter and
+    // SQL have no schema for it; not modelled.
+    if (object.term.unknown.bound) return unsupported();
     const TypeDescriptor& object_type = model_.types[model_.nodes[node.operands[0]].type];
     const Schema* schema = nullptr;
     if (object_type.kind == TypeKind::Entity && object_type.schema < model_.entities.size()) {
@@ -762,6 +864,8 @@ class PartialEvaluator {
   internal::Evaluator& evaluator_;
   const Target& target_;
   std::vector<bool> depends_;
+  std::vector<std::uint8_t> reads_bound_;  // per node: the quantifier slots it reads
+  std::uint8_t symbolic_slots_ = 0;        // slots bound to an unknown list's element
   bool exact_ = true;
 };
 
@@ -830,6 +934,7 @@ Residual never(Reason reason, std::string message) {
 
 void collect_unknowns(const ResidualNode& node, std::vector<UnknownRef>& out) {
   if (node.op == ResidualOp::Unknown) {
+    if (node.unknown.bound) return;  // a quantifier's element, not an input
     for (const UnknownRef& known : out) {
       if (known == node.unknown) return;
     }
@@ -1176,6 +1281,15 @@ void append_text(std::string& out, const ResidualNode& node) {
       }
       return;
     }
+    case ResidualOp::All:
+    case ResidualOp::Any:
+      out += to_string(node.op);
+      out += "(" + node.constant.text + " in ";
+      append_text(out, node.children[0]);
+      out += ": ";
+      append_text(out, node.children[1]);
+      out += ")";
+      return;
     case ResidualOp::Constant: append_constant(out, node.constant, TextStyle::Language); return;
     case ResidualOp::Unknown: out += node.unknown.text(); return;
     case ResidualOp::List:
@@ -1238,6 +1352,7 @@ void append_unknown_json(std::string& out, const UnknownRef& ref) {
   append_quoted(out, to_string(ref.kind));
   out += ",\"may_be_absent\":";
   out += ref.may_be_absent ? "true" : "false";
+  if (ref.bound) out += ",\"bound\":true";
 }
 
 const char* json_op_name(ResidualOp op) {
@@ -1261,6 +1376,14 @@ void append_json(std::string& out, const ResidualNode& node) {
   } else if (node.op == ResidualOp::Unknown) {
     out += ",";
     append_unknown_json(out, node.unknown);
+  } else if (node.op == ResidualOp::All || node.op == ResidualOp::Any) {
+    out += ",\"bound\":";
+    append_quoted(out, node.constant.text);
+    out += ",\"operands\":[";
+    append_json(out, node.children[0]);
+    out += ",";
+    append_json(out, node.children[1]);
+    out += "]";
   } else if (!node.children.empty()) {
     if (node.op == ResidualOp::List) {
       out += ",\"type\":";
@@ -1382,6 +1505,23 @@ class ResidualInterpreter {
         }
         return false;
       case ResidualOp::Present: return value_of(node.children[0], depth + 1) != nullptr;
+      case ResidualOp::All:
+      case ResidualOp::Any: {
+        const ResidualValue* list = value_of(node.children[0], depth + 1);
+        if (!list || (list->kind != ValueKind::List && list->kind != ValueKind::Set)) return false;
+        const bool all = node.op == ResidualOp::All;
+        bool result = all;
+        for (const ResidualValue& item : list->items) {
+          bindings_.emplace_back(node.constant.text, &item);
+          const bool body = holds(node.children[1], depth + 1);
+          bindings_.pop_back();
+          if (body != all) {
+            result = !all;
+            break;
+          }
+        }
+        return result;
+      }
       default: break;
     }
     if (!is_comparison(node.op) || node.children.size() != 2) return false;
@@ -1408,6 +1548,12 @@ class ResidualInterpreter {
     switch (node.op) {
       case ResidualOp::Constant: return &node.constant;
       case ResidualOp::Unknown: {
+        if (node.unknown.bound) {  // the innermost quantifier's element of that name
+          for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
+            if (it->first == node.unknown.parameter) return node.unknown.path.empty() ? it->second : nullptr;
+          }
+          return nullptr;
+        }
         std::optional<ResidualValue> value = values_ ? values_(node.unknown) : std::nullopt;
         if (!value || value->kind == ValueKind::Absent) return nullptr;
         return &arena_.emplace_back(std::move(*value));
@@ -1446,6 +1592,7 @@ class ResidualInterpreter {
   }
 
   const UnknownValues& values_;
+  std::vector<std::pair<std::string, const ResidualValue*>> bindings_;  // quantifiers' elements, innermost last
   std::deque<ResidualValue> arena_;
   ValueViews views_;
 };

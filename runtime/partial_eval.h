@@ -13,7 +13,8 @@
 //     "Exactly" is the contract when `exact` is true; a policy construct the
 //     partial evaluator does not model (rare: `in` / `contains` / a list or
 //     arithmetic over booleans computed from unknowns, member access on a
-//     computed value) is treated as an
+//     computed value or on the element of a quantifier over an unknown
+//     list) is treated as an
 //     evaluation error of that rule, which only ever denies more (a deny that
 //     errs denies, an allow that errs does not apply), and `exact` is false.
 //   - Semantics are evaluate()'s (docs/semantics.md, "Partial evaluation"):
@@ -38,6 +39,11 @@
 //     5` for a false `<`) are just as false for an absent value, and `has`
 //     tests spell out the rest, so a residual over optional unknowns stays
 //     exact (and a deny that would err on an absent value still denies).
+//   - Quantifiers: over a known list, `all` / `any` folds into `&&` / `||` of
+//     its body per element; over an unknown list it stays an All / Any node
+//     whose body names the element as a bound unknown. A body that can err
+//     (an absent value, an invalid `under` path) is spelled out only for the
+//     error-free cases, and `exact` is false.
 //   - The residual is simplified: constants folded, true/false absorbed,
 //     `!!x` -> x, duplicates and complementary pairs removed
 //     (`a || (!a && b)` -> `a || b`), And/Or flattened.
@@ -104,10 +110,13 @@ struct UnknownRef {
   TypeIndex type = kNoIndex;  // declared type of the value at the end of the path (Engine::model().types)
   TypeKind kind = TypeKind::String;  // that type's kind
   bool may_be_absent = false;  // the parameter or an attribute on the path is declared `T?`
+  // Not a parameter: the element an enclosing All / Any binds, named
+  // `parameter` (the name the policy gave it). Never in Residual::unknowns.
+  bool bound = false;
 
   std::string text() const;  // "account.owner"
   friend bool operator==(const UnknownRef& a, const UnknownRef& b) {
-    return a.parameter == b.parameter && a.path == b.path;
+    return a.parameter == b.parameter && a.path == b.path && a.bound == b.bound;
   }
 };
 
@@ -128,6 +137,12 @@ enum class ResidualOp : std::uint8_t {
 #define AUTHZ_RELATION_OPCODE(Name, ...) Name, Not##Name,
 #include "runtime/opcodes.def"
   Present,   // 1 child (an Unknown): the path resolves to a present value (`account has region`)
+  // Quantifiers: children[0] a term (the list), children[1] a condition over
+  // the element, written as a bound Unknown named constant.text. All: the
+  // list is present and the condition holds for every element (true for an
+  // empty list); Any: present and it holds for some element. Never
+  // translatable to SQL.
+  All, Any,
   // Terms (values).
   Constant,  // `constant`
   Unknown,   // `unknown`
@@ -144,7 +159,7 @@ struct ResidualNode {
   ResidualValue constant;  // Constant
   UnknownRef unknown;      // Unknown, and the child of Present
 
-  bool is_boolean() const;  // True .. Present
+  bool is_boolean() const;  // True .. Any
   friend bool operator==(const ResidualNode&, const ResidualNode&);
 };
 

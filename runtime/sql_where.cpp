@@ -32,6 +32,11 @@ class SqlTranslator {
           if (nested) out += ")";
         }
         return true;
+      case ResidualOp::All:
+      case ResidualOp::Any:
+        return fail(fmt::format("`{}` over a list cannot be translated to SQL (the list is one value, not rows); "
+                                "filter in memory with residual_holds",
+                                to_string(node.op)));
       case ResidualOp::Present: {
         std::string column;
         if (!column_of(node.children[0], column)) return false;

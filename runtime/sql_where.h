@@ -11,7 +11,8 @@
 //     one is an error. Only `== != < <= > >=`, `in` / `not in`, `has`, `&&`,
 //     `||` and `!` over scalars are translated; anything else (`under`,
 //     `matches`, `contains` and every other relation of runtime/opcodes.def,
-//     arithmetic, comparisons of lists / sets / maps / records) is an error
+//     arithmetic, comparisons of lists / sets / maps / records, `all` / `any`
+//     over a list) is an error
 //     naming the operator: the host must then DENY (or filter in memory with
 //     residual_holds). Errors never yield partial SQL.
 //   - Semantics: the fragment holds for a row exactly when the residual holds

@@ -80,6 +80,12 @@ std::string attribute_name(const Model& model, TypeIndex object_type, Index fiel
   return schema->attributes[field].name;
 }
 
+// The name a quantifier binds (All / Any / Bound), as the source wrote it;
+// a table without one names the slot (`x0`).
+std::string bound_name(const Node& node) {
+  return node.name.empty() ? fmt::format("x{}", node.field) : node.name;
+}
+
 class ExpressionPrinter {
  public:
   explicit ExpressionPrinter(const Model& model) : model_(model) {}
@@ -145,6 +151,15 @@ class ExpressionPrinter {
         out += node.op == Opcode::Add ? " + " : " - ";
         operand(1, kUnary);
         break;
+      case Opcode::All:
+      case Opcode::Any:
+        out += fmt::format("{}({} in ", to_string(node.op), bound_name(node));
+        operand(0, kOr);
+        out += ": ";
+        operand(1, kOr);
+        out += ')';
+        break;
+      case Opcode::Bound: out += bound_name(node); break;
 #define AUTHZ_RELATION_OPCODE(Name, ...) case Opcode::Name:
 #include "runtime/opcodes.def"
         operand(0, kAdditive);

@@ -224,13 +224,18 @@ constexpr bool is_opcode_number(std::uint8_t number) {
   }
 }
 
+// How many quantifier slots (All / Any / Bound `field`) exist: quantifiers
+// nest at most this deep. Each nesting level multiplies evaluation time by
+// its list's length, so the limit is small.
+inline constexpr Index kMaxBoundSlots = 4;
+
 // One node of the model's flat expression array.
 struct Node {
   Opcode op = Opcode::Literal;
   TypeIndex type = kNoIndex;       // result type
   SmallVector<NodeIndex, 4> operands;  // each smaller than this node's own index
   ConstantIndex constant = kNoIndex;  // Literal
-  Index field = kNoIndex;          // Member / Has: attribute index; Is: role index
+  Index field = kNoIndex;          // Member / Has: attribute index; Is: role index; All / Any / Bound: slot
   std::string name;                // Argument / HasArgument: parameter name
   std::string source;              // the sub-expression's source text, for traces
 

@@ -233,6 +233,20 @@ std::string rule_meaning(const Model& model, const runtime::Rule& rule, std::siz
   return fmt::format("{}|{}|{}|{}|{}", permission_doc::subjects_text(model, rule.subjects), targets, when, unless, obligations);
 }
 
+// Every rule naming the target, with what it says, as text that compares
+// across Models; "" when the model has no such target.
+std::string target_rules_meaning(const Model& model, const TargetKey& key) {
+  const runtime::Target* target = find_target(model, key);
+  if (!target) return {};
+  std::string out;
+  for (runtime::RuleIndex r : target->rules) {
+    const runtime::Rule& rule = model.rules[r];
+    out += fmt::format("{}|{}|{}|{}\n", rule.id, runtime::to_string(rule.effect), rule_meaning(model, rule, r),
+                       permission_doc::window_text(rule.window));
+  }
+  return out;
+}
+
 void compare_rules(const Model& old_model, const Model& new_model, std::int64_t now_ms, std::vector<WindowChange>& out) {
   for (const runtime::Rule& rule : new_model.rules) {
     auto old_rule = std::find_if(old_model.rules.begin(), old_model.rules.end(),
@@ -376,6 +390,20 @@ AccessDiff diff_access(const Model& old_model, const Model& new_model, std::int6
       change.target = key.name;
       change.before = unmark(runtime::render_residual_text(before));
       change.after = unmark(runtime::render_residual_text(after));
+      if (!before.exact || !after.exact) {
+        // A condition partial evaluation does not model (a quantifier over an
+        // unknown list) reads as "never applies" in the residual, so the
+        // residuals cannot show how it changed: any change to the target's
+        // rules is undecided (counted as widening).
+        if (target_rules_meaning(old_model, key) == target_rules_meaning(new_model, key)) continue;
+        change.kind = ChangeKind::Undecided;
+        change.widening = true;
+        change.witness = "a rule's condition is beyond partial evaluation (a quantifier over an unknown list); "
+                         "review the changed rules by hand";
+        change.rules = responsible_rules(before, after, old_model, new_model);
+        diff.changes.push_back(std::move(change));
+        continue;
+      }
       bool before_never = before.kind == runtime::ResidualKind::NeverAllowed;
       bool after_never = after.kind == runtime::ResidualKind::NeverAllowed;
       if (before_never && after_never) continue;

@@ -320,6 +320,11 @@ class Layout {
     std::string_view prev = text(k - 1);
     if (is_one_of(t, {")", "]", ",", ".", ":"})) return true;
     if (is_one_of(prev, {"(", "[", ".", "!"})) return true;
+    // A quantifier: `all(p in args.paths: ...)`, not `args.all (`.
+    if (t == "(" && at(k - 1).kind == TokenKind::Word && is_one_of(prev, {"all", "any"}) &&
+        (k - 1 == start || text(k - 2) != ".")) {
+      return true;
+    }
     return prev == "-" && unary_minus(k - 1, start);
   }
 

@@ -66,7 +66,8 @@ ConditionResidual simplify(const Model& model, NodeIndex index, const RoleKnowle
       return result;
     }
     case Opcode::MakeList: case Opcode::Now: case Opcode::User: case Opcode::Argument: case Opcode::HasArgument:
-    case Opcode::Member: case Opcode::Has: case Opcode::Add: case Opcode::Sub: case Opcode::Negate:
+    case Opcode::Member: case Opcode::Has: case Opcode::Add: case Opcode::Sub: case Opcode::Negate: case Opcode::All: case Opcode::Any:
+    case Opcode::Bound:
 #define AUTHZ_RELATION_OPCODE(Name, ...) case Opcode::Name:
 #include "runtime/opcodes.def"
       break;  // depends on more than the user's roles

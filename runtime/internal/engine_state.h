@@ -30,7 +30,7 @@ struct CompiledNode {
   Opcode op = Opcode::Literal;
   std::uint32_t first_operand = 0;
   std::uint32_t operand_count = 0;
-  std::uint32_t field = kNoIndex;  // Member / Has: attribute index; Is: role index
+  std::uint32_t field = kNoIndex;  // Member / Has: attribute index; Is: role index; All / Any / Bound: slot
   // Argument / HasArgument: parameter-name id. Member / Has on an entity:
   // the entity schema index. Matches with a literal pattern: glob index.
   // MakeList: offset of its slots in the evaluator's list scratch.

@@ -48,6 +48,13 @@ class Evaluator {
   // For partial evaluation (partial_eval.cpp): one node's value (false on an
   // evaluation error), and read access to what prepare() resolved.
   bool value(NodeIndex index, Value& out) { return eval(index, out); }
+  // For partial evaluation of a quantifier over a known list: the element in
+  // a slot (slot < kMaxBoundSlots), as the quantifier itself would set it.
+  Value bound(std::uint32_t slot) const { return slot < bound_.size() ? bound_[slot] : Value(); }
+  void bind(std::uint32_t slot, const Value& element) {
+    if (bound_.size() <= slot) bound_.resize(slot + 1, Value());
+    bound_[slot] = element;
+  }
   struct PreparedView {
     const EngineState* engine;
     TargetIndex target;
@@ -83,6 +90,7 @@ class Evaluator {
   bool argument(const CompiledNode& node, Value& out);
   bool member(NodeIndex index, const CompiledNode& node, const Value& object, Value& out);
   bool has(NodeIndex index, const CompiledNode& node, const Value& object, Value& out);
+  bool quantifier(NodeIndex index, const CompiledNode& node, const NodeIndex* ops, Value& out);
   const Entity* find_entity(NodeIndex index, std::uint32_t schema, const Value& id);
   bool conform(const Value& raw, TypeIndex type, Value& out, int depth);
   // Records why an operator (operator_semantics.h) failed on this node; false.
@@ -124,6 +132,7 @@ class Evaluator {
   std::string source_failure_;  // the first failure's message
   std::uint32_t failure_index_ = 0;  // into failures_: the failure of the current error
   SmallVector<Value, 32> list_scratch_;
+  SmallVector<Value, kMaxBoundSlots> bound_;  // the quantifiers' elements, by slot; sized on first use
   std::vector<std::unique_ptr<Value[]>> converted_;  // entity collections converted to declared types
 };
 

@@ -173,7 +173,24 @@ class ExprGen {
     }
     if (r < 67) return "(" + boolean(depth - 1) + " || " + boolean(depth - 1) + ")";
     if (r < 75) return "(!" + boolean(depth - 1) + ")";
+    if (r < 81) return quantifier(depth);
     return guarded(depth);
+  }
+
+  // `all(eN in LIST: body)` / `any(...)` over a list or set of strings or
+  // roles; the body may read the element (a fresh name, so nothing is hidden).
+  std::string quantifier(int depth) {
+    if (bound_depth_ >= 3) return atom(depth);
+    static const std::vector<G> kLists = {G::SetString, G::ListString, G::ListString, G::SetRole};
+    G list_type = draw_.pick(kLists);
+    std::string list = value(list_type, depth - 1);
+    Path element{"e" + std::to_string(next_bound_++), list_type == G::SetRole ? G::Role : G::String, {}};
+    paths_.push_back(element);
+    ++bound_depth_;
+    std::string body = draw_.chance(60) ? compare(depth - 1, &element) : boolean(depth - 1);
+    --bound_depth_;
+    paths_.pop_back();
+    return std::string(draw_.chance(50) ? "all" : "any") + "(" + element.text + " in " + list + ": " + body + ")";
   }
 
   // `(has-guards && body)`: the body may read the guarded optional value.
@@ -399,6 +416,8 @@ class ExprGen {
   const std::vector<std::int64_t>& instants_;
   std::vector<Path> paths_;
   std::vector<std::string> guards_;  // `has` tests established where the next expression stands
+  int bound_depth_ = 0;               // quantifiers around the next expression
+  int next_bound_ = 0;                // the next element's name: e0, e1, ...
 };
 
 // The fields of an `Edit` record (`newText` is optional).

@@ -533,6 +533,7 @@ class Interpreter {
   const Request& request_;
   const Entities* entities_;
   const CheckedTarget* target_ = nullptr;
+  std::vector<std::pair<std::string, Value>> bound_;  // quantifiers' elements, innermost last
   // A principal attribute or an argument of a Set type repeats an element.
   // The runtime finds repeats only after every other check of the request
   // (principal first), so other invalid arguments take precedence over a
@@ -912,7 +913,27 @@ Result Interpreter::eval(const ast::Expr& expr) {
     case ast::ExprKind::Now: return make_int(K::Timestamp, request_.now_ms);
     case ast::ExprKind::User: return user_;
     case ast::ExprKind::Args: return args_;
-    case ast::ExprKind::Name: return make_text(K::Role, expr.text);
+    case ast::ExprKind::Name:
+      for (auto it = bound_.rbegin(); it != bound_.rend(); ++it) {
+        if (it->first == expr.text) return it->second;  // a quantifier's element
+      }
+      return make_text(K::Role, expr.text);
+    case ast::ExprKind::All:
+    case ast::ExprKind::Any: {
+      // Every element in order; stops at the first that decides; an empty
+      // list: all is true, any false. An error in any body is an error.
+      Result list = eval_present(*expr.children[0]);
+      if (!list || !is_sequence(*list)) return std::nullopt;
+      bool is_all = expr.kind == ast::ExprKind::All;
+      for (const Value& item : list->items) {
+        bound_.emplace_back(expr.text, item);
+        Result body = eval_present(*expr.children[1]);
+        bound_.pop_back();
+        if (!body || body->kind != K::Bool) return std::nullopt;
+        if (body->boolean != is_all) return make_bool(!is_all);
+      }
+      return make_bool(is_all);
+    }
     case ast::ExprKind::List: {
       Value list = make(K::List);
       for (const auto& child : expr.children) {

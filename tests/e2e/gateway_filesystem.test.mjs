@@ -2,7 +2,8 @@
 // real server-filesystem, with a policy that confines each user to their home
 // directory: reads and writes inside it work exactly as without the gateway;
 // `..` traversal, absolute paths outside, prefix look-alikes and other
-// path tricks are refused before the server sees them; tools the policy does
+// path tricks are refused before the server sees them, in a multi-file read
+// as soon as one path of the list is outside; tools the policy does
 // not allow raise McpError -32602; the audit log redacts file contents and
 // verifies.
 import assert from 'node:assert/strict';
@@ -106,11 +107,43 @@ describe('gateway confining server-filesystem users to their home', TEST_TIMEOUT
     assert.equal(recordedToolCalls(bob.recordPath).length, before, 'the server saw none of them');
   });
 
+  test('a multi-file read with every path inside the home equals the direct result', TEST_TIMEOUT, async () => {
+    const args = { paths: [join(bobHome, 'notes.txt'), join(bobHome, 'sub', 'deep.txt'), `${bobHome}/sub/../notes.txt`] };
+    const expected = await callTool(direct.client, 'read_multiple_files', args);
+    const actual = await send('read_multiple_files', args);
+    assert.deepEqual(actual, expected);
+    assert.notEqual(actual.isError, true);
+    assert.ok(JSON.stringify(actual).includes('deep'), JSON.stringify(actual));
+  });
+
+  test('a multi-file read with one path outside the home is refused whole, before the server sees it', TEST_TIMEOUT, async () => {
+    const inside = join(bobHome, 'notes.txt');
+    const outside = [
+      join(bobHome, '..', 'u-carol', 'secret.txt'),
+      `${bobHome}/sub/../../u-carol/secret.txt`,
+      `${bobHome}//..//u-carol//secret.txt`,
+      join(carolHome, 'secret.txt'),                            // absolute, elsewhere
+      '/etc/passwd',
+      `${bobHome}-evil/x.txt`,                                  // prefix look-alike
+      '../u-carol/secret.txt',                                  // relative
+      `${bobHome}/sub/x\u0000/../../../u-carol/secret.txt`,
+    ];
+    const before = recordedToolCalls(bob.recordPath).length;
+    for (const path of outside) {
+      for (const paths of [[inside, path], [path, inside], [inside, inside, path]]) {
+        const result = await send('read_multiple_files', { paths });
+        assert.equal(result.isError, true, `read of ${JSON.stringify(paths)} must be refused: ${JSON.stringify(result)}`);
+        assert.ok(!JSON.stringify(result).includes("carol's secret"), 'the refusal does not leak the file');
+        assert.ok(!JSON.stringify(result).includes("bob's notes"), 'nothing of the list is read');
+      }
+    }
+    assert.equal(recordedToolCalls(bob.recordPath).length, before, 'the server saw none of them');
+  });
+
   test('tools the policy does not allow raise McpError -32602 and never reach the server', TEST_TIMEOUT, async () => {
     const before = recordedToolCalls(bob.recordPath).length;
     for (const [name, args] of [
       ['move_file', { source: join(bobHome, 'notes.txt'), destination: join(bobHome, 'moved.txt') }],
-      ['read_multiple_files', { paths: [join(bobHome, 'notes.txt')] }],
     ]) {
       await assert.rejects(send(name, args), (error) => {
         assert.ok(error instanceof McpError, String(error));
@@ -124,7 +157,7 @@ describe('gateway confining server-filesystem users to their home', TEST_TIMEOUT
 
   test('tools/list offers exactly the tools the policy could allow', TEST_TIMEOUT, async () => {
     const all = await listAllTools(direct.client);
-    const allowed = ['read_file', 'read_text_file', 'read_media_file', 'list_directory', 'list_directory_with_sizes',
+    const allowed = ['read_file', 'read_text_file', 'read_media_file', 'read_multiple_files', 'list_directory', 'list_directory_with_sizes',
                      'directory_tree', 'search_files', 'get_file_info', 'list_allowed_directories', 'write_file',
                      'edit_file', 'create_directory'];
     assert.deepEqual(await listAllTools(bob.client), all.filter((tool) => allowed.includes(tool.name)));

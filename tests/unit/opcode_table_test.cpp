@@ -45,6 +45,7 @@ const Pinned kPinned[] = {
     {Opcode::Under, 22, "under"},         {Opcode::Matches, 23, "matches"},  {Opcode::Add, 24, "+"},
     {Opcode::Sub, 25, "-"},               {Opcode::Negate, 26, "negate"},
     {Opcode::StartsWith, 27, "startsWith"}, {Opcode::EndsWith, 28, "endsWith"},
+    {Opcode::All, 29, "all"},             {Opcode::Any, 30, "any"},          {Opcode::Bound, 31, "bound"},
 };
 
 struct DefLine {
