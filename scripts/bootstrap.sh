@@ -14,6 +14,7 @@ packages=(
   haproxy
   python3-prometheus-client
   chromium
+  universal-ctags
 )
 
 missing=()
