@@ -38,6 +38,7 @@ namespace authz::runtime {
 namespace internal {
 struct EngineState;
 class Evaluator;
+class RequestPreparer;
 }  // namespace internal
 
 enum class MethodKind : std::uint8_t { ToolCall, ResourceRead, PromptGet };
@@ -91,6 +92,7 @@ class PreparedRequest {
  private:
   friend class Engine;
   friend class internal::Evaluator;
+  friend class internal::RequestPreparer;  // Engine::prepare's steps (engine_prepare.cpp)
   enum class Status : std::uint8_t { Unprepared, Ready, UnknownTarget, InvalidArguments, InvalidPrincipal };
 
   const internal::EngineState* engine_ = nullptr;
