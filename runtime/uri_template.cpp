@@ -222,6 +222,104 @@ bool valid_value(const UriTemplate::Piece& piece, std::string_view uri, std::siz
   return true;
 }
 
+// match_uri_template's rows of bits: bit b of a row is position begin + b
+// of the URI.
+bool get_bit(const std::uint64_t* row, std::size_t b) { return (row[b / 64] >> (b % 64)) & 1U; }
+void set_bit(std::uint64_t* row, std::size_t b) { row[b / 64] |= std::uint64_t{1} << (b % 64); }
+
+// A literal's row: each set bit e of the next row where the literal ends at
+// e sets e - its size. False when none is set.
+bool fill_literal_row(const std::string& text, std::string_view uri, std::size_t begin, std::size_t words,
+                      const std::uint64_t* next, std::uint64_t* here) {
+  bool any = false;
+  for (std::size_t w = 0; w < words; ++w) {
+    for (std::uint64_t bits = next[w]; bits != 0; bits &= bits - 1) {
+      std::size_t e = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
+      if (e < text.size() || uri.compare(begin + e - text.size(), text.size(), text) != 0) continue;
+      set_bit(here, e - text.size());
+      any = true;
+    }
+  }
+  return any;
+}
+
+// A variable's row: b is set when a value starts at b and ends where the next
+// row is set. run_end: the furthest end of a value starting at b; nearest:
+// the smallest e > b with next[e] set where a value may end (span + 1: none).
+// False when none is set.
+bool fill_variable_row(const UriTemplate::Piece& piece, std::string_view uri, std::size_t begin, std::size_t span,
+                       const std::uint64_t* next, std::uint64_t* here) {
+  const char sep = piece.explode;
+  std::size_t run_end = span;
+  std::size_t nearest = span + 1;
+  bool any = false;
+  if (sep == 0) {  // the common case, without the separator checks
+    const bool* ok = kAllowed.bytes[static_cast<int>(piece.value_class)];
+    for (std::size_t b = span; b-- > 0;) {
+      if (get_bit(next, b + 1)) nearest = b + 1;
+      if (!ok[static_cast<unsigned char>(uri[begin + b])]) {
+        run_end = b;
+      } else if (nearest <= run_end) {
+        set_bit(here, b);
+        any = true;
+      }
+    }
+    return any;
+  }
+  for (std::size_t b = span; b-- > 0;) {
+    const char c = uri[begin + b];
+    const bool is_sep = sep != 0 && c == sep;
+    if (get_bit(next, b + 1) && !is_sep) nearest = b + 1;
+    if (!allowed_in(piece, c)) {
+      run_end = b;
+      continue;
+    }
+    if (is_sep) {  // an element is never empty: no `//`, and no value starts with `/`
+      if (b + 1 < span && uri[begin + b + 1] == sep) run_end = b + 1;
+      continue;
+    }
+    if (nearest <= run_end) {
+      set_bit(here, b);
+      any = true;
+    }
+  }
+  return any;
+}
+
+// Reads the captures forwards, pieces first..last over [begin, begin + span):
+// for each variable the shortest value whose end the next row allows.
+// `row(i)` is piece i's row.
+template <typename RowOf>
+bool read_captures(const std::vector<UriTemplate::Piece>& pieces, std::size_t first, std::size_t last,
+                   std::string_view uri, std::size_t begin, std::size_t span, RowOf row, std::string_view* captures) {
+  std::size_t b = 0;
+  std::size_t k = 0;
+  for (std::size_t i = first; i < last; ++i) {
+    const auto& piece = pieces[i];
+    if (!piece.variable) {
+      b += piece.text.size();
+      continue;
+    }
+    // The first end e where [b, e) is a value and next[e] is set. Row i is
+    // set at b for i > first, so only the first variable can fail here.
+    const std::uint64_t* next = row(i + 1);
+    const char sep = piece.explode;
+    std::size_t e = b + 1;
+    while (true) {
+      if (e > span) return false;
+      const char c = uri[begin + e - 1];
+      if (!allowed_in(piece, c)) return false;
+      const bool is_sep = sep != 0 && c == sep;
+      if (is_sep && (e - 1 == b || uri[begin + e - 2] == sep)) return false;
+      if (!is_sep && get_bit(next, e)) break;
+      ++e;
+    }
+    captures[k++] = uri.substr(begin + b, e - b);
+    b = e;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool match_uri_template(const UriTemplate& pattern, std::string_view uri, std::string_view* captures) {
@@ -266,97 +364,18 @@ bool match_uri_template(const UriTemplate& pattern, std::string_view uri, std::s
   }
   std::fill(bits, bits + words * row_count, 0);
   auto row = [&](std::size_t i) { return bits + (i - first) * words; };
-  auto get = [](const std::uint64_t* r, std::size_t b) { return (r[b / 64] >> (b % 64)) & 1U; };
-  auto set = [](std::uint64_t* r, std::size_t b) { r[b / 64] |= std::uint64_t{1} << (b % 64); };
 
-  set(row(last), span);
+  set_bit(row(last), span);
   // pieces[first] is a variable (literals alternate with variables, and a
   // leading literal was matched above); its row is needed at 0 only, which
   // the forward read below decides, so rows are filled for first + 1.. only.
   for (std::size_t i = last; i-- > first + 1;) {
     const auto& piece = pieces[i];
-    const std::uint64_t* next = row(i + 1);
-    std::uint64_t* here = row(i);
-    bool any = false;
-    if (!piece.variable) {
-      // Each set bit e of the next row: does the literal end there?
-      const std::string& text = piece.text;
-      for (std::size_t w = 0; w < words; ++w) {
-        for (std::uint64_t bits = next[w]; bits != 0; bits &= bits - 1) {
-          std::size_t e = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
-          if (e < text.size() || uri.compare(begin + e - text.size(), text.size(), text) != 0) continue;
-          set(here, e - text.size());
-          any = true;
-        }
-      }
-    } else {
-      // run_end: the furthest end of a value starting at b; nearest: the
-      // smallest e > b with next[e] set where a value may end (span + 1: none).
-      const char sep = piece.explode;
-      std::size_t run_end = span;
-      std::size_t nearest = span + 1;
-      if (sep == 0) {  // the common case, without the separator checks
-        const bool* ok = kAllowed.bytes[static_cast<int>(piece.value_class)];
-        for (std::size_t b = span; b-- > 0;) {
-          if (get(next, b + 1)) nearest = b + 1;
-          if (!ok[static_cast<unsigned char>(uri[begin + b])]) {
-            run_end = b;
-          } else if (nearest <= run_end) {
-            set(here, b);
-            any = true;
-          }
-        }
-        if (!any) return false;
-        continue;
-      }
-      for (std::size_t b = span; b-- > 0;) {
-        const char c = uri[begin + b];
-        const bool is_sep = sep != 0 && c == sep;
-        if (get(next, b + 1) && !is_sep) nearest = b + 1;
-        if (!allowed_in(piece, c)) {
-          run_end = b;
-          continue;
-        }
-        if (is_sep) {  // an element is never empty: no `//`, and no value starts with `/`
-          if (b + 1 < span && uri[begin + b + 1] == sep) run_end = b + 1;
-          continue;
-        }
-        if (nearest <= run_end) {
-          set(here, b);
-          any = true;
-        }
-      }
-    }
+    const bool any = piece.variable ? fill_variable_row(piece, uri, begin, span, row(i + 1), row(i))
+                                    : fill_literal_row(piece.text, uri, begin, words, row(i + 1), row(i));
     if (!any) return false;
   }
-
-  // Read the captures forwards: the shortest value whose end the next row allows.
-  std::size_t b = 0;
-  std::size_t k = 0;
-  for (std::size_t i = first; i < last; ++i) {
-    const auto& piece = pieces[i];
-    if (!piece.variable) {
-      b += piece.text.size();
-      continue;
-    }
-    // The first end e where [b, e) is a value and next[e] is set. Row i is
-    // set at b for i > first, so only the first variable can fail here.
-    const std::uint64_t* next = row(i + 1);
-    const char sep = piece.explode;
-    std::size_t e = b + 1;
-    while (true) {
-      if (e > span) return false;
-      const char c = uri[begin + e - 1];
-      if (!allowed_in(piece, c)) return false;
-      const bool is_sep = sep != 0 && c == sep;
-      if (is_sep && (e - 1 == b || uri[begin + e - 2] == sep)) return false;
-      if (!is_sep && get(next, e)) break;
-      ++e;
-    }
-    captures[k++] = uri.substr(begin + b, e - b);
-    b = e;
-  }
-  return true;
+  return read_captures(pieces, first, last, uri, begin, span, row, captures);
 }
 
 }  // namespace authz::runtime
