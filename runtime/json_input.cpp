@@ -215,6 +215,18 @@ bool TypedConverter::convert_canonical_scalar(std::string_view text, TypeIndex t
   }
 }
 
+namespace {
+
+// Sets `error` to "`PATH` must be EXPECTED (`TYPE`), not WHAT-IT-IS"; false.
+bool type_mismatch(const Model& model, TypeIndex type_index, element json, const JsonPath& path,
+                   std::string_view expected, std::string& error) {
+  error = fmt::format("`{}` must be {} (`{}`), not {}", path.text(), expected, type_name(model, type_index),
+                      describe_json(json));
+  return false;
+}
+
+}  // namespace
+
 bool TypedConverter::convert(element json, TypeIndex type_index, std::uint32_t slot, const JsonPath& path,
                              int depth, std::string& error) {
   if (depth > kMaxJsonNesting) {
@@ -223,9 +235,7 @@ bool TypedConverter::convert(element json, TypeIndex type_index, std::uint32_t s
   }
   const TypeDescriptor& type = model_.types[type_index];
   auto mismatch = [&](std::string_view expected) {
-    error = fmt::format("`{}` must be {} (`{}`), not {}", path.text(), expected, type_name(model_, type_index),
-                        describe_json(json));
-    return false;
+    return type_mismatch(model_, type_index, json, path, expected, error);
   };
   element_type json_type = json.type();
   if (json_type == element_type::NULL_VALUE) {
@@ -313,87 +323,116 @@ bool TypedConverter::convert(element json, TypeIndex type_index, std::uint32_t s
       break;
     }
     case TypeKind::Set:
-    case TypeKind::List: {
-      simdjson::dom::array array;
-      if (json.get_array().get(array) != simdjson::SUCCESS) return mismatch("an array");
-      if (type.element == kNoIndex) {  // the empty list's type: only [] fits
-        if (array.size() != 0) return mismatch("an empty array");
-        result = ValueStore::sequence(ValueKind::List, store_.reserve(0), 0);
-        break;
-      }
-      auto count = static_cast<std::uint32_t>(array.size());
-      std::uint32_t first = store_.reserve(count);
-      std::uint32_t k = 0;
-      for (element item : array) {
-        JsonPath item_path{&path, {}, k};
-        if (!convert(item, type.element, first + k, item_path, depth + 1, error)) return false;
-        ++k;
-      }
-      bool is_set = type.kind == TypeKind::Set;
-      result = ValueStore::sequence(is_set ? ValueKind::Set : ValueKind::List, first, count);
-      if (is_set && count > 1) sets_.push_back({slot, path.text()});
+    case TypeKind::List:
+      if (!convert_sequence(json, type_index, slot, path, depth, result, error)) return false;
       break;
-    }
-    case TypeKind::Map: {
-      simdjson::dom::object object;
-      if (json.get_object().get(object) != simdjson::SUCCESS) return mismatch("an object");
-      if (!check_unique_keys(object, path, error)) return false;
-      auto count = static_cast<std::uint32_t>(object.size());
-      std::uint32_t first = store_.reserve(std::size_t{count} * 2);
-      std::uint32_t k = 0;
-      for (auto field : object) {
-        JsonPath child_path{&path, field.key, -1};
-        if (!check_string_length(field.key, child_path, error)) return false;
-        Value key = store_.string(field.key);
-        store_.values[first + 2 * k] = key;
-        if (!convert(field.value, type.element, first + 2 * k + 1, child_path, depth + 1, error)) return false;
-        ++k;
-      }
-      result = ValueStore::sequence(ValueKind::Map, first, count);
+    case TypeKind::Map:
+      if (!convert_map(json, type_index, path, depth, result, error)) return false;
       break;
-    }
-    case TypeKind::Record: {
-      simdjson::dom::object object;
-      if (json.get_object().get(object) != simdjson::SUCCESS) return mismatch("an object");
-      if (!check_unique_keys(object, path, error)) return false;
-      const Schema& schema = model_.records[type.schema];
-      auto count = static_cast<std::uint32_t>(schema.attributes.size());
-      std::uint32_t first = store_.reserve(count);
-      SmallVector<unsigned char, 32> given;
-      given.resize(count, 0);
-      for (auto field : object) {
-        std::size_t index = 0;
-        while (index < count && schema.attributes[index].name != field.key) ++index;
-        if (index == count) {
-          std::vector<std::string_view> names;
-          for (const Attribute& attribute : schema.attributes) names.push_back(attribute.name);
-          std::string suggestion(closest_name(field.key, names));
-          error = fmt::format("`{}` has no field `{}` (`{}` declares {}){}", path.text(), field.key.substr(0, 64), schema.name,
-                              names.empty() ? std::string("none") : fmt::format("`{}`", fmt::join(names, "`, `")),
-                              suggestion.empty() ? "" : fmt::format("; did you mean `{}`?", suggestion));
-          return false;
-        }
-        given[index] = 1;
-        JsonPath child_path{&path, field.key, -1};
-        if (!convert(field.value, schema.attributes[index].type, first + static_cast<std::uint32_t>(index),
-                     child_path, depth + 1, error)) {
-          return false;
-        }
-      }
-      for (std::uint32_t index = 0; index < count; ++index) {
-        if (!given[index] && !model_.types[schema.attributes[index].type].optional) {
-          error = fmt::format("`{}` lacks the required field `{}`", path.text(), schema.attributes[index].name);
-          return false;
-        }
-      }
-      result = ValueStore::sequence(ValueKind::Record, first, count);
+    case TypeKind::Record:
+      if (!convert_record(json, type_index, path, depth, result, error)) return false;
       break;
-    }
     case TypeKind::Principal:
       error = fmt::format("`{}` has a type no JSON value can have", path.text());
       return false;
   }
   store_.values[slot] = result;
+  return true;
+}
+
+// A Set or List: a JSON array, each item converted to the element type; a
+// Set of more than one item is checked for repeats after finish().
+bool TypedConverter::convert_sequence(element json, TypeIndex type_index, std::uint32_t slot, const JsonPath& path,
+                                      int depth, Value& result, std::string& error) {
+  const TypeDescriptor& type = model_.types[type_index];
+  simdjson::dom::array array;
+  if (json.get_array().get(array) != simdjson::SUCCESS) {
+    return type_mismatch(model_, type_index, json, path, "an array", error);
+  }
+  if (type.element == kNoIndex) {  // the empty list's type: only [] fits
+    if (array.size() != 0) return type_mismatch(model_, type_index, json, path, "an empty array", error);
+    result = ValueStore::sequence(ValueKind::List, store_.reserve(0), 0);
+    return true;
+  }
+  auto count = static_cast<std::uint32_t>(array.size());
+  std::uint32_t first = store_.reserve(count);
+  std::uint32_t k = 0;
+  for (element item : array) {
+    JsonPath item_path{&path, {}, k};
+    if (!convert(item, type.element, first + k, item_path, depth + 1, error)) return false;
+    ++k;
+  }
+  bool is_set = type.kind == TypeKind::Set;
+  result = ValueStore::sequence(is_set ? ValueKind::Set : ValueKind::List, first, count);
+  if (is_set && count > 1) sets_.push_back({slot, path.text()});
+  return true;
+}
+
+// A Map: a JSON object without repeated keys, keys and values interleaved.
+bool TypedConverter::convert_map(element json, TypeIndex type_index, const JsonPath& path, int depth, Value& result,
+                                 std::string& error) {
+  const TypeDescriptor& type = model_.types[type_index];
+  simdjson::dom::object object;
+  if (json.get_object().get(object) != simdjson::SUCCESS) {
+    return type_mismatch(model_, type_index, json, path, "an object", error);
+  }
+  if (!check_unique_keys(object, path, error)) return false;
+  auto count = static_cast<std::uint32_t>(object.size());
+  std::uint32_t first = store_.reserve(std::size_t{count} * 2);
+  std::uint32_t k = 0;
+  for (auto field : object) {
+    JsonPath child_path{&path, field.key, -1};
+    if (!check_string_length(field.key, child_path, error)) return false;
+    Value key = store_.string(field.key);
+    store_.values[first + 2 * k] = key;
+    if (!convert(field.value, type.element, first + 2 * k + 1, child_path, depth + 1, error)) return false;
+    ++k;
+  }
+  result = ValueStore::sequence(ValueKind::Map, first, count);
+  return true;
+}
+
+// A Record: a JSON object without repeated keys, each a declared field (else
+// the error suggests the closest), every required field given.
+bool TypedConverter::convert_record(element json, TypeIndex type_index, const JsonPath& path, int depth,
+                                    Value& result, std::string& error) {
+  const TypeDescriptor& type = model_.types[type_index];
+  simdjson::dom::object object;
+  if (json.get_object().get(object) != simdjson::SUCCESS) {
+    return type_mismatch(model_, type_index, json, path, "an object", error);
+  }
+  if (!check_unique_keys(object, path, error)) return false;
+  const Schema& schema = model_.records[type.schema];
+  auto count = static_cast<std::uint32_t>(schema.attributes.size());
+  std::uint32_t first = store_.reserve(count);
+  SmallVector<unsigned char, 32> given;
+  given.resize(count, 0);
+  for (auto field : object) {
+    std::size_t index = 0;
+    while (index < count && schema.attributes[index].name != field.key) ++index;
+    if (index == count) {
+      std::vector<std::string_view> names;
+      for (const Attribute& attribute : schema.attributes) names.push_back(attribute.name);
+      std::string suggestion(closest_name(field.key, names));
+      error = fmt::format("`{}` has no field `{}` (`{}` declares {}){}", path.text(), field.key.substr(0, 64), schema.name,
+                          names.empty() ? std::string("none") : fmt::format("`{}`", fmt::join(names, "`, `")),
+                          suggestion.empty() ? "" : fmt::format("; did you mean `{}`?", suggestion));
+      return false;
+    }
+    given[index] = 1;
+    JsonPath child_path{&path, field.key, -1};
+    if (!convert(field.value, schema.attributes[index].type, first + static_cast<std::uint32_t>(index),
+                 child_path, depth + 1, error)) {
+      return false;
+    }
+  }
+  for (std::uint32_t index = 0; index < count; ++index) {
+    if (!given[index] && !model_.types[schema.attributes[index].type].optional) {
+      error = fmt::format("`{}` lacks the required field `{}`", path.text(), schema.attributes[index].name);
+      return false;
+    }
+  }
+  result = ValueStore::sequence(ValueKind::Record, first, count);
   return true;
 }
 

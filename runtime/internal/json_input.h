@@ -74,6 +74,13 @@ class TypedConverter {
     std::uint32_t slot;
     std::string path;
   };
+  // convert()'s containers, each into `result` (convert stores it at `slot`).
+  bool convert_sequence(simdjson::dom::element json, TypeIndex type_index, std::uint32_t slot, const JsonPath& path,
+                        int depth, Value& result, std::string& error);
+  bool convert_map(simdjson::dom::element json, TypeIndex type_index, const JsonPath& path, int depth, Value& result,
+                   std::string& error);
+  bool convert_record(simdjson::dom::element json, TypeIndex type_index, const JsonPath& path, int depth,
+                      Value& result, std::string& error);
   const Model& model_;
   const RoleLookup& roles_;
   ValueStore& store_;
