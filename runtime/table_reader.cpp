@@ -174,10 +174,9 @@ SourceLocation read_location(Decoder& in) {
   return location;
 }
 
-void decode_body(Decoder& in, Model& model) {
-  in.read_strings();
-  model.policy_name = in.str("policy name");
-
+// The body's sections, in their order in the table (table_format.h); each
+// stops at the decoder's first failure.
+void read_types(Decoder& in, Model& model) {
   std::uint32_t n = in.count("type count", 10);
   model.types.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
@@ -188,24 +187,35 @@ void decode_body(Decoder& in, Model& model) {
     type.schema = in.u32("type schema");
     model.types.push_back(type);
   }
+}
+
+// The principal, entity and record schemas.
+void read_schemas(Decoder& in, Model& model) {
   model.principal = read_schema(in);
-  n = in.count("entity count", 8);
+  std::uint32_t n = in.count("entity count", 8);
   model.entities.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) model.entities.push_back(read_schema(in));
   n = in.count("record count", 8);
   model.records.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) model.records.push_back(read_schema(in));
+}
 
-  n = in.count("role count", 4);
+// Roles, each with the set of the roles it includes; returns the size of a
+// role set in 64-bit words (the rules' role sets have it too).
+std::size_t read_roles(Decoder& in, Model& model) {
+  std::uint32_t n = in.count("role count", 4);
   model.roles.reserve(n);
-  std::size_t words = role_words(n);
+  const std::size_t words = role_words(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
     Role& role = model.roles.emplace_back();  // filled in place: no move per entry
     role.name = in.str("role name");
     role.includes = read_role_set(in, words);
   }
+  return words;
+}
 
-  n = in.count("constant count", 2);
+void read_constants(Decoder& in, Model& model) {
+  std::uint32_t n = in.count("constant count", 2);
   model.constants.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
     Constant& constant = model.constants.emplace_back();
@@ -222,8 +232,10 @@ void decode_body(Decoder& in, Model& model) {
       default: in.fail(fmt::format("unknown constant kind {}", kind)); break;
     }
   }
+}
 
-  n = in.count("node count", 25);
+void read_nodes(Decoder& in, Model& model) {
+  std::uint32_t n = in.count("node count", 25);
   model.nodes.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
     Node& node = model.nodes.emplace_back();
@@ -235,8 +247,10 @@ void decode_body(Decoder& in, Model& model) {
     node.name = in.str("node name");
     node.source = in.str("node source");
   }
+}
 
-  n = in.count("obligation count", 8);
+void read_obligations(Decoder& in, Model& model) {
+  std::uint32_t n = in.count("obligation count", 8);
   model.obligations.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
     ObligationDecl obligation;
@@ -250,8 +264,10 @@ void decode_body(Decoder& in, Model& model) {
     }
     model.obligations.push_back(std::move(obligation));
   }
+}
 
-  n = in.count("target count", 22);
+void read_targets(Decoder& in, Model& model) {
+  std::uint32_t n = in.count("target count", 22);
   model.targets.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
     Target& target = model.targets.emplace_back();
@@ -270,8 +286,11 @@ void decode_body(Decoder& in, Model& model) {
     in.indices(target.rules, "target rule count");
     in.indices(target.grants, "target grant count");
   }
+}
 
-  n = in.count("rule count", 36);
+// Rules; their role sets have `words` 64-bit words, like the roles'.
+void read_rules(Decoder& in, Model& model, std::size_t words) {
+  std::uint32_t n = in.count("rule count", 36);
   model.rules.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
     Rule& rule = model.rules.emplace_back();
@@ -294,8 +313,10 @@ void decode_body(Decoder& in, Model& model) {
       rule.obligations.push_back(std::move(use));
     }
   }
+}
 
-  n = in.count("grant count", 30);
+void read_grants(Decoder& in, Model& model) {
+  std::uint32_t n = in.count("grant count", 30);
   model.grants.reserve(n);
   for (std::uint32_t i = 0; i < n && !in.failed(); ++i) {
     Grant& grant = model.grants.emplace_back();
@@ -306,6 +327,20 @@ void decode_body(Decoder& in, Model& model) {
     grant.location = read_location(in);
     grant.window = read_window(in);
   }
+}
+
+void decode_body(Decoder& in, Model& model) {
+  in.read_strings();
+  model.policy_name = in.str("policy name");
+  read_types(in, model);
+  read_schemas(in, model);
+  const std::size_t words = read_roles(in, model);
+  read_constants(in, model);
+  read_nodes(in, model);
+  read_obligations(in, model);
+  read_targets(in, model);
+  read_rules(in, model, words);
+  read_grants(in, model);
   if (!in.failed() && !in.at_end()) in.fail("unexpected bytes after the last grant");
 }
 
