@@ -34,24 +34,28 @@ constexpr int kExitCannotStart = 127;
 
 using authz::gateway::log_line;
 
-int run(int argc, char** argv) {
-  CLI::App app{"authz-gateway — enforce an authz policy in front of a stdio MCP server"};
-  std::string policy_path, audit_path, now_text, entities_config;
+// The command line's values, as parsed and checked.
+struct Options {
+  std::string policy_path, audit_path, now_text, entities_config, shadow_path;
   authz::gateway::IdentitySources identity_sources;
   authz::gateway::RelayOptions relay;
   bool audit_sync = false;
   std::vector<std::string> server_command;
   std::vector<std::string> trusted_key_paths;
-  std::string shadow_path;
+  std::optional<std::int64_t> fixed_now;
+};
 
-  app.add_option("--policy", policy_path, "the compiled decision table (`authzc build` output)")
+void add_options(CLI::App& app, Options& options) {
+  authz::gateway::IdentitySources& identity_sources = options.identity_sources;
+  authz::gateway::RelayOptions& relay = options.relay;
+  app.add_option("--policy", options.policy_path, "the compiled decision table (`authzc build` output)")
       ->type_name("TABLE")
       ->required();
-  app.add_option("--shadow", shadow_path,
+  app.add_option("--shadow", options.shadow_path,
                  "a candidate table decided alongside the policy and recorded in each audit record, never enforced "
                  "(reloaded like the policy)")
       ->type_name("TABLE");
-  app.add_option("--trusted-key", trusted_key_paths,
+  app.add_option("--trusted-key", options.trusted_key_paths,
                  "an Ed25519 public key (PEM); repeatable. With any, the table must be signed by one of them "
                  "(`authzc build --sign`), at start-up and on every reload")
       ->type_name("FILE")
@@ -69,14 +73,15 @@ int run(int argc, char** argv) {
   app.add_option("--entities", identity_sources.entities_file,
                  "entity data: {\"Type\": {\"id\": {...}}} or {\"users\": {...}, \"entities\": {...}} (else $AUTHZ_ENTITIES)")
       ->type_name("FILE");
-  app.add_option("--entities-config", entities_config,
+  app.add_option("--entities-config", options.entities_config,
                  "read entities (and the user's attributes) from the SQLite / PostgreSQL / JSON sources of this "
                  "TOML file's [entities.TYPE] sections, checked against the policy at start-up (docs/entity-sources.md)")
       ->type_name("FILE");
-  app.add_option("--audit", audit_path, "the audit log (JSON Lines, hash-chained); created or continued")
+  app.add_option("--audit", options.audit_path, "the audit log (JSON Lines, hash-chained); created or continued")
       ->type_name("FILE")
       ->required();
-  app.add_flag("--audit-sync", audit_sync, "fdatasync the audit log after every record (slower, survives power loss)");
+  app.add_flag("--audit-sync", options.audit_sync,
+               "fdatasync the audit log after every record (slower, survives power loss)");
   app.add_option("--max-message-bytes", relay.max_client_message_bytes,
                  "largest client message accepted; longer ones get -32700")
       ->capture_default_str();
@@ -88,8 +93,9 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--reload-check-ms", relay.reload_check_ms, "how often the policy file is checked for changes")
       ->capture_default_str();
-  app.add_option("--now", now_text, "decide at this fixed instant instead of the clock (tests)")->type_name("TIMESTAMP");
-  app.add_option("command", server_command, "the MCP server to run, after `--`")->expected(-1);
+  app.add_option("--now", options.now_text, "decide at this fixed instant instead of the clock (tests)")
+      ->type_name("TIMESTAMP");
+  app.add_option("command", options.server_command, "the MCP server to run, after `--`")->expected(-1);
   app.footer(
       "Example:\n"
       "  authz-gateway --policy fs.authzt --user u-bob --entities users.json --audit audit.jsonl \\\n"
@@ -106,6 +112,13 @@ int run(int argc, char** argv) {
       "Serving many users over Streamable HTTP, each identified by an OAuth access token:\n"
       "  authz-gateway serve --config gateway.toml    (see `authz-gateway serve --help`)\n\n"
       "See docs/gateway.md.");
+}
+
+// Parses and checks the command line: nullopt to go on, else the exit status
+// (0 after --help), the error already printed.
+std::optional<int> parse_command_line(int argc, char** argv, Options& options) {
+  CLI::App app{"authz-gateway — enforce an authz policy in front of a stdio MCP server"};
+  add_options(app, options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -116,91 +129,113 @@ int run(int argc, char** argv) {
     std::cerr << "error: " << error.what() << "\n  = help: see `authz-gateway --help`\n";
     return kExitUsage;
   }
-  if (server_command.empty()) {
+  if (options.server_command.empty()) {
     std::cerr << "error: no server command\n  = help: put the MCP server's command after `--`\n";
     return kExitUsage;
   }
+  const authz::gateway::RelayOptions& relay = options.relay;
   if (relay.max_client_message_bytes == 0 || relay.max_server_message_bytes == 0 || relay.shutdown_grace_ms < 0 ||
       relay.reload_check_ms <= 0) {
     std::cerr << "error: sizes and intervals must be positive\n";
     return kExitUsage;
   }
-
-  std::optional<std::int64_t> fixed_now;
-  if (!now_text.empty()) {
-    fixed_now = authz::runtime::parse_timestamp(now_text);
-    if (!fixed_now) {
-      std::cerr << "error: `--now " << now_text << "` is not a timestamp\n  = help: write e.g. `2026-12-01T00:00:00Z`\n";
+  if (!options.now_text.empty()) {
+    options.fixed_now = authz::runtime::parse_timestamp(options.now_text);
+    if (!options.fixed_now) {
+      std::cerr << "error: `--now " << options.now_text
+                << "` is not a timestamp\n  = help: write e.g. `2026-12-01T00:00:00Z`\n";
       return kExitUsage;
     }
   }
+  options.identity_sources.roles_given = app.count("--role") > 0;
+  return std::nullopt;
+}
 
-  identity_sources.roles_given = app.count("--role") > 0;
-  authz::gateway::apply_identity_environment(identity_sources);
+// Entity sources: opened and checked against the policy before serving; the
+// user's attributes from the database under the flags' (docs/entity-sources.md),
+// read once. Null without --entities-config; false (error printed) on failure.
+bool open_entity_sources(const Options& options, const authz::runtime::Engine& engine,
+                         authz::gateway::Identity& identity, authz::gateway::RelayOptions& relay,
+                         std::shared_ptr<const authz::entity_sources::EntitySources>& entity_sources) {
+  if (options.entities_config.empty()) return true;
   std::string error;
-  auto identity = authz::gateway::load_identity(identity_sources, error);
+  authz::entity_sources::Options source_options;
+  source_options.log = log_line;
+  source_options.fallback = identity.entities;
+  entity_sources = authz::entity_sources::load_entity_sources(options.entities_config, engine, error, source_options);
+  if (!entity_sources) {
+    std::cerr << "error: " << error << "\n  = help: `authzc check-entities` runs the same checks in CI\n";
+    return false;
+  }
+  if (entity_sources->has_principal_source()) {
+    auto merged = entity_sources->principal_attributes(identity.principal.id, identity.principal.attributes_json);
+    if (!merged.ok()) {
+      std::cerr << "error: the user's attributes cannot be read: " << merged.error() << '\n';
+      return false;
+    }
+    identity.principal.attributes_json = std::move(merged.value());
+  }
+  relay.accept_policy = [entity_sources](const authz::runtime::Engine& reloaded) {
+    return entity_sources->recheck(reloaded.model());
+  };
+  return true;
+}
+
+// The --shadow table, if any; false (error printed) when it does not load.
+bool load_shadow(const Options& options, const authz::runtime::TrustedKeys& trusted_keys,
+                 std::optional<authz::runtime::Engine>& shadow) {
+  if (options.shadow_path.empty()) return true;
+  auto loaded = authz::gateway::load_policy_file(options.shadow_path, trusted_keys);
+  if (!loaded.ok()) {
+    std::cerr << "error: the shadow policy: " << loaded.error() << "\n  = help: build it with `authzc build "
+              << "CANDIDATE -o TABLE`" << (options.trusted_key_paths.empty() ? "" : " and sign it like the policy")
+              << '\n';
+    return false;
+  }
+  shadow = std::move(loaded.value());
+  return true;
+}
+
+int run(int argc, char** argv) {
+  Options options;
+  if (auto exit_status = parse_command_line(argc, argv, options)) return *exit_status;
+  authz::gateway::RelayOptions& relay = options.relay;
+
+  authz::gateway::apply_identity_environment(options.identity_sources);
+  std::string error;
+  auto identity = authz::gateway::load_identity(options.identity_sources, error);
   if (!identity) {
     std::cerr << "error: " << error << "\n  = help: see `authz-gateway --help`\n";
     return kExitUsage;
   }
-  auto trusted_keys = authz::gateway::load_trusted_keys(trusted_key_paths);
+  auto trusted_keys = authz::gateway::load_trusted_keys(options.trusted_key_paths);
   if (!trusted_keys.ok()) {
     std::cerr << "error: " << trusted_keys.error() << "\n  = help: see docs/signing.md\n";
     return kExitUsage;
   }
-  auto engine = authz::gateway::load_policy_file(policy_path, trusted_keys.value());
+  auto engine = authz::gateway::load_policy_file(options.policy_path, trusted_keys.value());
   if (!engine.ok()) {
     std::cerr << "error: " << engine.error()
-              << (trusted_key_paths.empty() ? "\n  = help: build it with `authzc build POLICY -o TABLE`\n"
-                                            : "\n  = help: sign it with `authzc build POLICY --sign KEY -o TABLE`, "
-                                              "with the private key of a `--trusted-key`\n");
+              << (options.trusted_key_paths.empty() ? "\n  = help: build it with `authzc build POLICY -o TABLE`\n"
+                                                    : "\n  = help: sign it with `authzc build POLICY --sign KEY -o "
+                                                      "TABLE`, with the private key of a `--trusted-key`\n");
     return kExitPolicy;
   }
-  // Entity sources: opened and checked against the policy before serving.
   std::shared_ptr<const authz::entity_sources::EntitySources> entity_sources;
-  if (!entities_config.empty()) {
-    authz::entity_sources::Options source_options;
-    source_options.log = log_line;
-    source_options.fallback = identity->entities;
-    entity_sources = authz::entity_sources::load_entity_sources(entities_config, engine.value(), error, source_options);
-    if (!entity_sources) {
-      std::cerr << "error: " << error << "\n  = help: `authzc check-entities` runs the same checks in CI\n";
-      return kExitUsage;
-    }
-    if (entity_sources->has_principal_source()) {
-      // The database's attributes under the flags' (docs/entity-sources.md), read once.
-      auto merged = entity_sources->principal_attributes(identity->principal.id, identity->principal.attributes_json);
-      if (!merged.ok()) {
-        std::cerr << "error: the user's attributes cannot be read: " << merged.error() << '\n';
-        return kExitUsage;
-      }
-      identity->principal.attributes_json = std::move(merged.value());
-    }
-    relay.accept_policy = [entity_sources](const authz::runtime::Engine& reloaded) {
-      return entity_sources->recheck(reloaded.model());
-    };
-  }
+  if (!open_entity_sources(options, engine.value(), *identity, relay, entity_sources)) return kExitUsage;
   std::optional<authz::runtime::Engine> shadow;
-  if (!shadow_path.empty()) {
-    auto loaded = authz::gateway::load_policy_file(shadow_path, trusted_keys.value());
-    if (!loaded.ok()) {
-      std::cerr << "error: the shadow policy: " << loaded.error() << "\n  = help: build it with `authzc build "
-                << "CANDIDATE -o TABLE`" << (trusted_key_paths.empty() ? "" : " and sign it like the policy") << '\n';
-      return kExitPolicy;
-    }
-    shadow = std::move(loaded.value());
-  }
+  if (!load_shadow(options, trusted_keys.value(), shadow)) return kExitPolicy;
   authz::runtime::AuditLogOptions audit_options;
-  audit_options.sync_every_record = audit_sync;
-  auto audit_log = authz::runtime::AuditLog::open(audit_path, audit_options);
+  audit_options.sync_every_record = options.audit_sync;
+  auto audit_log = authz::runtime::AuditLog::open(options.audit_path, audit_options);
   if (!audit_log.ok()) {
-    std::cerr << "error: cannot open the audit log `" << audit_path << "`: " << audit_log.error() << '\n';
+    std::cerr << "error: cannot open the audit log `" << options.audit_path << "`: " << audit_log.error() << '\n';
     return kExitUsage;
   }
   if (!audit_log.value().recovery_note().empty()) log_line(audit_log.value().recovery_note());
   authz::gateway::FileAuditSink audit(std::move(audit_log.value()));
 
-  auto child = authz::gateway::spawn_child(server_command, error);
+  auto child = authz::gateway::spawn_child(options.server_command, error);
   if (!child) {
     std::cerr << "error: " << error << '\n';
     return kExitCannotStart;
@@ -212,11 +247,11 @@ int run(int argc, char** argv) {
                                    : std::shared_ptr<const authz::runtime::EntityResolver>(std::move(identity->entities));
   config.audit = &audit;
   config.log = log_line;
-  if (fixed_now) config.clock = [at = *fixed_now] { return at; };
+  if (options.fixed_now) config.clock = [at = *options.fixed_now] { return at; };
   authz::gateway::Session session(std::move(config), std::move(engine.value()));
   session.set_shadow(std::move(shadow));
-  relay.policy_path = policy_path;
-  relay.shadow_path = shadow_path;
+  relay.policy_path = options.policy_path;
+  relay.shadow_path = options.shadow_path;
   relay.trusted_keys = std::move(trusted_keys.value());
   return authz::gateway::run_relay(session, *child, relay, log_line);
 }
