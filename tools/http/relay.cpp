@@ -356,96 +356,93 @@ void Relay::replace_generation(McpSession& session, const Generation& generation
   for (std::string& message : routing.to_client) route_to_client(session, std::move(message));
 }
 
-net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shared_ptr<McpSession> session,
-                                         const CallContext& call, const std::string& body, bool created,
-                                         ClientChannel& channel, Reply& reply) {
-  gateway::Routing routing;
-  session->client_message(
-      body, call.token, call.remote, [&] { return caller_of(call, session->id); }, routing);
-  auto add_session_header = [&](Reply& r) {
-    if (created) r.headers.emplace_back("Mcp-Session-Id", session->id);
-  };
-  if (!routing.forward) {
-    if (!routing.to_client.empty()) {
-      reply.content_type = "application/json";
-      reply.body = std::move(routing.to_client.front());
-    } else {
-      reply.status = 202;
-    }
-    // A refused initialize creates nothing.
-    co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
-  }
-  const std::int64_t timeout_ms = generation.config.http.request_timeout_ms;
-  const bool request = gateway::member_value(body, "method") && gateway::member_value(body, "id");
+namespace {
 
-  if (session->stdio) {
-    if (!request) {
-      session->stdio->send(one_line(body));
-      reply.status = 202;
-      co_return RelayOutcome::Done;
-    }
-    const std::string key = id_key(body);
-    auto waiter = std::make_shared<Waiter>(co_await net::this_coro::executor);
-    {
-      std::lock_guard lock(session->mutex);
-      session->waiting[key] = waiter;
-    }
-    const auto sent = std::chrono::steady_clock::now();
-    session->stdio->send(one_line(body));
-    waiter->timer.expires_after(std::chrono::milliseconds(timeout_ms));
-    std::string answer;
-    bool closed = false;
-    for (;;) {
-      {
-        std::lock_guard lock(session->mutex);
-        if (!waiter->messages.empty()) {
-          answer = std::move(waiter->messages.front());
-          break;
-        }
-        if (waiter->closed) {
-          closed = true;
-          break;
-        }
-      }
-      beast::error_code ec;
-      co_await waiter->timer.async_wait(with(ec));
-      if (!ec) break;  // the timeout
-    }
-    {
-      std::lock_guard lock(session->mutex);
-      session->waiting.erase(key);
-    }
-    if (answer.empty()) {
-      answer_failure(*session, body, closed ? 502 : 504,
-                     closed ? "the upstream server ended" : "the upstream server did not answer in time", reply);
-      co_return closed ? RelayOutcome::EndSession : RelayOutcome::Done;
-    }
-    reply.content_type = "application/json";
-    reply.body = std::move(answer);
-    reply.upstream_ns = gateway::elapsed_ns(sent);
-    add_session_header(reply);
+using UpstreamParser = bhttp::response_parser<bhttp::string_body>;
+
+void add_session_header(Reply& reply, const McpSession& session, bool created) {
+  if (created) reply.headers.emplace_back("Mcp-Session-Id", session.id);
+}
+
+// A stdio upstream: a notification or response is written to the child and
+// accepted (202); a request waits for its answer, routed back by id through
+// session.waiting, until `timeout_ms` (504) or the child's end (502).
+net::awaitable<RelayOutcome> post_to_stdio(McpSession& session, const std::string& body, bool request,
+                                           std::int64_t timeout_ms, bool created, Reply& reply) {
+  if (!request) {
+    session.stdio->send(one_line(body));
+    reply.status = 202;
     co_return RelayOutcome::Done;
   }
+  const std::string key = id_key(body);
+  auto waiter = std::make_shared<Waiter>(co_await net::this_coro::executor);
+  {
+    std::lock_guard lock(session.mutex);
+    session.waiting[key] = waiter;
+  }
+  const auto sent = std::chrono::steady_clock::now();
+  session.stdio->send(one_line(body));
+  waiter->timer.expires_after(std::chrono::milliseconds(timeout_ms));
+  std::string answer;
+  bool closed = false;
+  for (;;) {
+    {
+      std::lock_guard lock(session.mutex);
+      if (!waiter->messages.empty()) {
+        answer = std::move(waiter->messages.front());
+        break;
+      }
+      if (waiter->closed) {
+        closed = true;
+        break;
+      }
+    }
+    beast::error_code ec;
+    co_await waiter->timer.async_wait(with(ec));
+    if (!ec) break;  // the timeout
+  }
+  {
+    std::lock_guard lock(session.mutex);
+    session.waiting.erase(key);
+  }
+  if (answer.empty()) {
+    answer_failure(session, body, closed ? 502 : 504,
+                   closed ? "the upstream server ended" : "the upstream server did not answer in time", reply);
+    co_return closed ? RelayOutcome::EndSession : RelayOutcome::Done;
+  }
+  reply.content_type = "application/json";
+  reply.body = std::move(answer);
+  reply.upstream_ns = gateway::elapsed_ns(sent);
+  add_session_header(reply, session, created);
+  co_return RelayOutcome::Done;
+}
 
-  // The HTTP upstream.
+// The HTTP upstream: POSTs `body` on an idle kept-alive connection of the
+// session (once more on a new one when the upstream had closed it) or a new
+// one, and reads the answer's header into `fresh`; `sent` is when the wait for
+// the upstream began. The error, if any.
+net::awaitable<beast::error_code> send_to_upstream(const Generation& generation, net::ssl::context& tls,
+                                                   McpSession& session, const CallContext& call,
+                                                   const std::string& body, std::int64_t timeout_ms,
+                                                   std::unique_ptr<UpstreamConnection>& upstream,
+                                                   beast::flat_buffer& buffer, std::optional<UpstreamParser>& fresh,
+                                                   std::chrono::steady_clock::time_point& sent) {
   bhttp::request<bhttp::string_body> upstream_request{bhttp::verb::post, generation.upstream_url.target, 11};
-  upstream_headers(upstream_request, generation, *session, call);
+  upstream_headers(upstream_request, generation, session, call);
   upstream_request.set(bhttp::field::content_type, "application/json");
   upstream_request.set(bhttp::field::accept, "application/json, text/event-stream");
   upstream_request.body() = body;
   upstream_request.prepare_payload();
 
-  std::unique_ptr<UpstreamConnection> upstream = take_idle(*session);
+  upstream = take_idle(session);
   bool reused = upstream != nullptr;
-  beast::flat_buffer buffer;
-  std::optional<bhttp::response_parser<bhttp::string_body>> fresh;
   beast::error_code ec;
-  const auto sent = std::chrono::steady_clock::now();
+  sent = std::chrono::steady_clock::now();
   for (int attempt = 0; attempt < 2; ++attempt) {
     fresh.emplace();
     ec = {};
     if (!upstream) {
-      upstream = co_await connect_upstream(generation, tls_, ec);
+      upstream = co_await connect_upstream(generation, tls, ec);
       if (ec) break;
     }
     upstream->expires_after(std::chrono::milliseconds(timeout_ms));
@@ -462,6 +459,108 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
     }
     break;
   }
+  co_return ec;
+}
+
+// An SSE answer: relayed to the client event by event as a chunked stream;
+// a request whose answer never came gets a 502 event at the end.
+net::awaitable<void> relay_event_answer(McpSession& session, std::unique_ptr<UpstreamConnection>& upstream,
+                                        beast::flat_buffer& buffer, UpstreamParser& parser, ClientChannel& channel,
+                                        std::int64_t timeout_ms, const std::string& body, bool request, bool created,
+                                        Reply& reply) {
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+  reply.streamed = true;
+  if (!co_await channel.write(sse_head(created ? &session.id : nullptr))) {
+    reply.keep_alive = false;
+    co_return;
+  }
+  bool answered = false;
+  const std::string key = request ? id_key(body) : std::string();
+  bool client_ok = co_await relay_events(session, *upstream, buffer, parser, channel, timeout_ms, answered, key);
+  if (request && !answered) {
+    // The stream ended without the answer: the client gets an error, and the core forgets the request.
+    Reply failure;
+    answer_failure(session, body, 502, "the upstream stream ended without an answer", failure);
+    std::string chunk;
+    append_event_chunk(chunk, failure.body);
+    if (client_ok) client_ok = co_await channel.write(chunk);
+  }
+  if (client_ok) client_ok = co_await channel.write("0\r\n\r\n");
+  if (!client_ok) reply.keep_alive = false;
+  if (parser.is_done() && parser.keep_alive()) give_back(session, std::move(upstream));
+}
+
+// Any other answer, read whole: empty (202), JSON through the core (what it
+// lets through, or its own answer), 404 for a session the upstream ended, or a 502.
+net::awaitable<RelayOutcome> relay_whole_answer(McpSession& session, std::unique_ptr<UpstreamConnection>& upstream,
+                                                beast::flat_buffer& buffer, UpstreamParser& parser, int status,
+                                                std::string_view content_type, std::chrono::steady_clock::time_point sent,
+                                                const std::string& body, bool created, Reply& reply) {
+  beast::error_code ec;
+  parser.body_limit(kMaxServerMessageBytes);
+  co_await upstream->read(buffer, parser, ec);
+  if (ec) {
+    answer_failure(session, body, 502, "the upstream server's answer could not be read", reply);
+    co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
+  }
+  reply.upstream_ns = gateway::elapsed_ns(sent);
+  const bool reusable = parser.keep_alive();
+  const std::string_view answer = trim_json(parser.get().body());
+  if (status / 100 == 2 && answer.empty()) {
+    reply.status = 202;
+    add_session_header(reply, session, created);
+  } else if (status == 200 && iequals(content_type, "application/json")) {
+    gateway::Routing answer_routing;
+    session.server_message(answer, answer_routing);
+    if (answer_routing.forward) {
+      reply.content_type = "application/json";
+      reply.body.assign(answer);
+    } else if (!answer_routing.to_client.empty()) {
+      reply.content_type = "application/json";
+      reply.body = std::move(answer_routing.to_client.front());
+    } else {
+      answer_failure(session, body, 502, "the upstream server's answer was withheld", reply);
+    }
+    add_session_header(reply, session, created);
+  } else if (status == 404 && !created) {
+    reply = error_reply(404, "session not found (the upstream session ended)");
+    co_return RelayOutcome::EndSession;
+  } else {
+    answer_failure(session, body, 502, "the upstream server answered HTTP " + std::to_string(status), reply);
+    if (created) co_return RelayOutcome::EndSession;
+  }
+  if (reusable) give_back(session, std::move(upstream));
+  co_return RelayOutcome::Done;
+}
+
+}  // namespace
+
+net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shared_ptr<McpSession> session,
+                                         const CallContext& call, const std::string& body, bool created,
+                                         ClientChannel& channel, Reply& reply) {
+  gateway::Routing routing;
+  session->client_message(
+      body, call.token, call.remote, [&] { return caller_of(call, session->id); }, routing);
+  if (!routing.forward) {
+    if (!routing.to_client.empty()) {
+      reply.content_type = "application/json";
+      reply.body = std::move(routing.to_client.front());
+    } else {
+      reply.status = 202;
+    }
+    // A refused initialize creates nothing.
+    co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
+  }
+  const std::int64_t timeout_ms = generation.config.http.request_timeout_ms;
+  const bool request = gateway::member_value(body, "method") && gateway::member_value(body, "id");
+  if (session->stdio) co_return co_await post_to_stdio(*session, body, request, timeout_ms, created, reply);
+
+  std::unique_ptr<UpstreamConnection> upstream;
+  beast::flat_buffer buffer;
+  std::optional<UpstreamParser> fresh;
+  std::chrono::steady_clock::time_point sent;
+  beast::error_code ec =
+      co_await send_to_upstream(generation, tls_, *session, call, body, timeout_ms, upstream, buffer, fresh, sent);
   if (ec) {
     answer_failure(*session, body, ec == beast::error::timeout ? 504 : 502,
                    ec == beast::error::timeout ? "the upstream server did not answer in time"
@@ -470,7 +569,7 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
     log_("{\"event\":\"upstream_failed\",\"session\":\"" + session->id + "\",\"detail\":\"" + ec.message() + "\"}");
     co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
   }
-  bhttp::response_parser<bhttp::string_body>& parser = *fresh;
+  UpstreamParser& parser = *fresh;
   auto& head = parser.get();
   const int status = head.result_int();
   if (created && status / 100 == 2) {
@@ -483,62 +582,11 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
   const std::string_view content_type =
       media_type(std::string_view(head[bhttp::field::content_type].data(), head[bhttp::field::content_type].size()));
   if (status == 200 && iequals(content_type, "text/event-stream")) {
-    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    reply.streamed = true;
-    if (!co_await channel.write(sse_head(created ? &session->id : nullptr))) {
-      reply.keep_alive = false;
-      co_return RelayOutcome::Done;
-    }
-    bool answered = false;
-    const std::string key = request ? id_key(body) : std::string();
-    bool client_ok = co_await relay_events(*session, *upstream, buffer, parser, channel, timeout_ms, answered, key);
-    if (request && !answered) {
-      // The stream ended without the answer: the client gets an error, and the core forgets the request.
-      Reply failure;
-      answer_failure(*session, body, 502, "the upstream stream ended without an answer", failure);
-      std::string chunk;
-      append_event_chunk(chunk, failure.body);
-      if (client_ok) client_ok = co_await channel.write(chunk);
-    }
-    if (client_ok) client_ok = co_await channel.write("0\r\n\r\n");
-    if (!client_ok) reply.keep_alive = false;
-    if (parser.is_done() && parser.keep_alive()) give_back(*session, std::move(upstream));
+    co_await relay_event_answer(*session, upstream, buffer, parser, channel, timeout_ms, body, request, created, reply);
     co_return RelayOutcome::Done;
   }
-  parser.body_limit(kMaxServerMessageBytes);
-  co_await upstream->read(buffer, parser, ec);
-  if (ec) {
-    answer_failure(*session, body, 502, "the upstream server's answer could not be read", reply);
-    co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
-  }
-  reply.upstream_ns = gateway::elapsed_ns(sent);
-  const bool reusable = parser.keep_alive();
-  const std::string_view answer = trim_json(parser.get().body());
-  if (status / 100 == 2 && answer.empty()) {
-    reply.status = 202;
-    add_session_header(reply);
-  } else if (status == 200 && iequals(content_type, "application/json")) {
-    gateway::Routing answer_routing;
-    session->server_message(answer, answer_routing);
-    if (answer_routing.forward) {
-      reply.content_type = "application/json";
-      reply.body.assign(answer);
-    } else if (!answer_routing.to_client.empty()) {
-      reply.content_type = "application/json";
-      reply.body = std::move(answer_routing.to_client.front());
-    } else {
-      answer_failure(*session, body, 502, "the upstream server's answer was withheld", reply);
-    }
-    add_session_header(reply);
-  } else if (status == 404 && !created) {
-    reply = error_reply(404, "session not found (the upstream session ended)");
-    co_return RelayOutcome::EndSession;
-  } else {
-    answer_failure(*session, body, 502, "the upstream server answered HTTP " + std::to_string(status), reply);
-    if (created) co_return RelayOutcome::EndSession;
-  }
-  if (reusable) give_back(*session, std::move(upstream));
-  co_return RelayOutcome::Done;
+  co_return co_await relay_whole_answer(*session, upstream, buffer, parser, status, content_type, sent, body, created,
+                                        reply);
 }
 
 namespace {
