@@ -181,72 +181,210 @@ VerifyOutcome TokenVerifier::verify(std::string_view token, std::int64_t now_s) 
   return outcome;
 }
 
-VerifyOutcome TokenVerifier::verify_uncached(std::string_view token, std::int64_t now_s) {
-  CompactJws jws;
-  if (!split_compact_jws(token, jws)) return refuse("the token is not a compact JWS (header.payload.signature)");
+namespace {
 
-  // The header.
+// What the JOSE header says, once checked: the views point into the header's
+// thread-local parse, valid until the next token on this thread.
+struct JwsHeader {
+  Algorithm algorithm{};
+  std::string_view alg_name;
+  std::optional<std::string_view> kid;
+};
+
+// The header: an allowed asymmetric `alg`, no `crit` or `cty`, an access
+// token's `typ` (or `JWT` when the configuration accepts it), a string `kid`.
+bool read_header(std::string_view part, const OAuthConfig& config, AlgorithmSet algorithms, JwsHeader& out,
+                 std::string& error) {
   thread_local dom::parser header_parser;
   thread_local std::string header_bytes;
   dom::object header;
-  std::string error;
-  if (!read_json_part(jws.header, "header", header_parser, header_bytes, header, error)) return refuse(error);
-  std::string_view alg_name;
+  if (!read_json_part(part, "header", header_parser, header_bytes, header, error)) return false;
+  auto fail = [&](std::string message) {
+    error = std::move(message);
+    return false;
+  };
   dom::element alg_element;
-  if (header["alg"].get(alg_element) != simdjson::SUCCESS) return refuse("the token's header has no `alg`");
-  if (alg_element.get_string().get(alg_name) != simdjson::SUCCESS) return refuse("the token's `alg` is not a string");
+  if (header["alg"].get(alg_element) != simdjson::SUCCESS) return fail("the token's header has no `alg`");
+  if (alg_element.get_string().get(out.alg_name) != simdjson::SUCCESS) return fail("the token's `alg` is not a string");
+  const std::string_view alg_name = out.alg_name;
   auto algorithm = algorithm_from_name(alg_name);
   if (!algorithm) {
     std::string shown(alg_name.substr(0, 32));
-    if (equals_ignoring_case(alg_name, "none")) return refuse("the algorithm `none` is never accepted");
-    if (alg_name.size() >= 2 && alg_name.substr(0, 2) == "HS") return refuse("the symmetric algorithm `" + shown + "` is never accepted");
-    return refuse("the algorithm `" + shown + "` is not supported");
+    if (equals_ignoring_case(alg_name, "none")) return fail("the algorithm `none` is never accepted");
+    if (alg_name.size() >= 2 && alg_name.substr(0, 2) == "HS") return fail("the symmetric algorithm `" + shown + "` is never accepted");
+    return fail("the algorithm `" + shown + "` is not supported");
   }
-  if (!(algorithms_ & algorithm_bit(*algorithm))) return refuse("the algorithm `" + std::string(alg_name) + "` is not allowed");
+  if (!(algorithms & algorithm_bit(*algorithm))) return fail("the algorithm `" + std::string(alg_name) + "` is not allowed");
+  out.algorithm = *algorithm;
   dom::element ignored;
-  if (header["crit"].get(ignored) == simdjson::SUCCESS) return refuse("the token's header has `crit`: no extension is understood");
-  if (header["cty"].get(ignored) == simdjson::SUCCESS) return refuse("the token's header has `cty`: nested tokens are not accepted");
+  if (header["crit"].get(ignored) == simdjson::SUCCESS) return fail("the token's header has `crit`: no extension is understood");
+  if (header["cty"].get(ignored) == simdjson::SUCCESS) return fail("the token's header has `cty`: nested tokens are not accepted");
   dom::element typ_element;
   if (header["typ"].get(typ_element) == simdjson::SUCCESS) {
     std::string_view typ;
-    if (typ_element.get_string().get(typ) != simdjson::SUCCESS) return refuse("the token's `typ` is not a string");
+    if (typ_element.get_string().get(typ) != simdjson::SUCCESS) return fail("the token's `typ` is not a string");
     bool access = equals_ignoring_case(typ, "at+jwt") || equals_ignoring_case(typ, "application/at+jwt");
     bool plain = equals_ignoring_case(typ, "JWT") || equals_ignoring_case(typ, "application/jwt");
-    if (!access && !(plain && config_.accept_jwt_typ)) {
-      return refuse("the token's type `" + std::string(typ.substr(0, 32)) + "` is not an access token (`at+jwt`)");
+    if (!access && !(plain && config.accept_jwt_typ)) {
+      return fail("the token's type `" + std::string(typ.substr(0, 32)) + "` is not an access token (`at+jwt`)");
     }
-  } else if (!config_.accept_jwt_typ) {
-    return refuse("the token has no `typ`: an access token says `at+jwt`");
+  } else if (!config.accept_jwt_typ) {
+    return fail("the token has no `typ`: an access token says `at+jwt`");
   }
-  std::optional<std::string_view> kid;
   dom::element kid_element;
   if (header["kid"].get(kid_element) == simdjson::SUCCESS) {
     std::string_view text;
-    if (kid_element.get_string().get(text) != simdjson::SUCCESS) return refuse("the token's `kid` is not a string");
-    kid = text;
+    if (kid_element.get_string().get(text) != simdjson::SUCCESS) return fail("the token's `kid` is not a string");
+    out.kid = text;
   }
+  return true;
+}
+
+// The key that may verify the header's algorithm, or null with `refusal`
+// set (marked unknown_kid when the key set lacks the token's `kid`).
+const Jwk* select_key(const KeySet& keys, const JwsHeader& header, VerifyOutcome& refusal) {
+  const Jwk* key = nullptr;
+  std::string kid_shown = header.kid ? std::string(header.kid->substr(0, 64)) : std::string();
+  const std::string alg_name(header.alg_name);
+  switch (keys.select(header.kid, header.algorithm, key)) {
+    case KeyLookup::Found: return key;
+    case KeyLookup::UnknownKid:
+      refusal = refuse("no key `" + kid_shown + "` in the key set");
+      refusal.unknown_kid = true;
+      return nullptr;
+    case KeyLookup::AlgorithmMismatch:
+      refusal = refuse("the key `" + kid_shown + "` may not verify `" + alg_name + "`");
+      return nullptr;
+    case KeyLookup::NoKidAmbiguous:
+      refusal = refuse("the token has no `kid` and several keys could verify `" + alg_name + "`");
+      return nullptr;
+    case KeyLookup::NoKey: refusal = refuse("no key in the key set verifies `" + alg_name + "`"); return nullptr;
+  }
+  return key;
+}
+
+// `iss` one of the trusted issuers, `aud` (a string or an array of strings)
+// naming this resource.
+bool check_issuer_and_audience(dom::object claims, const OAuthConfig& config, VerifiedToken& result,
+                               std::string& error) {
+  auto fail = [&](std::string message) {
+    error = std::move(message);
+    return false;
+  };
+  dom::element element;
+  std::string_view text;
+  if (claims["iss"].get(element) != simdjson::SUCCESS) return fail("the token has no `iss`");
+  if (element.get_string().get(text) != simdjson::SUCCESS) return fail("the token's `iss` is not a string");
+  if (std::find(config.issuers.begin(), config.issuers.end(), text) == config.issuers.end()) {
+    return fail("the token's issuer `" + std::string(text.substr(0, 128)) + "` is not trusted");
+  }
+  result.issuer = std::string(text);
+
+  if (claims["aud"].get(element) != simdjson::SUCCESS) return fail("the token has no `aud`");
+  bool audience = false;
+  if (element.get_string().get(text) == simdjson::SUCCESS) {
+    audience = text == config.resource;
+  } else if (element.is_array()) {
+    dom::array array = element.get_array().value_unsafe();
+    for (dom::element entry : array) {
+      if (entry.get_string().get(text) != simdjson::SUCCESS) return fail("the token's `aud` holds a non-string");
+      audience = audience || text == config.resource;
+    }
+  } else {
+    return fail("the token's `aud` is neither a string nor an array");
+  }
+  if (!audience) return fail("the token is not for this resource (`aud` lacks `" + config.resource + "`)");
+  return true;
+}
+
+// `exp` required and not past, `nbf` and `iat` (when present) not in the
+// future, each with the configured clock skew.
+bool check_times(dom::object claims, const OAuthConfig& config, std::int64_t now_s, VerifiedToken& result,
+                 std::string& error) {
+  auto fail = [&](std::string message) {
+    error = std::move(message);
+    return false;
+  };
+  dom::element element;
+  std::int64_t skew = config.clock_skew_s;
+  std::int64_t exp = 0;
+  if (claims["exp"].get(element) != simdjson::SUCCESS) return fail("the token has no `exp`");
+  if (!numeric_date(element, false, exp)) return fail("the token's `exp` is not a number");
+  if (now_s >= exp + skew) return fail("the token expired");
+  result.expires_at_s = exp;
+  std::int64_t date = 0;
+  if (claims["nbf"].get(element) == simdjson::SUCCESS) {
+    if (!numeric_date(element, true, date)) return fail("the token's `nbf` is not a number");
+    if (now_s + skew < date) return fail("the token is not valid yet (`nbf`)");
+  }
+  if (claims["iat"].get(element) == simdjson::SUCCESS) {
+    if (!numeric_date(element, true, date)) return fail("the token's `iat` is not a number");
+    if (now_s + skew < date) return fail("the token was issued in the future (`iat`)");
+  }
+  return true;
+}
+
+// The scopes: the configured claim as a space-separated string or an array of strings.
+bool read_scopes(dom::object claims, const std::string& scope_claim, std::vector<std::string>& out, std::string& error) {
+  dom::element scopes;
+  if (claims[scope_claim].get(scopes) != simdjson::SUCCESS) return true;
+  std::string_view text;
+  if (scopes.get_string().get(text) == simdjson::SUCCESS) {
+    std::size_t start = 0;
+    while (start < text.size()) {
+      std::size_t space = text.find(' ', start);
+      if (space == std::string_view::npos) space = text.size();
+      if (space > start) out.emplace_back(text.substr(start, space - start));
+      start = space + 1;
+    }
+  } else if (scopes.is_array()) {
+    dom::array array = scopes.get_array().value_unsafe();
+    for (dom::element entry : array) {
+      if (entry.get_string().get(text) != simdjson::SUCCESS) {
+        error = "the token's `" + scope_claim + "` holds a non-string";
+        return false;
+      }
+      out.emplace_back(text);
+    }
+  } else {
+    error = "the token's `" + scope_claim + "` is neither a string nor an array of strings";
+    return false;
+  }
+  return true;
+}
+
+// insufficient_scope naming every required scope the token lacks, or nullopt.
+std::optional<VerifyOutcome> missing_scopes(const OAuthConfig& config, const std::vector<std::string>& scopes) {
+  std::vector<std::string> missing;
+  for (const std::string& scope : config.required_scopes) {
+    if (std::find(scopes.begin(), scopes.end(), scope) == scopes.end()) missing.push_back(scope);
+  }
+  if (missing.empty()) return std::nullopt;
+  VerifyOutcome outcome;
+  std::string list;
+  for (const auto& scope : missing) list += (list.empty() ? "`" : ", `") + scope + "`";
+  outcome.error = AuthError{AuthErrorCode::InsufficientScope, "the token lacks the scope " + list, config.required_scopes};
+  return outcome;
+}
+
+}  // namespace
+
+VerifyOutcome TokenVerifier::verify_uncached(std::string_view token, std::int64_t now_s) {
+  CompactJws jws;
+  if (!split_compact_jws(token, jws)) return refuse("the token is not a compact JWS (header.payload.signature)");
+  std::string error;
+  JwsHeader header;
+  if (!read_header(jws.header, config_, algorithms_, header, error)) return refuse(error);
 
   // The key and the signature.
   std::shared_ptr<const KeySet> keys = this->keys();
-  const Jwk* key = nullptr;
-  std::string kid_shown = kid ? std::string(kid->substr(0, 64)) : std::string();
-  switch (keys->select(kid, *algorithm, key)) {
-    case KeyLookup::Found: break;
-    case KeyLookup::UnknownKid: {
-      VerifyOutcome outcome = refuse("no key `" + kid_shown + "` in the key set");
-      outcome.unknown_kid = true;
-      return outcome;
-    }
-    case KeyLookup::AlgorithmMismatch:
-      return refuse("the key `" + kid_shown + "` may not verify `" + std::string(alg_name) + "`");
-    case KeyLookup::NoKidAmbiguous:
-      return refuse("the token has no `kid` and several keys could verify `" + std::string(alg_name) + "`");
-    case KeyLookup::NoKey: return refuse("no key in the key set verifies `" + std::string(alg_name) + "`");
-  }
+  VerifyOutcome refusal;
+  const Jwk* key = select_key(*keys, header, refusal);
+  if (key == nullptr) return refusal;
   thread_local std::string signature;
   if (!base64url_decode(jws.signature, signature)) return refuse("the token's signature is not base64url");
   signature_checks_.fetch_add(1, std::memory_order_relaxed);
-  if (!verify_signature(*algorithm, key->key.get(), jws.signing_input, signature)) {
+  if (!verify_signature(header.algorithm, key->key.get(), jws.signing_input, signature)) {
     return refuse("the token's signature does not verify");
   }
 
@@ -258,87 +396,19 @@ VerifyOutcome TokenVerifier::verify_uncached(std::string_view token, std::int64_
 
   auto result = std::make_shared<VerifiedToken>();
   result->kid = key->kid;
-  result->algorithm = algorithm_name(*algorithm);
-  dom::element element;
-  std::string_view text;
-  if (claims["iss"].get(element) != simdjson::SUCCESS) return refuse("the token has no `iss`");
-  if (element.get_string().get(text) != simdjson::SUCCESS) return refuse("the token's `iss` is not a string");
-  if (std::find(config_.issuers.begin(), config_.issuers.end(), text) == config_.issuers.end()) {
-    return refuse("the token's issuer `" + std::string(text.substr(0, 128)) + "` is not trusted");
-  }
-  result->issuer = std::string(text);
-
-  if (claims["aud"].get(element) != simdjson::SUCCESS) return refuse("the token has no `aud`");
-  bool audience = false;
-  if (element.get_string().get(text) == simdjson::SUCCESS) {
-    audience = text == config_.resource;
-  } else if (element.is_array()) {
-    dom::array array = element.get_array().value_unsafe();
-    for (dom::element entry : array) {
-      if (entry.get_string().get(text) != simdjson::SUCCESS) return refuse("the token's `aud` holds a non-string");
-      audience = audience || text == config_.resource;
-    }
-  } else {
-    return refuse("the token's `aud` is neither a string nor an array");
-  }
-  if (!audience) return refuse("the token is not for this resource (`aud` lacks `" + config_.resource + "`)");
-
-  std::int64_t skew = config_.clock_skew_s;
-  std::int64_t exp = 0;
-  if (claims["exp"].get(element) != simdjson::SUCCESS) return refuse("the token has no `exp`");
-  if (!numeric_date(element, false, exp)) return refuse("the token's `exp` is not a number");
-  if (now_s >= exp + skew) return refuse("the token expired");
-  result->expires_at_s = exp;
-  std::int64_t date = 0;
-  if (claims["nbf"].get(element) == simdjson::SUCCESS) {
-    if (!numeric_date(element, true, date)) return refuse("the token's `nbf` is not a number");
-    if (now_s + skew < date) return refuse("the token is not valid yet (`nbf`)");
-  }
-  if (claims["iat"].get(element) == simdjson::SUCCESS) {
-    if (!numeric_date(element, true, date)) return refuse("the token's `iat` is not a number");
-    if (now_s + skew < date) return refuse("the token was issued in the future (`iat`)");
-  }
+  result->algorithm = algorithm_name(header.algorithm);
+  if (!check_issuer_and_audience(claims, config_, *result, error)) return refuse(error);
+  if (!check_times(claims, config_, now_s, *result, error)) return refuse(error);
   if (!optional_string(claims, "azp", result->client_id)) return refuse("the token's `azp` is not a string");
   if (result->client_id.empty() && !optional_string(claims, "client_id", result->client_id)) {
     return refuse("the token's `client_id` is not a string");
   }
   if (!optional_string(claims, "jti", result->jti)) return refuse("the token's `jti` is not a string");
   if (!optional_string(claims, "sub", result->subject)) return refuse("the token's `sub` is not a string");
-
-  dom::element scopes;
-  if (claims[config_.scope_claim].get(scopes) == simdjson::SUCCESS) {
-    if (scopes.get_string().get(text) == simdjson::SUCCESS) {
-      std::size_t start = 0;
-      while (start < text.size()) {
-        std::size_t space = text.find(' ', start);
-        if (space == std::string_view::npos) space = text.size();
-        if (space > start) result->scopes.emplace_back(text.substr(start, space - start));
-        start = space + 1;
-      }
-    } else if (scopes.is_array()) {
-      dom::array array = scopes.get_array().value_unsafe();
-      for (dom::element entry : array) {
-        if (entry.get_string().get(text) != simdjson::SUCCESS) return refuse("the token's `" + config_.scope_claim + "` holds a non-string");
-        result->scopes.emplace_back(text);
-      }
-    } else {
-      return refuse("the token's `" + config_.scope_claim + "` is neither a string nor an array of strings");
-    }
-  }
+  if (!read_scopes(claims, config_.scope_claim, result->scopes, error)) return refuse(error);
 
   if (!mapper_->map(claims, result->principal, error)) return refuse(error);
-
-  std::vector<std::string> missing;
-  for (const std::string& scope : config_.required_scopes) {
-    if (std::find(result->scopes.begin(), result->scopes.end(), scope) == result->scopes.end()) missing.push_back(scope);
-  }
-  if (!missing.empty()) {
-    VerifyOutcome outcome;
-    std::string list;
-    for (const auto& scope : missing) list += (list.empty() ? "`" : ", `") + scope + "`";
-    outcome.error = AuthError{AuthErrorCode::InsufficientScope, "the token lacks the scope " + list, config_.required_scopes};
-    return outcome;
-  }
+  if (auto insufficient = missing_scopes(config_, result->scopes)) return *insufficient;
   VerifyOutcome outcome;
   outcome.token = std::move(result);
   return outcome;
