@@ -44,111 +44,144 @@ bool split_pair(const std::string& text, std::string& left, std::string& right) 
   return true;
 }
 
-int run(int argc, char** argv) {
-  CLI::App app{"authz-verify-token — verify an OAuth access token (JWT) and print the principal it maps to"};
+// The command line's values.
+struct Options {
   authz::oauth::OAuthConfig config;
   std::string config_path, jwks_path, policy_path, token;
   std::vector<std::string> role_maps, attributes;
   std::int64_t now_s = 0;
-  app.add_option("--config", config_path, "a TOML file whose [oauth] section configures verification (docs/oauth.md)")
+  bool at_jwt_only = false;
+};
+
+void add_options(CLI::App& app, Options& options) {
+  authz::oauth::OAuthConfig& config = options.config;
+  app.add_option("--config", options.config_path, "a TOML file whose [oauth] section configures verification (docs/oauth.md)")
       ->type_name("FILE");
-  app.add_option("--jwks", jwks_path, "the authorization server's key set (JWKS JSON file)")->type_name("FILE");
+  app.add_option("--jwks", options.jwks_path, "the authorization server's key set (JWKS JSON file)")->type_name("FILE");
   app.add_option("--issuer", config.issuers, "an accepted `iss`, repeatable")->type_name("ISS")->allow_extra_args(false);
   app.add_option("--resource", config.resource, "this resource's URI: `aud` must contain it")->type_name("URI");
-  app.add_option("--policy", policy_path, "the compiled policy table, to check the mapping against")->type_name("TABLE");
+  app.add_option("--policy", options.policy_path, "the compiled policy table, to check the mapping against")->type_name("TABLE");
   app.add_option("--algorithm", config.algorithms, "an allowed algorithm, repeatable (default: all asymmetric ones)")->type_name("ALG")->allow_extra_args(false);
   app.add_option("--id-claim", config.principal.id_claim, "the claim holding the user's id")->type_name("PATH")->capture_default_str();
   app.add_option("--roles-claim", config.principal.roles_claim, "the claim holding the roles (array or space-separated)")
       ->type_name("PATH")->capture_default_str();
-  app.add_option("--role-map", role_maps, "map a claim value to a policy role, repeatable")->type_name("VALUE=ROLE")->allow_extra_args(false);
-  app.add_option("--attribute", attributes, "a principal attribute from a claim path, repeatable")->type_name("NAME=PATH")->allow_extra_args(false);
+  app.add_option("--role-map", options.role_maps, "map a claim value to a policy role, repeatable")->type_name("VALUE=ROLE")->allow_extra_args(false);
+  app.add_option("--attribute", options.attributes, "a principal attribute from a claim path, repeatable")->type_name("NAME=PATH")->allow_extra_args(false);
   app.add_option("--require-scope", config.required_scopes, "a scope every request needs, repeatable")->type_name("SCOPE")->allow_extra_args(false);
   app.add_option("--clock-skew", config.clock_skew_s, "leeway on exp/nbf/iat in seconds")->type_name("S")->capture_default_str();
-  bool at_jwt_only = false;
-  app.add_flag("--at-jwt-only", at_jwt_only, "accept only `typ: at+jwt` (RFC 9068), not `JWT` or no typ");
+  app.add_flag("--at-jwt-only", options.at_jwt_only, "accept only `typ: at+jwt` (RFC 9068), not `JWT` or no typ");
   app.add_option("--resource-metadata", config.resource_metadata, "RFC 9728 metadata URL for WWW-Authenticate")->type_name("URL");
-  app.add_option("--now", now_s, "the time to verify at, Unix seconds (default: the clock)")->type_name("S");
-  app.add_option("token", token, "the token (default: read from stdin)")->type_name("TOKEN");
+  app.add_option("--now", options.now_s, "the time to verify at, Unix seconds (default: the clock)")->type_name("S");
+  app.add_option("token", options.token, "the token (default: read from stdin)")->type_name("TOKEN");
+}
+
+// With --config: the file's [oauth] values, replaced by the options given.
+bool merge_config_file(const CLI::App& app, Options& options) {
+  authz::oauth::OAuthConfig& config = options.config;
+  auto loaded = authz::oauth::load_oauth_config(options.config_path);
+  if (!loaded.ok()) {
+    std::cerr << "error: " << loaded.error() << "\n";
+    return false;
+  }
+  authz::oauth::OAuthConfig flags = config;
+  config = std::move(loaded.value());
+  if (app.count("--issuer")) config.issuers = flags.issuers;
+  if (app.count("--resource")) config.resource = flags.resource;
+  if (app.count("--algorithm")) config.algorithms = flags.algorithms;
+  if (app.count("--id-claim")) config.principal.id_claim = flags.principal.id_claim;
+  if (app.count("--roles-claim")) config.principal.roles_claim = flags.principal.roles_claim;
+  if (app.count("--require-scope")) config.required_scopes = flags.required_scopes;
+  if (app.count("--clock-skew")) config.clock_skew_s = flags.clock_skew_s;
+  if (app.count("--at-jwt-only")) config.accept_jwt_typ = false;
+  if (app.count("--resource-metadata")) config.resource_metadata = flags.resource_metadata;
+  if (options.jwks_path.empty()) options.jwks_path = config.jwks_file;
+  return true;
+}
+
+// --role-map VALUE=ROLE and --attribute NAME=PATH into the mapping.
+bool apply_mapping_options(Options& options) {
+  for (const auto& entry : options.role_maps) {
+    std::string value, role;
+    if (!split_pair(entry, value, role)) {
+      std::cerr << "error: `--role-map " << entry << "` is not VALUE=ROLE\n  = help: e.g. `--role-map admins=admin`\n";
+      return false;
+    }
+    options.config.principal.role_map[value] = role;
+  }
+  for (const auto& entry : options.attributes) {
+    std::string name, path;
+    if (!split_pair(entry, name, path)) {
+      std::cerr << "error: `--attribute " << entry << "` is not NAME=PATH\n  = help: e.g. `--attribute department=ext.dept`\n";
+      return false;
+    }
+    options.config.principal.attributes.emplace_back(name, path);
+  }
+  return true;
+}
+
+// Parses and completes the options: nullopt to go on, else the exit status.
+std::optional<int> parse_command_line(int argc, char** argv, Options& options) {
+  CLI::App app{"authz-verify-token — verify an OAuth access token (JWT) and print the principal it maps to"};
+  add_options(app, options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return app.exit(error);
   }
-  config.accept_jwt_typ = !at_jwt_only;
-  if (!config_path.empty()) {
-    auto loaded = authz::oauth::load_oauth_config(config_path);
-    if (!loaded.ok()) {
-      std::cerr << "error: " << loaded.error() << "\n";
-      return 2;
-    }
-    // The file's values, replaced by the options given.
-    authz::oauth::OAuthConfig flags = config;
-    config = std::move(loaded.value());
-    if (app.count("--issuer")) config.issuers = flags.issuers;
-    if (app.count("--resource")) config.resource = flags.resource;
-    if (app.count("--algorithm")) config.algorithms = flags.algorithms;
-    if (app.count("--id-claim")) config.principal.id_claim = flags.principal.id_claim;
-    if (app.count("--roles-claim")) config.principal.roles_claim = flags.principal.roles_claim;
-    if (app.count("--require-scope")) config.required_scopes = flags.required_scopes;
-    if (app.count("--clock-skew")) config.clock_skew_s = flags.clock_skew_s;
-    if (app.count("--at-jwt-only")) config.accept_jwt_typ = false;
-    if (app.count("--resource-metadata")) config.resource_metadata = flags.resource_metadata;
-    if (jwks_path.empty()) jwks_path = config.jwks_file;
-  }
-  if (jwks_path.empty() || config.issuers.empty() || config.resource.empty()) {
+  authz::oauth::OAuthConfig& config = options.config;
+  config.accept_jwt_typ = !options.at_jwt_only;
+  if (!options.config_path.empty() && !merge_config_file(app, options)) return 2;
+  if (options.jwks_path.empty() || config.issuers.empty() || config.resource.empty()) {
     std::cerr << "error: give the key set, the issuer and the resource\n  = help: `--jwks FILE --issuer ISS --resource URI`, "
                  "or `--config FILE` with an [oauth] section\n";
     return 2;
   }
-  for (const auto& entry : role_maps) {
-    std::string value, role;
-    if (!split_pair(entry, value, role)) {
-      std::cerr << "error: `--role-map " << entry << "` is not VALUE=ROLE\n  = help: e.g. `--role-map admins=admin`\n";
-      return 2;
-    }
-    config.principal.role_map[value] = role;
-  }
-  for (const auto& entry : attributes) {
-    std::string name, path;
-    if (!split_pair(entry, name, path)) {
-      std::cerr << "error: `--attribute " << entry << "` is not NAME=PATH\n  = help: e.g. `--attribute department=ext.dept`\n";
-      return 2;
-    }
-    config.principal.attributes.emplace_back(name, path);
-  }
+  if (!apply_mapping_options(options)) return 2;
+  std::string& token = options.token;
   if (token.empty() && !std::getline(std::cin, token)) token.clear();
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
-  if (now_s == 0) {
-    now_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (options.now_s == 0) {
+    options.now_s =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   }
+  return std::nullopt;
+}
 
+// The verifier the options describe, the mapping checked against --policy's
+// table when given; null (error printed) when any part does not load.
+std::unique_ptr<authz::oauth::TokenVerifier> make_verifier(const Options& options) {
   std::optional<authz::runtime::Engine> engine;
-  if (!policy_path.empty()) {
-    auto loaded = authz::gateway::load_policy_file(policy_path);
+  if (!options.policy_path.empty()) {
+    auto loaded = authz::gateway::load_policy_file(options.policy_path);
     if (!loaded.ok()) {
       std::cerr << "error: " << loaded.error() << "\n";
-      return 2;
+      return nullptr;
     }
     engine.emplace(std::move(loaded.value()));
   }
-  auto allowed = authz::oauth::algorithm_set(config.algorithms);
+  auto allowed = authz::oauth::algorithm_set(options.config.algorithms);
   if (!allowed.ok()) {
     std::cerr << "error: " << allowed.error() << "\n";
-    return 2;
+    return nullptr;
   }
-  auto keys = authz::oauth::KeySet::load_file(jwks_path, allowed.value());
+  auto keys = authz::oauth::KeySet::load_file(options.jwks_path, allowed.value());
   if (!keys.ok()) {
     std::cerr << "error: " << keys.error() << "\n";
-    return 2;
+    return nullptr;
   }
   for (const auto& note : keys.value().skipped()) std::cerr << "note: " << note << "\n";
   auto verifier = authz::oauth::TokenVerifier::create(
-      config, std::make_shared<const authz::oauth::KeySet>(std::move(keys.value())), engine ? &engine->model() : nullptr);
+      options.config, std::make_shared<const authz::oauth::KeySet>(std::move(keys.value())),
+      engine ? &engine->model() : nullptr);
   if (!verifier.ok()) {
     std::cerr << "error: " << verifier.error() << "\n";
-    return 2;
+    return nullptr;
   }
-  auto outcome = verifier.value()->verify(token, now_s);
+  return std::move(verifier.value());
+}
+
+// The outcome as one JSON object on stdout; the exit status (0 accepted, 1 refused).
+int print_outcome(const authz::oauth::OAuthConfig& config, const authz::oauth::VerifyOutcome& outcome) {
   if (outcome.error) {
     authz::oauth::Challenge challenge{config.realm, config.resource_metadata, &*outcome.error};
     std::cout << "{\"ok\":false,\"status\":" << outcome.error->http_status()
@@ -167,6 +200,14 @@ int run(int argc, char** argv) {
             << ",\"kid\":" << json_quoted(verified.kid) << ",\"alg\":" << json_quoted(verified.algorithm)
             << ",\"expires_at\":" << verified.expires_at_s << "}\n";
   return 0;
+}
+
+int run(int argc, char** argv) {
+  Options options;
+  if (auto exit_status = parse_command_line(argc, argv, options)) return *exit_status;
+  auto verifier = make_verifier(options);
+  if (!verifier) return 2;
+  return print_outcome(options.config, verifier->verify(options.token, options.now_s));
 }
 
 }  // namespace
