@@ -95,27 +95,11 @@ std::shared_ptr<EVP_PKEY> ec_key(const char* group, std::size_t field, const std
   return key;
 }
 
-// One JWK into `out`; false with `why` when it is not usable.
-bool read_key(dom::object object, AlgorithmSet allowed, Jwk& out, std::string& why) {
-  bool wrong_type = false;
-  auto kty = member_string(object, "kty", wrong_type);
-  auto kid = member_string(object, "kid", wrong_type);
-  auto alg = member_string(object, "alg", wrong_type);
-  auto use = member_string(object, "use", wrong_type);
-  auto crv = member_string(object, "crv", wrong_type);
-  if (wrong_type) {
-    why = "a member that must be a string is not";
-    return false;
-  }
-  out.kid = kid.value_or("");
-  out.kty = kty.value_or("");
-  out.crv = crv.value_or("");
-  out.alg = alg.value_or("");
-  if (!kty) {
-    why = "no `kty`";
-    return false;
-  }
-  if (*kty == "oct") {
+// A key meant for verifying signatures and public only: not `oct`, `use`
+// (when given) `sig`, `key_ops` (when given) holding `verify`, no private member.
+bool check_public_signing_key(dom::object object, const std::string& kty, const std::optional<std::string>& use,
+                              std::string& why) {
+  if (kty == "oct") {
     why = "symmetric (`oct`) keys are never accepted: the gateway holds public keys only";
     return false;
   }
@@ -145,63 +129,102 @@ bool read_key(dom::object object, AlgorithmSet allowed, Jwk& out, std::string& w
       return false;
     }
   }
+  return true;
+}
+
+// Each reads its key type's members into out.key and returns the algorithms
+// that type verifies, or 0 with `why`.
+AlgorithmSet read_rsa_key(dom::object object, Jwk& out, std::string& why) {
+  auto n = member_bytes(object, "n");
+  auto e = member_bytes(object, "e");
+  if (!n || !e) {
+    why = "an RSA key needs base64url `n` and `e`";
+    return 0;
+  }
+  out.key = rsa_key(*n, *e);
+  if (!out.key) {
+    why = "OpenSSL refused its `n`/`e`";
+    return 0;
+  }
+  if (EVP_PKEY_get_bits(out.key.get()) < 2048) {
+    why = "its RSA modulus has " + std::to_string(EVP_PKEY_get_bits(out.key.get())) + " bits, under 2048";
+    return 0;
+  }
+  return kRsaAlgorithms;
+}
+
+AlgorithmSet read_ec_key(dom::object object, Jwk& out, std::string& why) {
+  const char* group = nullptr;
+  std::size_t field = 0;
+  Algorithm algorithm = Algorithm::ES256;
+  if (out.crv == "P-256") group = "P-256", field = 32, algorithm = Algorithm::ES256;
+  else if (out.crv == "P-384") group = "P-384", field = 48, algorithm = Algorithm::ES384;
+  else if (out.crv == "P-521") group = "P-521", field = 66, algorithm = Algorithm::ES512;
+  if (!group) {
+    why = "EC curve `" + out.crv + "` is not supported (P-256, P-384, P-521)";
+    return 0;
+  }
+  auto x = member_bytes(object, "x");
+  auto y = member_bytes(object, "y");
+  if (x && y) out.key = ec_key(group, field, *x, *y);
+  if (!out.key) {
+    why = "its `x`/`y` are not a point of " + out.crv;
+    return 0;
+  }
+  return algorithm_bit(algorithm);
+}
+
+AlgorithmSet read_okp_key(dom::object object, Jwk& out, std::string& why) {
+  if (out.crv != "Ed25519") {
+    why = "OKP curve `" + out.crv + "` is not supported (Ed25519)";
+    return 0;
+  }
+  auto x = member_bytes(object, "x");
+  if (x && x->size() == 32) {
+    out.key = adopt(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                                reinterpret_cast<const unsigned char*>(x->data()), x->size()));
+  }
+  if (!out.key) {
+    why = "its `x` is not a 32-byte Ed25519 public key";
+    return 0;
+  }
+  return algorithm_bit(Algorithm::EdDSA);
+}
+
+// One JWK into `out`; false with `why` when it is not usable.
+bool read_key(dom::object object, AlgorithmSet allowed, Jwk& out, std::string& why) {
+  bool wrong_type = false;
+  auto kty = member_string(object, "kty", wrong_type);
+  auto kid = member_string(object, "kid", wrong_type);
+  auto alg = member_string(object, "alg", wrong_type);
+  auto use = member_string(object, "use", wrong_type);
+  auto crv = member_string(object, "crv", wrong_type);
+  if (wrong_type) {
+    why = "a member that must be a string is not";
+    return false;
+  }
+  out.kid = kid.value_or("");
+  out.kty = kty.value_or("");
+  out.crv = crv.value_or("");
+  out.alg = alg.value_or("");
+  if (!kty) {
+    why = "no `kty`";
+    return false;
+  }
+  if (!check_public_signing_key(object, *kty, use, why)) return false;
 
   AlgorithmSet by_type = 0;
   if (*kty == "RSA") {
-    auto n = member_bytes(object, "n");
-    auto e = member_bytes(object, "e");
-    if (!n || !e) {
-      why = "an RSA key needs base64url `n` and `e`";
-      return false;
-    }
-    out.key = rsa_key(*n, *e);
-    if (!out.key) {
-      why = "OpenSSL refused its `n`/`e`";
-      return false;
-    }
-    if (EVP_PKEY_get_bits(out.key.get()) < 2048) {
-      why = "its RSA modulus has " + std::to_string(EVP_PKEY_get_bits(out.key.get())) + " bits, under 2048";
-      return false;
-    }
-    by_type = kRsaAlgorithms;
+    by_type = read_rsa_key(object, out, why);
   } else if (*kty == "EC") {
-    const char* group = nullptr;
-    std::size_t field = 0;
-    Algorithm algorithm = Algorithm::ES256;
-    if (out.crv == "P-256") group = "P-256", field = 32, algorithm = Algorithm::ES256;
-    else if (out.crv == "P-384") group = "P-384", field = 48, algorithm = Algorithm::ES384;
-    else if (out.crv == "P-521") group = "P-521", field = 66, algorithm = Algorithm::ES512;
-    if (!group) {
-      why = "EC curve `" + out.crv + "` is not supported (P-256, P-384, P-521)";
-      return false;
-    }
-    auto x = member_bytes(object, "x");
-    auto y = member_bytes(object, "y");
-    if (x && y) out.key = ec_key(group, field, *x, *y);
-    if (!out.key) {
-      why = "its `x`/`y` are not a point of " + out.crv;
-      return false;
-    }
-    by_type = algorithm_bit(algorithm);
+    by_type = read_ec_key(object, out, why);
   } else if (*kty == "OKP") {
-    if (out.crv != "Ed25519") {
-      why = "OKP curve `" + out.crv + "` is not supported (Ed25519)";
-      return false;
-    }
-    auto x = member_bytes(object, "x");
-    if (x && x->size() == 32) {
-      out.key = adopt(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
-                                                  reinterpret_cast<const unsigned char*>(x->data()), x->size()));
-    }
-    if (!out.key) {
-      why = "its `x` is not a 32-byte Ed25519 public key";
-      return false;
-    }
-    by_type = algorithm_bit(Algorithm::EdDSA);
+    by_type = read_okp_key(object, out, why);
   } else {
     why = "key type `" + *kty + "` is not supported";
     return false;
   }
+  if (!by_type) return false;
 
   AlgorithmSet bound = by_type;
   if (alg) {
