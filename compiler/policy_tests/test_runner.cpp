@@ -196,118 +196,92 @@ std::string describe_expectation(const Expectation& expectation) {
   return out;
 }
 
-std::optional<PreparedFile> prepare_suite(const TestFile& file, const runtime::Engine& engine,
-                                          const SourceManager& sources, DiagnosticSink& sink,
-                                          const EntitySourceOpener& open_entity_sources) {
-  (void)sources;
-  const runtime::Model& model = engine.model();
-  std::size_t errors_before = sink.error_count();
+namespace {
 
-  std::vector<std::string> role_names;
-  for (const runtime::Role& role : model.roles) role_names.push_back(role.name);
-  std::vector<std::string> rule_ids;
-  for (const runtime::Rule& rule : model.rules) rule_ids.push_back(rule.id);
-  for (const runtime::Grant& grant : model.grants) rule_ids.push_back(grant.id);
-  auto names_of = [&](runtime::TargetKind kind) {
-    std::vector<std::string> names;
+// prepare_suite's steps over one test file: the policy's names to check
+// against, the users and entities, then each test's request.
+class SuitePreparer {
+ public:
+  SuitePreparer(const TestFile& file, const runtime::Engine& engine, const SourceManager& sources,
+                DiagnosticSink& sink)
+      : file_(file), engine_(engine), sources_(sources), sink_(sink) {
+    const runtime::Model& model = engine.model();
+    for (const runtime::Role& role : model.roles) role_names_.push_back(role.name);
+    for (const runtime::Rule& rule : model.rules) rule_ids_.push_back(rule.id);
+    for (const runtime::Grant& grant : model.grants) rule_ids_.push_back(grant.id);
     for (const runtime::Target& target : model.targets) {
-      if (target.kind == kind) names.push_back(target.name);
+      if (target.kind == runtime::TargetKind::Tool) tool_names_.push_back(target.name);
+      if (target.kind == runtime::TargetKind::Prompt) prompt_names_.push_back(target.name);
     }
-    return names;
-  };
-  const std::vector<std::string> tool_names = names_of(runtime::TargetKind::Tool);
-  const std::vector<std::string> prompt_names = names_of(runtime::TargetKind::Prompt);
-  std::vector<std::string> obligation_names;
-  for (const runtime::ObligationDecl& obligation : model.obligations) obligation_names.push_back(obligation.name);
-
-  auto check_roles = [&](const runtime::Principal& principal, Span where, const std::string& origin) {
-    for (const std::string& role : principal.roles) {
-      if (std::find(role_names.begin(), role_names.end(), role) != role_names.end()) continue;
-      sink.report(DiagCode::TestUnknownRole, where,
-                  fmt::format("user `{}`{} holds role `{}`, which the policy does not declare", principal.id,
-                              origin.empty() ? "" : " (from `" + origin + "`)", role),
-                  did_you_mean(role, role_names, "the policy's roles are " + listed(role_names)));
-    }
-  };
+    for (const runtime::ObligationDecl& obligation : model.obligations) obligation_names_.push_back(obligation.name);
+  }
 
   // Users and entities: files first, then `user` and `entity` lines (which win).
-  std::map<std::string, KnownUser> users;
-  EntityMap entities;
-  bool any_entities = !file.entities.empty();
-  bool entity_file_failed = false;  // then unknown users are likely its users: not reported again
-  for (const Spanned<std::string>& written : file.entity_files) {
-    std::string problem;
-    if (!load_entities_file(resolve_relative(file.path, written.value), entities, users, written, problem)) {
-      entity_file_failed = true;
-      sink.report(DiagCode::TestEntitiesInvalid, written.span, problem,
-                  "give a JSON file of the form {\"users\": {...}, \"entities\": {\"Type\": {\"id\": {...}}}}");
+  void load_users_and_entities() {
+    any_entities_ = !file_.entities.empty();
+    for (const Spanned<std::string>& written : file_.entity_files) {
+      std::string problem;
+      if (!load_entities_file(resolve_relative(file_.path, written.value), entities_, users_, written, problem)) {
+        entity_file_failed_ = true;
+        sink_.report(DiagCode::TestEntitiesInvalid, written.span, problem,
+                     "give a JSON file of the form {\"users\": {...}, \"entities\": {\"Type\": {\"id\": {...}}}}");
+      }
+      any_entities_ = true;
     }
-    any_entities = true;
-  }
-  for (const TestUser& user : file.users) {
-    KnownUser known;
-    known.principal.id = user.id.value;
-    for (const auto& role : user.roles) known.principal.roles.push_back(role.value);
-    known.principal.attributes_json = user.attributes_json;
-    known.span = user.span;
-    for (const auto& role : user.roles) {
-      if (std::find(role_names.begin(), role_names.end(), role.value) != role_names.end()) continue;
-      sink.report(DiagCode::TestUnknownRole, role.span,
-                  fmt::format("user `{}` holds role `{}`, which the policy does not declare", user.id.value, role.value),
-                  did_you_mean(role.value, role_names, "the policy's roles are " + listed(role_names)));
+    for (const TestUser& user : file_.users) {
+      KnownUser known;
+      known.principal.id = user.id.value;
+      for (const auto& role : user.roles) known.principal.roles.push_back(role.value);
+      known.principal.attributes_json = user.attributes_json;
+      known.span = user.span;
+      for (const auto& role : user.roles) {
+        if (std::find(role_names_.begin(), role_names_.end(), role.value) != role_names_.end()) continue;
+        sink_.report(DiagCode::TestUnknownRole, role.span,
+                     fmt::format("user `{}` holds role `{}`, which the policy does not declare", user.id.value, role.value),
+                     did_you_mean(role.value, role_names_, "the policy's roles are " + listed(role_names_)));
+      }
+      users_[known.principal.id] = std::move(known);
     }
-    users[known.principal.id] = std::move(known);
-  }
-  for (const InlineEntity& entity : file.entities) entities[entity.type][entity.id] = entity.attributes_json;
-
-  PreparedFile prepared;
-  prepared.file = &file;
-  if (any_entities) {
-    auto store = runtime::JsonEntityStore::from_json(entities_json(entities));
-    if (!store.ok()) {
-      Span where = !file.entities.empty() ? file.entities.front().span
-                   : !file.entity_files.empty() ? file.entity_files.front().span
-                                                : Span{};
-      sink.report(DiagCode::TestEntitiesInvalid, where, "the test entities do not load: " + store.error(),
-                  "give each entity as {\"Type\": {\"id\": {\"attribute\": value}}}");
-    } else {
-      prepared.entities = std::make_shared<const runtime::JsonEntityStore>(std::move(store.value()));
-    }
-  }
-  if (file.entity_sources) {
-    const Spanned<std::string>& written = *file.entity_sources;
-    std::string problem = "this authzc cannot read entity sources";
-    std::shared_ptr<const runtime::EntityResolver> opened;
-    if (open_entity_sources) {
-      opened = open_entity_sources(resolve_relative(file.path, written.value), engine, prepared.entities, problem);
-    }
-    if (!opened) {
-      sink.report(DiagCode::TestEntitiesInvalid, written.span, "the entity sources do not open: " + problem,
-                  "fix the [entities.TYPE] sections of the file (docs/entity-sources.md)");
-    } else {
-      prepared.entities = std::move(opened);
-    }
+    for (const InlineEntity& entity : file_.entities) entities_[entity.type][entity.id] = entity.attributes_json;
+    for (const auto& [id, known] : users_) user_ids_.push_back(id);
   }
 
-  std::map<std::string, Span> names_seen;
-  std::vector<std::string> user_ids;
-  for (const auto& [id, known] : users) user_ids.push_back(id);
-  std::map<std::string, bool> roles_checked;  // entities-file users: check roles once, where first used
+  // The entities the tests see: the file's (inline and from files), or the
+  // entity sources of an `entity sources` statement over them.
+  void open_entities(PreparedFile& prepared, const EntitySourceOpener& open_entity_sources) {
+    if (any_entities_) {
+      auto store = runtime::JsonEntityStore::from_json(entities_json(entities_));
+      if (!store.ok()) {
+        Span where = !file_.entities.empty() ? file_.entities.front().span
+                     : !file_.entity_files.empty() ? file_.entity_files.front().span
+                                                   : Span{};
+        sink_.report(DiagCode::TestEntitiesInvalid, where, "the test entities do not load: " + store.error(),
+                     "give each entity as {\"Type\": {\"id\": {\"attribute\": value}}}");
+      } else {
+        prepared.entities = std::make_shared<const runtime::JsonEntityStore>(std::move(store.value()));
+      }
+    }
+    if (file_.entity_sources) {
+      const Spanned<std::string>& written = *file_.entity_sources;
+      std::string problem = "this authzc cannot read entity sources";
+      std::shared_ptr<const runtime::EntityResolver> opened;
+      if (open_entity_sources) {
+        opened = open_entity_sources(resolve_relative(file_.path, written.value), engine_, prepared.entities, problem);
+      }
+      if (!opened) {
+        sink_.report(DiagCode::TestEntitiesInvalid, written.span, "the entity sources do not open: " + problem,
+                     "fix the [entities.TYPE] sections of the file (docs/entity-sources.md)");
+      } else {
+        prepared.entities = std::move(opened);
+      }
+    }
+  }
 
-  for (const TestCase& test : file.tests) {
+  // One test's request; every missing part in one diagnostic, each with its fix.
+  runtime::Request prepare_case(const TestCase& test) {
     runtime::Request request;
-    auto [seen, inserted] = names_seen.emplace(test.name.value, test.name.span);
-    if (!inserted) {
-      LineColumn first = sources.line_column(seen->second.file, seen->second.begin);
-      sink.report(DiagCode::TestDuplicateName, test.name.span,
-                  fmt::format("test name `{}` is already used on line {}", test.name.value, first.line),
-                  "give every test in a file its own name, so reports can tell them apart");
-    }
-    if (test.has_syntax_errors) {
-      prepared.requests.push_back(std::move(request));
-      continue;
-    }
-    // Every missing part in one diagnostic, each with its fix.
+    check_unique_name(test);
+    if (test.has_syntax_errors) return request;
     std::vector<std::string> missing;
     std::string fixes;
     auto incomplete = [&](std::string what, std::string fix) {
@@ -316,51 +290,18 @@ std::optional<PreparedFile> prepare_suite(const TestFile& file, const runtime::E
     };
     if (!test.user) {
       incomplete("user", "add `as USER_ID` to say who makes the call");
-    } else if (auto found = users.find(test.user->value); found == users.end()) {
-      if (!entity_file_failed) {
-        std::string fallback = user_ids.empty() ? "declare it with `user " + test.user->value + " roles ROLE`"
-                                                : "declare it with `user ID roles ...`; known users are " + listed(user_ids);
-        sink.report(DiagCode::TestUnknownUser, test.user->span, fmt::format("unknown user `{}`", test.user->value),
-                    did_you_mean(test.user->value, user_ids, fallback));
-      }
     } else {
-      request.principal = found->second.principal;
-      if (!found->second.origin.empty() && !roles_checked[found->first]) {
-        roles_checked[found->first] = true;
-        check_roles(request.principal, test.user->span, found->second.origin);
-      }
+      resolve_user(*test.user, request);
     }
     if (!test.target) {
       incomplete("call", "add `call TOOL {arguments}`, `read URI` or `prompt NAME {arguments}`");
     } else {
-      request.method = test.method;
-      request.target = test.target->value;
-      request.arguments_json = test.arguments_json;
-      if (test.method == runtime::MethodKind::ToolCall &&
-          std::find(tool_names.begin(), tool_names.end(), request.target) == tool_names.end()) {
-        sink.report(DiagCode::TestUnknownTarget, test.target->span, fmt::format("unknown tool `{}`", request.target),
-                    did_you_mean(request.target, tool_names, "the policy's tools are " + listed(tool_names)));
-      } else if (test.method == runtime::MethodKind::PromptGet &&
-                 std::find(prompt_names.begin(), prompt_names.end(), request.target) == prompt_names.end()) {
-        sink.report(DiagCode::TestUnknownTarget, test.target->span, fmt::format("unknown prompt `{}`", request.target),
-                    did_you_mean(request.target, prompt_names,
-                                 prompt_names.empty() ? "the policy declares no prompts"
-                                                      : "the policy's prompts are " + listed(prompt_names)));
-      } else if (test.method == runtime::MethodKind::ResourceRead) {
-        runtime::Request probe;
-        probe.method = runtime::MethodKind::ResourceRead;
-        probe.target = request.target;
-        if (engine.evaluate(probe).reason == runtime::Reason::UnknownTarget) {
-          sink.report(DiagCode::TestUnknownTarget, test.target->span,
-                      fmt::format("no resource of the policy matches `{}`", request.target),
-                      "read a URI that a declared resource or resource template matches");
-        }
-      }
+      resolve_target(test, request);
     }
     if (test.at_ms) {
       request.now_ms = test.at_ms->value;
-    } else if (file.now_ms) {
-      request.now_ms = file.now_ms->value;
+    } else if (file_.now_ms) {
+      request.now_ms = file_.now_ms->value;
     } else {
       incomplete("time", "add `now TIMESTAMP` at the top of the file or `at TIMESTAMP` in the test (tests run at a "
                          "fixed instant)");
@@ -373,24 +314,121 @@ std::optional<PreparedFile> prepare_suite(const TestFile& file, const runtime::E
       for (std::size_t m = 0; m < missing.size(); ++m) {
         parts += (m == 0 ? "" : m + 1 == missing.size() ? " or " : ", ") + missing[m];
       }
-      sink.report(DiagCode::TestIncomplete, test.span, fmt::format("test `{}` has no {}", test.name.value, parts), fixes);
+      sink_.report(DiagCode::TestIncomplete, test.span, fmt::format("test `{}` has no {}", test.name.value, parts), fixes);
     }
-    if (test.expect) {
-      for (const auto& obligation : test.expect->obligations) {
-        if (std::find(obligation_names.begin(), obligation_names.end(), obligation.value) != obligation_names.end()) continue;
-        sink.report(DiagCode::TestUnknownObligation, obligation.span, fmt::format("unknown obligation `{}`", obligation.value),
-                    did_you_mean(obligation.value, obligation_names,
-                                 obligation_names.empty() ? "the policy declares no obligations"
-                                                          : "the policy's obligations are " + listed(obligation_names)));
-      }
-      for (const auto& rule : test.expect->rules) {
-        if (std::find(rule_ids.begin(), rule_ids.end(), rule.value) != rule_ids.end()) continue;
-        sink.report(DiagCode::TestUnknownRule, rule.span, fmt::format("unknown rule or grant `{}`", rule.value),
-                    did_you_mean(rule.value, rule_ids, "the policy's rules and grants are " + listed(rule_ids)));
-      }
-    }
-    prepared.requests.push_back(std::move(request));
+    if (test.expect) check_expectation_names(*test.expect);
+    return request;
   }
+
+ private:
+  void check_unique_name(const TestCase& test) {
+    auto [seen, inserted] = names_seen_.emplace(test.name.value, test.name.span);
+    if (inserted) return;
+    LineColumn first = sources_.line_column(seen->second.file, seen->second.begin);
+    sink_.report(DiagCode::TestDuplicateName, test.name.span,
+                 fmt::format("test name `{}` is already used on line {}", test.name.value, first.line),
+                 "give every test in a file its own name, so reports can tell them apart");
+  }
+
+  // The principal of `as USER`; an entities-file user's roles are checked
+  // once, where first used.
+  void resolve_user(const Spanned<std::string>& user, runtime::Request& request) {
+    auto found = users_.find(user.value);
+    if (found == users_.end()) {
+      if (!entity_file_failed_) {  // else unknown users are likely its users: not reported again
+        std::string fallback = user_ids_.empty() ? "declare it with `user " + user.value + " roles ROLE`"
+                                                 : "declare it with `user ID roles ...`; known users are " + listed(user_ids_);
+        sink_.report(DiagCode::TestUnknownUser, user.span, fmt::format("unknown user `{}`", user.value),
+                     did_you_mean(user.value, user_ids_, fallback));
+      }
+      return;
+    }
+    request.principal = found->second.principal;
+    if (!found->second.origin.empty() && !roles_checked_[found->first]) {
+      roles_checked_[found->first] = true;
+      check_roles(request.principal, user.span, found->second.origin);
+    }
+  }
+
+  void check_roles(const runtime::Principal& principal, Span where, const std::string& origin) {
+    for (const std::string& role : principal.roles) {
+      if (std::find(role_names_.begin(), role_names_.end(), role) != role_names_.end()) continue;
+      sink_.report(DiagCode::TestUnknownRole, where,
+                   fmt::format("user `{}`{} holds role `{}`, which the policy does not declare", principal.id,
+                               origin.empty() ? "" : " (from `" + origin + "`)", role),
+                   did_you_mean(role, role_names_, "the policy's roles are " + listed(role_names_)));
+    }
+  }
+
+  // The call: a declared tool or prompt, or a URI some resource matches.
+  void resolve_target(const TestCase& test, runtime::Request& request) {
+    request.method = test.method;
+    request.target = test.target->value;
+    request.arguments_json = test.arguments_json;
+    if (test.method == runtime::MethodKind::ToolCall &&
+        std::find(tool_names_.begin(), tool_names_.end(), request.target) == tool_names_.end()) {
+      sink_.report(DiagCode::TestUnknownTarget, test.target->span, fmt::format("unknown tool `{}`", request.target),
+                   did_you_mean(request.target, tool_names_, "the policy's tools are " + listed(tool_names_)));
+    } else if (test.method == runtime::MethodKind::PromptGet &&
+               std::find(prompt_names_.begin(), prompt_names_.end(), request.target) == prompt_names_.end()) {
+      sink_.report(DiagCode::TestUnknownTarget, test.target->span, fmt::format("unknown prompt `{}`", request.target),
+                   did_you_mean(request.target, prompt_names_,
+                                prompt_names_.empty() ? "the policy declares no prompts"
+                                                      : "the policy's prompts are " + listed(prompt_names_)));
+    } else if (test.method == runtime::MethodKind::ResourceRead) {
+      runtime::Request probe;
+      probe.method = runtime::MethodKind::ResourceRead;
+      probe.target = request.target;
+      if (engine_.evaluate(probe).reason == runtime::Reason::UnknownTarget) {
+        sink_.report(DiagCode::TestUnknownTarget, test.target->span,
+                     fmt::format("no resource of the policy matches `{}`", request.target),
+                     "read a URI that a declared resource or resource template matches");
+      }
+    }
+  }
+
+  // The obligations and rules an expectation names exist in the policy.
+  void check_expectation_names(const Expectation& expect) {
+    for (const auto& obligation : expect.obligations) {
+      if (std::find(obligation_names_.begin(), obligation_names_.end(), obligation.value) != obligation_names_.end()) continue;
+      sink_.report(DiagCode::TestUnknownObligation, obligation.span, fmt::format("unknown obligation `{}`", obligation.value),
+                   did_you_mean(obligation.value, obligation_names_,
+                                obligation_names_.empty() ? "the policy declares no obligations"
+                                                          : "the policy's obligations are " + listed(obligation_names_)));
+    }
+    for (const auto& rule : expect.rules) {
+      if (std::find(rule_ids_.begin(), rule_ids_.end(), rule.value) != rule_ids_.end()) continue;
+      sink_.report(DiagCode::TestUnknownRule, rule.span, fmt::format("unknown rule or grant `{}`", rule.value),
+                   did_you_mean(rule.value, rule_ids_, "the policy's rules and grants are " + listed(rule_ids_)));
+    }
+  }
+
+  const TestFile& file_;
+  const runtime::Engine& engine_;
+  const SourceManager& sources_;
+  DiagnosticSink& sink_;
+  std::vector<std::string> role_names_, rule_ids_, tool_names_, prompt_names_, obligation_names_;
+  std::map<std::string, KnownUser> users_;
+  std::vector<std::string> user_ids_;
+  EntityMap entities_;
+  bool any_entities_ = false;
+  bool entity_file_failed_ = false;  // then unknown users are likely its users: not reported again
+  std::map<std::string, Span> names_seen_;
+  std::map<std::string, bool> roles_checked_;  // entities-file users whose roles were checked
+};
+
+}  // namespace
+
+std::optional<PreparedFile> prepare_suite(const TestFile& file, const runtime::Engine& engine,
+                                          const SourceManager& sources, DiagnosticSink& sink,
+                                          const EntitySourceOpener& open_entity_sources) {
+  std::size_t errors_before = sink.error_count();
+  SuitePreparer preparer(file, engine, sources, sink);
+  preparer.load_users_and_entities();
+  PreparedFile prepared;
+  prepared.file = &file;
+  preparer.open_entities(prepared, open_entity_sources);
+  for (const TestCase& test : file.tests) prepared.requests.push_back(preparer.prepare_case(test));
   if (sink.error_count() > errors_before || file.has_syntax_errors) return std::nullopt;
   return prepared;
 }
