@@ -1,21 +1,45 @@
 #!/usr/bin/env bash
-# bootstrap.sh — installs the Debian packages the build needs, only when missing.
+# bootstrap.sh — installs the Debian packages the build needs, only when missing;
+# with --tests, also those only the tests need.
+# scripts/setup.sh (the main job: build, run the bundled example) runs it bare;
+# scripts/test.sh, scripts/sanitize.sh and scripts/fuzz.sh run it with --tests.
+# A new package goes into the list of what needs it: `build` when building or
+# running the product needs it (CMake refuses to configure without it, or a
+# shipped program uses it), else `tests`.
 # Idempotent: a second run installs nothing and takes well under a second.
+# Usage: scripts/bootstrap.sh [--tests]
 set -euo pipefail
 
-packages=(
+build=(
   g++ cmake ninja-build pkg-config
-  clang-14 libclang-rt-14-dev
   antlr4 libantlr4-runtime-dev
+  # catch2 and libbenchmark-dev: the unit tests and benchmarks are part of the
+  # CMake tree, which does not configure without them.
   llvm-14-dev libfmt-dev catch2 libcli11-dev libsimdjson-dev libbenchmark-dev libsqlite3-dev
-  libssl-dev openssl libtomlplusplus-dev libboost1.81-dev
+  libssl-dev libtomlplusplus-dev libboost1.81-dev
   nodejs
-  postgresql-15 libpq-dev
-  haproxy
-  python3-prometheus-client
-  chromium
-  universal-ctags
+  libpq-dev
+  python3                              # tests/policy_tests does not configure without it
 )
+tests=(
+  clang-14 libclang-rt-14-dev          # scripts/sanitize.sh and scripts/fuzz.sh (ASan, UBSan, libFuzzer)
+  openssl                              # keys and signatures made by the CLI and e2e tests
+  postgresql-15                        # tests/entity_sources starts a real PostgreSQL
+  haproxy                              # tests/e2e/http_scaleout.test.mjs, bench/http_gateway_bench.sh
+  python3-prometheus-client            # tests/metrics reads the gateway's metrics with it
+  chromium                             # tests/doc renders the permission page headless
+  universal-ctags                      # scripts/code-sizes.sh (file and function sizes)
+)
+
+packages=("${build[@]}")
+case ${1:-} in
+  "") ;;
+  --tests) packages+=("${tests[@]}") ;;
+  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "error: unexpected argument \`$1\`" >&2
+     echo "  = help: scripts/bootstrap.sh [--tests]; see scripts/bootstrap.sh --help" >&2
+     exit 2 ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do

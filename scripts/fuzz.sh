@@ -54,6 +54,8 @@ build=$(realpath -m "${AUTHZ_FUZZ_BUILD_DIR:-build-sanitize}")
 work=$build/fuzz-work
 
 # ---- configure and build (AUTHZ_FUZZ_SKIP_BUILD=1: the targets are built) ----------
+# clang-14 and its sanitizer runtimes are test packages: the main job does not install them.
+[[ ${AUTHZ_FUZZ_SKIP_BUILD:-0} == 1 ]] || scripts/bootstrap.sh --tests
 if [[ ${AUTHZ_FUZZ_SKIP_BUILD:-0} == 1 ]]; then
   :
 elif ! grep -q '^AUTHZ_FUZZ:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then

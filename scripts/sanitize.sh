@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sanitize.sh — builds the tree with clang-14 under AddressSanitizer (with
 # LeakSanitizer) and UndefinedBehaviorSanitizer in build-sanitize, and runs the
-# tests labelled `sanitize` (unit, conformance, differential, build_load, golden, and the
+# tests labelled `sanitize` (unit.*, conformance, differential, build_load, golden, and the
 # gateway e2e tests driving the sanitized authz-gateway); ends with ctest's
 # summary, then any sanitizer reports. Any report fails the run: UB is not recoverable
 # (-fno-sanitize-recover=all), ASan halts on the first error, leaks fail the
@@ -29,6 +29,8 @@ if (( $# )); then
   esac
 fi
 
+# clang-14, its sanitizer runtimes and the test-only packages the e2e tests use.
+scripts/bootstrap.sh --tests
 build_dir=${AUTHZ_SANITIZE_BUILD_DIR:-build-sanitize}
 launcher=()
 if command -v ccache >/dev/null; then
