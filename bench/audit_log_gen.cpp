@@ -12,7 +12,7 @@
 #include <string>
 
 #include "runtime/audit_log.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {

@@ -16,8 +16,8 @@
 #include "compiler/lower.h"
 #include "compiler/parse.h"
 #include "runtime/engine.h"
-#include "runtime/sha256.h"
-#include "runtime/table_writer.h"
+#include "runtime/internal/sha256.h"
+#include "runtime/internal/table_writer.h"
 
 namespace {
 

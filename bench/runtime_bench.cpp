@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "runtime/engine.h"
-#include "runtime/sha256.h"
-#include "runtime/table_reader.h"
-#include "runtime/table_writer.h"
-#include "runtime/uri_template.h"
+#include "runtime/internal/sha256.h"
+#include "runtime/internal/table_reader.h"
+#include "runtime/internal/table_writer.h"
+#include "runtime/internal/uri_template.h"
 #include "tests/unit/runtime_test_models.h"
 
 using namespace authz::runtime;

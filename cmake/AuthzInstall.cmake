@@ -5,7 +5,7 @@
 #   bin/authzc, bin/authz-gateway            (their own install() lines)
 #   lib/libauthz_runtime.a, lib/libauthz_c.a
 #   lib/libauthz_c.so.1 (SONAME; .so.0.1.0 the file, .so the link)
-#   include/authz/runtime/*.h                (C++ API: #include "runtime/engine.h")
+#   include/authz/runtime/*.h                (C++ API: #include "runtime/engine.h"; the list below)
 #   include/authz/authz.h                    (C ABI:   #include <authz/authz.h>)
 #   lib/cmake/authz/                         (find_package(authz) -> authz::runtime, authz::c)
 #   lib/pkgconfig/authz.pc, authz-c.pc       (pkg-config authz / authz-c)
@@ -22,12 +22,23 @@ install(TARGETS authz_runtime authz_c authz_c_shared EXPORT authzTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/authz)
 
-# Every top-level runtime header (the API and the value types it exposes),
-# opcodes.def (table_model.h includes it), plus the two internal headers the
-# public ones include.
-install(DIRECTORY runtime/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/authz/runtime
-        FILES_MATCHING PATTERN "*.h" PATTERN "*.def" PATTERN "internal" EXCLUDE PATTERN "c_api" EXCLUDE)
-install(FILES runtime/internal/value_store.h runtime/internal/string_map.h
+# The public C++ API, by name: what an embedder needs to load a table, decide
+# and explain (engine.h: Engine, Request, Principal, PreparedRequest;
+# decision.h, trace_render.h), give entity data (entity_store.h), filter rows
+# (partial_eval.h, sql_where.h), audit (audit_log.h), roll out a candidate
+# policy (shadow.h), and the types those expose (result.h, value.h,
+# table_model.h with opcodes.def, table_signature.h). Everything else under
+# runtime/internal/ is private to the runtime and the project's own programs,
+# and is not installed, but for the two headers public types hold by value
+# so that deciding allocates nothing: small_vector.h (Model's nodes and role
+# sets) and value_store.h (a PreparedRequest's arguments). Adding a header
+# here makes it API: tests/install builds consumers against this list.
+set(AUTHZ_PUBLIC_HEADERS
+  audit_log.h decision.h engine.h entity_store.h opcodes.def partial_eval.h result.h shadow.h
+  sql_where.h table_model.h table_signature.h trace_render.h value.h)
+list(TRANSFORM AUTHZ_PUBLIC_HEADERS PREPEND runtime/)
+install(FILES ${AUTHZ_PUBLIC_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/authz/runtime)
+install(FILES runtime/internal/small_vector.h runtime/internal/value_store.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/authz/runtime/internal)
 install(FILES runtime/c_api/authz.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/authz)
 

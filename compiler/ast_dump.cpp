@@ -17,7 +17,7 @@
 
 #include "compiler/ast.h"
 #include "runtime/internal/json_string.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 
 namespace authz::ast {
 
@@ -68,7 +68,7 @@ std::string target_name(std::string_view name) {
   return is_identifier(name) ? std::string(name) : string_literal(name);
 }
 
-// Timestamps as the runtime writes them (runtime/time_text.h); durations too,
+// Timestamps as the runtime writes them (runtime/internal/time_text.h); durations too,
 // except that zero is `0s` here (the dump's spelling since it began) where the
 // runtime writes `0ms`.
 std::string timestamp(std::int64_t millis) { return runtime::format_timestamp(millis); }

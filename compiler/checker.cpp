@@ -18,7 +18,7 @@
 #include "runtime/internal/closest_name.h"
 
 #include "runtime/table_model.h"
-#include "runtime/uri_template.h"
+#include "runtime/internal/uri_template.h"
 
 namespace authz {
 

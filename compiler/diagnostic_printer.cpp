@@ -24,7 +24,7 @@
 #include "compiler/invisible_chars.h"
 #include "runtime/internal/json_string.h"
 #include "runtime/internal/utf8.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz {
 namespace {

@@ -7,8 +7,8 @@
 #include <limits>
 
 #include "runtime/internal/utf8.h"
-#include "runtime/time_text.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/time_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz {
 namespace {

@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <unordered_map>
 
-#include "runtime/model_interner.h"
-#include "runtime/model_validation.h"
+#include "runtime/internal/model_interner.h"
+#include "runtime/internal/model_validation.h"
 
 namespace authz {
 namespace {

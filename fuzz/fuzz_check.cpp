@@ -21,7 +21,7 @@
 #include "compiler/driver.h"
 #include "compiler/lower.h"
 #include "fuzz/fuzz_support.h"
-#include "runtime/table_writer.h"
+#include "runtime/internal/table_writer.h"
 
 namespace {
 

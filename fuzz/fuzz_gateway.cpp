@@ -13,7 +13,7 @@
 
 #include "fuzz/fuzz_support.h"
 #include "runtime/audit_log.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 #include "tools/gateway/audit_sink.h"
 #include "tools/gateway/message_reader.h"
 #include "tools/gateway/session.h"

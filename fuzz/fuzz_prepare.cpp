@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_support.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 
 namespace rt = authz::runtime;
 

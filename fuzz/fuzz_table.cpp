@@ -1,4 +1,4 @@
-// fuzz_table.cpp — feeds any bytes to Engine::load (runtime/table_reader.h)
+// fuzz_table.cpp — feeds any bytes to Engine::load (runtime/internal/table_reader.h)
 // as a decision table. Inputs that start like a table (the magic, at least
 // the 56-byte header of runtime/internal/table_format.h) get their body
 // length and SHA-256 recomputed first, so a mutated body reaches the decoder
@@ -16,8 +16,8 @@
 
 #include "fuzz/fuzz_support.h"
 #include "runtime/internal/table_format.h"
-#include "runtime/sha256.h"
-#include "runtime/table_writer.h"
+#include "runtime/internal/sha256.h"
+#include "runtime/internal/table_writer.h"
 
 namespace rt = authz::runtime;
 namespace fmt_ = authz::runtime::internal;

@@ -25,9 +25,9 @@
 #include "runtime/internal/json_canonical.h"
 #include "runtime/internal/json_string.h"
 #include "runtime/internal/string_map.h"
-#include "runtime/sha256.h"
-#include "runtime/time_text.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/sha256.h"
+#include "runtime/internal/time_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::runtime {
 namespace {

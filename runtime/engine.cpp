@@ -14,11 +14,11 @@
 #include <fmt/format.h>
 
 #include "runtime/internal/evaluator.h"
-#include "runtime/model_validation.h"
-#include "runtime/table_reader.h"
-#include "runtime/table_writer.h"
-#include "runtime/time_text.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/model_validation.h"
+#include "runtime/internal/table_reader.h"
+#include "runtime/internal/table_writer.h"
+#include "runtime/internal/time_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::runtime {
 namespace internal {

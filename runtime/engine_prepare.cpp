@@ -20,7 +20,7 @@
 #include "runtime/internal/engine_state.h"
 #include "runtime/internal/json_canonical.h"
 #include "runtime/internal/json_input.h"
-#include "runtime/uri_template.h"
+#include "runtime/internal/uri_template.h"
 
 namespace authz::runtime {
 

@@ -7,12 +7,20 @@
 #include <fmt/format.h>
 
 #include "runtime/internal/json_input.h"
+#include "runtime/internal/string_map.h"
+#include "runtime/internal/value_store.h"
 
 namespace authz::runtime {
+
+struct JsonEntityStore::Types {
+  internal::StringMap<internal::StringMap<Entity>> by_type;
+};
+
 namespace {
 
-// Builds one entity from a parsed JSON object element.
-bool build_entity(simdjson::dom::element json, internal::ValueStore& store, Value& root, std::string& error) {
+// Builds one entity's values from a parsed JSON object element; its root is
+// store.values[0].
+bool build_entity(simdjson::dom::element json, internal::ValueStore& store, std::string& error) {
   if (json.type() != simdjson::dom::element_type::OBJECT) {
     error = fmt::format("an entity must be a JSON object, not {}", internal::describe_json(json));
     return false;
@@ -20,7 +28,6 @@ bool build_entity(simdjson::dom::element json, internal::ValueStore& store, Valu
   std::uint32_t slot = store.reserve(1);
   if (!internal::convert_untyped(json, store, slot, 1, error)) return false;
   store.finish();
-  root = store.values[slot];
   return true;
 }
 
@@ -30,14 +37,17 @@ Result<Entity> Entity::from_json(std::string_view json) {
   simdjson::dom::element document;
   std::string error;
   if (!internal::parse_json(json, document, error)) return Result<Entity>::failure(error);
+  internal::ValueStore store;
+  if (!build_entity(document, store, error)) return Result<Entity>::failure(error);
   Entity entity;
-  if (!build_entity(document, entity.store_, entity.root_, error)) return Result<Entity>::failure(error);
+  entity.root_ = store.values[0];
+  entity.values_ = std::move(store.values);
+  entity.chars_ = std::move(store.chars);
   return Result<Entity>::success(std::move(entity));
 }
 
 Result<Entity> Entity::from_fields(std::span<const EntityField> fields) {
-  Entity entity;
-  internal::ValueStore& store = entity.store_;
+  internal::ValueStore store;
   auto count = static_cast<std::uint32_t>(fields.size());
   std::size_t text = 0;
   for (const EntityField& field : fields) text += field.name.size() + field.text.size();
@@ -66,7 +76,10 @@ Result<Entity> Entity::from_fields(std::span<const EntityField> fields) {
     store.values[first + 2 * i + 1] = value;
   }
   store.finish();
+  Entity entity;
   entity.root_ = store.resolve(internal::ValueStore::sequence(ValueKind::Map, first, count));
+  entity.values_ = std::move(store.values);
+  entity.chars_ = std::move(store.chars);
   return Result<Entity>::success(std::move(entity));
 }
 
@@ -102,19 +115,24 @@ Result<JsonEntityStore> JsonEntityStore::from_json(std::string_view json) {
                                         internal::describe_json(document)));
   }
   JsonEntityStore store;
+  auto built = std::make_shared<Types>();
   for (auto type_field : types) {
     simdjson::dom::object entities;
     if (type_field.value.get_object().get(entities) != simdjson::SUCCESS) {
       return Failure::failure(fmt::format("entity data: `{}` must map entity ids to objects, not {}",
                                           type_field.key, internal::describe_json(type_field.value)));
     }
-    auto [by_id, inserted] = store.by_type_.try_emplace(std::string(type_field.key));
+    auto [by_id, inserted] = built->by_type.try_emplace(std::string(type_field.key));
     if (!inserted) return Failure::failure(fmt::format("entity data: type `{}` appears twice", type_field.key));
     for (auto entity_field : entities) {
-      Entity entity;
-      if (!build_entity(entity_field.value, entity.store_, entity.root_, error)) {
+      internal::ValueStore values;
+      if (!build_entity(entity_field.value, values, error)) {
         return Failure::failure(fmt::format("entity data: `{}` `{}`: {}", type_field.key, entity_field.key, error));
       }
+      Entity entity;
+      entity.root_ = values.values[0];
+      entity.values_ = std::move(values.values);
+      entity.chars_ = std::move(values.chars);
       if (!by_id->second.try_emplace(std::string(entity_field.key), std::move(entity)).second) {
         return Failure::failure(
             fmt::format("entity data: `{}` `{}` appears twice", type_field.key, entity_field.key));
@@ -122,6 +140,7 @@ Result<JsonEntityStore> JsonEntityStore::from_json(std::string_view json) {
       ++store.entity_count_;
     }
   }
+  store.types_ = std::move(built);
   return Result<JsonEntityStore>::success(std::move(store));
 }
 
@@ -136,8 +155,9 @@ Result<JsonEntityStore> JsonEntityStore::from_file(const std::string& path) {
 }
 
 const Entity* JsonEntityStore::lookup(std::string_view entity_type, std::string_view id) const {
-  auto type = by_type_.find(entity_type);
-  if (type == by_type_.end()) return nullptr;
+  if (!types_) return nullptr;  // moved from
+  auto type = types_->by_type.find(entity_type);
+  if (type == types_->by_type.end()) return nullptr;
   auto entity = type->second.find(id);
   return entity == type->second.end() ? nullptr : &entity->second;
 }

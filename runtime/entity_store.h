@@ -32,12 +32,9 @@
 #include <memory>
 #include <span>
 #include <string>
-#include <vector>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
-#include "runtime/internal/string_map.h"
-#include "runtime/internal/value_store.h"
 #include "runtime/result.h"
 #include "runtime/value.h"
 
@@ -75,8 +72,11 @@ class Entity {
  private:
   friend class JsonEntityStore;
   Entity() = default;
-  internal::ValueStore store_;
-  Value root_;  // a Map over store_
+  // The storage root_ points into (strings and items); vectors keep their
+  // buffers when moved, so a moved Entity stays valid.
+  std::vector<Value> values_;
+  std::vector<char> chars_;
+  Value root_;  // a Map over values_
 };
 
 // One evaluate() call's view of entity lookups, handed to
@@ -133,7 +133,8 @@ class JsonEntityStore final : public EntityResolver {
 
  private:
   JsonEntityStore() = default;
-  internal::StringMap<internal::StringMap<Entity>> by_type_;
+  struct Types;  // entities by type, then id (entity_store.cpp)
+  std::shared_ptr<const Types> types_;
   std::size_t entity_count_ = 0;
 };
 

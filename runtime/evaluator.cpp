@@ -5,12 +5,12 @@
 
 #include <fmt/format.h>
 
-#include "runtime/glob_match.h"
+#include "runtime/internal/glob_match.h"
 #include "runtime/internal/value_ops.h"
-#include "runtime/model_validation.h"
-#include "runtime/table_dump.h"
-#include "runtime/time_text.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/model_validation.h"
+#include "runtime/internal/table_dump.h"
+#include "runtime/internal/time_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::runtime::internal {
 namespace {

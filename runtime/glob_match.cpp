@@ -2,11 +2,11 @@
 // match is tokens[i]"; state token_count accepts. A star state also allows
 // skipping itself (epsilon to i + 1), which the closure applies in increasing
 // state order so chains of stars propagate in one sweep.
-#include "runtime/glob_match.h"
+#include "runtime/internal/glob_match.h"
 
 #include <bit>
 
-#include "runtime/small_vector.h"
+#include "runtime/internal/small_vector.h"
 
 namespace authz::runtime {
 namespace {

@@ -11,9 +11,9 @@
 
 #include <fmt/format.h>
 
-#include "runtime/small_vector.h"
+#include "runtime/internal/small_vector.h"
 #include "runtime/internal/value_ops.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 
 namespace authz::runtime::internal {
 namespace {

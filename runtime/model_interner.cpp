@@ -1,7 +1,7 @@
 // model_interner.cpp — see model_interner.h. An entry is found by a 64-bit
 // hash of its fields, then compared field by field with the Model's entry,
 // so a hash collision costs a comparison, never a wrong share.
-#include "runtime/model_interner.h"
+#include "runtime/internal/model_interner.h"
 
 #include <cstring>
 

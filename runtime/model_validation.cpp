@@ -1,7 +1,7 @@
 // model_validation.cpp — see model_validation.h. Checks run in dependency
 // order (types, schemas, roles, constants, nodes, targets, obligations, rules,
 // grants) so each check may rely on the ones before it.
-#include "runtime/model_validation.h"
+#include "runtime/internal/model_validation.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "runtime/internal/repeat_finder.h"
-#include "runtime/uri_template.h"
+#include "runtime/internal/uri_template.h"
 
 namespace authz::runtime {
 namespace {

@@ -25,14 +25,14 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include "runtime/glob_match.h"
+#include "runtime/internal/glob_match.h"
 #include "runtime/internal/evaluator.h"
 #include "runtime/internal/json_input.h"
 #include "runtime/internal/value_ops.h"
-#include "runtime/path_match.h"
-#include "runtime/time_text.h"
-#include "runtime/uri_template.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/path_match.h"
+#include "runtime/internal/time_text.h"
+#include "runtime/internal/uri_template.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::runtime {
 

@@ -1,8 +1,8 @@
 // path_match.cpp — see path_match.h. Each path is normalised into a stack of
 // segment views (no copies of the text), then compared segment by segment.
-#include "runtime/path_match.h"
+#include "runtime/internal/path_match.h"
 
-#include "runtime/small_vector.h"
+#include "runtime/internal/small_vector.h"
 
 namespace authz::runtime {
 namespace {

@@ -4,7 +4,7 @@
 // shared by every context; OpenSSL picks the CPU's SHA extensions itself.
 // Known-answer tests: tests/unit/runtime_algorithms_test.cpp; the fail-closed
 // paths: tests/unit/sha256_failure_test.cpp.
-#include "runtime/sha256.h"
+#include "runtime/internal/sha256.h"
 
 #include <openssl/evp.h>
 

@@ -1,15 +1,15 @@
 // table_dump.cpp — see table_dump.h. Precedence levels follow the grammar
 // (OpPrecedence in table_model.h, one column of runtime/opcodes.def).
-#include "runtime/table_dump.h"
+#include "runtime/internal/table_dump.h"
 
 #include <cctype>
 #include <map>
 
 #include <fmt/format.h>
 
-#include "runtime/model_validation.h"
-#include "runtime/time_text.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/model_validation.h"
+#include "runtime/internal/time_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::runtime {
 namespace {

@@ -39,7 +39,7 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/small_vector.h"
+#include "runtime/internal/small_vector.h"
 
 namespace authz::runtime {
 

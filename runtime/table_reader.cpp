@@ -2,7 +2,7 @@
 // Decoding stops at the first problem; the Decoder remembers it and every
 // later read returns zeros, so the decode functions stay straight-line and
 // check `failed()` only where a bad value would drive a loop or allocation.
-#include "runtime/table_reader.h"
+#include "runtime/internal/table_reader.h"
 
 #include <bit>
 #include <cstring>
@@ -14,8 +14,8 @@
 #include <fmt/format.h>
 
 #include "runtime/internal/table_format.h"
-#include "runtime/model_validation.h"
-#include "runtime/sha256.h"
+#include "runtime/internal/model_validation.h"
+#include "runtime/internal/sha256.h"
 #include "runtime/table_signature.h"
 
 namespace authz::runtime {

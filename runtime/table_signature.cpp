@@ -14,8 +14,8 @@
 #include <fmt/format.h>
 
 #include "runtime/internal/table_format.h"
-#include "runtime/sha256.h"
-#include "runtime/table_reader.h"
+#include "runtime/internal/sha256.h"
+#include "runtime/internal/table_reader.h"
 
 namespace authz::runtime {
 namespace {

@@ -24,7 +24,7 @@
 // location = str file, u32 line, u32 column; subjects = u8 anyone, words roles,
 // list<str> users; window = u8 has_from [i64 from], u8 has_until [i64 until].
 // Strings enter the table in first-use order, so the body is canonical.
-#include "runtime/table_writer.h"
+#include "runtime/internal/table_writer.h"
 
 #include <cstring>
 #include <new>
@@ -33,7 +33,7 @@
 #include <unordered_map>
 
 #include "runtime/internal/table_format.h"
-#include "runtime/sha256.h"
+#include "runtime/internal/sha256.h"
 
 namespace authz::runtime {
 namespace {

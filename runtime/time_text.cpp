@@ -2,7 +2,7 @@
 //
 // Calendar arithmetic uses the era-based days-from-civil method (400-year
 // cycles of 146097 days), which is exact for every int64 day count we produce.
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 
 #include <fmt/format.h>
 

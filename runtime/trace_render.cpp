@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::runtime {
 namespace {

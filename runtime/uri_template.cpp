@@ -7,7 +7,7 @@
 // hostile URI costs O(pieces x length), never more. The captures are then
 // read forwards: each variable takes the shortest value whose end is set in
 // the next row.
-#include "runtime/uri_template.h"
+#include "runtime/internal/uri_template.h"
 
 #include <fmt/format.h>
 

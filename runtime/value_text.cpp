@@ -1,14 +1,14 @@
 // value_text.cpp — see value_text.h. Numbers print in their shortest
 // round-trip form; non-finite numbers (never produced by a valid table or
 // JSON input) print as null so JSON output stays valid.
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 
 #include <cmath>
 
 #include <fmt/format.h>
 
 #include "runtime/internal/json_string.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 
 namespace authz::runtime {
 

@@ -14,8 +14,8 @@
 #include "compiler/permission_doc/doc_facts.h"
 #include "runtime/engine.h"
 #include "runtime/partial_eval.h"
-#include "runtime/table_dump.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/table_dump.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::access_diff {
 

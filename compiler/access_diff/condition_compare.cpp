@@ -5,7 +5,7 @@
 #include <optional>
 #include <set>
 
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::access_diff {
 namespace {

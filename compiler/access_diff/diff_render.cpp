@@ -9,7 +9,7 @@
 #include "compiler/access_diff/access_diff.h"
 #include "compiler/permission_doc/doc_facts.h"
 #include "compiler/permission_doc/markdown_text.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 
 namespace authz::access_diff {
 namespace {

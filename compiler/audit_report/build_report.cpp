@@ -5,7 +5,7 @@
 #include <unordered_set>
 
 #include "compiler/audit_report/audit_report.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 
 namespace authz::audit_report {
 namespace {

@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "compiler/audit_report/audit_report.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::audit_report {
 namespace {

@@ -30,9 +30,9 @@
 #include "compiler/cli/commands.h"
 #include "compiler/cli/policy_input.h"
 #include "runtime/audit_log.h"
-#include "runtime/table_reader.h"
-#include "runtime/time_text.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/table_reader.h"
+#include "runtime/internal/time_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::cli {
 namespace {

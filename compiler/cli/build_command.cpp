@@ -18,9 +18,9 @@
 
 #include "compiler/cli/commands.h"
 #include "compiler/cli/policy_input.h"
-#include "runtime/table_reader.h"
+#include "runtime/internal/table_reader.h"
 #include "runtime/table_signature.h"
-#include "runtime/table_writer.h"
+#include "runtime/internal/table_writer.h"
 
 namespace authz::cli {
 namespace {

@@ -18,7 +18,7 @@
 #include "compiler/access_diff/access_diff.h"
 #include "compiler/cli/commands.h"
 #include "compiler/cli/policy_input.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 
 namespace authz::cli {
 namespace {

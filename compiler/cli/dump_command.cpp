@@ -14,7 +14,7 @@
 #include "compiler/ast.h"
 #include "compiler/cli/commands.h"
 #include "compiler/cli/policy_input.h"
-#include "runtime/table_dump.h"
+#include "runtime/internal/table_dump.h"
 #include "runtime/table_signature.h"
 
 namespace authz::cli {

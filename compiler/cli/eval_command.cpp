@@ -23,9 +23,9 @@
 #include "compiler/cli/policy_input.h"
 #include "runtime/engine.h"
 #include "runtime/internal/principal_json.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 #include "runtime/trace_render.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 #include "tools/entity_sources/entity_sources.h"
 
 namespace authz::cli {

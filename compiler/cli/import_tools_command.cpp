@@ -25,7 +25,7 @@
 #include "compiler/cli/schema_to_authz.h"
 #include "compiler/invisible_chars.h"
 #include "runtime/internal/utf8.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::cli {
 namespace {

@@ -24,7 +24,7 @@
 #include "compiler/cli/front_end_options.h"
 #include "compiler/cli/lint_command.h"
 #include "compiler/lint/lint.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 
 namespace authz::cli {
 namespace {

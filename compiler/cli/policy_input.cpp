@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "compiler/lower.h"
-#include "runtime/table_reader.h"
-#include "runtime/table_writer.h"
+#include "runtime/internal/table_reader.h"
+#include "runtime/internal/table_writer.h"
 
 namespace authz::cli {
 

@@ -9,7 +9,7 @@
 
 #include "compiler/invisible_chars.h"
 #include "runtime/internal/utf8.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 
 #include <simdjson.h>
 

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "compiler/lint/lint_families.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 
 namespace authz::lint {
 

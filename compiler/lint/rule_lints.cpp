@@ -12,7 +12,7 @@
 
 #include "compiler/lint/lint_families.h"
 #include "compiler/lint/never_holds.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 
 namespace authz::lint {
 namespace {

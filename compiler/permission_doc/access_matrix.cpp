@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <set>
 
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 
 namespace authz::permission_doc {
 

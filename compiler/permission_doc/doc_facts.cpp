@@ -3,8 +3,8 @@
 
 #include <fmt/format.h>
 
-#include "runtime/table_dump.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/table_dump.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::permission_doc {
 

@@ -8,8 +8,8 @@
 #include "compiler/permission_doc/doc_facts.h"
 #include "compiler/permission_doc/markdown_text.h"
 #include "compiler/permission_doc/permission_doc.h"
-#include "runtime/time_text.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/time_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::permission_doc {
 namespace {

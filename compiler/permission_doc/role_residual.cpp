@@ -1,8 +1,8 @@
 // role_residual.cpp — see role_residual.h.
 #include "compiler/permission_doc/role_residual.h"
 
-#include "runtime/model_validation.h"
-#include "runtime/table_dump.h"
+#include "runtime/internal/model_validation.h"
+#include "runtime/internal/table_dump.h"
 
 namespace authz::permission_doc {
 namespace {

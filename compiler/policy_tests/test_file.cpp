@@ -10,7 +10,7 @@
 #include <array>
 #include <cctype>
 
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 
 namespace authz::policy_tests {
 namespace {

@@ -14,7 +14,7 @@
 #include <map>
 
 #include "compiler/json_string.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 #include "runtime/trace_render.h"
 
 namespace authz::policy_tests {

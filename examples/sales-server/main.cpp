@@ -21,7 +21,7 @@
 #include <sstream>
 #include <string>
 
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 #include "sales_server.h"
 
 namespace {

@@ -7,7 +7,7 @@
 #include <charconv>
 #include <string_view>
 
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace sales_server {
 namespace {

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <exception>
 
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 #include "runtime/partial_eval.h"
 #include "runtime/sql_where.h"
 #include "runtime/trace_render.h"

@@ -18,7 +18,7 @@
 #include "runtime/engine.h"
 #include "runtime/partial_eval.h"
 #include "runtime/sql_where.h"
-#include "runtime/table_writer.h"
+#include "runtime/internal/table_writer.h"
 #include "sales_db.h"
 
 #include "compiler/driver.h"

@@ -28,9 +28,9 @@
 #include "runtime/entity_store.h"
 #include "runtime/partial_eval.h"
 #include "runtime/sql_where.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 #include "runtime/trace_render.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 
 #ifndef AUTHZ_VERSION
 #define AUTHZ_VERSION "unknown"

@@ -16,12 +16,12 @@
 #include <vector>
 
 #include "runtime/decision.h"
-#include "runtime/glob_match.h"
+#include "runtime/internal/glob_match.h"
 #include "runtime/internal/json_input.h"
 #include "runtime/internal/string_map.h"
 #include "runtime/internal/value_store.h"
 #include "runtime/table_model.h"
-#include "runtime/uri_template.h"
+#include "runtime/internal/uri_template.h"
 
 namespace authz::runtime::internal {
 

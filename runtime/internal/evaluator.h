@@ -22,8 +22,8 @@
 #include "runtime/engine.h"
 #include "runtime/internal/engine_state.h"
 #include "runtime/internal/operator_semantics.h"
-#include "runtime/small_vector.h"
-#include "runtime/path_match.h"
+#include "runtime/internal/small_vector.h"
+#include "runtime/internal/path_match.h"
 
 namespace authz::runtime::internal {
 

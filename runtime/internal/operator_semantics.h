@@ -24,9 +24,9 @@
 #include <cmath>
 #include <cstdint>
 
-#include "runtime/glob_match.h"
+#include "runtime/internal/glob_match.h"
 #include "runtime/internal/value_ops.h"
-#include "runtime/path_match.h"
+#include "runtime/internal/path_match.h"
 #include "runtime/table_model.h"
 #include "runtime/value.h"
 

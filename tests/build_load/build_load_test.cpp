@@ -23,8 +23,8 @@
 #include "compiler/driver.h"
 #include "compiler/lower.h"
 #include "runtime/engine.h"
-#include "runtime/table_reader.h"
-#include "runtime/table_writer.h"
+#include "runtime/internal/table_reader.h"
+#include "runtime/internal/table_writer.h"
 #include "tests/differential/policy_generator.h"
 
 namespace fs = std::filesystem;

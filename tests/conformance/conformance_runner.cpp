@@ -46,7 +46,7 @@
 #include "compiler/lower.h"
 #include "runtime/engine.h"
 #include "runtime/entity_store.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 #include "runtime/trace_render.h"
 
 namespace fs = std::filesystem;

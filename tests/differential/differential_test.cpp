@@ -31,7 +31,7 @@
 #include "compiler/parse.h"
 #include "runtime/engine.h"
 #include "runtime/entity_store.h"
-#include "runtime/table_writer.h"
+#include "runtime/internal/table_writer.h"
 #include "runtime/trace_render.h"
 #include "tests/differential/partial_eval_check.h"
 #include "tests/differential/policy_generator.h"

@@ -10,8 +10,8 @@
 
 #include "runtime/entity_store.h"
 #include "runtime/partial_eval.h"
-#include "runtime/time_text.h"
-#include "runtime/uri_template.h"
+#include "runtime/internal/time_text.h"
+#include "runtime/internal/uri_template.h"
 
 namespace authz::differential {
 namespace {

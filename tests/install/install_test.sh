@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # install_test.sh BUILD_DIR WORK_DIR SOURCE_DIR [FLAGS] — installs the build
-# into WORK_DIR/prefix and builds consumers against it with CMake and
+# into WORK_DIR/prefix, checks the installed C++ headers are the public list,
+# each compiling on its own, and builds consumers against it with CMake and
 # pkg-config. FLAGS (e.g. -fsanitize=address,undefined when the libraries were
 # built sanitized) are added to every consumer compile and link.
 # Fails (non-zero) on the first step that does; every step says what it does.
@@ -18,6 +19,20 @@ for path in bin/authzc include/authz/authz.h include/authz/runtime/engine.h \
             include/authz/runtime/internal/value_store.h share/authz/stdlib/std/obligations.authz; do
   [[ -e $prefix/$path ]] || { echo "missing $path in the installed tree"; exit 1; }
 done
+# The public API is a list (cmake/AuthzInstall.cmake): of runtime/internal/
+# only the two headers public types hold by value are installed, and every
+# installed header compiles on its own, so none includes one left out.
+step "installed headers: the public list, each self-contained"
+internal=$(cd "$prefix/include/authz/runtime" && find internal -type f | sort | tr '\n' ' ')
+[[ $internal == "internal/small_vector.h internal/value_store.h " ]] || {
+  echo "installed runtime/internal/ holds \`$internal\`, expected only small_vector.h and value_store.h"; exit 1; }
+for header in $(cd "$prefix/include/authz" && find runtime authz.h -name '*.h' | sort); do
+  # shellcheck disable=SC2086
+  printf '#include "%s"\n' "$header" | c++ $flags -std=c++20 -fsyntax-only -I"$prefix/include/authz" -x c++ - ||
+    { echo "installed header \`$header\` does not compile on its own"; exit 1; }
+done
+echo "$(cd "$prefix/include/authz" && find runtime authz.h -name '*.h' | wc -l) headers: $(cd "$prefix/include/authz" && find runtime authz.h -name '*.h' | sort | tr '\n' ' ')"
+
 libdir=$(dirname "$(find "$prefix" -name libauthz_runtime.a | head -1)")
 [[ -f $libdir/cmake/authz/authzConfig.cmake && -f $libdir/pkgconfig/authz.pc ]] || { echo "no package files in $libdir"; exit 1; }
 

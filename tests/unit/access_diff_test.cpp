@@ -10,7 +10,7 @@
 #include "compiler/permission_doc/access_matrix.h"
 #include "compiler/permission_doc/permission_doc.h"
 #include "compiler/permission_doc/role_residual.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 #include "tests/unit/compiled_policy_for_tests.h"
 
 namespace {

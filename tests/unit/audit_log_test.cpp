@@ -16,7 +16,7 @@
 #include "runtime/audit_log.h"
 #include "runtime/engine.h"
 #include "runtime/internal/utf8.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 
 using namespace authz::runtime;
 using authz::runtime::internal::utf8_sequence_length;

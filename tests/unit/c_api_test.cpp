@@ -12,7 +12,7 @@
 
 #include "compiled_policy_for_tests.h"
 #include "runtime/c_api/authz.h"
-#include "runtime/table_writer.h"
+#include "runtime/internal/table_writer.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "compiled_policy_for_tests.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 #include "tools/gateway/session.h"
 #include "tests/support/session_harness.h"
 

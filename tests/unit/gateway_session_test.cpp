@@ -11,7 +11,7 @@
 #include "compiler/diagnostic_printer.h"
 #include "compiler/driver.h"
 #include "compiler/lower.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 #include "tools/gateway/session.h"
 #include "tests/support/session_harness.h"
 

@@ -12,8 +12,8 @@
 
 #include "runtime/engine.h"
 #include "runtime/internal/repeat_finder.h"
-#include "runtime/model_interner.h"
-#include "runtime/small_vector.h"
+#include "runtime/internal/model_interner.h"
+#include "runtime/internal/small_vector.h"
 #include "tests/unit/compiled_policy_for_tests.h"
 
 using namespace authz::runtime;

@@ -6,7 +6,7 @@
 
 #include "runtime/entity_store.h"
 #include "runtime/partial_eval.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 #include "tests/unit/compiled_policy_for_tests.h"
 
 namespace rt = authz::runtime;

@@ -11,10 +11,10 @@
 #include "compiler/checker.h"
 #include "compiler/parse.h"
 #include "runtime/engine.h"
-#include "runtime/model_validation.h"
+#include "runtime/internal/model_validation.h"
 #include "runtime/partial_eval.h"
 #include "runtime/sql_where.h"
-#include "runtime/table_dump.h"
+#include "runtime/internal/table_dump.h"
 #include "tests/unit/compiled_policy_for_tests.h"
 
 namespace rt = authz::runtime;

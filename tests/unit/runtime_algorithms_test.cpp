@@ -11,12 +11,12 @@
 #include <vector>
 
 #include "runtime/decision.h"
-#include "runtime/glob_match.h"
-#include "runtime/path_match.h"
-#include "runtime/sha256.h"
-#include "runtime/time_text.h"
-#include "runtime/uri_template.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/glob_match.h"
+#include "runtime/internal/path_match.h"
+#include "runtime/internal/sha256.h"
+#include "runtime/internal/time_text.h"
+#include "runtime/internal/uri_template.h"
+#include "runtime/internal/value_text.h"
 
 using namespace authz::runtime;
 

@@ -11,11 +11,11 @@
 #include <fmt/format.h>
 
 #include "runtime/engine.h"
-#include "runtime/model_validation.h"
-#include "runtime/sha256.h"
-#include "runtime/table_dump.h"
-#include "runtime/table_reader.h"
-#include "runtime/table_writer.h"
+#include "runtime/internal/model_validation.h"
+#include "runtime/internal/sha256.h"
+#include "runtime/internal/table_dump.h"
+#include "runtime/internal/table_reader.h"
+#include "runtime/internal/table_writer.h"
 #include "runtime_test_models.h"
 
 using namespace authz::runtime;

@@ -30,7 +30,7 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/model_interner.h"
+#include "runtime/internal/model_interner.h"
 #include "runtime/table_model.h"
 
 namespace authz::runtime::testing {

@@ -24,9 +24,9 @@
 #include "runtime/audit_log.h"
 #include "runtime/c_api/authz.h"
 #include "runtime/engine.h"
-#include "runtime/sha256.h"
-#include "runtime/table_reader.h"
-#include "runtime/table_writer.h"
+#include "runtime/internal/sha256.h"
+#include "runtime/internal/table_reader.h"
+#include "runtime/internal/table_writer.h"
 
 namespace {
 

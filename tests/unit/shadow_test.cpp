@@ -10,7 +10,7 @@
 
 #include "runtime/audit_log.h"
 #include "runtime/shadow.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 #include "tests/support/session_harness.h"
 #include "tests/unit/compiled_policy_for_tests.h"
 

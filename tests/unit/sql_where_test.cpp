@@ -8,7 +8,7 @@
 
 #include "runtime/partial_eval.h"
 #include "runtime/sql_where.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 #include "tests/unit/compiled_policy_for_tests.h"
 
 namespace rt = authz::runtime;

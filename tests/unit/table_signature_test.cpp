@@ -10,9 +10,9 @@
 #include "runtime/c_api/authz.h"
 #include "runtime/engine.h"
 #include "runtime/internal/table_format.h"
-#include "runtime/table_reader.h"
+#include "runtime/internal/table_reader.h"
 #include "runtime/table_signature.h"
-#include "runtime/table_writer.h"
+#include "runtime/internal/table_writer.h"
 #include "tests/unit/oauth_test_keys.h"
 #include "tests/unit/runtime_test_models.h"
 

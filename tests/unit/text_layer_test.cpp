@@ -11,7 +11,7 @@
 #include "runtime/internal/json_string.h"
 #include "runtime/internal/principal_json.h"
 #include "runtime/internal/utf8.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 
 using namespace authz::runtime;
 using namespace authz::runtime::internal;

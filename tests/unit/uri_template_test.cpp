@@ -1,4 +1,4 @@
-// uri_template_test.cpp — the RFC 6570 forms of runtime/uri_template.h: what
+// uri_template_test.cpp — the RFC 6570 forms of runtime/internal/uri_template.h: what
 // each operator matches and captures, what the parser refuses, hostile URIs
 // (timing bounds), and the matcher against a brute-force reference on random
 // templates and URIs.
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/uri_template.h"
+#include "runtime/internal/uri_template.h"
 
 using namespace authz::runtime;
 

@@ -11,7 +11,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 #include "tools/entity_sources/row_source.h"
 
 namespace authz::entity_sources {

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "runtime/internal/utf8.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::gateway {
 namespace {

@@ -15,7 +15,7 @@
 #include <optional>
 
 #include "runtime/audit_log.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 #include "tools/entity_sources/entity_sources.h"
 #include "tools/gateway/child_process.h"
 #include "tools/gateway/identity.h"

@@ -5,7 +5,7 @@
 #include <limits>
 #include <set>
 
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::oauth {
 namespace {

@@ -21,7 +21,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "runtime/sha256.h"
+#include "runtime/internal/sha256.h"
 #include "tools/oauth/verified_token.h"
 
 namespace authz::oauth {

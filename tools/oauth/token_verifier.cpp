@@ -7,7 +7,7 @@
 #include <cctype>
 #include <cmath>
 
-#include "runtime/sha256.h"
+#include "runtime/internal/sha256.h"
 #include "tools/gateway/json_duplicates.h"
 #include "tools/oauth/claims_principal.h"
 

@@ -18,7 +18,7 @@
 #include <chrono>
 #include <iostream>
 
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 #include "tools/gateway/policy_file.h"
 #include "tools/oauth/oauth_config_toml.h"
 #include "tools/oauth/token_verifier.h"

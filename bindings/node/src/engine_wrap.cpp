@@ -21,9 +21,9 @@
 #include "js_entities.h"
 #include "runtime/partial_eval.h"
 #include "runtime/sql_where.h"
-#include "runtime/time_text.h"
+#include "runtime/internal/time_text.h"
 #include "runtime/trace_render.h"
-#include "runtime/value_text.h"
+#include "runtime/internal/value_text.h"
 
 namespace authz::node {
 namespace {
