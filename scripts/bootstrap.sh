@@ -13,8 +13,9 @@ set -euo pipefail
 build=(
   g++ cmake ninja-build pkg-config
   antlr4 libantlr4-runtime-dev
-  # catch2 and libbenchmark-dev: the unit tests and benchmarks are part of the
-  # CMake tree, which does not configure without them.
+  # catch2 and libbenchmark-dev: setup.sh builds the whole tree, test programs
+  # and benchmarks included (the PGO training runs bench/gateway_bench, and
+  # scripts/test.sh reuses the build), and CMake does not configure it without them.
   llvm-14-dev libfmt-dev catch2 libcli11-dev libsimdjson-dev libbenchmark-dev libsqlite3-dev
   libssl-dev libtomlplusplus-dev libboost1.81-dev
   nodejs
