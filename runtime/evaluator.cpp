@@ -417,6 +417,10 @@ bool Evaluator::quantifier(NodeIndex index, const CompiledNode& node, const Node
   bool result = all;
   bool ok = true;
   for (std::uint32_t i = 0; i < list.size; ++i) {
+    if (++quantifier_steps_ > kMaxQuantifierSteps) {
+      ok = fail(ErrorKind::QuantifierBudget, index);
+      break;
+    }
     bound_[slot] = tainted(list.items[i], list.from_entity_data);
     Value body;
     if (!eval(ops[1], body) || !present(ops[1], body)) {
@@ -474,6 +478,9 @@ std::string Evaluator::error_message(bool for_end_user) const {
     case ErrorKind::InvalidPath:
       return fmt::format("`{}`: the path on the {} {}", where, error_.path_problem_in_base ? "right" : "left",
                          describe(error_.path_problem));
+    case ErrorKind::QuantifierBudget:
+      return fmt::format("`{}`: the decision would evaluate more than {} quantifier bodies (lists too long)", where,
+                         kMaxQuantifierSteps);
   }
   return "evaluation error";
 }

@@ -228,6 +228,9 @@ constexpr bool is_opcode_number(std::uint8_t number) {
 // nest at most this deep. Each nesting level multiplies evaluation time by
 // its list's length, so the limit is small.
 inline constexpr Index kMaxBoundSlots = 4;
+// The most quantifier bodies one decision evaluates (all rules together); one more is an
+// evaluation error, so a hostile request's long lists under nested quantifiers cannot stall it.
+inline constexpr std::uint32_t kMaxQuantifierSteps = 65536;
 
 // One node of the model's flat expression array.
 struct Node {

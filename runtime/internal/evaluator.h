@@ -68,7 +68,7 @@ class Evaluator {
  private:
   enum class ErrorKind {
     None, AbsentValue, NoResolver, EntityNotFound, SourceFailed, EntityAttributeMissing, EntityAttributeType,
-    UnknownArgument, TypeMismatch, Overflow, InvalidPath,
+    UnknownArgument, TypeMismatch, Overflow, InvalidPath, QuantifierBudget,
   };
   struct Error {
     ErrorKind kind = ErrorKind::None;
@@ -133,6 +133,10 @@ class Evaluator {
   std::uint32_t failure_index_ = 0;  // into failures_: the failure of the current error
   SmallVector<Value, 32> list_scratch_;
   SmallVector<Value, kMaxBoundSlots> bound_;  // the quantifiers' elements, by slot; sized on first use
+  // Quantifier bodies evaluated so far by this evaluator (one decision). Nested quantifiers
+  // multiply their lists' lengths, and the lists may come from the request: past
+  // kMaxQuantifierSteps the quantifier errs (fails closed) instead of running on.
+  std::uint32_t quantifier_steps_ = 0;
   std::vector<std::unique_ptr<Value[]>> converted_;  // entity collections converted to declared types
 };
 

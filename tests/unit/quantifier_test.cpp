@@ -175,6 +175,29 @@ deny outside: read_many when any(p in args.paths: !(p under user.home));
   CHECK(decide(engine, "read_many", R"({"paths": ["/home/bob/a", "relative"]})") == kDeny);
 }
 
+TEST_CASE("nested quantifiers over long request lists stop at the step budget and fail closed", "[quantifier]") {
+  // 300 paths x 300 paths = 90,000 bodies > kMaxQuantifierSteps: the allow errs (does not apply)
+  // instead of running on; 200 x 200 = 40,000 stays under it and decides.
+  rt::Engine engine = engine_for(R"(
+/// A tautology over every pair of paths: only the cost matters.
+allow pairs: anyone may read_many when all(p in args.paths: all(q in args.paths: p != q || p == q));
+)");
+  auto paths = [](int n) {
+    std::string json = R"({"paths": [)";
+    for (int i = 0; i < n; ++i) json += (i ? ",\"/p" : "\"/p") + std::to_string(i) + "\"";
+    return json + "]}";
+  };
+  CHECK(decide(engine, "read_many", paths(200)) == kAllow);
+  rt::Request request;
+  request.principal = rt::Principal{"u-bob", {}, R"({"home": "/home/bob"})"};
+  request.target = "read_many";
+  request.arguments_json = paths(300);
+  rt::Decision decision = engine.evaluate(request);
+  CHECK(decision.effect == kDeny);
+  CHECK(decision.reason == rt::Reason::Error);
+  CHECK_THAT(decision.message, Catch::Contains("more than 65536 quantifier bodies"));
+}
+
 TEST_CASE("lowering: slots by nesting depth, shared nodes, readable dumps", "[quantifier]") {
   rt::Engine engine = engine_for(R"(
 /// Nested.
