@@ -176,11 +176,13 @@ deny outside: read_many when any(p in args.paths: !(p under user.home));
 }
 
 TEST_CASE("nested quantifiers over long request lists stop at the step budget and fail closed", "[quantifier]") {
-  // 300 paths x 300 paths = 90,000 bodies > kMaxQuantifierSteps: the allow errs (does not apply)
-  // instead of running on; 200 x 200 = 40,000 stays under it and decides.
+  // 300 paths x 300 paths = 90,000 bodies > kMaxQuantifierSteps: the deny errs, so it denies,
+  // instead of running on; 200 x 200 = 40,000 stays under it and decides (nothing matches).
   rt::Engine engine = engine_for(R"(
-/// A tautology over every pair of paths: only the cost matters.
-allow pairs: anyone may read_many when all(p in args.paths: all(q in args.paths: p != q || p == q));
+/// Anything.
+allow everything: anyone may read_many;
+/// A contradiction over every pair of paths: only the cost matters.
+deny pairs: read_many when any(p in args.paths: any(q in args.paths: p == q && p != q));
 )");
   auto paths = [](int n) {
     std::string json = R"({"paths": [)";
