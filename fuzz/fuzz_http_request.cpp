@@ -107,6 +107,7 @@ void check_accepted(const th::RequestFacts& f, const th::RequestRules& rules, co
     case th::Route::Metadata:
       FUZZ_REQUIRE((path == rules.metadata_path || path == "/.well-known/oauth-protected-resource") && f.method == "GET");
       return;
+    case th::Route::Metrics: FUZZ_REQUIRE(rules.metrics && path == "/metrics" && f.method == "GET"); return;
     case th::Route::Mcp: break;
   }
   FUZZ_REQUIRE(f.target == rules.mcp_path);
@@ -204,6 +205,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   th::RequestRules rules;
   rules.allowed_origins = {"http://localhost:6274"};
+  rules.metrics = facts.target.size() % 2 == 0;  // /metrics served or not, chosen by the input
   const th::Verdict verdict = th::check_request(facts, rules);
   if (verdict.status == 0) {
     check_accepted(facts, rules, verdict);
