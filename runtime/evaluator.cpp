@@ -412,7 +412,7 @@ bool Evaluator::quantifier(NodeIndex index, const CompiledNode& node, const Node
   if (!is_sequence(list)) return type_mismatch(index, list, list);
   const bool all = node.op == Opcode::All;
   const std::uint32_t slot = node.field;
-  if (bound_.size() <= slot) bound_.resize(slot + 1, Value());
+  if (slot >= bound_.size()) return fail(ErrorKind::AbsentValue, index);  // validation refuses such a table
   const Value saved = bound_[slot];
   bool result = all;
   bool ok = true;
@@ -494,7 +494,7 @@ void Evaluator::explain(NodeIndex root, bool actual, RuleTrace& out) {
   };
   SmallVector<Saved, kMaxBoundSlots> saved;
   struct Restore {
-    SmallVector<Value, kMaxBoundSlots>& bound;
+    std::array<Value, kMaxBoundSlots>& bound;
     SmallVector<Saved, kMaxBoundSlots>& saved;
     ~Restore() {
       for (std::size_t k = saved.size(); k-- > 0;) bound[saved[k].slot] = saved[k].value;
@@ -513,8 +513,10 @@ void Evaluator::explain(NodeIndex root, bool actual, RuleTrace& out) {
     // its body with that element bound, so the trace shows its value.
     if (node.op == Opcode::All || node.op == Opcode::Any) {
       Value list;
-      if ((node.op == Opcode::All) == actual || !eval(ops[0], list) || !is_sequence(list)) break;
-      if (bound_.size() <= node.field) bound_.resize(node.field + 1, Value());
+      if ((node.op == Opcode::All) == actual || node.field >= bound_.size() || !eval(ops[0], list) ||
+          !is_sequence(list)) {
+        break;
+      }
       saved.push_back({node.field, bound_[node.field]});
       bool found = false;
       for (std::uint32_t i = 0; i < list.size && !found; ++i) {

@@ -12,6 +12,7 @@
 // kMaxExpressionDepth (validated at load).
 #pragma once
 
+#include <array>
 #include <memory>
 #include <span>
 #include <string>
@@ -52,8 +53,7 @@ class Evaluator {
   // a slot (slot < kMaxBoundSlots), as the quantifier itself would set it.
   Value bound(std::uint32_t slot) const { return slot < bound_.size() ? bound_[slot] : Value(); }
   void bind(std::uint32_t slot, const Value& element) {
-    if (bound_.size() <= slot) bound_.resize(slot + 1, Value());
-    bound_[slot] = element;
+    if (slot < bound_.size()) bound_[slot] = element;
   }
   struct PreparedView {
     const EngineState* engine;
@@ -132,7 +132,7 @@ class Evaluator {
   std::string source_failure_;  // the first failure's message
   std::uint32_t failure_index_ = 0;  // into failures_: the failure of the current error
   SmallVector<Value, 32> list_scratch_;
-  SmallVector<Value, kMaxBoundSlots> bound_;  // the quantifiers' elements, by slot; sized on first use
+  std::array<Value, kMaxBoundSlots> bound_{};  // the quantifiers' elements, by slot (validated < kMaxBoundSlots)
   // Quantifier bodies evaluated so far by this evaluator (one decision). Nested quantifiers
   // multiply their lists' lengths, and the lists may come from the request: past
   // kMaxQuantifierSteps the quantifier errs (fails closed) instead of running on.

@@ -221,13 +221,7 @@ bool PrincipalMapper::map(dom::object claims, runtime::Principal& out, std::stri
     std::string_view text;
     dom::array list;
     if (roles.get_string().get(text) == simdjson::SUCCESS) {
-      std::size_t start = 0;
-      while (start < text.size()) {
-        std::size_t space = text.find(' ', start);
-        if (space == std::string_view::npos) space = text.size();
-        add(text.substr(start, space - start));
-        start = space + 1;
-      }
+      for_each_claim_word(text, add);
     } else if (roles.get_array().get(list) == simdjson::SUCCESS) {
       for (dom::element role : list) {
         std::string_view name;

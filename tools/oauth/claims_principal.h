@@ -22,6 +22,7 @@
 #include <simdjson.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/engine.h"
@@ -30,6 +31,19 @@
 #include "tools/oauth/oauth_config.h"
 
 namespace authz::oauth {
+
+// Calls `word` for each word of a space-separated claim (`scope`, or `roles`
+// written as one string, RFC 6749 section 3.3 style), skipping empty words.
+template <class Word>
+void for_each_claim_word(std::string_view text, Word&& word) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t space = text.find(' ', start);
+    if (space == std::string_view::npos) space = text.size();
+    if (space > start) word(text.substr(start, space - start));
+    start = space + 1;
+  }
+}
 
 // A dot-separated claim path into the payload, or nullopt when a step is missing.
 bool find_claim(simdjson::dom::object claims, const std::vector<std::string>& path, simdjson::dom::element& out);

@@ -330,13 +330,7 @@ bool read_scopes(dom::object claims, const std::string& scope_claim, std::vector
   if (claims[scope_claim].get(scopes) != simdjson::SUCCESS) return true;
   std::string_view text;
   if (scopes.get_string().get(text) == simdjson::SUCCESS) {
-    std::size_t start = 0;
-    while (start < text.size()) {
-      std::size_t space = text.find(' ', start);
-      if (space == std::string_view::npos) space = text.size();
-      if (space > start) out.emplace_back(text.substr(start, space - start));
-      start = space + 1;
-    }
+    for_each_claim_word(text, [&](std::string_view word) { out.emplace_back(word); });
   } else if (scopes.is_array()) {
     dom::array array = scopes.get_array().value_unsafe();
     for (dom::element entry : array) {
