@@ -73,9 +73,7 @@ std::string bq(const Type* type) { return bq(to_string(type)); }
 
 // The closest candidate to `name` (runtime/internal/closest_name.h), as help text, or "".
 std::string did_you_mean(std::string_view name, const std::vector<std::string_view>& candidates) {
-  const std::string_view best = runtime::internal::closest_name(name, candidates);
-  if (best.empty()) return {};
-  return "did you mean " + bq(best) + "?";
+  return runtime::internal::did_you_mean(runtime::internal::closest_name(name, candidates));
 }
 
 // The path `user.a.b` / `args.x` an expression names, for `has` guards; "" when

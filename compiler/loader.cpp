@@ -348,7 +348,7 @@ class Loader {
     diagnostic.notes.push_back({Span{}, "looked for " + ticked(relative) + " in " + searched});
     const std::vector<std::string> modules = available_modules(options_.stdlib_dirs);
     if (const std::string_view suggestion = runtime::internal::closest_name(name, modules); !suggestion.empty()) {
-      diagnostic.help = "did you mean " + ticked(suggestion) + "?";
+      diagnostic.help = runtime::internal::did_you_mean(suggestion);
     } else {
       diagnostic.help = "to use a file of your own, write `use \"file.authz\";`";
     }

@@ -72,4 +72,13 @@ std::string_view closest_name(std::string_view wanted, const std::vector<std::st
   return closest(wanted, candidates);
 }
 
+std::string did_you_mean(std::string_view suggestion, std::string_view prefix) {
+  if (suggestion.empty()) return {};
+  std::string out(prefix);
+  out += "did you mean `";
+  out += suggestion;
+  out += "`?";
+  return out;
+}
+
 }  // namespace authz::runtime::internal

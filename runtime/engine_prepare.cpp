@@ -43,9 +43,9 @@ std::string unknown_target_message(const internal::EngineState& state, MethodKin
     if (target.kind == kind) candidates.push_back(kind == TargetKind::Resource ? target.uri : target.name);
   }
   std::string shown(name.substr(0, 200));
-  std::string suggestion(name.size() <= 200 ? internal::closest_name(name, candidates) : std::string_view());
+  const std::string_view suggestion = name.size() <= 200 ? internal::closest_name(name, candidates) : std::string_view();
   return fmt::format("unknown {} `{}`: the policy does not declare it{}", method_noun(method), shown,
-                     suggestion.empty() ? "" : fmt::format("; did you mean `{}`?", suggestion));
+                     internal::did_you_mean(suggestion, "; "));
 }
 
 bool is_empty_json_object(const std::string& json) {
@@ -276,8 +276,7 @@ class RequestPreparer {
   // from the arguments' JSON object.
   bool convert_arguments(const Target& declared) {
     const auto param_count = static_cast<std::uint32_t>(declared.params.size());
-    arguments_first_ = store_.reserve(param_count);
-    prepared_.arguments_first_ = arguments_first_;
+    prepared_.arguments_first_ = store_.reserve(param_count);
     if (declared.kind == TargetKind::Resource) return bind_resource_arguments(declared);
     if (!is_empty_json_object(request_.arguments_json) || param_count > 0) return convert_json_arguments(declared);
     return true;
@@ -297,7 +296,7 @@ class RequestPreparer {
     for (const UriTemplate::Piece& piece : matched_template_->pieces) {
       if (!piece.variable || k >= param_count) continue;
       if (piece.explode == 0) {
-        store_.values[arguments_first_ + k] = store_.string(captures_[k]);
+        store_.values[prepared_.arguments_first_ + k] = store_.string(captures_[k]);
       } else {  // a List<String> of the segments / labels
         std::uint32_t count = 0;
         for_each_element(captures_[k], piece.explode, [&](std::string_view) { ++count; });
@@ -305,7 +304,7 @@ class RequestPreparer {
         std::uint32_t j = 0;
         for_each_element(captures_[k], piece.explode,
                          [&](std::string_view element) { store_.values[first + j++] = store_.string(element); });
-        store_.values[arguments_first_ + k] = ValueStore::sequence(ValueKind::List, first, count);
+        store_.values[prepared_.arguments_first_ + k] = ValueStore::sequence(ValueKind::List, first, count);
       }
       ++k;
     }
@@ -320,7 +319,7 @@ class RequestPreparer {
     const auto param_count = static_cast<std::uint32_t>(declared.params.size());
     SmallVector<bool, 16> given;
     given.resize(param_count);
-    if (!convert_canonical_arguments(json, declared, argument_converter_, store_, arguments_first_, given) &&
+    if (!convert_canonical_arguments(json, declared, argument_converter_, store_, prepared_.arguments_first_, given) &&
         !convert_parsed_arguments(json, declared, given)) {
       return false;
     }
@@ -351,11 +350,10 @@ class RequestPreparer {
       if (index == param_count) {
         std::vector<std::string_view> names;
         for (const Parameter& param : declared.params) names.push_back(param.name);
-        std::string suggestion(closest_name(field.key, names));
         return reject(Status::InvalidArguments,
                       fmt::format("unknown argument `{}` for {} `{}`{}", field.key.substr(0, 200),
                                   to_string(declared.kind), declared.name,
-                                  suggestion.empty() ? "" : fmt::format("; did you mean `{}`?", suggestion)));
+                                  did_you_mean(closest_name(field.key, names), "; ")));
       }
       if (given[index]) {
         return reject(Status::InvalidArguments, fmt::format("argument `{}` appears twice", field.key));
@@ -363,7 +361,7 @@ class RequestPreparer {
       given[index] = true;
       JsonPath root{nullptr, "args", -1};
       JsonPath path{&root, field.key, -1};
-      if (!argument_converter_.convert(field.value, declared.params[index].type, arguments_first_ + index, path, 1,
+      if (!argument_converter_.convert(field.value, declared.params[index].type, prepared_.arguments_first_ + index, path, 1,
                                        error_)) {
         return reject(Status::InvalidArguments, "argument " + error_);
       }
@@ -376,7 +374,7 @@ class RequestPreparer {
   // principal, finishes the store, and checks the Sets now that they are laid out.
   void finish(bool principal_cached, std::size_t principal_chars) {
     if (!principal_cached) {
-      cache_.values.assign(store_.values.begin(), store_.values.begin() + arguments_first_);
+      cache_.values.assign(store_.values.begin(), store_.values.begin() + prepared_.arguments_first_);
       cache_.chars.assign(store_.chars.begin(), store_.chars.begin() + static_cast<std::ptrdiff_t>(principal_chars));
     }
     store_.finish();
@@ -412,7 +410,6 @@ class RequestPreparer {
   TypedConverter argument_converter_;
   SmallVector<std::string_view, 4> captures_;  // of the matched resource template
   const UriTemplate* matched_template_ = nullptr;
-  std::uint32_t arguments_first_ = 0;
   std::string error_;
 };
 

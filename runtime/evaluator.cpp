@@ -421,7 +421,7 @@ bool Evaluator::quantifier(NodeIndex index, const CompiledNode& node, const Node
       ok = fail(ErrorKind::QuantifierBudget, index);
       break;
     }
-    bound_[slot] = tainted(list.items[i], list.from_entity_data);
+    bind_element(slot, list, i);
     Value body;
     if (!eval(ops[1], body) || !present(ops[1], body)) {
       ok = false;
@@ -520,7 +520,7 @@ void Evaluator::explain(NodeIndex root, bool actual, RuleTrace& out) {
       saved.push_back({node.field, bound_[node.field]});
       bool found = false;
       for (std::uint32_t i = 0; i < list.size && !found; ++i) {
-        bound_[node.field] = tainted(list.items[i], list.from_entity_data);
+        bind_element(node.field, list, i);
         Value body;
         found = eval(ops[1], body) && body.kind == ValueKind::Bool && body.boolean == actual;
       }

@@ -413,10 +413,9 @@ bool TypedConverter::convert_record(element json, TypeIndex type_index, const Js
     if (index == count) {
       std::vector<std::string_view> names;
       for (const Attribute& attribute : schema.attributes) names.push_back(attribute.name);
-      std::string suggestion(closest_name(field.key, names));
       error = fmt::format("`{}` has no field `{}` (`{}` declares {}){}", path.text(), field.key.substr(0, 64), schema.name,
                           names.empty() ? std::string("none") : fmt::format("`{}`", fmt::join(names, "`, `")),
-                          suggestion.empty() ? "" : fmt::format("; did you mean `{}`?", suggestion));
+                          did_you_mean(closest_name(field.key, names), "; "));
       return false;
     }
     given[index] = 1;

@@ -3,8 +3,8 @@
 // How: prepare() the request with placeholder values for the unknown
 // parameters, so principal, roles, target and the known arguments are
 // validated and converted exactly as evaluate() does. A node of a condition
-// that does not read an unknown parameter is evaluated by the runtime's own
-// Evaluator (same code, same errors, same entity lookups). A node that does
+// that reads neither an unknown parameter nor the element of a quantifier
+// over an unknown list is evaluated by the runtime's own Evaluator (same code, same errors, same entity lookups). A node that does
 // is evaluated symbolically:
 //   - a value-typed node becomes a term (Unknown, Constant, List, Add, ...);
 //     a term "fails" when an unknown in it is absent or its arithmetic
@@ -30,6 +30,7 @@
 #include "runtime/internal/json_input.h"
 #include "runtime/internal/value_ops.h"
 #include "runtime/internal/path_match.h"
+#include "runtime/internal/table_dump.h"
 #include "runtime/internal/time_text.h"
 #include "runtime/internal/uri_template.h"
 #include "runtime/internal/value_text.h"
@@ -460,26 +461,28 @@ class PartialEvaluator {
   PartialEvaluator(const internal::EngineState& state, internal::Evaluator& evaluator,
                    const std::vector<bool>& unknown_params, const Target& target)
       : model_(state.model), evaluator_(evaluator), target_(target) {
-    // Which nodes read an unknown parameter (operands come before their nodes).
+    // In one pass over the nodes (operands come before their nodes): which
+    // read an unknown parameter, and which quantifier slots each reads (a bit
+    // per slot).
     depends_.assign(model_.nodes.size(), false);
+    reads_bound_.assign(model_.nodes.size(), 0);
     for (std::size_t i = 0; i < model_.nodes.size(); ++i) {
       const Node& node = model_.nodes[i];
       bool reads = false;
+      std::uint8_t slots = 0;
       if (node.op == Opcode::Argument || node.op == Opcode::HasArgument) {
         for (std::size_t p = 0; p < target.params.size(); ++p) {
           if (unknown_params[p] && target.params[p].name == node.name) reads = true;
         }
+      } else if (node.op == Opcode::Bound && node.field < kMaxBoundSlots) {
+        slots = static_cast<std::uint8_t>(1u << node.field);
       }
-      for (NodeIndex operand : node.operands) reads = reads || depends_[operand];
+      for (NodeIndex operand : node.operands) {
+        reads = reads || depends_[operand];
+        slots |= reads_bound_[operand];
+      }
       depends_[i] = reads;
-    }
-    // Which quantifier slots each node reads (a bit per slot); only computed
-    // when the table has quantifiers.
-    reads_bound_.assign(model_.nodes.size(), 0);
-    for (std::size_t i = 0; i < model_.nodes.size(); ++i) {
-      const Node& node = model_.nodes[i];
-      if (node.op == Opcode::Bound && node.field < kMaxBoundSlots) reads_bound_[i] = static_cast<std::uint8_t>(1u << node.field);
-      for (NodeIndex operand : node.operands) reads_bound_[i] |= reads_bound_[operand];
+      reads_bound_[i] = slots;
     }
   }
 
@@ -729,18 +732,12 @@ class PartialEvaluator {
     // quantifier of the same slot bound (a table authzc writes never nests so).
     symbolic_slots_ = static_cast<std::uint8_t>(symbolic_slots_ & ~(1u << node.field));
     Symbolic out = chain(node.op == Opcode::All, items.size, [&](std::size_t k) {
-      Value element = items.items[k];
-      element.from_entity_data = element.from_entity_data || items.from_entity_data;
-      evaluator_.bind(node.field, element);
+      evaluator_.bind_element(node.field, items, static_cast<std::uint32_t>(k));
       return to_formula(eval(node.operands[1]));
     });
     symbolic_slots_ = saved_slots;
     evaluator_.bind(node.field, saved);
     return out;
-  }
-
-  static std::string bound_name(const Node& node) {
-    return node.name.empty() ? fmt::format("x{}", node.field) : node.name;
   }
 
   // A quantifier over an unknown list stays a quantifier: its body evaluated
@@ -1511,15 +1508,16 @@ class ResidualInterpreter {
         if (!list || (list->kind != ValueKind::List && list->kind != ValueKind::Set)) return false;
         const bool all = node.op == ResidualOp::All;
         bool result = all;
+        bindings_.emplace_back(node.constant.text, nullptr);
+        const std::size_t binding = bindings_.size() - 1;  // inner quantifiers push after it
         for (const ResidualValue& item : list->items) {
-          bindings_.emplace_back(node.constant.text, &item);
-          const bool body = holds(node.children[1], depth + 1);
-          bindings_.pop_back();
-          if (body != all) {
+          bindings_[binding].second = &item;
+          if (holds(node.children[1], depth + 1) != all) {
             result = !all;
             break;
           }
         }
+        bindings_.pop_back();
         return result;
       }
       default: break;
@@ -1592,7 +1590,8 @@ class ResidualInterpreter {
   }
 
   const UnknownValues& values_;
-  std::vector<std::pair<std::string, const ResidualValue*>> bindings_;  // quantifiers' elements, innermost last
+  // Quantifiers' element names (in the residual, which outlives the call) and elements, innermost last.
+  std::vector<std::pair<std::string_view, const ResidualValue*>> bindings_;
   std::deque<ResidualValue> arena_;
   ValueViews views_;
 };

@@ -80,12 +80,6 @@ std::string attribute_name(const Model& model, TypeIndex object_type, Index fiel
   return schema->attributes[field].name;
 }
 
-// The name a quantifier binds (All / Any / Bound), as the source wrote it;
-// a table without one names the slot (`x0`).
-std::string bound_name(const Node& node) {
-  return node.name.empty() ? fmt::format("x{}", node.field) : node.name;
-}
-
 class ExpressionPrinter {
  public:
   explicit ExpressionPrinter(const Model& model) : model_(model) {}
@@ -216,6 +210,10 @@ std::vector<std::string> target_labels(const Model& model) {
 }
 
 }  // namespace
+
+std::string bound_name(const Node& node) {
+  return node.name.empty() ? fmt::format("x{}", node.field) : node.name;
+}
 
 std::string dump_expression(const Model& model, NodeIndex root) {
   std::string out;

@@ -38,8 +38,8 @@ std::string resolve_relative(const std::string& test_path, const std::string& wr
 }
 
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates, std::string fallback) {
-  const std::string_view suggestion = runtime::internal::closest_name(name, candidates);
-  return suggestion.empty() ? fallback : "did you mean `" + std::string(suggestion) + "`?";
+  std::string suggestion = runtime::internal::did_you_mean(runtime::internal::closest_name(name, candidates));
+  return suggestion.empty() ? fallback : suggestion;
 }
 
 std::string listed(const std::vector<std::string>& names, std::size_t limit = 12) {

@@ -27,5 +27,8 @@ namespace authz::runtime::internal {
 std::size_t closest_name_limit(std::size_t wanted_length);
 std::string_view closest_name(std::string_view wanted, const std::vector<std::string_view>& candidates);
 std::string_view closest_name(std::string_view wanted, const std::vector<std::string>& candidates);
+// How every message words closest_name's answer: `prefix` + "did you mean `X`?",
+// or "" when `suggestion` is empty (none was near enough).
+std::string did_you_mean(std::string_view suggestion, std::string_view prefix = "");
 
 }  // namespace authz::runtime::internal

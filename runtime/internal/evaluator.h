@@ -3,8 +3,8 @@
 // Contract: condition() returns True, False or Error; it never throws and
 // never reads out of bounds on a validated table, whatever the request or
 // entity data hold: every operand kind is checked at run time and a mismatch
-// is an Error, as are absent values, missing entities, arithmetic overflow
-// and invalid paths. error_message() describes the last Error without
+// is an Error, as are absent values, missing entities, arithmetic overflow,
+// invalid paths and a decision past kMaxQuantifierSteps quantifier bodies. error_message() describes the last Error without
 // quoting entity data. explain() re-walks a condition to find the
 // sub-expression that made it false (or, for `unless`, true) and the values
 // on each side of it. One Evaluator serves one evaluate() call; the values it
@@ -49,11 +49,18 @@ class Evaluator {
   // For partial evaluation (partial_eval.cpp): one node's value (false on an
   // evaluation error), and read access to what prepare() resolved.
   bool value(NodeIndex index, Value& out) { return eval(index, out); }
-  // For partial evaluation of a quantifier over a known list: the element in
-  // a slot (slot < kMaxBoundSlots), as the quantifier itself would set it.
+  // The element in a quantifier's slot (slot < kMaxBoundSlots): bind_element
+  // puts element `i` of `list` there as the quantifier does (from entity data
+  // when the list is); bind puts back a value bound() returned. Partial
+  // evaluation of a quantifier over a known list uses them too.
   Value bound(std::uint32_t slot) const { return slot < bound_.size() ? bound_[slot] : Value(); }
-  void bind(std::uint32_t slot, const Value& element) {
-    if (slot < bound_.size()) bound_[slot] = element;
+  void bind(std::uint32_t slot, const Value& value) {
+    if (slot < bound_.size()) bound_[slot] = value;
+  }
+  void bind_element(std::uint32_t slot, const Value& list, std::uint32_t i) {
+    if (slot >= bound_.size()) return;
+    bound_[slot] = list.items[i];
+    bound_[slot].from_entity_data = bound_[slot].from_entity_data || list.from_entity_data;
   }
   struct PreparedView {
     const EngineState* engine;

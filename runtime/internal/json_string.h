@@ -10,7 +10,7 @@
 // U+FFFD). `/` and valid non-ASCII characters are never escaped unless the
 // style says so. The styles differ only in details the existing outputs
 // already fixed byte for byte (audit chains hash their records; goldens and
-// clients compare the others); tests/unit/json_string_test.cpp pins each:
+// clients compare the others); tests/unit/text_layer_test.cpp pins each:
 //
 //   style             \b \f  \r      DEL      invalid UTF-8      U+2028/9
 //   kValueJson        short  short   as is    copied as is (*)   as is

@@ -20,4 +20,8 @@ std::string dump_expression(const Model& model, NodeIndex root);
 // One constant, as the language writes it (`"x"`, `5`, `[admin, rep]`).
 std::string dump_constant(const Model& model, ConstantIndex constant);
 
+// The name a quantifier binds (All / Any / Bound), as the source wrote it;
+// a table without one names the slot (`x0`).
+std::string bound_name(const Node& node);
+
 }  // namespace authz::runtime
