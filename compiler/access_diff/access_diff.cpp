@@ -307,6 +307,24 @@ struct Principal {
   std::string name;
 };
 
+// For a role row, the roles it includes in `model` (itself and every role it
+// inherits), as text that compares across Models; "" for a user row or a role
+// the model lacks.
+std::string role_standing(const Model& model, const Principal& principal) {
+  if (principal.kind != "role") return {};
+  auto role = std::find_if(model.roles.begin(), model.roles.end(),
+                           [&](const runtime::Role& r) { return r.name == principal.name; });
+  if (role == model.roles.end()) return {};
+  std::vector<std::string_view> names;
+  for (std::size_t r = 0; r < model.roles.size(); ++r) {
+    if (role->includes.contains(static_cast<runtime::RoleIndex>(r))) names.push_back(model.roles[r].name);
+  }
+  std::sort(names.begin(), names.end());
+  std::string out;
+  for (std::string_view name : names) out.append(name).append(",");
+  return out;
+}
+
 }  // namespace
 
 AccessDiff diff_access(const Model& old_model, const Model& new_model, std::int64_t now_ms) {
@@ -365,7 +383,16 @@ AccessDiff diff_access(const Model& old_model, const Model& new_model, std::int6
   diff.principals = principals.size();
   diff.targets = targets.size();
 
+  // Whether a target's rules say anything different (computed once per target).
+  std::map<TargetKey, bool> rules_changed;
+  auto target_rules_changed = [&](const TargetKey& key) {
+    auto [it, fresh] = rules_changed.try_emplace(key, false);
+    if (fresh) it->second = target_rules_meaning(old_model, key) != target_rules_meaning(new_model, key);
+    return it->second;
+  };
   for (const Principal& principal : principals) {
+    const std::string standing_before = role_standing(old_model, principal);
+    const std::string standing_after = role_standing(new_model, principal);
     for (const TargetKey& key : targets) {
       auto evaluate = [&](const runtime::Engine& engine, const Model& model, const std::string& attributes) {
         runtime::PartialRequest request;
@@ -391,15 +418,20 @@ AccessDiff diff_access(const Model& old_model, const Model& new_model, std::int6
       change.before = unmark(runtime::render_residual_text(before));
       change.after = unmark(runtime::render_residual_text(after));
       if (!before.exact || !after.exact) {
-        // A condition partial evaluation does not model (a quantifier over an
-        // unknown list) reads as "never applies" in the residual, so the
-        // residuals cannot show how it changed: any change to the target's
-        // rules is undecided (counted as widening).
-        if (target_rules_meaning(old_model, key) == target_rules_meaning(new_model, key)) continue;
+        // Partial evaluation left out cases it cannot model (a quantifier
+        // body that can err, an attribute of an element of an unknown list),
+        // so the residuals may not show what changed. The row is unchanged
+        // only when nothing deciding it changed: the same residual, equally
+        // exact, from the same rules on the target, for a role including the
+        // same roles. Anything else is undecided (counted as widening).
+        if (before.exact == after.exact && change.before == change.after && !target_rules_changed(key) &&
+            standing_before == standing_after) {
+          continue;
+        }
         change.kind = ChangeKind::Undecided;
         change.widening = true;
-        change.witness = "a rule's condition is beyond partial evaluation (a quantifier over an unknown list); "
-                         "review the changed rules by hand";
+        change.witness = "a rule's condition is beyond exact partial evaluation (e.g. a quantifier body that can "
+                         "err); review the rules and roles that changed by hand";
         change.rules = responsible_rules(before, after, old_model, new_model);
         diff.changes.push_back(std::move(change));
         continue;

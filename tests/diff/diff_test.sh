@@ -58,6 +58,7 @@ grep -q -- '--- exit 5' "$cases/extend_expiry/expected.txt" || fail "extend_expi
 grep -q -- '--- exit 5' "$cases/drop_obligation/expected.txt" || fail "drop_obligation must fail on widening"
 grep -q -- '--- exit 5' "$cases/future_rule_changed/expected.txt" || fail "future_rule_changed must fail on widening"
 grep -q -- '--- exit 5' "$cases/prefix_condition/expected.txt" || fail "prefix_condition must fail on widening (a prefix test is not decided by the constants)"
+grep -q -- '--- exit 5' "$cases/inherit_inexact/expected.txt" || fail "inherit_inexact must fail on widening (a role newly inheriting a rule partial evaluation cannot model exactly)"
 grep -q -- '--- exit 0' "$cases/remove_rule/expected.txt" || fail "remove_rule narrows: exit 0"
 grep -q -- '--- exit 0' "$cases/tighten_condition/expected.txt" || fail "tighten_condition narrows: exit 0"
 grep -q -- '--- exit 0' "$cases/no_change/expected.txt" || fail "no_change: exit 0"
