@@ -28,8 +28,9 @@ tests=(
   postgresql-15                        # tests/entity_sources starts a real PostgreSQL
   haproxy                              # tests/e2e/http_scaleout.test.mjs, bench/http_gateway_bench.sh
   python3-prometheus-client            # tests/metrics reads the gateway's metrics with it
+  sqlite3                              # tests/e2e/sales_server.test.mjs reads the sales database with the CLI
   chromium                             # tests/doc renders the permission page headless
-  universal-ctags                      # scripts/code-sizes.sh (file and function sizes)
+  universal-ctags                      # scripts/code-sizes.sh (file and function sizes; a developer's tool, no test runs it)
 )
 
 packages=("${build[@]}")

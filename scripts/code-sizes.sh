@@ -14,7 +14,7 @@
 # - Output: one line per offender, `LINES  path[:line  name]`, largest first, under a heading per
 #   section, then a summary line. Deterministic for a given tree.
 # - Exit status: 0 always, unless --check is given; then 1 when anything is over a limit.
-#   2 on a usage error or when ctags is missing (package `universal-ctags`, in bootstrap.sh).
+#   2 on a usage error or when ctags is missing (package `universal-ctags`, in bootstrap.sh --tests).
 set -euo pipefail
 
 max_file_lines=800
@@ -47,7 +47,7 @@ done
 
 if ! ctags --version 2>/dev/null | grep -q 'Universal Ctags'; then
   echo "error: universal-ctags is not installed" >&2
-  echo "  = help: run \`scripts/bootstrap.sh\` (or \`apt-get install universal-ctags\`)" >&2
+  echo "  = help: run \`scripts/bootstrap.sh --tests\` (or \`apt-get install universal-ctags\`)" >&2
   exit 2
 fi
 
