@@ -166,6 +166,9 @@ TEST_CASE("oauth: exp, nbf and iat with the clock skew, to the second", "[oauth]
   auto no_skew = make_verifier(strict);
   CHECK(refusal(*no_skew, rsa_token({{"exp", std::to_string(kNow + 1)}})) == "accepted");
   CHECK(refusal(*no_skew, rsa_token({{"exp", std::to_string(kNow)}})) == "invalid_token: the token expired");
+  // The refusal says why in a flag (the HTTP front's metrics cause), not only in words.
+  CHECK(verifier->verify(rsa_token({{"exp", std::to_string(kNow - 61)}}), kNow).expired);
+  CHECK_FALSE(verifier->verify(rsa_token({{"nbf", std::to_string(kNow + 61)}}), kNow).expired);
 }
 
 TEST_CASE("oauth: audience and issuer", "[oauth]") {
@@ -260,6 +263,8 @@ TEST_CASE("oauth: tampered payload and signature; malformed signatures", "[oauth
   std::string flipped = token;
   flipped[second + 5] = flipped[second + 5] == 'A' ? 'B' : 'A';
   CHECK(refusal(*verifier, flipped) == "invalid_token: the token's signature does not verify");
+  CHECK(verifier->verify(flipped, kNow).bad_signature);
+  CHECK_FALSE(verifier->verify(flipped, kNow).expired);
   CHECK(refusal(*verifier, token.substr(0, second) + ".!!!!") == "invalid_token: the token's signature is not base64url");
 
   // ES256: the raw r||s must be exactly 64 bytes.

@@ -394,23 +394,6 @@ runtime::Result<std::string> EntitySources::principal_attributes(std::string_vie
   return R::success(std::move(out));
 }
 
-std::shared_ptr<const EntitySources> load_entity_sources(const toml::table& document, const std::string& file,
-                                                         const runtime::Engine& engine, std::string& error,
-                                                         Options options) {
-  auto config = read_entity_sources_config(document, file);
-  if (!config.ok()) {
-    error = config.error();
-    return nullptr;
-  }
-  resolve_relative_paths(config.value(), file);
-  auto sources = EntitySources::open(config.value(), engine.model(), std::move(options));
-  if (!sources.ok()) {
-    error = sources.error();
-    return nullptr;
-  }
-  return sources.value();
-}
-
 std::shared_ptr<const EntitySources> load_entity_sources(const std::string& path, const runtime::Engine& engine,
                                                          std::string& error, Options options) {
   auto config = load_entity_sources_config(path);

@@ -86,14 +86,9 @@ class EntitySources final : public runtime::EntityResolver {
   std::unique_ptr<State> state_;
 };
 
-// Reads `[entities]` from a parsed configuration document (`file` names it
-// in messages; relative paths resolve against its directory) and opens the
-// sources against `engine`'s policy. On failure returns null and sets
-// `error`. The gateway fronts' one line:
-//   config.entities = entity_sources::load_entity_sources(toml, path, engine, error);
-std::shared_ptr<const EntitySources> load_entity_sources(const toml::table& document, const std::string& file,
-                                                         const runtime::Engine& engine, std::string& error,
-                                                         Options options = {});
+// Reads the `[entities]` sections of the TOML file at `path` and opens the
+// sources against `engine`'s policy (the stdio gateway's --entities-config).
+// On failure returns null and sets `error`.
 std::shared_ptr<const EntitySources> load_entity_sources(const std::string& path, const runtime::Engine& engine,
                                                          std::string& error, Options options = {});
 

@@ -4,8 +4,9 @@
 //
 // Contract: the Enforcer calls on_decision once per decision it records (after
 // the audit append, successful or not: `audited` says which) and
-// on_audit_failure when the append fails; the relay loop calls on_reload for
-// every reload attempt of the policy or the shadow table. A front calls the
+// on_audit_failure when the append fails; the stdio relay loop and the HTTP
+// front's reload call on_reload for every reload attempt of the policy or the
+// shadow table. A front calls the
 // rest (sessions, token failures, added latency) itself. Implementations must
 // be thread-safe (the HTTP front decides on several threads) and must not
 // throw. Views in DecisionEvent are valid only during the call.

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "tools/gateway/json_text.h"
+
 namespace authz::gateway {
 
 void log_line(std::string_view text) {
@@ -12,6 +14,19 @@ void log_line(std::string_view text) {
   line += text;
   line += '\n';
   [[maybe_unused]] auto ignored = ::write(2, line.data(), line.size());
+}
+
+std::string event_line(std::string_view name, std::string_view detail, std::string_view session) {
+  std::string line = "{\"event\":";
+  append_json_string(line, name);
+  if (!session.empty()) {
+    line += ",\"session\":";
+    append_json_string(line, session);
+  }
+  line += ",\"detail\":";
+  append_json_string(line, detail);
+  line += '}';
+  return line;
 }
 
 }  // namespace authz::gateway

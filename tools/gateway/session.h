@@ -26,7 +26,8 @@
 // announced listChanged, tells the client its lists changed. set_shadow()
 // sets (or replaces, or with nullopt removes) the shadow policy: every
 // decision is also made by it and recorded (enforcer.h); lists, replies and
-// forwarding never depend on it.
+// forwarding never depend on it. set_entities() switches the entity resolver
+// (a reload's new sources) for the decisions that follow.
 #pragma once
 
 #include <cstdint>
@@ -88,6 +89,7 @@ class Session {
   // The entity data later decisions read; a front that reloads its entity
   // sources with the table passes them together (the HTTP front's SIGHUP).
   void set_entities(std::shared_ptr<const runtime::EntityResolver> entities) {
+    config_.entities = entities;  // the previous resolver (its database pools) is let go now, not at session end
     enforcer_.set_entities(std::move(entities));
   }
   const runtime::Engine* shadow() const { return shadow_ ? &*shadow_ : nullptr; }

@@ -6,6 +6,7 @@
 
 #include "tools/gateway/json_scan.h"
 #include "tools/gateway/json_text.h"
+#include "tools/gateway/log_line.h"
 #include "tools/gateway/message_reader.h"
 #include "tools/http/asio_names.h"
 #include "tools/http/sse.h"
@@ -224,12 +225,7 @@ std::shared_ptr<McpSession> Relay::create_session(const Generation& generation, 
     // The database's attributes under the token's (docs/entity-sources.md).
     auto merged = generation.sources->principal_attributes(config.principal.id, config.principal.attributes_json);
     if (!merged.ok()) {
-      if (log_) {
-        std::string line = "{\"event\":\"principal_source_failed\",\"detail\":";
-        gateway::append_json_string(line, merged.error());
-        line += '}';
-        log_(line);
-      }
+      if (log_) log_(gateway::event_line("principal_source_failed", merged.error()));
       error = "the user's attributes cannot be read";
       return nullptr;
     }
@@ -239,12 +235,8 @@ std::shared_ptr<McpSession> Relay::create_session(const Generation& generation, 
   config.observer = metrics_;
   config.audit = &audit_;
   config.caller = caller_of(call, id);
-  const std::string prefix = "{\"event\":\"session\",\"session\":\"" + id + "\",\"detail\":";
-  config.log = [log = log_, prefix](std::string_view line) {
-    std::string text = prefix;
-    gateway::append_json_string(text, line);
-    text += '}';
-    if (log) log(text);
+  config.log = [log = log_, id](std::string_view line) {
+    if (log) log(gateway::event_line("session", line, id));
   };
   auto session = std::make_shared<McpSession>(std::move(config), generation.engine, id, call.owner);
   {
@@ -503,7 +495,7 @@ net::awaitable<RelayOutcome> relay_whole_answer(McpSession& session, std::unique
     answer_failure(session, body, 502, "the upstream server's answer could not be read", reply);
     co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
   }
-  reply.upstream_ns = gateway::elapsed_ns(sent);
+  const std::int64_t waited = gateway::elapsed_ns(sent);  // every answer read below counts, whatever the client gets
   const bool reusable = parser.keep_alive();
   const std::string_view answer = trim_json(parser.get().body());
   if (status / 100 == 2 && answer.empty()) {
@@ -524,11 +516,14 @@ net::awaitable<RelayOutcome> relay_whole_answer(McpSession& session, std::unique
     add_session_header(reply, session, created);
   } else if (status == 404 && !created) {
     reply = error_reply(404, "session not found (the upstream session ended)");
+    reply.upstream_ns = waited;
     co_return RelayOutcome::EndSession;
   } else {
     answer_failure(session, body, 502, "the upstream server answered HTTP " + std::to_string(status), reply);
+    reply.upstream_ns = waited;
     if (created) co_return RelayOutcome::EndSession;
   }
+  reply.upstream_ns = waited;
   if (reusable) give_back(session, std::move(upstream));
   co_return RelayOutcome::Done;
 }
@@ -566,7 +561,7 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
                    ec == beast::error::timeout ? "the upstream server did not answer in time"
                                                : "the upstream server is unavailable",
                    reply);
-    log_("{\"event\":\"upstream_failed\",\"session\":\"" + session->id + "\",\"detail\":\"" + ec.message() + "\"}");
+    if (log_) log_(gateway::event_line("upstream_failed", ec.message(), session->id));
     co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
   }
   UpstreamParser& parser = *fresh;

@@ -47,8 +47,10 @@ struct Reply {
   std::vector<std::pair<std::string, std::string>> headers;
   bool keep_alive = true;
   bool streamed = false;  // the handler wrote the whole response itself
-  // Time spent waiting on the upstream for a relayed, not streamed answer; -1 when the gateway
-  // answered alone or streamed the answer (then no added latency is observed for the request).
+  // Time spent waiting on the upstream for a relayed, not streamed answer (also one the client
+  // gets as an error: withheld, non-2xx); -1 when the gateway answered alone or streamed the
+  // answer (then no added latency is observed for the request). A stdio upstream's wait ends
+  // when its answer, already checked by the session's core, is handed to the request.
   std::int64_t upstream_ns = -1;
 };
 

@@ -18,6 +18,7 @@
 #include "tools/gateway/audit_sink.h"
 #include "tools/gateway/json_scan.h"
 #include "tools/gateway/json_text.h"
+#include "tools/gateway/log_line.h"
 #include "tools/http/asio_names.h"
 #include "tools/http/relay.h"
 #include "tools/oauth/auth_error.h"
@@ -93,8 +94,8 @@ std::string_view token_failure_cause(const oauth::VerifyOutcome& outcome) {
   if (outcome.unknown_kid) return "unknown_key";
   const oauth::AuthError& error = *outcome.error;
   if (error.code != oauth::AuthErrorCode::InvalidToken) return oauth::error_code_name(error.code);
-  if (error.description == "the token expired") return "expired";
-  if (error.description == "the token's signature does not verify") return "bad_signature";
+  if (outcome.expired) return "expired";
+  if (outcome.bad_signature) return "bad_signature";
   return "invalid_token";
 }
 
@@ -236,12 +237,7 @@ class Server : public std::enable_shared_from_this<Server> {
   }
 
   void event(std::string_view name, std::string_view detail) {
-    std::string line = "{\"event\":";
-    gateway::append_json_string(line, name);
-    line += ",\"detail\":";
-    gateway::append_json_string(line, detail);
-    line += '}';
-    if (options_.log) options_.log(line);
+    if (options_.log) options_.log(gateway::event_line(name, detail));
   }
 
  private:
@@ -365,7 +361,7 @@ class Server : public std::enable_shared_from_this<Server> {
       co_await self->handle(*generation, parser.get(), remote, channel, reply);
       if (counted) self->active_requests_.fetch_sub(1);
       // What the gateway added to a relayed call: its whole handling less the wait on the upstream.
-      if (reply.upstream_ns >= 0 && !reply.streamed) {
+      if (reply.upstream_ns >= 0) {
         self->metrics_.observe_added_latency("http", gateway::elapsed_ns(read_at) - reply.upstream_ns);
       }
       if (!parser.get().keep_alive() || self->draining_) reply.keep_alive = false;

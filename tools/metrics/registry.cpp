@@ -79,13 +79,18 @@ void Histogram::observe_ns(std::int64_t ns) {
 }
 
 template <class Child>
-Child& Family<Child>::child_of(const std::vector<std::string>& values) {
+Child& Family<Child>::child_of(std::span<const std::string_view> values) {
   if (values.size() != labels_.size()) {
     throw std::logic_error(
         fmt::format("metric `{}` takes {} label values, not {}", name_, labels_.size(), values.size()));
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto& slot = children_[values];
+  {
+    std::shared_lock lock(mutex_);
+    auto found = children_.find(values);
+    if (found != children_.end()) return *found->second;
+  }
+  std::unique_lock lock(mutex_);
+  auto& slot = children_[std::vector<std::string>(values.begin(), values.end())];
   if (!slot) {
     if constexpr (std::is_same_v<Child, Histogram>) {
       slot = std::make_unique<Histogram>(&bounds_);
@@ -151,21 +156,21 @@ std::string Registry::render() const {
     if (kind == Kind::Counter) {
       const auto& family = *counters_[index];
       header(family);
-      std::lock_guard<std::mutex> children(family.mutex_);
+      std::shared_lock children(family.mutex_);
       for (const auto& [values, child] : family.children_) {
         out += family.name_ + labels_text(family.labels_, values) + " " + std::to_string(child->value()) + "\n";
       }
     } else if (kind == Kind::Gauge) {
       const auto& family = *gauges_[index];
       header(family);
-      std::lock_guard<std::mutex> children(family.mutex_);
+      std::shared_lock children(family.mutex_);
       for (const auto& [values, child] : family.children_) {
         out += family.name_ + labels_text(family.labels_, values) + " " + std::to_string(child->value()) + "\n";
       }
     } else {
       const auto& family = *histograms_[index];
       header(family);
-      std::lock_guard<std::mutex> children(family.mutex_);
+      std::shared_lock children(family.mutex_);
       for (const auto& [values, child] : family.children_) {
         // Read the count first: buckets observed after it can only make the
         // +Inf bucket (= count) smaller than a finite one, never the reverse,

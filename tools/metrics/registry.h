@@ -9,8 +9,9 @@
 //     and labels match, else throws std::logic_error (a programming error).
 //   - child(values...) finds or creates the child for those label values
 //     (as many as label names); children are never removed. Updating a child
-//     (inc, set, observe) is lock-free and thread-safe; child() takes a
-//     mutex. Label values are escaped on output (\\, \", \n), so any text
+//     (inc, set, observe) is lock-free and thread-safe; child() finds an
+//     existing child under a shared lock without allocating, and takes the
+//     family's lock exclusively only to create one. Label values are escaped on output (\\, \", \n), so any text
 //     is safe as a value; keep their number bounded (never user input).
 //   - render() writes every family in creation order, children in label
 //     order: `# HELP`, `# TYPE`, then the samples; histograms as cumulative
@@ -19,12 +20,16 @@
 //     whole registry at one instant.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace authz::metrics {
@@ -65,14 +70,26 @@ class Histogram {
 
 enum class Kind { Counter, Gauge, Histogram };
 
+// Orders label-value lists of strings or views alike, so a child is found by
+// views without building its key.
+struct LabelsLess {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                        [](std::string_view x, std::string_view y) { return x < y; });
+  }
+};
+
 template <class Child>
 class Family {
  public:
   template <class... Values>
   Child& child(const Values&... values) {
-    return child_of(std::vector<std::string>{std::string(values)...});
+    const std::string_view key[sizeof...(Values) + 1] = {std::string_view(values)..., {}};
+    return child_of(std::span<const std::string_view>(key, sizeof...(Values)));
   }
-  Child& child_of(const std::vector<std::string>& values);
+  Child& child_of(std::span<const std::string_view> values);
 
  private:
   friend class Registry;
@@ -80,8 +97,8 @@ class Family {
   Kind kind_ = Kind::Counter;
   std::vector<std::string> labels_;
   std::vector<double> bounds_;  // histograms
-  mutable std::mutex mutex_;
-  std::map<std::vector<std::string>, std::unique_ptr<Child>> children_;
+  mutable std::shared_mutex mutex_;
+  std::map<std::vector<std::string>, std::unique_ptr<Child>, LabelsLess> children_;
 };
 
 class Registry {

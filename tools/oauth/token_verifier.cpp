@@ -300,7 +300,7 @@ bool check_issuer_and_audience(dom::object claims, const OAuthConfig& config, Ve
 // `exp` required and not past, `nbf` and `iat` (when present) not in the
 // future, each with the configured clock skew.
 bool check_times(dom::object claims, const OAuthConfig& config, std::int64_t now_s, VerifiedToken& result,
-                 std::string& error) {
+                 std::string& error, bool& expired) {
   auto fail = [&](std::string message) {
     error = std::move(message);
     return false;
@@ -310,7 +310,10 @@ bool check_times(dom::object claims, const OAuthConfig& config, std::int64_t now
   std::int64_t exp = 0;
   if (claims["exp"].get(element) != simdjson::SUCCESS) return fail("the token has no `exp`");
   if (!numeric_date(element, false, exp)) return fail("the token's `exp` is not a number");
-  if (now_s >= exp + skew) return fail("the token expired");
+  if (now_s >= exp + skew) {
+    expired = true;
+    return fail("the token expired");
+  }
   result.expires_at_s = exp;
   std::int64_t date = 0;
   if (claims["nbf"].get(element) == simdjson::SUCCESS) {
@@ -379,7 +382,9 @@ VerifyOutcome TokenVerifier::verify_uncached(std::string_view token, std::int64_
   if (!base64url_decode(jws.signature, signature)) return refuse("the token's signature is not base64url");
   signature_checks_.fetch_add(1, std::memory_order_relaxed);
   if (!verify_signature(header.algorithm, key->key.get(), jws.signing_input, signature)) {
-    return refuse("the token's signature does not verify");
+    VerifyOutcome bad = refuse("the token's signature does not verify");
+    bad.bad_signature = true;
+    return bad;
   }
 
   // The claims, now that they are known to come from the issuer's key.
@@ -392,7 +397,11 @@ VerifyOutcome TokenVerifier::verify_uncached(std::string_view token, std::int64_
   result->kid = key->kid;
   result->algorithm = algorithm_name(header.algorithm);
   if (!check_issuer_and_audience(claims, config_, *result, error)) return refuse(error);
-  if (!check_times(claims, config_, now_s, *result, error)) return refuse(error);
+  if (bool expired = false; !check_times(claims, config_, now_s, *result, error, expired)) {
+    VerifyOutcome late = refuse(error);
+    late.expired = expired;
+    return late;
+  }
   if (!optional_string(claims, "azp", result->client_id)) return refuse("the token's `azp` is not a string");
   if (result->client_id.empty() && !optional_string(claims, "client_id", result->client_id)) {
     return refuse("the token's `client_id` is not a string");

@@ -50,6 +50,8 @@ struct VerifyOutcome {
   std::shared_ptr<const VerifiedToken> token;  // set when accepted
   std::optional<AuthError> error;              // set when refused
   bool unknown_kid = false;                    // refused because the key set lacks the token's kid
+  bool bad_signature = false;                  // refused because the signature does not verify
+  bool expired = false;                        // refused because `exp` is past (with the skew)
   bool cached = false;                         // accepted from the cache
 };
 
