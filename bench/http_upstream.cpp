@@ -37,7 +37,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "tools/gateway/json_text.h"
+#include "runtime/internal/json_string.h"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -72,7 +72,9 @@ struct Sessions {
 std::string path_served = "/mcp";
 Sessions sessions;
 
-using authz::gateway::append_json_string;
+void append_json_string(std::string& out, std::string_view text) {
+  authz::runtime::internal::append_json_string(out, text, authz::runtime::internal::kGatewayJson);
+}
 
 constexpr const char* kToolList =
     R"({"tools":[{"name":"echo","description":"Echoes back the input.","inputSchema":{"type":"object",)"

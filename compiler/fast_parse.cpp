@@ -48,13 +48,14 @@ constexpr FastTok literal_kind(std::string_view literal) {
 // grammar/Authz.g4's compareOp: every relation of runtime/opcodes.def, by the
 // token of its spelling (a keyword of keywords.def or a punctuation literal
 // above; tests/unit/opcode_table_test.cpp checks that each has one).
-constexpr std::size_t kFastTokCount = static_cast<std::size_t>(FastTok::OrOr) + 1;
+// A relation spelled by no known token stops the build here (a constant
+// expression cannot throw).
 constexpr auto kCompareOps = [] {
-  std::array<std::optional<ast::BinaryOp>, kFastTokCount> table{};
-#define AUTHZ_RELATION_OPCODE(Name, number, spelling, ...) \
+  std::array<std::optional<ast::BinaryOp>, static_cast<std::size_t>(FastTok::Count_)> table{};
+#define AUTHZ_RELATION_OPCODE(Name, number, spelling, ...)                                  \
+  if (literal_kind(spelling) == FastTok::Other) throw "a relation without a token spelling"; \
   table[static_cast<std::size_t>(literal_kind(spelling))] = ast::BinaryOp::Name;
 #include "runtime/opcodes.def"
-  table[static_cast<std::size_t>(FastTok::Other)] = std::nullopt;
   return table;
 }();
 

@@ -46,6 +46,7 @@ enum class FastTok : std::uint8_t {
   // punctuation
   Semicolon, Colon, Dot, Comma, LParen, RParen, LBracket, RBracket, LBrace, RBrace, Assign, Less, Greater,
   LessEqual, GreaterEqual, EqualEqual, NotEqual, Question, Bang, Minus, Plus, AndAnd, OrOr,
+  Count_,  // how many kinds there are; not a token
 };
 
 // The kind of a literal token spelled `literal` (`policy`, `==`, ...), or

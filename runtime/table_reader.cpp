@@ -423,7 +423,7 @@ Result<LoadedTable> read_table(std::string_view bytes) {
   // Fail closed: a table whose checksum cannot be computed does not load.
   if (!digest) return Result<LoadedTable>::failure("cannot verify the table checksum: SHA-256 failed (out of memory?)");
   if (std::memcmp(digest->data(), bytes.data() + kChecksumOffset, digest->size()) != 0) {
-    return Result<LoadedTable>::failure("table checksum mismatch: the file is corrupt or was modified");
+    return Result<LoadedTable>::failure(std::string(kChecksumMismatch));
   }
   if (decoder.failed()) return Result<LoadedTable>::failure("corrupt table body: " + decoder.error());
   if (auto problem = find_model_error(table.model)) return Result<LoadedTable>::failure("invalid table: " + *problem);

@@ -28,6 +28,9 @@
 
 namespace authz::runtime {
 
+// The whole refusal of a table whose body does not match its checksum.
+inline constexpr std::string_view kChecksumMismatch = "table checksum mismatch: the file is corrupt or was modified";
+
 struct LoadedTable {
   Model model;
   std::string policy_hash;
