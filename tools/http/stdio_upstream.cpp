@@ -9,8 +9,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <thread>
@@ -99,9 +97,8 @@ net::awaitable<void> StdioUpstream::read_loop(std::shared_ptr<StdioUpstream> sel
   gateway::LineFramer framer(self->max_line_bytes_);
   std::vector<char> buffer(64 * 1024);
   for (;;) {
-    boost::system::error_code ec;
-    std::size_t n =
-        co_await self->out_.async_read_some(net::buffer(buffer), net::redirect_error(net::use_awaitable, ec));
+    beast::error_code ec;
+    std::size_t n = co_await self->out_.async_read_some(net::buffer(buffer), with(ec));
     if (!ec)
       framer.feed(std::string_view(buffer.data(), n));
     else
