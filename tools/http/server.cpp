@@ -89,6 +89,22 @@ void collect(const bhttp::request<bhttp::string_body>& request, std::string_view
   for (auto it = range.first; it != range.second; ++it) out.emplace_back(it->value().data(), it->value().size());
 }
 
+// The request's headers that check_request judges, as views into `request`.
+RequestFacts request_facts(const bhttp::request<bhttp::string_body>& request) {
+  RequestFacts facts;
+  facts.method = std::string_view(request.method_string().data(), request.method_string().size());
+  facts.target = std::string_view(request.target().data(), request.target().size());
+  collect(request, bhttp::field::content_length, facts.content_length);
+  collect(request, bhttp::field::transfer_encoding, facts.transfer_encoding);
+  collect(request, bhttp::field::origin, facts.origin);
+  collect(request, bhttp::field::accept, facts.accept);
+  collect(request, bhttp::field::content_type, facts.content_type);
+  collect(request, "mcp-protocol-version", facts.protocol_version);
+  collect(request, "mcp-session-id", facts.session_id);
+  collect(request, bhttp::field::authorization, facts.authorization);
+  return facts;
+}
+
 // The metrics' cause word for a refused token: a fixed set, never the description.
 std::string_view token_failure_cause(const oauth::VerifyOutcome& outcome) {
   if (outcome.unknown_kid) return "unknown_key";
@@ -200,7 +216,6 @@ class Server : public std::enable_shared_from_this<Server> {
       event("reload_refused", config.error());
       return;
     }
-    const bool shadowed = !config.value().http.shadow.empty();
     auto next = build_generation(std::move(config.value()), options_.log);
     if (!next.ok()) {
       metrics_.on_reload("policy", false);
@@ -208,7 +223,7 @@ class Server : public std::enable_shared_from_this<Server> {
       return;
     }
     metrics_.on_reload("policy", true);
-    if (shadowed) metrics_.on_reload("shadow", true);
+    if (next.value()->shadow) metrics_.on_reload("shadow", true);
     {
       std::lock_guard lock(generation_mutex_);
       generation_ = next.value();
@@ -374,98 +389,23 @@ class Server : public std::enable_shared_from_this<Server> {
 
   net::awaitable<void> handle(const Generation& generation, bhttp::request<bhttp::string_body>& request,
                               const std::string& remote, ClientChannel& channel, Reply& reply) {
-    RequestFacts facts;
-    facts.method = std::string_view(request.method_string().data(), request.method_string().size());
-    facts.target = std::string_view(request.target().data(), request.target().size());
-    collect(request, bhttp::field::content_length, facts.content_length);
-    collect(request, bhttp::field::transfer_encoding, facts.transfer_encoding);
-    collect(request, bhttp::field::origin, facts.origin);
-    collect(request, bhttp::field::accept, facts.accept);
-    collect(request, bhttp::field::content_type, facts.content_type);
-    collect(request, "mcp-protocol-version", facts.protocol_version);
-    collect(request, "mcp-session-id", facts.session_id);
-    collect(request, bhttp::field::authorization, facts.authorization);
+    const RequestFacts facts = request_facts(request);
     Verdict verdict = check_request(facts, generation.rules);
     if (verdict.status != 0) {
-      reply = error_reply(verdict.status, verdict.message);
-      if (verdict.status == 405)
-        reply.headers.emplace_back("Allow", verdict.route == Route::Mcp ? "GET, POST, DELETE" : "GET");
-      reply.keep_alive = false;
-      if (verdict.status == 403 || verdict.status == 400)
-        event("request_refused", std::string(verdict.message) + " from " + remote);
+      refuse_request(verdict, remote, reply);
       co_return;
     }
-    if (verdict.route == Route::Health) {
-      reply.content_type = "application/json";
-      reply.body = "{\"status\":\"ok\",\"sessions\":" + std::to_string(sessions_->size()) + ",\"policy_hash\":\"" +
-                   generation.engine.policy_hash() + "\"}";
+    if (verdict.route != Route::Mcp) {
+      answer_local(generation, verdict.route, reply);
       co_return;
     }
-    if (verdict.route == Route::Metrics) {
-      reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      reply.body = metrics_.render();
-      co_return;
-    }
-    if (verdict.route == Route::Metadata) {
-      reply.content_type = "application/json";
-      reply.body = generation.metadata_json;
-      co_return;
-    }
-
     // The MCP endpoint: who is calling?
-    const oauth::OAuthConfig& oauth_config = generation.config.oauth;
-    std::string_view token;
-    BearerStatus bearer = bearer_token(facts.authorization, token);
-    if (bearer != BearerStatus::Ok) {
-      metrics_.token_failure(bearer == BearerStatus::Missing ? "missing" : "malformed");
-      oauth::AuthError error{oauth::AuthErrorCode::InvalidRequest, "malformed authorization header", {}};
-      reply =
-          error_reply(bearer == BearerStatus::Missing ? 401 : 400,
-                      bearer == BearerStatus::Missing ? "authentication required" : "malformed authorization header");
-      reply.headers.emplace_back("WWW-Authenticate",
-                                 oauth::www_authenticate({oauth_config.realm, generation.resource_metadata_url,
-                                                          bearer == BearerStatus::Missing ? nullptr : &error}));
-      co_return;
-    }
-    const std::int64_t now_s = unix_seconds();
-    oauth::VerifyOutcome outcome = generation.verifier->verify(token, now_s);
-    if (outcome.unknown_kid && generation.refresher) {
-      // A kid the set lacks may be a rotated key: refetch the set (rate-limited) on the blocking pool, so
-      // this coroutine waits without holding its I/O thread and other sessions are served meanwhile.
-      auto refetch = verify_with_refresh_on(blocking_, generation.verifier, generation.refresher,
-                                            std::string(token), now_s, std::move(outcome));
-      outcome = co_await std::move(refetch);
-    }
-    if (!outcome.token) {
-      const oauth::AuthError& error = *outcome.error;
-      metrics_.token_failure(token_failure_cause(outcome));
-      reply = error_reply(error.http_status(), error.description);
-      reply.headers.emplace_back(
-          "WWW-Authenticate", oauth::www_authenticate({oauth_config.realm, generation.resource_metadata_url, &error}));
-      event("token_refused",
-            std::string(oauth::error_code_name(error.code)) + ": " + error.description + " from " + remote);
-      co_return;
-    }
     CallContext call;
-    call.token = outcome.token;
-    call.owner = SessionOwner{outcome.token->issuer,
-                              outcome.token->subject.empty() ? outcome.token->principal.id : outcome.token->subject};
-    call.remote = remote;
-    call.protocol_version = facts.protocol_version.empty() ? std::string_view() : facts.protocol_version.front();
-
+    if (!co_await authenticate(generation, facts, remote, call, reply)) co_return;
     std::shared_ptr<McpSession> session;
-    if (!facts.session_id.empty()) {
-      const std::string_view id = facts.session_id.front();
-      switch (sessions_->find(id, call.owner, session)) {
-        case SessionLookup::Found:
-          break;
-        case SessionLookup::OtherUser:
-          refuse_foreign_session(generation, call, id, request.method_string());
-          [[fallthrough]];
-        case SessionLookup::Unknown:
-          reply = error_reply(404, "session not found");
-          co_return;
-      }
+    if (!facts.session_id.empty() &&
+        !find_session(generation, call, facts.session_id.front(), request.method_string(), session, reply)) {
+      co_return;
     }
     const bhttp::verb method = request.method();
     if (method == bhttp::verb::delete_) {
@@ -484,34 +424,8 @@ class Server : public std::enable_shared_from_this<Server> {
     }
     // POST: one JSON-RPC message.
     std::string& body = request.body();
-    bool created = false;
-    if (!session) {
-      auto method_value = gateway::member_value(body, "method");
-      if (!method_value || *method_value != "\"initialize\"") {
-        reply = error_reply(400, "no mcp-session-id: only an initialize request starts a session");
-        co_return;
-      }
-      std::string error;
-      session = relay_.create_session(generation, call, error);
-      if (!session) {
-        reply = error_reply(503, error);
-        co_return;
-      }
-      switch (sessions_->insert(session->id, call.owner, session)) {
-        case SessionInsert::Inserted:
-          break;
-        case SessionInsert::TooManyForUser:
-          relay_.end_session(*session);
-          reply = error_reply(429, "too many sessions for this user");
-          co_return;
-        default:
-          relay_.end_session(*session);
-          reply = error_reply(503, "too many sessions");
-          co_return;
-      }
-      created = true;
-      event("session_created", "session " + session->id + " for `" + session->principal_id + "` from " + remote);
-    }
+    const bool created = !session;
+    if (created && !(session = start_session(generation, call, body, reply))) co_return;
     session->active.fetch_add(1);
     RelayOutcome relayed = co_await relay_.post(generation, session, call, body, created, channel, reply);
     session->active.fetch_sub(1);
@@ -520,6 +434,125 @@ class Server : public std::enable_shared_from_this<Server> {
       sessions_->erase(session->id);
       relay_.end_session(*session);
     }
+  }
+
+  // A request check_request refused: its status and message, the methods a 405 allows, a log line
+  // for a 403 or 400; the connection closes.
+  void refuse_request(const Verdict& verdict, const std::string& remote, Reply& reply) {
+    reply = error_reply(verdict.status, verdict.message);
+    if (verdict.status == 405)
+      reply.headers.emplace_back("Allow", verdict.route == Route::Mcp ? "GET, POST, DELETE" : "GET");
+    reply.keep_alive = false;
+    if (verdict.status == 403 || verdict.status == 400)
+      event("request_refused", std::string(verdict.message) + " from " + remote);
+  }
+
+  // The routes the gateway answers itself: the health check, /metrics and the RFC 9728 document.
+  void answer_local(const Generation& generation, Route route, Reply& reply) {
+    if (route == Route::Health) {
+      reply.content_type = "application/json";
+      reply.body = "{\"status\":\"ok\",\"sessions\":" + std::to_string(sessions_->size()) + ",\"policy_hash\":\"" +
+                   generation.engine.policy_hash() + "\"}";
+    } else if (route == Route::Metrics) {
+      reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      reply.body = metrics_.render();
+    } else if (route == Route::Metadata) {
+      reply.content_type = "application/json";
+      reply.body = generation.metadata_json;
+    }
+  }
+
+  // The bearer token verified (a key set refetch for an unknown kid on the blocking pool): true with
+  // `call` filled, else false with the 401 / 400 / 403 and its WWW-Authenticate in `reply`.
+  net::awaitable<bool> authenticate(const Generation& generation, const RequestFacts& facts,
+                                    const std::string& remote, CallContext& call, Reply& reply) {
+    const oauth::OAuthConfig& oauth_config = generation.config.oauth;
+    std::string_view token;
+    BearerStatus bearer = bearer_token(facts.authorization, token);
+    if (bearer != BearerStatus::Ok) {
+      metrics_.token_failure(bearer == BearerStatus::Missing ? "missing" : "malformed");
+      oauth::AuthError error{oauth::AuthErrorCode::InvalidRequest, "malformed authorization header", {}};
+      reply =
+          error_reply(bearer == BearerStatus::Missing ? 401 : 400,
+                      bearer == BearerStatus::Missing ? "authentication required" : "malformed authorization header");
+      reply.headers.emplace_back("WWW-Authenticate",
+                                 oauth::www_authenticate({oauth_config.realm, generation.resource_metadata_url,
+                                                          bearer == BearerStatus::Missing ? nullptr : &error}));
+      co_return false;
+    }
+    const std::int64_t now_s = unix_seconds();
+    oauth::VerifyOutcome outcome = generation.verifier->verify(token, now_s);
+    if (outcome.unknown_kid && generation.refresher) {
+      // A kid the set lacks may be a rotated key: refetch the set (rate-limited) on the blocking pool, so
+      // this coroutine waits without holding its I/O thread and other sessions are served meanwhile.
+      auto refetch = verify_with_refresh_on(blocking_, generation.verifier, generation.refresher,
+                                            std::string(token), now_s, std::move(outcome));
+      outcome = co_await std::move(refetch);
+    }
+    if (!outcome.token) {
+      const oauth::AuthError& error = *outcome.error;
+      metrics_.token_failure(token_failure_cause(outcome));
+      reply = error_reply(error.http_status(), error.description);
+      reply.headers.emplace_back(
+          "WWW-Authenticate", oauth::www_authenticate({oauth_config.realm, generation.resource_metadata_url, &error}));
+      event("token_refused",
+            std::string(oauth::error_code_name(error.code)) + ": " + error.description + " from " + remote);
+      co_return false;
+    }
+    call.token = outcome.token;
+    call.owner = SessionOwner{outcome.token->issuer,
+                              outcome.token->subject.empty() ? outcome.token->principal.id : outcome.token->subject};
+    call.remote = remote;
+    call.protocol_version = facts.protocol_version.empty() ? std::string_view() : facts.protocol_version.front();
+    co_return true;
+  }
+
+  // The session `id` names, if the caller owns it: true with `session` set, else false with a 404
+  // (a session of another user is also refused in the audit log).
+  bool find_session(const Generation& generation, const CallContext& call, std::string_view id,
+                    beast::string_view method, std::shared_ptr<McpSession>& session, Reply& reply) {
+    switch (sessions_->find(id, call.owner, session)) {
+      case SessionLookup::Found:
+        return true;
+      case SessionLookup::OtherUser:
+        refuse_foreign_session(generation, call, id, method);
+        [[fallthrough]];
+      case SessionLookup::Unknown:
+        break;
+    }
+    reply = error_reply(404, "session not found");
+    return false;
+  }
+
+  // A POST without a session id: only an initialize starts one (with its upstream), within the
+  // session limits. The new session, or null with the refusal in `reply`.
+  std::shared_ptr<McpSession> start_session(const Generation& generation, const CallContext& call,
+                                            std::string_view body, Reply& reply) {
+    auto method_value = gateway::member_value(body, "method");
+    if (!method_value || *method_value != "\"initialize\"") {
+      reply = error_reply(400, "no mcp-session-id: only an initialize request starts a session");
+      return nullptr;
+    }
+    std::string error;
+    std::shared_ptr<McpSession> session = relay_.create_session(generation, call, error);
+    if (!session) {
+      reply = error_reply(503, error);
+      return nullptr;
+    }
+    switch (sessions_->insert(session->id, call.owner, session)) {
+      case SessionInsert::Inserted:
+        break;
+      case SessionInsert::TooManyForUser:
+        relay_.end_session(*session);
+        reply = error_reply(429, "too many sessions for this user");
+        return nullptr;
+      default:
+        relay_.end_session(*session);
+        reply = error_reply(503, "too many sessions");
+        return nullptr;
+    }
+    event("session_created", "session " + session->id + " for `" + session->principal_id + "` from " + call.remote);
+    return session;
   }
 
   // Another user presented a session id: 404 for them, a record for the audit.
