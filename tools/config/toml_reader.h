@@ -7,7 +7,8 @@
 // are dropped, so a reader can stop at the first false). Section readers
 // derive from TomlReader and add their own keys; the wording of the messages
 // is the documented one (docs/oauth.md, docs/http-gateway.md,
-// docs/entity-sources.md). Header-only: every includer links toml++.
+// docs/entity-sources.md). parse_error_message() is the one wording of a
+// document toml++ refused. Header-only: every includer links toml++.
 #pragma once
 
 #include <toml++/toml.h>
@@ -18,6 +19,11 @@
 #include <vector>
 
 namespace authz::config {
+
+// `SOURCE:LINE: description` for a TOML document that does not parse.
+inline std::string parse_error_message(const toml::parse_error& error, const std::string& source) {
+  return source + ":" + std::to_string(error.source().begin.line) + ": " + std::string(error.description());
+}
 
 struct TomlReader {
   explicit TomlReader(std::string source_name) : source(std::move(source_name)) {}

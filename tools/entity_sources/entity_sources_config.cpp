@@ -97,7 +97,7 @@ runtime::Result<EntitySourcesConfig> load_entity_sources_config(const std::strin
     document = toml::parse_file(path);
   } catch (const toml::parse_error& error) {
     if (!error.source().begin) return R::failure("cannot read `" + path + "`: " + std::string(error.description()));
-    return R::failure(path + ":" + std::to_string(error.source().begin.line) + ": " + std::string(error.description()));
+    return R::failure(config::parse_error_message(error, path));
   }
   auto config = read_entity_sources_config(document, path);
   if (config.ok()) resolve_relative_paths(config.value(), path);

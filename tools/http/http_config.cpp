@@ -169,8 +169,7 @@ runtime::Result<GatewayConfig> read_gateway_config(std::string_view toml_text, c
   try {
     document = toml::parse(toml_text, source);
   } catch (const toml::parse_error& error) {
-    return R::failure(source + ":" + std::to_string(error.source().begin.line) + ": " +
-                      std::string(error.description()));
+    return R::failure(config::parse_error_message(error, source));
   }
   GatewayConfig config;
   Reader reader(source);
@@ -181,7 +180,7 @@ runtime::Result<GatewayConfig> read_gateway_config(std::string_view toml_text, c
   if (!upstream)
     return R::failure(source + ": no [upstream] section\n  = help: give the MCP server's `url` or `command`");
   if (!reader.upstream(*upstream, config.upstream)) return R::failure(reader.error);
-  auto oauth = oauth::read_oauth_config(toml_text, source);
+  auto oauth = oauth::read_oauth_config(document, source);
   if (!oauth.ok()) return R::failure(oauth.error());
   config.oauth = std::move(oauth.value());
   auto sources = entity_sources::read_entity_sources_config(document, source);

@@ -90,8 +90,12 @@ runtime::Result<OAuthConfig> read_oauth_config(std::string_view toml_text, const
   try {
     document = toml::parse(toml_text, source);
   } catch (const toml::parse_error& error) {
-    return R::failure(source + ":" + std::to_string(error.source().begin.line) + ": " + std::string(error.description()));
+    return R::failure(config::parse_error_message(error, source));
   }
+  return read_oauth_config(document, source);
+}
+
+runtime::Result<OAuthConfig> read_oauth_config(const toml::table& document, const std::string& source) {
   const toml::table* section = document["oauth"].as_table();
   if (!section) return R::failure(source + ": no [oauth] section");
   Reader reader(source);

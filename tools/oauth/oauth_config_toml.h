@@ -6,11 +6,15 @@
 // with its type checked; an unknown key, a value of the wrong type, a
 // negative number, or both or neither of `jwks_uri` / `jwks_file` is one
 // error naming the key and its line (`config.toml:7: ...`). Keys left out
-// keep OAuthConfig's defaults; load_oauth_config resolves a relative
+// keep OAuthConfig's defaults. read_oauth_config reads the section from TOML
+// text, or from a document a reader of the whole file (http_config.h)
+// already parsed, with the same messages; load_oauth_config resolves a relative
 // `jwks_file` against the configuration file's directory. What the values mean (an issuer is given, the
 // attributes exist in the policy) is TokenVerifier::create's to check.
 // Never throws.
 #pragma once
+
+#include <toml++/toml.h>
 
 #include <string>
 #include <string_view>
@@ -22,6 +26,7 @@ namespace authz::oauth {
 
 // `source`: the name errors show (a path).
 runtime::Result<OAuthConfig> read_oauth_config(std::string_view toml_text, const std::string& source);
+runtime::Result<OAuthConfig> read_oauth_config(const toml::table& document, const std::string& source);
 runtime::Result<OAuthConfig> load_oauth_config(const std::string& path);
 
 }  // namespace authz::oauth
