@@ -7,18 +7,32 @@
 // are dropped, so a reader can stop at the first false). Section readers
 // derive from TomlReader and add their own keys; the wording of the messages
 // is the documented one (docs/oauth.md, docs/http-gateway.md,
-// docs/entity-sources.md). parse_error_message() is the one wording of a
+// docs/entity-sources.md). read_config_file() and parse_error_message() are
+// the one wording of a configuration file that cannot be read and of a
 // document toml++ refused. Header-only: every includer links toml++.
 #pragma once
 
 #include <toml++/toml.h>
 
 #include <cstdint>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "runtime/result.h"
+
 namespace authz::config {
+
+// The text of the configuration file at `path`, or "cannot read `PATH`".
+inline runtime::Result<std::string> read_config_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return runtime::Result<std::string>::failure("cannot read `" + path + "`");
+  std::ostringstream text;
+  text << file.rdbuf();
+  return runtime::Result<std::string>::success(text.str());
+}
 
 // `SOURCE:LINE: description` for a TOML document that does not parse.
 inline std::string parse_error_message(const toml::parse_error& error, const std::string& source) {

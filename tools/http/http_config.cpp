@@ -5,8 +5,6 @@
 
 #include <boost/url/parse.hpp>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "tools/oauth/oauth_config_toml.h"
 
@@ -190,11 +188,9 @@ runtime::Result<GatewayConfig> read_gateway_config(std::string_view toml_text, c
 }
 
 runtime::Result<GatewayConfig> load_gateway_config(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return R::failure("cannot read `" + path + "`");
-  std::ostringstream text;
-  text << file.rdbuf();
-  auto config = read_gateway_config(text.str(), path);
+  auto text = config::read_config_file(path);
+  if (!text.ok()) return R::failure(text.error());
+  auto config = read_gateway_config(text.value(), path);
   if (!config.ok()) return config;
   const std::filesystem::path base = std::filesystem::path(path).parent_path();
   auto resolve = [&](std::string& file_path) {

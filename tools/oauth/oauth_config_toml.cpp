@@ -4,8 +4,6 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "tools/config/toml_reader.h"
 
@@ -105,11 +103,9 @@ runtime::Result<OAuthConfig> read_oauth_config(const toml::table& document, cons
 }
 
 runtime::Result<OAuthConfig> load_oauth_config(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return R::failure("cannot read `" + path + "`");
-  std::ostringstream text;
-  text << file.rdbuf();
-  auto config = read_oauth_config(text.str(), path);
+  auto text = config::read_config_file(path);
+  if (!text.ok()) return R::failure(text.error());
+  auto config = read_oauth_config(text.value(), path);
   // A relative jwks_file is relative to the configuration file.
   if (config.ok() && !config.value().jwks_file.empty() && std::filesystem::path(config.value().jwks_file).is_relative()) {
     config.value().jwks_file = (std::filesystem::path(path).parent_path() / config.value().jwks_file).string();
