@@ -211,14 +211,10 @@ int run_eval(const EvalOptions& options, const Context& context) {
     if (!options.roles.empty()) request.principal.roles = options.roles;
     if (!options.attributes.empty()) request.principal.attributes_json = options.attributes;
   }
-  if (sources && sources->has_principal_source()) {
-    // The database's attributes under the flags' (docs/entity-sources.md).
-    auto merged = sources->principal_attributes(request.principal.id, request.principal.attributes_json);
-    if (!merged.ok()) {
-      context.err << "error: the user's attributes cannot be read, so every call is denied: " << merged.error() << '\n';
-      return kExitDenied;
-    }
-    request.principal.attributes_json = std::move(merged.value());
+  // The database's attributes under the flags' (docs/entity-sources.md).
+  if (auto problem = sources ? sources->merge_principal_attributes(request.principal) : std::nullopt) {
+    context.err << "error: the user's attributes cannot be read, so every call is denied: " << *problem << '\n';
+    return kExitDenied;
   }
 
   if (now_text.empty()) {

@@ -333,6 +333,14 @@ const runtime::Entity* EntitySources::resolve(std::string_view entity_type, std:
   return scope.keep(std::move(made));
 }
 
+std::optional<std::string> EntitySources::merge_principal_attributes(runtime::Principal& principal) const {
+  if (!has_principal_source()) return std::nullopt;
+  auto merged = principal_attributes(principal.id, principal.attributes_json);
+  if (!merged.ok()) return merged.error();
+  principal.attributes_json = std::move(merged.value());
+  return std::nullopt;
+}
+
 runtime::Result<std::string> EntitySources::principal_attributes(std::string_view user_id,
                                                                 std::string_view overlay_json) const {
   using R = runtime::Result<std::string>;

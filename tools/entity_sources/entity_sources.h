@@ -75,6 +75,11 @@ class EntitySources final : public runtime::EntityResolver {
   // (none when it has no row), then every key of `overlay_json` (a JSON
   // object or empty) over it. Fails when the source fails.
   runtime::Result<std::string> principal_attributes(std::string_view user_id, std::string_view overlay_json) const;
+  // What every caller does with it: with a principal source, `principal`'s
+  // attributes become principal_attributes(its id, its attributes); without
+  // one, nothing changes. nullopt, or the source's message (the principal
+  // unchanged); each caller words the refusal for its own audience.
+  std::optional<std::string> merge_principal_attributes(runtime::Principal& principal) const;
 
   // Lookups that went to a database (cache misses), for tests and benchmarks.
   std::uint64_t database_lookups() const;

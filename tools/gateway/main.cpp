@@ -167,13 +167,9 @@ bool open_entity_sources(const Options& options, const authz::runtime::Engine& e
     std::cerr << "error: " << error << "\n  = help: `authzc check-entities` runs the same checks in CI\n";
     return false;
   }
-  if (entity_sources->has_principal_source()) {
-    auto merged = entity_sources->principal_attributes(identity.principal.id, identity.principal.attributes_json);
-    if (!merged.ok()) {
-      std::cerr << "error: the user's attributes cannot be read: " << merged.error() << '\n';
-      return false;
-    }
-    identity.principal.attributes_json = std::move(merged.value());
+  if (auto problem = entity_sources->merge_principal_attributes(identity.principal)) {
+    std::cerr << "error: the user's attributes cannot be read: " << *problem << '\n';
+    return false;
   }
   relay.accept_policy = [entity_sources](const authz::runtime::Engine& reloaded) {
     return entity_sources->recheck(reloaded.model());

@@ -221,15 +221,12 @@ std::shared_ptr<McpSession> Relay::create_session(const Generation& generation, 
   }
   gateway::SessionConfig config;
   config.principal = call.token->principal;
-  if (generation.sources && generation.sources->has_principal_source()) {
-    // The database's attributes under the token's (docs/entity-sources.md).
-    auto merged = generation.sources->principal_attributes(config.principal.id, config.principal.attributes_json);
-    if (!merged.ok()) {
-      if (log_) log_(gateway::event_line("principal_source_failed", merged.error()));
-      error = "the user's attributes cannot be read";
-      return nullptr;
-    }
-    config.principal.attributes_json = std::move(merged.value());
+  // The database's attributes under the token's (docs/entity-sources.md).
+  if (auto problem = generation.sources ? generation.sources->merge_principal_attributes(config.principal)
+                                        : std::nullopt) {
+    if (log_) log_(gateway::event_line("principal_source_failed", *problem));
+    error = "the user's attributes cannot be read";
+    return nullptr;
   }
   config.entities = generation.entities;
   config.observer = metrics_;
