@@ -144,11 +144,35 @@ void answer_failure(McpSession& session, std::string_view client_body, int statu
     reply.body = routing.to_client.front();
 }
 
+using UpstreamParser = bhttp::response_parser<bhttp::string_body>;
+
+// One client POST the core let through, on its way to the upstream: what
+// every step of Relay::post reads.
+struct PostExchange {
+  McpSession& session;
+  const std::string& body;
+  bool request;  // a JSON-RPC request (method and id): an answer is due
+  bool created;  // the initialize that created the session
+  std::int64_t timeout_ms;
+  Reply& reply;
+};
+
+// The HTTP upstream's side of a POST: the connection, its answer as read so
+// far, and when the wait for the upstream began.
+struct UpstreamAnswer {
+  std::unique_ptr<UpstreamConnection> connection;
+  beast::flat_buffer buffer;
+  std::optional<UpstreamParser> parser;
+  std::chrono::steady_clock::time_point sent;
+};
+
 // Relays an upstream SSE body event by event through the core to the client,
-// as chunks. Returns false when the client went away.
-net::awaitable<bool> relay_events(McpSession& session, UpstreamConnection& upstream, beast::flat_buffer& buffer,
-                                  bhttp::response_parser<bhttp::string_body>& parser, ClientChannel& channel,
-                                  std::int64_t read_timeout_ms, bool& answered, const std::string& request_key) {
+// as chunks; `answered` once the answer to `request_key` (a request's id key)
+// went by. Returns false when the client went away.
+net::awaitable<bool> relay_events(const PostExchange& post, UpstreamAnswer& upstream, ClientChannel& channel,
+                                  const std::string& request_key, bool& answered) {
+  McpSession& session = post.session;
+  UpstreamParser& parser = *upstream.parser;
   SseParser sse(kMaxServerMessageBytes);
   std::string out;
   gateway::Routing routing;
@@ -168,8 +192,8 @@ net::awaitable<bool> relay_events(McpSession& session, UpstreamConnection& upstr
   // Bytes of the body that arrived with the head.
   while (!parser.is_done()) {
     beast::error_code ec;
-    upstream.expires_after(std::chrono::milliseconds(read_timeout_ms));
-    co_await upstream.read_some(buffer, parser, ec);
+    upstream.connection->expires_after(std::chrono::milliseconds(post.timeout_ms));
+    co_await upstream.connection->read_some(upstream.buffer, parser, ec);
     std::string& body = parser.get().body();
     if (!body.empty()) {
       if (!sse.feed(body, on_event)) ec = bhttp::error::body_limit;
@@ -347,18 +371,18 @@ void Relay::replace_generation(McpSession& session, const Generation& generation
 
 namespace {
 
-using UpstreamParser = bhttp::response_parser<bhttp::string_body>;
-
 void add_session_header(Reply& reply, const McpSession& session, bool created) {
   if (created) reply.headers.emplace_back("Mcp-Session-Id", session.id);
 }
 
 // A stdio upstream: a notification or response is written to the child and
 // accepted (202); a request waits for its answer, routed back by id through
-// session.waiting, until `timeout_ms` (504) or the child's end (502).
-net::awaitable<RelayOutcome> post_to_stdio(McpSession& session, const std::string& body, bool request,
-                                           std::int64_t timeout_ms, bool created, Reply& reply) {
-  if (!request) {
+// session.waiting, until the request timeout (504) or the child's end (502).
+net::awaitable<RelayOutcome> post_to_stdio(const PostExchange& post) {
+  McpSession& session = post.session;
+  const std::string& body = post.body;
+  Reply& reply = post.reply;
+  if (!post.request) {
     session.stdio->send(one_line(body));
     reply.status = 202;
     co_return RelayOutcome::Done;
@@ -371,7 +395,7 @@ net::awaitable<RelayOutcome> post_to_stdio(McpSession& session, const std::strin
   }
   const auto sent = std::chrono::steady_clock::now();
   session.stdio->send(one_line(body));
-  waiter->timer.expires_after(std::chrono::milliseconds(timeout_ms));
+  waiter->timer.expires_after(std::chrono::milliseconds(post.timeout_ms));
   std::string answer;
   bool closed = false;
   for (;;) {
@@ -402,48 +426,44 @@ net::awaitable<RelayOutcome> post_to_stdio(McpSession& session, const std::strin
   reply.content_type = "application/json";
   reply.body = std::move(answer);
   reply.upstream_ns = gateway::elapsed_ns(sent);
-  add_session_header(reply, session, created);
+  add_session_header(reply, session, post.created);
   co_return RelayOutcome::Done;
 }
 
-// The HTTP upstream: POSTs `body` on an idle kept-alive connection of the
+// The HTTP upstream: POSTs the body on an idle kept-alive connection of the
 // session (once more on a new one when the upstream had closed it) or a new
-// one, and reads the answer's header into `fresh`; `sent` is when the wait for
-// the upstream began. The error, if any.
+// one, and reads the answer's header into `upstream`. The error, if any.
 net::awaitable<beast::error_code> send_to_upstream(const Generation& generation, net::ssl::context& tls,
-                                                   McpSession& session, const CallContext& call,
-                                                   const std::string& body, std::int64_t timeout_ms,
-                                                   std::unique_ptr<UpstreamConnection>& upstream,
-                                                   beast::flat_buffer& buffer, std::optional<UpstreamParser>& fresh,
-                                                   std::chrono::steady_clock::time_point& sent) {
+                                                   const CallContext& call, const PostExchange& post,
+                                                   UpstreamAnswer& upstream) {
   bhttp::request<bhttp::string_body> upstream_request{bhttp::verb::post, generation.upstream_url.target, 11};
-  upstream_headers(upstream_request, generation, session, call);
+  upstream_headers(upstream_request, generation, post.session, call);
   upstream_request.set(bhttp::field::content_type, "application/json");
   upstream_request.set(bhttp::field::accept, "application/json, text/event-stream");
-  upstream_request.body() = body;
+  upstream_request.body() = post.body;
   upstream_request.prepare_payload();
 
-  upstream = take_idle(session);
-  bool reused = upstream != nullptr;
+  upstream.connection = take_idle(post.session);
+  bool reused = upstream.connection != nullptr;
   beast::error_code ec;
-  sent = std::chrono::steady_clock::now();
+  upstream.sent = std::chrono::steady_clock::now();
   for (int attempt = 0; attempt < 2; ++attempt) {
-    fresh.emplace();
+    upstream.parser.emplace();
     ec = {};
-    if (!upstream) {
-      upstream = co_await connect_upstream(generation, tls, ec);
+    if (!upstream.connection) {
+      upstream.connection = co_await connect_upstream(generation, tls, ec);
       if (ec) break;
     }
-    upstream->expires_after(std::chrono::milliseconds(timeout_ms));
-    co_await upstream->write(upstream_request, ec);
-    if (!ec) co_await upstream->read_header(buffer, *fresh, ec);
+    upstream.connection->expires_after(std::chrono::milliseconds(post.timeout_ms));
+    co_await upstream.connection->write(upstream_request, ec);
+    if (!ec) co_await upstream.connection->read_header(upstream.buffer, *upstream.parser, ec);
     // A kept-alive connection the upstream closed meanwhile: once more on a new one.
     if (ec && reused &&
         (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
          ec == net::error::broken_pipe)) {
-      upstream.reset();
+      upstream.connection.reset();
       reused = false;
-      buffer.clear();
+      upstream.buffer.clear();
       continue;
     }
     break;
@@ -453,46 +473,49 @@ net::awaitable<beast::error_code> send_to_upstream(const Generation& generation,
 
 // An SSE answer: relayed to the client event by event as a chunked stream;
 // a request whose answer never came gets a 502 event at the end.
-net::awaitable<void> relay_event_answer(McpSession& session, std::unique_ptr<UpstreamConnection>& upstream,
-                                        beast::flat_buffer& buffer, UpstreamParser& parser, ClientChannel& channel,
-                                        std::int64_t timeout_ms, const std::string& body, bool request, bool created,
-                                        Reply& reply) {
+net::awaitable<void> relay_event_answer(const PostExchange& post, UpstreamAnswer& upstream, ClientChannel& channel) {
+  McpSession& session = post.session;
+  UpstreamParser& parser = *upstream.parser;
+  Reply& reply = post.reply;
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   reply.streamed = true;
-  if (!co_await channel.write(sse_head(created ? &session.id : nullptr))) {
+  if (!co_await channel.write(sse_head(post.created ? &session.id : nullptr))) {
     reply.keep_alive = false;
     co_return;
   }
   bool answered = false;
-  const std::string key = request ? id_key(body) : std::string();
-  bool client_ok = co_await relay_events(session, *upstream, buffer, parser, channel, timeout_ms, answered, key);
-  if (request && !answered) {
+  const std::string key = post.request ? id_key(post.body) : std::string();
+  bool client_ok = co_await relay_events(post, upstream, channel, key, answered);
+  if (post.request && !answered) {
     // The stream ended without the answer: the client gets an error, and the core forgets the request.
     Reply failure;
-    answer_failure(session, body, 502, "the upstream stream ended without an answer", failure);
+    answer_failure(session, post.body, 502, "the upstream stream ended without an answer", failure);
     std::string chunk;
     append_event_chunk(chunk, failure.body);
     if (client_ok) client_ok = co_await channel.write(chunk);
   }
   if (client_ok) client_ok = co_await channel.write("0\r\n\r\n");
   if (!client_ok) reply.keep_alive = false;
-  if (parser.is_done() && parser.keep_alive()) give_back(session, std::move(upstream));
+  if (parser.is_done() && parser.keep_alive()) give_back(session, std::move(upstream.connection));
 }
 
 // Any other answer, read whole: empty (202), JSON through the core (what it
 // lets through, or its own answer), 404 for a session the upstream ended, or a 502.
-net::awaitable<RelayOutcome> relay_whole_answer(McpSession& session, std::unique_ptr<UpstreamConnection>& upstream,
-                                                beast::flat_buffer& buffer, UpstreamParser& parser, int status,
-                                                std::string_view content_type, std::chrono::steady_clock::time_point sent,
-                                                const std::string& body, bool created, Reply& reply) {
+net::awaitable<RelayOutcome> relay_whole_answer(const PostExchange& post, UpstreamAnswer& upstream, int status,
+                                                std::string_view content_type) {
+  McpSession& session = post.session;
+  UpstreamParser& parser = *upstream.parser;
+  const std::string& body = post.body;
+  const bool created = post.created;
+  Reply& reply = post.reply;
   beast::error_code ec;
   parser.body_limit(kMaxServerMessageBytes);
-  co_await upstream->read(buffer, parser, ec);
+  co_await upstream.connection->read(upstream.buffer, parser, ec);
   if (ec) {
     answer_failure(session, body, 502, "the upstream server's answer could not be read", reply);
     co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
   }
-  const std::int64_t waited = gateway::elapsed_ns(sent);  // every answer read below counts, whatever the client gets
+  const std::int64_t waited = gateway::elapsed_ns(upstream.sent);  // every answer read below counts, whatever the client gets
   const bool reusable = parser.keep_alive();
   const std::string_view answer = trim_json(parser.get().body());
   if (status / 100 == 2 && answer.empty()) {
@@ -521,7 +544,7 @@ net::awaitable<RelayOutcome> relay_whole_answer(McpSession& session, std::unique
     if (created) co_return RelayOutcome::EndSession;
   }
   reply.upstream_ns = waited;
-  if (reusable) give_back(session, std::move(upstream));
+  if (reusable) give_back(session, std::move(upstream.connection));
   co_return RelayOutcome::Done;
 }
 
@@ -543,16 +566,13 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
     // A refused initialize creates nothing.
     co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
   }
-  const std::int64_t timeout_ms = generation.config.http.request_timeout_ms;
-  const bool request = gateway::member_value(body, "method") && gateway::member_value(body, "id");
-  if (session->stdio) co_return co_await post_to_stdio(*session, body, request, timeout_ms, created, reply);
+  const PostExchange post{*session, body,
+                          gateway::member_value(body, "method") && gateway::member_value(body, "id"), created,
+                          generation.config.http.request_timeout_ms, reply};
+  if (session->stdio) co_return co_await post_to_stdio(post);
 
-  std::unique_ptr<UpstreamConnection> upstream;
-  beast::flat_buffer buffer;
-  std::optional<UpstreamParser> fresh;
-  std::chrono::steady_clock::time_point sent;
-  beast::error_code ec =
-      co_await send_to_upstream(generation, tls_, *session, call, body, timeout_ms, upstream, buffer, fresh, sent);
+  UpstreamAnswer upstream;
+  beast::error_code ec = co_await send_to_upstream(generation, tls_, call, post, upstream);
   if (ec) {
     answer_failure(*session, body, ec == beast::error::timeout ? 504 : 502,
                    ec == beast::error::timeout ? "the upstream server did not answer in time"
@@ -561,8 +581,7 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
     if (log_) log_(gateway::event_line("upstream_failed", ec.message(), session->id));
     co_return created ? RelayOutcome::EndSession : RelayOutcome::Done;
   }
-  UpstreamParser& parser = *fresh;
-  auto& head = parser.get();
+  auto& head = upstream.parser->get();
   const int status = head.result_int();
   if (created && status / 100 == 2) {
     auto id = head["mcp-session-id"];
@@ -574,11 +593,10 @@ net::awaitable<RelayOutcome> Relay::post(const Generation& generation, std::shar
   const std::string_view content_type =
       media_type(std::string_view(head[bhttp::field::content_type].data(), head[bhttp::field::content_type].size()));
   if (status == 200 && iequals(content_type, "text/event-stream")) {
-    co_await relay_event_answer(*session, upstream, buffer, parser, channel, timeout_ms, body, request, created, reply);
+    co_await relay_event_answer(post, upstream, channel);
     co_return RelayOutcome::Done;
   }
-  co_return co_await relay_whole_answer(*session, upstream, buffer, parser, status, content_type, sent, body, created,
-                                        reply);
+  co_return co_await relay_whole_answer(post, upstream, status, content_type);
 }
 
 namespace {
