@@ -118,8 +118,12 @@ class Relay {
   int run();
 
  private:
+  enum class From { Client, Server };
   void read_client();
   void read_server();
+  // One read of `from`'s pipe, each framed line (or an oversized one) through
+  // the session; false when nothing was read (EAGAIN, EINTR).
+  bool read_lines(From from);
   void route_from_client(const Routing& routing, std::string_view line);
   void route_from_server(const Routing& routing, std::string_view line);
   void push_extra(const Routing& routing);
@@ -176,50 +180,41 @@ void Relay::route_from_server(const Routing& routing, std::string_view line) {
 }
 
 void Relay::read_client() {
-  ssize_t got = ::read(options_.client_in, read_buffer_.data(), read_buffer_.size());
-  if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
-  if (got <= 0) {
-    client_open_ = false;
-    client_framer_.finish();
-  } else {
-    client_framer_.feed(std::string_view(read_buffer_.data(), static_cast<std::size_t>(got)));
-  }
-  std::string_view line;
-  while (true) {
-    auto event = client_framer_.next(line);
-    if (event == LineFramer::Event::None) break;
-    if (event == LineFramer::Event::Oversized) {
-      session_.on_client_oversized(routing_);
-      push_extra(routing_);
-    } else {
-      session_.on_client_line(line, routing_);
-      route_from_client(routing_, line);
-    }
-  }
-  if (!client_open_) begin_shutdown(false);
+  if (read_lines(From::Client) && !client_open_) begin_shutdown(false);
 }
 
-void Relay::read_server() {
-  ssize_t got = ::read(child_.stdout_fd, read_buffer_.data(), read_buffer_.size());
-  if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+void Relay::read_server() { read_lines(From::Server); }
+
+bool Relay::read_lines(From from) {
+  const bool client = from == From::Client;
+  LineFramer& framer = client ? client_framer_ : server_framer_;
+  ssize_t got = ::read(client ? options_.client_in : child_.stdout_fd, read_buffer_.data(), read_buffer_.size());
+  if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return false;
   if (got <= 0) {
-    server_open_ = false;
-    server_framer_.finish();
+    (client ? client_open_ : server_open_) = false;
+    framer.finish();
   } else {
-    server_framer_.feed(std::string_view(read_buffer_.data(), static_cast<std::size_t>(got)));
+    framer.feed(std::string_view(read_buffer_.data(), static_cast<std::size_t>(got)));
   }
   std::string_view line;
   while (true) {
-    auto event = server_framer_.next(line);
+    auto event = framer.next(line);
     if (event == LineFramer::Event::None) break;
     if (event == LineFramer::Event::Oversized) {
-      session_.on_server_oversized(routing_);
+      if (client)
+        session_.on_client_oversized(routing_);
+      else
+        session_.on_server_oversized(routing_);
       push_extra(routing_);
+    } else if (client) {
+      session_.on_client_line(line, routing_);
+      route_from_client(routing_, line);
     } else {
       session_.on_server_line(line, routing_);
       route_from_server(routing_, line);
     }
   }
+  return true;
 }
 
 void Relay::flush_all() {
