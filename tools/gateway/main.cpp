@@ -18,6 +18,7 @@
 #include "runtime/internal/time_text.h"
 #include "tools/entity_sources/entity_sources.h"
 #include "tools/gateway/child_process.h"
+#include "tools/gateway/command_line.h"
 #include "tools/gateway/identity.h"
 #include "tools/gateway/log_line.h"
 #include "tools/gateway/policy_file.h"
@@ -119,16 +120,7 @@ void add_options(CLI::App& app, Options& options) {
 std::optional<int> parse_command_line(int argc, char** argv, Options& options) {
   CLI::App app{"authz-gateway — enforce an authz policy in front of a stdio MCP server"};
   add_options(app, options);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    if (error.get_exit_code() == 0) {
-      std::cout << app.help();
-      return 0;
-    }
-    std::cerr << "error: " << error.what() << "\n  = help: see `authz-gateway --help`\n";
-    return kExitUsage;
-  }
+  if (auto exit_status = authz::gateway::parse_arguments(app, argc, argv, "authz-gateway")) return exit_status;
   if (options.server_command.empty()) {
     std::cerr << "error: no server command\n  = help: put the MCP server's command after `--`\n";
     return kExitUsage;

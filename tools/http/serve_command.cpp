@@ -3,8 +3,8 @@
 
 #include <CLI/CLI.hpp>
 #include <csignal>
-#include <iostream>
 
+#include "tools/gateway/command_line.h"
 #include "tools/gateway/log_line.h"
 #include "tools/http/server.h"
 
@@ -38,16 +38,7 @@ int serve_main(int argc, char** argv) {
       "  2  usage error, or the listener or the audit log cannot be opened\n"
       "  3  internal error (please report it)\n\n"
       "See docs/http-gateway.md.");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    if (error.get_exit_code() == 0) {
-      std::cout << app.help();
-      return 0;
-    }
-    std::cerr << "error: " << error.what() << "\n  = help: see `authz-gateway serve --help`\n";
-    return 2;
-  }
+  if (auto exit_status = gateway::parse_arguments(app, argc, argv, "authz-gateway serve")) return *exit_status;
   // Overrides are checked by reading them through the same TOML reader.
   ServerOptions options;
   options.log = log_line;
