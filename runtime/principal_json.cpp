@@ -10,13 +10,18 @@ namespace authz::runtime::internal {
 
 std::optional<std::string> read_principal_json(std::string_view object_json, Principal& principal,
                                                std::string_view source) {
-  const std::string in = source.empty() ? std::string() : " in " + std::string(source);
   simdjson::dom::element root;
   std::string parse_error;
   simdjson::dom::object object;
   if (!parse_json(object_json, root, parse_error) || root.get_object().get(object)) {
-    return "the user" + in + " must be a JSON object";
+    return "the user" + (source.empty() ? std::string() : " in " + std::string(source)) + " must be a JSON object";
   }
+  return read_principal_json(object, principal, source);
+}
+
+std::optional<std::string> read_principal_json(const simdjson::dom::object& object, Principal& principal,
+                                               std::string_view source) {
+  const std::string in = source.empty() ? std::string() : " in " + std::string(source);
   std::string attributes = "{";
   std::string explicit_attributes;
   for (auto field : object) {

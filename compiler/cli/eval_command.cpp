@@ -86,7 +86,7 @@ std::optional<UsageError> apply_user_entry(EntityFile* file, runtime::Principal&
   if (file->root["users"][principal.id].get(entry) != simdjson::SUCCESS) return std::nullopt;
   simdjson::dom::object object;
   if (entry.get_object().get(object)) return UsageError{"user `" + principal.id + "` must be a JSON object"};
-  if (auto problem = runtime::internal::read_principal_json(simdjson::minify(object), principal)) return UsageError{*problem};
+  if (auto problem = runtime::internal::read_principal_json(object, principal)) return UsageError{*problem};
   return std::nullopt;
 }
 
@@ -134,8 +134,8 @@ std::optional<UsageError> request_from_file(const std::string& path, runtime::Re
     if (key == "user") {
       if (field.value.get_string().get(text) == simdjson::SUCCESS) {
         request.principal.id = std::string(text);
-      } else if (field.value.is_object()) {
-        if (auto problem = runtime::internal::read_principal_json(json_text(field.value), request.principal)) {
+      } else if (simdjson::dom::object user; field.value.get_object().get(user) == simdjson::SUCCESS) {
+        if (auto problem = runtime::internal::read_principal_json(user, request.principal)) {
           return UsageError{*problem};
         }
       } else {

@@ -94,7 +94,7 @@ bool load_entities_file(const std::string& path, EntityMap& entities, std::map<s
       known.principal.id = std::string(user.key);
       known.origin = written.value;
       known.span = written.span;
-      if (auto error = runtime::internal::read_principal_json(simdjson::minify(fields), known.principal)) {
+      if (auto error = runtime::internal::read_principal_json(fields, known.principal)) {
         problem = fmt::format("user `{}` in `{}`: {}", std::string(user.key), written.value, *error);
         return false;
       }

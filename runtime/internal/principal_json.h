@@ -14,8 +14,9 @@
 //     left as they were.
 // On a problem it returns the message (lowercase, keys in backticks, `source`
 // — e.g. "`users.json`" — named after the key when not empty) and `principal`
-// may be partly filled; else nullopt. The object's text must be JSON (the
-// callers hand over text they parsed); anything else is a problem too.
+// may be partly filled; else nullopt. Callers that parsed the document hand
+// over the object itself (no second parse); the text overload parses it, and
+// text that is not a JSON object is a problem too.
 // Private to the project (not installed); compiler/ and tools/ include it.
 #pragma once
 
@@ -23,10 +24,14 @@
 #include <string>
 #include <string_view>
 
+#include <simdjson.h>
+
 #include "runtime/engine.h"
 
 namespace authz::runtime::internal {
 
+std::optional<std::string> read_principal_json(const simdjson::dom::object& object, Principal& principal,
+                                               std::string_view source = {});
 std::optional<std::string> read_principal_json(std::string_view object_json, Principal& principal,
                                                std::string_view source = {});
 

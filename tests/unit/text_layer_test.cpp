@@ -191,6 +191,25 @@ TEST_CASE("read_principal_json: refusals name the key and the source", "[text][p
   CHECK_FALSE(read_principal_json(R"({"id":"u-1"})", principal));
 }
 
+TEST_CASE("read_principal_json: a parsed object reads as its text does", "[text][principal]") {
+  simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  REQUIRE(parser.parse(std::string_view(R"({"u":{"id":"u-1","roles":["a"],"team":"x","n":1.5}})")).get_object().get(object) ==
+          simdjson::SUCCESS);
+  simdjson::dom::object user;
+  REQUIRE(object["u"].get_object().get(user) == simdjson::SUCCESS);
+  Principal from_object, from_text;
+  CHECK_FALSE(read_principal_json(user, from_object));
+  CHECK_FALSE(read_principal_json(simdjson::minify(user), from_text));
+  CHECK(from_object.id == from_text.id);
+  CHECK(from_object.roles == from_text.roles);
+  CHECK(from_object.attributes_json == from_text.attributes_json);
+  CHECK(from_object.attributes_json == R"({"team":"x","n":1.5})");
+  Principal other;
+  other.id = "u-2";
+  CHECK(read_principal_json(user, other, "`p.json`") == "`p.json` is for user `u-1`, not `u-2`");
+}
+
 TEST_CASE("days_from_civil and days_in_month are the runtime's calendar, shared with the compiler", "[text][time]") {
   CHECK(days_from_civil(1970, 1, 1) == 0);
   CHECK(days_from_civil(2000, 3, 1) == 11017);

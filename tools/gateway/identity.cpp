@@ -114,7 +114,7 @@ std::optional<Identity> load_identity(const IdentitySources& sources, std::strin
         error = "user `" + identity.principal.id + "` in `" + sources.entities_file + "` must be a JSON object";
         return std::nullopt;
       }
-      if (auto problem = runtime::internal::read_principal_json(simdjson::minify(object), identity.principal,
+      if (auto problem = runtime::internal::read_principal_json(object, identity.principal,
                                                                 "`" + sources.entities_file + "`")) {
         error = std::move(*problem);
         return std::nullopt;
@@ -122,7 +122,7 @@ std::optional<Identity> load_identity(const IdentitySources& sources, std::strin
     }
   }
   if (have_principal_file) {
-    if (auto problem = runtime::internal::read_principal_json(simdjson::minify(principal_object), identity.principal,
+    if (auto problem = runtime::internal::read_principal_json(principal_object, identity.principal,
                                                               "`" + sources.principal_file + "`")) {
       error = std::move(*problem);
       return std::nullopt;
