@@ -958,37 +958,33 @@ class AstBuilder {
     }
   }
 
+  // Decodes `token`'s text with `decode` (a decoder of compiler/literals.h,
+  // called as `decode(text, value, &problems)`) and reports its problems.
+  template <typename Value, typename Decode>
+  Value decode_literal(const Token* token, Decode decode) {
+    Value value{};
+    std::vector<LiteralProblem> problems;
+    decode(state_.text_of(token), value, &problems);
+    report(token, problems);
+    return value;
+  }
+
   std::string string_literal(const Token* token) {
     const bool unterminated = state_.unterminated_strings.count(token->getStartIndex()) != 0;
-    std::string out;
-    std::vector<LiteralProblem> problems;
-    decode_string_literal(state_.text_of(token), unterminated, out, &problems);
-    report(token, problems);
-    return out;
+    return decode_literal<std::string>(
+        token, [unterminated](std::string_view raw, std::string& out, std::vector<LiteralProblem>* problems) {
+          return decode_string_literal(raw, unterminated, out, problems);
+        });
   }
 
-  std::int64_t int_literal(const Token* token) {
-    std::int64_t value = 0;
-    std::vector<LiteralProblem> problems;
-    decode_int_literal(state_.text_of(token), value, &problems);
-    report(token, problems);
-    return value;
-  }
+  std::int64_t int_literal(const Token* token) { return decode_literal<std::int64_t>(token, decode_int_literal); }
 
   std::int64_t duration_literal(const Token* token) {
-    std::int64_t value = 0;
-    std::vector<LiteralProblem> problems;
-    decode_duration_literal(state_.text_of(token), value, &problems);
-    report(token, problems);
-    return value;
+    return decode_literal<std::int64_t>(token, decode_duration_literal);
   }
 
   std::int64_t timestamp_literal(const Token* token) {
-    std::int64_t value = 0;
-    std::vector<LiteralProblem> problems;
-    decode_timestamp_literal(state_.text_of(token), value, &problems);
-    report(token, problems);
-    return value;
+    return decode_literal<std::int64_t>(token, decode_timestamp_literal);
   }
 
   ast::TimeBound time_bound(antlr4::tree::TerminalNode* timestamp, Ctx* clause) {
@@ -1334,17 +1330,12 @@ class AstBuilder {
         case P::RuleNotExpr: {
           auto* c = static_cast<P::NotExprContext*>(ctx);
           std::vector<const Token*> operators;
-          P::NotExprContext* inner = c;
-          while (inner != nullptr && inner->notExpr() != nullptr) {
-            operators.push_back(inner->getStart());
-            inner = inner->notExpr();
-          }
+          Ctx* operand = prefix_operand(c, &P::NotExprContext::notExpr, &P::NotExprContext::comparison, operators);
           if (operators.empty()) {
-            ctx = c->comparison();
+            ctx = operand;
             continue;
           }
-          return prefix_chain(ast::ExprKind::Not, operators, inner != nullptr ? inner->comparison() : nullptr, c,
-                              depth);
+          return prefix_chain(ast::ExprKind::Not, operators, operand, c, depth);
         }
         case P::RuleComparison: {
           auto* c = static_cast<P::ComparisonContext*>(ctx);
@@ -1368,17 +1359,12 @@ class AstBuilder {
         case P::RuleUnary: {
           auto* c = static_cast<P::UnaryContext*>(ctx);
           std::vector<const Token*> operators;
-          P::UnaryContext* inner = c;
-          while (inner != nullptr && inner->unary() != nullptr) {
-            operators.push_back(inner->getStart());
-            inner = inner->unary();
-          }
+          Ctx* operand = prefix_operand(c, &P::UnaryContext::unary, &P::UnaryContext::postfix, operators);
           if (operators.empty()) {
-            ctx = c->postfix();
+            ctx = operand;
             continue;
           }
-          return prefix_chain(ast::ExprKind::Negate, operators, inner != nullptr ? inner->postfix() : nullptr, c,
-                              depth);
+          return prefix_chain(ast::ExprKind::Negate, operators, operand, c, depth);
         }
         case P::RulePostfix: {
           auto* c = static_cast<P::PostfixContext*>(ctx);
@@ -1401,6 +1387,21 @@ class AstBuilder {
           return placeholder(span(ctx));
       }
     }
+  }
+
+  // A right-recursive prefix rule (`notExpr : '!' notExpr | comparison`,
+  // `unary : '-' unary | postfix`): collects its operators, outermost first,
+  // and returns the operand under the last one (null when a syntax error left
+  // it out).
+  template <typename Rule, typename Operand>
+  static Ctx* prefix_operand(Rule* c, Rule* (Rule::*self)(), Operand* (Rule::*operand)(),
+                             std::vector<const Token*>& operators) {
+    Rule* inner = c;
+    while (inner != nullptr && (inner->*self)() != nullptr) {
+      operators.push_back(inner->getStart());
+      inner = (inner->*self)();
+    }
+    return inner != nullptr ? (inner->*operand)() : nullptr;
   }
 
   ast::ExprPtr nary(ast::ExprKind kind, const std::vector<Ctx*>& parts, Ctx* whole, std::size_t depth) {
