@@ -1,5 +1,6 @@
 // parse.h — the parse adapter: .authz text -> ast::File. The only entry
-// point into ANTLR; nothing else in the project includes ANTLR headers.
+// point into ANTLR; nothing outside the adapter's own files (compiler/parse.cpp,
+// the driver, and compiler/parse_*.cpp) includes ANTLR headers.
 //
 // Contract: never throws and never crashes on any input. Before ANTLR sees a
 // byte, the text is checked for size (kMaxFileBytes), valid UTF-8 and

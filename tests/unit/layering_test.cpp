@@ -79,7 +79,7 @@ TEST_CASE("the dependency rules of docs/architecture.md hold", "[layering]") {
       // Entity sources serve the runtime's resolver, not the compiler.
       {"tools/entity_sources", {"compiler/", "grammar/", "antlr4", "tools/http/", "boost/", "llvm/"}},
       // Only the compiler reads policy text; the rest of compiler/ reaches
-      // ANTLR through compiler/parse.cpp alone (checked below).
+      // ANTLR through the parse adapter alone (checked below).
       {"compiler/lint", {"antlr4", "Authz", "tools/"}},
       {"compiler/format", {"antlr4", "Authz", "tools/"}},
   };
@@ -90,11 +90,12 @@ TEST_CASE("the dependency rules of docs/architecture.md hold", "[layering]") {
     CHECK(found.empty());
   }
 
-  // ANTLR's headers: compiler/parse.cpp and nothing else in compiler/.
+  // ANTLR's headers: the parse adapter (compiler/parse.cpp and its parts,
+  // compiler/parse_*.cpp / .h) and nothing else in compiler/.
   std::vector<std::string> antlr = violations({"compiler", {"antlr4", "AuthzParser", "AuthzLexer", "AuthzBase"}});
   std::vector<std::string> elsewhere;
   for (const std::string& v : antlr) {
-    if (v.rfind("compiler/parse.cpp:", 0) != 0) elsewhere.push_back(v);
+    if (v.rfind("compiler/parse.cpp:", 0) != 0 && v.rfind("compiler/parse_", 0) != 0) elsewhere.push_back(v);
   }
   for (const std::string& v : elsewhere) UNSCOPED_INFO(v);
   CHECK(elsewhere.empty());
