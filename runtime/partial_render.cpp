@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/internal/json_array.h"
+#include "runtime/internal/obligation_json.h"
 #include "runtime/internal/partial_simplify.h"
 #include "runtime/internal/value_text.h"
 #include "runtime/partial_eval.h"
@@ -65,6 +67,9 @@ const char* to_string(ResidualKind kind) {
 
 namespace {
 
+using internal::append_json_array;
+using internal::append_obligation_json;
+using internal::append_quoted_array;
 using internal::is_comparison;
 using internal::is_negative_form;
 using internal::negated;
@@ -220,12 +225,9 @@ void append_unknown_json(std::string& out, const UnknownRef& ref) {
   append_quoted(out, ref.text());
   out += ",\"parameter\":";
   append_quoted(out, ref.parameter);
-  out += ",\"path\":[";
-  for (std::size_t i = 0; i < ref.path.size(); ++i) {
-    if (i) out += ",";
-    append_quoted(out, ref.path[i]);
-  }
-  out += "],\"type\":";
+  out += ",\"path\":";
+  append_quoted_array(out, ref.path);
+  out += ",\"type\":";
   append_quoted(out, to_string(ref.kind));
   out += ",\"may_be_absent\":";
   out += ref.may_be_absent ? "true" : "false";
@@ -266,13 +268,28 @@ void append_json(std::string& out, const ResidualNode& node) {
       out += ",\"type\":";
       append_quoted(out, to_string(node.constant.kind));
     }
-    out += ",\"operands\":[";
-    for (std::size_t i = 0; i < node.children.size(); ++i) {
-      if (i) out += ",";
-      append_json(out, node.children[i]);
-    }
-    out += "]";
+    out += ",\"operands\":";
+    append_json_array(out, node.children, append_json);
   }
+  out += "}";
+}
+
+// `,"text":"<as the language writes it>","condition":<node>`.
+void append_condition_fields(std::string& out, const ResidualNode& condition) {
+  out += ",\"text\":";
+  append_quoted(out, render_condition_text(condition));
+  out += ",\"condition\":";
+  append_json(out, condition);
+}
+
+void append_rule_json(std::string& out, const CandidateRule& rule) {
+  out += "{\"id\":";
+  append_quoted(out, rule.id);
+  out += ",\"effect\":";
+  append_quoted(out, to_string(rule.effect));
+  out += ",\"grant\":";
+  out += rule.is_grant ? "true" : "false";
+  append_condition_fields(out, rule.condition);
   out += "}";
 }
 
@@ -308,52 +325,18 @@ std::string render_residual_json(const Residual& residual) {
   append_quoted(out, to_string(residual.reason));
   out += ",\"message\":";
   append_quoted(out, residual.message);
-  out += ",\"text\":";
-  append_quoted(out, render_condition_text(residual.condition));
-  out += ",\"condition\":";
-  append_json(out, residual.condition);
-  out += ",\"unknowns\":[";
-  for (std::size_t i = 0; i < residual.unknowns.size(); ++i) {
-    if (i) out += ",";
-    out += "{";
-    append_unknown_json(out, residual.unknowns[i]);
-    out += "}";
-  }
-  out += "],\"rules\":[";
-  for (std::size_t i = 0; i < residual.rules.size(); ++i) {
-    const CandidateRule& rule = residual.rules[i];
-    if (i) out += ",";
-    out += "{\"id\":";
-    append_quoted(out, rule.id);
-    out += ",\"effect\":";
-    append_quoted(out, to_string(rule.effect));
-    out += ",\"grant\":";
-    out += rule.is_grant ? "true" : "false";
-    out += ",\"text\":";
-    append_quoted(out, render_condition_text(rule.condition));
-    out += ",\"condition\":";
-    append_json(out, rule.condition);
-    out += "}";
-  }
-  out += "],\"obligations\":[";
-  for (std::size_t i = 0; i < residual.obligations.size(); ++i) {
-    const ResidualObligation& obligation = residual.obligations[i];
-    if (i) out += ",";
-    out += "{\"rule\":";
-    append_quoted(out, obligation.rule);
-    out += ",\"name\":";
-    append_quoted(out, obligation.name);
-    out += ",\"certain\":";
-    out += obligation.certain ? "true" : "false";
-    out += ",\"arguments\":{";
-    for (std::size_t k = 0; k < obligation.arguments.size(); ++k) {
-      if (k) out += ",";
-      append_quoted(out, obligation.arguments[k].first);
-      out += ":" + obligation.arguments[k].second;
-    }
-    out += "}}";
-  }
-  out += "]}";
+  append_condition_fields(out, residual.condition);
+  out += ",\"unknowns\":";
+  append_json_array(out, residual.unknowns, [](std::string& to, const UnknownRef& ref) {
+    to += "{";
+    append_unknown_json(to, ref);
+    to += "}";
+  });
+  out += ",\"rules\":";
+  append_json_array(out, residual.rules, append_rule_json);
+  out += ",\"obligations\":";
+  append_json_array(out, residual.obligations, append_obligation_json<ResidualObligation>);
+  out += "}";
   return out;
 }
 

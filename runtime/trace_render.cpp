@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/internal/json_array.h"
+#include "runtime/internal/obligation_json.h"
 #include "runtime/internal/value_text.h"
 
 namespace authz::runtime {
@@ -124,43 +126,18 @@ std::string render_json(const Decision& decision, Audience audience) {
   string_field("target", decision.target);
   string_field("target_kind", to_string(decision.target_kind));
   key("determining_rules");
-  out += '[';
-  for (std::size_t i = 0; i < decision.determining_rules.size(); ++i) {
-    if (i) out += ',';
-    append_quoted(out, decision.determining_rules[i]);
-  }
-  out += ']';
+  internal::append_quoted_array(out, decision.determining_rules);
   key("obligations");
-  out += '[';
-  for (std::size_t i = 0; i < decision.obligations.size(); ++i) {
-    const AppliedObligation& obligation = decision.obligations[i];
-    if (i) out += ',';
-    out += "{\"rule\":";
-    append_quoted(out, obligation.rule);
-    out += ",\"name\":";
-    append_quoted(out, obligation.name);
-    out += ",\"arguments\":{";
-    for (std::size_t k = 0; k < obligation.arguments.size(); ++k) {
-      if (k) out += ',';
-      append_quoted(out, obligation.arguments[k].name);
-      out += ':';
-      out += obligation.arguments[k].json;
-    }
-    out += "}}";
-  }
-  out += ']';
+  internal::append_json_array(out, decision.obligations, internal::append_obligation_json<AppliedObligation>);
   string_field("message", decision.message);
   if (decision.trace) {
     const Trace& trace = *decision.trace;
     key("trace");
     out += "{\"principal\":";
     append_quoted(out, trace.principal);
-    out += ",\"roles\":[";
-    for (std::size_t i = 0; i < trace.roles.size(); ++i) {
-      if (i) out += ',';
-      append_quoted(out, trace.roles[i]);
-    }
-    out += "],\"rules\":[";
+    out += ",\"roles\":";
+    internal::append_quoted_array(out, trace.roles);
+    out += ",\"rules\":[";
     for (std::size_t i = 0; i < trace.rules.size(); ++i) {
       const RuleTrace& rule = trace.rules[i];
       if (i) out += ',';
@@ -171,12 +148,7 @@ std::string render_json(const Decision& decision, Audience audience) {
       string_field("outcome", to_string(rule.outcome));
       if (!rule.missing_roles.empty()) {
         key("missing_roles");
-        out += '[';
-        for (std::size_t k = 0; k < rule.missing_roles.size(); ++k) {
-          if (k) out += ',';
-          append_quoted(out, rule.missing_roles[k]);
-        }
-        out += ']';
+        internal::append_quoted_array(out, rule.missing_roles);
       }
       if (!rule.clause.empty()) string_field("clause", rule.clause);
       if (!rule.expression.empty()) string_field("expression", rule.expression);
