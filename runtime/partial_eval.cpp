@@ -40,7 +40,7 @@ using internal::make_not;
 using internal::make_or;
 using internal::polish;
 
-// ---- the request: placeholders for unknown parameters -----------------------------------
+// ---- building blocks: placeholders, targets, refusals, unknowns --------------------------
 
 // JSON for a value of `type` that validates (never read: nodes that read an
 // unknown parameter are evaluated symbolically). False when there is none.

@@ -46,7 +46,7 @@ class Evaluator {
   bool source_failed() const { return !source_failure_.empty(); }
   const std::string& source_failure() const { return source_failure_; }
 
-  // For partial evaluation (partial_eval.cpp): one node's value (false on an
+  // For partial evaluation (partial_symbolic.cpp): one node's value (false on an
   // evaluation error), and read access to what prepare() resolved.
   bool value(NodeIndex index, Value& out) { return eval(index, out); }
   // The element in a quantifier's slot (slot < kMaxBoundSlots): bind_element

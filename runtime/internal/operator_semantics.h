@@ -1,6 +1,7 @@
 // operator_semantics.h — what each operator of runtime/opcodes.def computes on
 // values: the one implementation both the evaluator (evaluator.cpp) and
-// partial evaluation (partial_eval.cpp, residual_holds) use.
+// partial evaluation (partial_symbolic.cpp, residual_holds in
+// partial_interpret.cpp) use.
 //
 // Contract: pure functions of their operands, no allocation. They report
 // OpStatus instead of failing a request themselves, so each caller keeps its
