@@ -221,6 +221,29 @@ std::vector<std::uint32_t> post_order(std::vector<std::vector<Edge>>& edges, OnC
   return order;
 }
 
+// Reports a cycle post_order found, as "WHAT: `a` -> `b` -> `a`" at the
+// reference that closes it, with a note "`x` VERB `y` here" at each other
+// reference on it. `name_of(node)` is the node's declared name.
+template <class NameOf>
+void report_cycle(DiagnosticSink& sink, const std::vector<std::pair<std::uint32_t, const Edge*>>& path,
+                  const Edge& closing, NameOf name_of, DiagCode code, std::string_view what, std::string_view help,
+                  std::string_view verb) {
+  std::string chain;
+  for (const auto& [node, leaving] : path) chain += bq(name_of(node)) + " -> ";
+  chain += bq(name_of(closing.to));
+  Diagnostic& d = sink.report(code, closing.span, std::string(what) + ": " + chain, std::string(help));
+  for (const auto& [node, leaving] : path)
+    if (leaving != &closing)
+      d.notes.push_back({leaving->span, bq(name_of(node)) + " " + std::string(verb) + " " + bq(name_of(leaving->to)) + " here"});
+}
+
+// Sorts `values` and drops repeats.
+template <class T>
+void sort_unique(std::vector<T>& values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+}
+
 // ---- the checker -----------------------------------------------------------------
 
 struct ArgsLookup {
@@ -381,23 +404,29 @@ class Checker {
     }
   }
 
-  void declare_roles() {
+  // Declares one checked entry (index, name, span, decl) per declaration of a
+  // kind with its own namespace (roles, obligations), reporting repeats.
+  template <class Checked, class Decl, class Index>
+  void declare_named(std::vector<Decl> ast::File::*decls, std::string_view what, std::vector<Checked>& out,
+                     std::unordered_map<std::string, Index>& index) {
     for (const ast::File* file : files()) {
-      for (const auto& decl : file->roles) {
-        if (const CheckedRole* first = p_.find_role(decl.name.text)) {
-          duplicate(decl.name.span, "role", decl.name.text, first->span);
+      for (const Decl& decl : file->*decls) {
+        if (const Index* first = find_in(index, decl.name.text)) {
+          duplicate(decl.name.span, what, decl.name.text, out[*first].span);
           continue;
         }
-        CheckedRole role;
-        role.index = static_cast<RoleIndex>(p_.roles.size());
-        role.name = decl.name.text;
-        role.span = decl.name.span;
-        role.decl = &decl;
-        p_.role_index.emplace(role.name, role.index);
-        p_.roles.push_back(std::move(role));
+        Checked checked;
+        checked.index = static_cast<Index>(out.size());
+        checked.name = decl.name.text;
+        checked.span = decl.name.span;
+        checked.decl = &decl;
+        index.emplace(checked.name, checked.index);
+        out.push_back(std::move(checked));
       }
     }
   }
+
+  void declare_roles() { declare_named(&ast::File::roles, "role", p_.roles, p_.role_index); }
 
   Span target_or_group_span(std::string_view name) const {
     if (const CheckedTarget* target = p_.find_target(name)) return target->span;
@@ -482,21 +511,7 @@ class Checker {
   }
 
   void declare_obligations() {
-    for (const ast::File* file : files()) {
-      for (const auto& decl : file->obligations) {
-        if (const CheckedObligation* first = p_.find_obligation(decl.name.text)) {
-          duplicate(decl.name.span, "obligation", decl.name.text, first->span);
-          continue;
-        }
-        CheckedObligation obligation;
-        obligation.index = static_cast<ObligationIndex>(p_.obligations.size());
-        obligation.name = decl.name.text;
-        obligation.span = decl.name.span;
-        obligation.decl = &decl;
-        p_.obligation_index.emplace(obligation.name, obligation.index);
-        p_.obligations.push_back(std::move(obligation));
-      }
-    }
+    declare_named(&ast::File::obligations, "obligation", p_.obligations, p_.obligation_index);
   }
 
   // ---- types as written ----
@@ -719,15 +734,10 @@ class Checker {
         edges[role.index].push_back({found->index, parent.span});
       }
     }
+    auto role_name = [&](std::uint32_t node) -> const std::string& { return p_.roles[node].name; };
     auto order = post_order(edges, [&](const auto& path, const Edge& closing) {
-      std::string chain;
-      for (const auto& [node, leaving] : path) chain += bq(p_.roles[node].name) + " -> ";
-      chain += bq(p_.roles[closing.to].name);
-      Diagnostic& d = error(DiagCode::RoleCycle, closing.span, "role inheritance cycle: " + chain,
-                            "remove one of the parents so no role includes itself");
-      for (const auto& [node, leaving] : path)
-        if (leaving != &closing)
-          d.notes.push_back({leaving->span, bq(p_.roles[node].name) + " includes " + bq(p_.roles[leaving->to].name) + " here"});
+      report_cycle(sink_, path, closing, role_name, DiagCode::RoleCycle, "role inheritance cycle",
+                   "remove one of the parents so no role includes itself", "includes");
     });
     for (std::uint32_t node : order) {
       std::vector<RoleIndex> includes{node};
@@ -736,8 +746,7 @@ class Checker {
         const auto& parent = p_.roles[edge.to].includes;
         includes.insert(includes.end(), parent.begin(), parent.end());
       }
-      std::sort(includes.begin(), includes.end());
-      includes.erase(std::unique(includes.begin(), includes.end()), includes.end());
+      sort_unique(includes);
       p_.roles[node].includes = std::move(includes);
     }
     for (const CheckedRole& role : p_.roles)
@@ -786,22 +795,16 @@ class Checker {
         }
       }
     }
+    auto group_name = [&](std::uint32_t node) -> const std::string& { return p_.groups[node].name; };
     auto order = post_order(edges, [&](const auto& path, const Edge& closing) {
-      std::string chain;
-      for (const auto& [node, leaving] : path) chain += bq(p_.groups[node].name) + " -> ";
-      chain += bq(p_.groups[closing.to].name);
-      Diagnostic& d = error(DiagCode::GroupCycle, closing.span, "group contains itself: " + chain,
-                            "remove one of the nested groups so no group contains itself");
-      for (const auto& [node, leaving] : path)
-        if (leaving != &closing)
-          d.notes.push_back({leaving->span, bq(p_.groups[node].name) + " contains " + bq(p_.groups[leaving->to].name) + " here"});
+      report_cycle(sink_, path, closing, group_name, DiagCode::GroupCycle, "group contains itself",
+                   "remove one of the nested groups so no group contains itself", "contains");
     });
     for (std::uint32_t g : order) {
       std::vector<TargetIndex> set = std::move(direct[g]);
       for (const Edge& edge : edges[g])
         if (!edge.back) set.insert(set.end(), p_.groups[edge.to].targets.begin(), p_.groups[edge.to].targets.end());
-      std::sort(set.begin(), set.end());
-      set.erase(std::unique(set.begin(), set.end()), set.end());
+      sort_unique(set);
       p_.groups[g].targets = store(std::move(set));
     }
   }
@@ -829,8 +832,7 @@ class Checker {
     if (parts.size() == 1) return parts[0];
     std::vector<TargetIndex> set;
     for (auto part : parts) set.insert(set.end(), part.begin(), part.end());
-    std::sort(set.begin(), set.end());
-    set.erase(std::unique(set.begin(), set.end()), set.end());
+    sort_unique(set);
     auto [slot, inserted] = interned_sets_.try_emplace(set);
     if (inserted) slot->second = store(std::move(set));
     return slot->second;
@@ -931,11 +933,7 @@ class Checker {
       const auto& by = p_.roles[role].included_by;
       rule.matching_roles.insert(rule.matching_roles.end(), by.begin(), by.end());
     }
-    if (rule.roles.size() > 1) {
-      std::sort(rule.matching_roles.begin(), rule.matching_roles.end());
-      rule.matching_roles.erase(std::unique(rule.matching_roles.begin(), rule.matching_roles.end()),
-                                rule.matching_roles.end());
-    }
+    if (rule.roles.size() > 1) sort_unique(rule.matching_roles);
 
     // Targets and window.
     ExprScope scope;
