@@ -398,57 +398,62 @@ ArgsLookup Checker::lookup_args(std::span<const TargetIndex> targets, const std:
   return result;
 }
 
+// The type of `args.field` across the scope's targets (lookup_args),
+// reporting a parameter that is unknown, missing from some target, or typed
+// differently by two; Error when reported.
+const Type* Checker::args_attribute_type(const std::string& field, Span field_span, ExprScope& scope) {
+  ArgsLookup found = lookup_args(scope.targets, field);
+  switch (found.status) {
+    case ArgsLookup::Status::Found: return found.type;
+    case ArgsLookup::Status::Unknown: {
+      if (scope.targets_incomplete) return types_.error_type();
+      std::string help;
+      if (want_suggestions()) {
+        std::vector<std::string_view> names;
+        for (TargetIndex t : scope.targets)
+          for (const Attribute& param : p_.targets[t].params) names.push_back(param.name);
+        help = did_you_mean(field, names);
+      }
+      const CheckedTarget& first = p_.targets[scope.targets[0]];
+      if (help.empty()) help = bq(first.name) + " takes " + param_list(first.params);
+      std::string where = scope.targets.size() == 1 ? bq(first.name) + " has" : "no target of this rule has";
+      error(DiagCode::UnknownAttribute, field_span, where + " no parameter " + bq(field), help)
+          .notes.push_back({first.span, bq(first.name) + " is declared here"});
+      return types_.error_type();
+    }
+    case ArgsLookup::Status::NotInAll: {
+      const CheckedTarget& without = p_.targets[found.other];
+      const CheckedTarget& with = p_.targets[found.with];
+      Diagnostic& d = error(DiagCode::ArgumentNotInAllTargets, field_span,
+                            "argument " + bq(field) + " is not declared by every target of this rule",
+                            "split the rule so each group of targets with this argument has its own rule");
+      d.notes.push_back({without.span, bq(without.name) + " has no parameter " + bq(field)});
+      if (const Attribute* param = with.params.find(field))
+        d.notes.push_back({param->span, bq(with.name) + " declares it here"});
+      return types_.error_type();
+    }
+    case ArgsLookup::Status::Conflict: {
+      const CheckedTarget& a = p_.targets[found.with];
+      const CheckedTarget& b = p_.targets[found.other];
+      const Attribute* pa = a.params.find(field);
+      const Attribute* pb = b.params.find(field);
+      Diagnostic& d = error(DiagCode::ArgumentNotInAllTargets, field_span,
+                            "argument " + bq(field) + " has type " + bq(TypeContext::required(pa->type)) + " in " +
+                                bq(a.name) + " but " + bq(TypeContext::required(pb->type)) + " in " + bq(b.name),
+                            "split the rule so targets with different argument types have their own rules");
+      d.notes.push_back({pa->span, bq(a.name) + " declares it here"});
+      d.notes.push_back({pb->span, bq(b.name) + " declares it here"});
+      return types_.error_type();
+    }
+  }
+  return types_.error_type();
+}
+
 // The declared type of `object.field` (possibly optional), reporting
 // unknown attributes; Error when reported or when the object is poison.
 const Type* Checker::attribute_type(const Type* object, const std::string& field, Span field_span, ExprScope& scope) {
   if (object->is_error()) return types_.error_type();
-  if (object->kind == TypeKind::Args) {
-    ArgsLookup found = lookup_args(scope.targets, field);
-    switch (found.status) {
-      case ArgsLookup::Status::Found: return found.type;
-      case ArgsLookup::Status::Unknown: {
-        if (scope.targets_incomplete) return types_.error_type();
-        std::string help;
-        if (want_suggestions()) {
-          std::vector<std::string_view> names;
-          for (TargetIndex t : scope.targets)
-            for (const Attribute& param : p_.targets[t].params) names.push_back(param.name);
-          help = did_you_mean(field, names);
-        }
-        const CheckedTarget& first = p_.targets[scope.targets[0]];
-        if (help.empty()) help = bq(first.name) + " takes " + param_list(first.params);
-        std::string where = scope.targets.size() == 1 ? bq(first.name) + " has" : "no target of this rule has";
-        error(DiagCode::UnknownAttribute, field_span, where + " no parameter " + bq(field), help)
-            .notes.push_back({first.span, bq(first.name) + " is declared here"});
-        return types_.error_type();
-      }
-      case ArgsLookup::Status::NotInAll: {
-        const CheckedTarget& without = p_.targets[found.other];
-        const CheckedTarget& with = p_.targets[found.with];
-        Diagnostic& d = error(DiagCode::ArgumentNotInAllTargets, field_span,
-                              "argument " + bq(field) + " is not declared by every target of this rule",
-                              "split the rule so each group of targets with this argument has its own rule");
-        d.notes.push_back({without.span, bq(without.name) + " has no parameter " + bq(field)});
-        if (const Attribute* param = with.params.find(field))
-          d.notes.push_back({param->span, bq(with.name) + " declares it here"});
-        return types_.error_type();
-      }
-      case ArgsLookup::Status::Conflict: {
-        const CheckedTarget& a = p_.targets[found.with];
-        const CheckedTarget& b = p_.targets[found.other];
-        const Attribute* pa = a.params.find(field);
-        const Attribute* pb = b.params.find(field);
-        Diagnostic& d = error(DiagCode::ArgumentNotInAllTargets, field_span,
-                              "argument " + bq(field) + " has type " + bq(TypeContext::required(pa->type)) + " in " +
-                                  bq(a.name) + " but " + bq(TypeContext::required(pb->type)) + " in " + bq(b.name),
-                              "split the rule so targets with different argument types have their own rules");
-        d.notes.push_back({pa->span, bq(a.name) + " declares it here"});
-        d.notes.push_back({pb->span, bq(b.name) + " declares it here"});
-        return types_.error_type();
-      }
-    }
-    return types_.error_type();
-  }
+  if (object->kind == TypeKind::Args) return args_attribute_type(field, field_span, scope);
   if (!object->has_attributes()) {
     error(DiagCode::MemberOnNonRecord, field_span, "a value of type " + bq(object) + " has no attribute " + bq(field),
           "only the principal (`user`), entities, records and `args` have attributes");

@@ -144,8 +144,12 @@ class Checker {
   void check_window(const std::optional<ast::TimeBound>& from, const std::optional<ast::TimeBound>& until);
   void check_rules_and_grants();
   void check_rule(const ast::RuleDecl& decl);
+  void check_subjects(const ast::RuleDecl& decl, CheckedRule& rule);
   void check_grant(const ast::GrantDecl& decl);
   std::optional<ObligationCall> check_obligation_use(const ast::ObligationUse& use);
+  void unknown_obligation(const ast::ObligationUse& use);
+  bool all_arguments_given(const ast::ObligationUse& use, const CheckedObligation& obligation,
+                           const std::vector<const ast::NamedArgument*>& by_param);
   Constant to_constant(const ast::Expr& expr, const Type* type);
   void poison(ast::Expr* expr);
 
@@ -163,6 +167,7 @@ class Checker {
   const Type* check_args(ast::Expr& expr, ExprScope& scope);
   ArgsLookup lookup_args(std::span<const TargetIndex> targets, const std::string& field);
   const Type* attribute_type(const Type* object, const std::string& field, Span field_span, ExprScope& scope);
+  const Type* args_attribute_type(const std::string& field, Span field_span, ExprScope& scope);
   const Type* check_member(ast::Expr& expr, ExprScope& scope);
   const Type* check_has(ast::Expr& expr, ExprScope& scope);
   const Type* check_binary(ast::Expr& expr, ExprScope& scope);

@@ -158,40 +158,7 @@ void Checker::check_rule(const ast::RuleDecl& decl) {
           "add a `///` line above the rule saying why it exists");
   }
 
-  // Subjects.
-  if (!decl.subjects_given) {
-    if (allow) {
-      error(DiagCode::AllowWithoutSubjects, decl.id.span, "allow rule " + bq(decl.id.text) + " names no subjects",
-            "say who it is for, e.g. `allow " + decl.id.text + ": rep may ...` or `anyone may ...`");
-    } else {
-      rule.anyone = true;
-    }
-  }
-  for (const ast::Subject& subject : decl.subjects) {
-    switch (subject.kind) {
-      case ast::Subject::Kind::Anyone: rule.anyone = true; break;
-      case ast::Subject::Kind::User:
-        if (subject.name.empty()) {
-          error(DiagCode::EmptyUserId, subject.span, "user id is empty", "write the user's id, e.g. `user \"u-ann\"`");
-        } else if (std::find(rule.users.begin(), rule.users.end(), subject.name) == rule.users.end()) {
-          rule.users.push_back(subject.name);
-        }
-        break;
-      case ast::Subject::Kind::Role:
-        if (const CheckedRole* role = p_.find_role(subject.name)) {
-          if (std::find(rule.roles.begin(), rule.roles.end(), role->index) == rule.roles.end())
-            rule.roles.push_back(role->index);
-        } else {
-          unknown_role(subject.span, subject.name, "");
-        }
-        break;
-    }
-  }
-  for (RoleIndex role : rule.roles) {
-    const auto& by = p_.roles[role].included_by;
-    rule.matching_roles.insert(rule.matching_roles.end(), by.begin(), by.end());
-  }
-  if (rule.roles.size() > 1) sort_unique(rule.matching_roles);
+  check_subjects(decl, rule);
 
   // Targets and window.
   ExprScope scope;
@@ -229,6 +196,45 @@ void Checker::check_rule(const ast::RuleDecl& decl) {
     if (auto call = check_obligation_use(use)) rule.obligations.push_back(std::move(*call));
   }
   p_.rules.push_back(std::move(rule));
+}
+
+// Who a rule is for: `anyone`, users (unique, as written), roles (resolved,
+// unique) and the roles whose holders match. A deny with no subjects written
+// applies to anyone; an allow must name them.
+void Checker::check_subjects(const ast::RuleDecl& decl, CheckedRule& rule) {
+  if (!decl.subjects_given) {
+    if (decl.effect == ast::Effect::Allow) {
+      error(DiagCode::AllowWithoutSubjects, decl.id.span, "allow rule " + bq(decl.id.text) + " names no subjects",
+            "say who it is for, e.g. `allow " + decl.id.text + ": rep may ...` or `anyone may ...`");
+    } else {
+      rule.anyone = true;
+    }
+  }
+  for (const ast::Subject& subject : decl.subjects) {
+    switch (subject.kind) {
+      case ast::Subject::Kind::Anyone: rule.anyone = true; break;
+      case ast::Subject::Kind::User:
+        if (subject.name.empty()) {
+          error(DiagCode::EmptyUserId, subject.span, "user id is empty", "write the user's id, e.g. `user \"u-ann\"`");
+        } else if (std::find(rule.users.begin(), rule.users.end(), subject.name) == rule.users.end()) {
+          rule.users.push_back(subject.name);
+        }
+        break;
+      case ast::Subject::Kind::Role:
+        if (const CheckedRole* role = p_.find_role(subject.name)) {
+          if (std::find(rule.roles.begin(), rule.roles.end(), role->index) == rule.roles.end())
+            rule.roles.push_back(role->index);
+        } else {
+          unknown_role(subject.span, subject.name, "");
+        }
+        break;
+    }
+  }
+  for (RoleIndex role : rule.roles) {
+    const auto& by = p_.roles[role].included_by;
+    rule.matching_roles.insert(rule.matching_roles.end(), by.begin(), by.end());
+  }
+  if (rule.roles.size() > 1) sort_unique(rule.matching_roles);
 }
 
 void Checker::check_grant(const ast::GrantDecl& decl) {
@@ -270,15 +276,7 @@ void Checker::check_grant(const ast::GrantDecl& decl) {
 std::optional<ObligationCall> Checker::check_obligation_use(const ast::ObligationUse& use) {
   const CheckedObligation* obligation = p_.find_obligation(use.name.text);
   if (obligation == nullptr) {
-    std::string help;
-    if (want_suggestions()) {
-      std::vector<std::string_view> names;
-      for (const CheckedObligation& o : p_.obligations) names.push_back(o.name);
-      help = did_you_mean(use.name.text, names);
-    }
-    if (help.empty()) help = "declare it with `obligation " + use.name.text + "(...);`";
-    error(DiagCode::UnknownObligation, use.name.span, "unknown obligation " + bq(use.name.text), help);
-    for (const auto& argument : use.arguments) poison(argument.value.get());
+    unknown_obligation(use);
     return std::nullopt;
   }
   ObligationCall call;
@@ -337,28 +335,47 @@ std::optional<ObligationCall> Checker::check_obligation_use(const ast::Obligatio
     }
     call.arguments.push_back({param->name, static_cast<std::uint32_t>(index), to_constant(*value, wanted)});
   }
-  std::vector<std::string> missing;
-  for (std::size_t i = 0; i < by_param.size(); ++i) {
-    const Attribute& param = obligation->params.all()[i];
-    if (by_param[i] == nullptr && !param.optional()) missing.push_back(param.name);
-  }
-  if (!missing.empty()) {
-    std::string list;
-    std::string example;
-    for (const std::string& name : missing) {
-      list += (list.empty() ? "" : ", ") + bq(name);
-      example += (example.empty() ? "" : ", ") + name + ": ...";
-    }
-    error(DiagCode::ObligationMissingArgument, use.name.span,
-          "obligation " + bq(obligation->name) + " is missing " + (missing.size() == 1 ? "argument " : "arguments ") + list,
-          "write `" + obligation->name + "(" + example + ")`")
-        .notes.push_back({obligation->span, bq(obligation->name) + " is declared here"});
-    ok = false;
-  }
+  if (!all_arguments_given(use, *obligation, by_param)) ok = false;
   std::sort(call.arguments.begin(), call.arguments.end(),
             [](const ObligationArgument& a, const ObligationArgument& b) { return a.param < b.param; });
   if (!ok) return std::nullopt;
   return call;
+}
+
+// Reports a call of an undeclared obligation; its arguments are poisoned.
+void Checker::unknown_obligation(const ast::ObligationUse& use) {
+  std::string help;
+  if (want_suggestions()) {
+    std::vector<std::string_view> names;
+    for (const CheckedObligation& o : p_.obligations) names.push_back(o.name);
+    help = did_you_mean(use.name.text, names);
+  }
+  if (help.empty()) help = "declare it with `obligation " + use.name.text + "(...);`";
+  error(DiagCode::UnknownObligation, use.name.span, "unknown obligation " + bq(use.name.text), help);
+  for (const auto& argument : use.arguments) poison(argument.value.get());
+}
+
+// Whether every required parameter has an argument (`by_param`, in parameter
+// order); reports the missing ones in one diagnostic.
+bool Checker::all_arguments_given(const ast::ObligationUse& use, const CheckedObligation& obligation,
+                                  const std::vector<const ast::NamedArgument*>& by_param) {
+  std::vector<std::string> missing;
+  for (std::size_t i = 0; i < by_param.size(); ++i) {
+    const Attribute& param = obligation.params.all()[i];
+    if (by_param[i] == nullptr && !param.optional()) missing.push_back(param.name);
+  }
+  if (missing.empty()) return true;
+  std::string list;
+  std::string example;
+  for (const std::string& name : missing) {
+    list += (list.empty() ? "" : ", ") + bq(name);
+    example += (example.empty() ? "" : ", ") + name + ": ...";
+  }
+  error(DiagCode::ObligationMissingArgument, use.name.span,
+        "obligation " + bq(obligation.name) + " is missing " + (missing.size() == 1 ? "argument " : "arguments ") + list,
+        "write `" + obligation.name + "(" + example + ")`")
+      .notes.push_back({obligation.span, bq(obligation.name) + " is declared here"});
+  return false;
 }
 
 // The value of a constant expression (is_constant) checked as `type`.
