@@ -325,6 +325,133 @@ std::string role_standing(const Model& model, const Principal& principal) {
   return out;
 }
 
+// What the diff assumes about the callers and arguments it cannot know,
+// including the stand-in notes of both policies' principal attributes.
+void add_assumptions(const Model& old_model, const Model& new_model, const std::vector<std::string>& notes_old,
+                     const std::vector<std::string>& notes_new, std::vector<std::string>& assumptions) {
+  assumptions.push_back(
+      "each role row is a caller holding just that role (and what it inherits); each user row is a caller with "
+      "that id and no roles (grants, rules naming the user, rules for anyone)");
+  std::set<std::string> symbols{"`user.id`"};
+  for (const Model* model : {&old_model, &new_model}) {
+    for (const runtime::Attribute& attribute : model->principal.attributes) {
+      if (attribute.name != "id" && attribute.name != "roles") symbols.insert("`user." + attribute.name + "`");
+    }
+  }
+  std::string symbol_list;
+  for (const std::string& symbol : symbols) symbol_list += (symbol_list.empty() ? "" : ", ") + symbol;
+  assumptions.push_back(
+      "every argument is unknown; an entity an argument names exists with its declared attributes; the caller's "
+      "id and attributes are symbols, the same under both policies: " + symbol_list);
+  std::set<std::string> notes(notes_old.begin(), notes_old.end());
+  notes.insert(notes_new.begin(), notes_new.end());
+  for (const std::string& note : notes) assumptions.push_back(note);
+}
+
+// The rows: every role of either policy (new first), then every user a grant
+// or rule of either policy names, sorted.
+std::vector<Principal> principals_of(const Model& old_model, const Model& new_model) {
+  std::vector<Principal> principals;
+  for (const Model* model : {&new_model, &old_model}) {
+    for (const runtime::Role& role : model->roles) {
+      bool known = std::any_of(principals.begin(), principals.end(), [&](const Principal& p) { return p.name == role.name; });
+      if (!known) principals.push_back({"role", role.name});
+    }
+  }
+  std::set<std::string> users;
+  for (const Model* model : {&new_model, &old_model}) {
+    for (const runtime::Grant& grant : model->grants) users.insert(grant.user);
+    for (const runtime::Rule& rule : model->rules) users.insert(rule.subjects.users.begin(), rule.subjects.users.end());
+  }
+  for (const std::string& user : users) principals.push_back({"user", user});
+  return principals;
+}
+
+// The columns: every target of either policy (new first), each once.
+std::vector<TargetKey> targets_of(const Model& old_model, const Model& new_model) {
+  std::vector<TargetKey> targets;
+  std::set<TargetKey> seen_targets;
+  for (const Model* model : {&new_model, &old_model}) {
+    for (const runtime::Target& target : model->targets) {
+      TargetKey key{target.kind, target.name};
+      if (seen_targets.insert(key).second) targets.push_back(key);
+    }
+  }
+  return targets;
+}
+
+// The residual of one (principal, target) cell under one policy: every
+// argument unknown, a role row's id and attributes the stand-in symbols.
+runtime::Residual evaluate_cell(const runtime::Engine& engine, const Model& model, const std::string& attributes,
+                                const Principal& principal, const TargetKey& key, std::int64_t now_ms) {
+  runtime::PartialRequest request;
+  request.principal.id = principal.kind == "role" ? marker("id") : principal.name;
+  if (principal.kind == "role") request.principal.roles.push_back(principal.name);
+  request.principal.attributes_json = attributes;
+  request.method = method_of(key.kind);
+  const runtime::Target* target = find_target(model, key);
+  request.target = key.kind == runtime::TargetKind::Resource && target ? target->uri : key.name;
+  if (key.kind == runtime::TargetKind::Resource && !target) request.target = "\x01" + key.name;  // unknown
+  request.all_arguments_unknown = true;
+  request.now_ms = now_ms;
+  return runtime::partially_evaluate(engine, request);
+}
+
+// Classifies two conditional residuals with different texts by comparing
+// their conditions over the unknowns of both.
+void classify_conditions(const runtime::Residual& before, const runtime::Residual& after, AccessChange& change) {
+  std::vector<runtime::UnknownRef> unknowns = before.unknowns;
+  for (const runtime::UnknownRef& unknown : after.unknowns) {
+    if (std::find(unknowns.begin(), unknowns.end(), unknown) == unknowns.end()) unknowns.push_back(unknown);
+  }
+  ConditionComparison comparison = compare_conditions(before.condition, after.condition, unknowns);
+  if (comparison.widening_found && comparison.narrowing_found) {
+    change.kind = ChangeKind::ChangedBothWays;
+    change.widening = true;
+    change.witness = "newly allowed for " + unmark(comparison.widening_witness) + "; newly denied for " +
+                     unmark(comparison.narrowing_witness);
+  } else if (comparison.widening_found) {
+    change.kind = ChangeKind::Loosened;
+    change.widening = true;
+    change.witness = "newly allowed for " + unmark(comparison.widening_witness);
+  } else if (comparison.narrowing_found && comparison.exhaustive) {
+    change.kind = ChangeKind::Tightened;
+    change.witness = "newly denied for " + unmark(comparison.narrowing_witness);
+  } else if (!comparison.narrowing_found && comparison.exhaustive) {
+    change.kind = ChangeKind::SameAccessRewritten;
+  } else {
+    change.kind = ChangeKind::Undecided;
+    change.widening = true;
+    if (comparison.narrowing_found) change.witness = "newly denied for " + unmark(comparison.narrowing_witness);
+  }
+}
+
+// Classifies a cell whose residuals are both exact; false when its access did
+// not change (no row).
+bool classify_exact(const runtime::Residual& before, const runtime::Residual& after, AccessChange& change) {
+  bool before_never = before.kind == runtime::ResidualKind::NeverAllowed;
+  bool after_never = after.kind == runtime::ResidualKind::NeverAllowed;
+  if (before_never && after_never) return false;
+  if (before_never) {
+    change.kind = ChangeKind::NewlyAllowed;
+    change.widening = true;
+  } else if (after_never) {
+    change.kind = ChangeKind::NewlyDenied;
+  } else if (change.before == change.after) {
+    std::vector<std::string> old_obligations = obligation_texts(before), new_obligations = obligation_texts(after);
+    if (old_obligations == new_obligations) return false;
+    change.kind = ChangeKind::ObligationsChanged;
+    change.widening = std::any_of(old_obligations.begin(), old_obligations.end(), [&](const std::string& o) {
+      return std::find(new_obligations.begin(), new_obligations.end(), o) == new_obligations.end();
+    });
+    change.obligations_before = std::move(old_obligations);
+    change.obligations_after = std::move(new_obligations);
+  } else {
+    classify_conditions(before, after, change);
+  }
+  return true;
+}
+
 }  // namespace
 
 AccessDiff diff_access(const Model& old_model, const Model& new_model, std::int64_t now_ms) {
@@ -340,46 +467,10 @@ AccessDiff diff_access(const Model& old_model, const Model& new_model, std::int6
   std::vector<std::string> notes_old, notes_new;
   std::string old_attributes = principal_attributes(old_model, notes_old);
   std::string new_attributes = principal_attributes(new_model, notes_new);
-  diff.assumptions.push_back(
-      "each role row is a caller holding just that role (and what it inherits); each user row is a caller with "
-      "that id and no roles (grants, rules naming the user, rules for anyone)");
-  std::set<std::string> symbols{"`user.id`"};
-  for (const Model* model : {&old_model, &new_model}) {
-    for (const runtime::Attribute& attribute : model->principal.attributes) {
-      if (attribute.name != "id" && attribute.name != "roles") symbols.insert("`user." + attribute.name + "`");
-    }
-  }
-  std::string symbol_list;
-  for (const std::string& symbol : symbols) symbol_list += (symbol_list.empty() ? "" : ", ") + symbol;
-  diff.assumptions.push_back(
-      "every argument is unknown; an entity an argument names exists with its declared attributes; the caller's "
-      "id and attributes are symbols, the same under both policies: " + symbol_list);
-  std::set<std::string> notes(notes_old.begin(), notes_old.end());
-  notes.insert(notes_new.begin(), notes_new.end());
-  for (const std::string& note : notes) diff.assumptions.push_back(note);
+  add_assumptions(old_model, new_model, notes_old, notes_new, diff.assumptions);
 
-  std::vector<Principal> principals;
-  for (const Model* model : {&new_model, &old_model}) {
-    for (const runtime::Role& role : model->roles) {
-      bool known = std::any_of(principals.begin(), principals.end(), [&](const Principal& p) { return p.name == role.name; });
-      if (!known) principals.push_back({"role", role.name});
-    }
-  }
-  std::set<std::string> users;
-  for (const Model* model : {&new_model, &old_model}) {
-    for (const runtime::Grant& grant : model->grants) users.insert(grant.user);
-    for (const runtime::Rule& rule : model->rules) users.insert(rule.subjects.users.begin(), rule.subjects.users.end());
-  }
-  for (const std::string& user : users) principals.push_back({"user", user});
-
-  std::vector<TargetKey> targets;
-  std::set<TargetKey> seen_targets;
-  for (const Model* model : {&new_model, &old_model}) {
-    for (const runtime::Target& target : model->targets) {
-      TargetKey key{target.kind, target.name};
-      if (seen_targets.insert(key).second) targets.push_back(key);
-    }
-  }
+  std::vector<Principal> principals = principals_of(old_model, new_model);
+  std::vector<TargetKey> targets = targets_of(old_model, new_model);
   diff.principals = principals.size();
   diff.targets = targets.size();
 
@@ -394,21 +485,8 @@ AccessDiff diff_access(const Model& old_model, const Model& new_model, std::int6
     const std::string standing_before = role_standing(old_model, principal);
     const std::string standing_after = role_standing(new_model, principal);
     for (const TargetKey& key : targets) {
-      auto evaluate = [&](const runtime::Engine& engine, const Model& model, const std::string& attributes) {
-        runtime::PartialRequest request;
-        request.principal.id = principal.kind == "role" ? marker("id") : principal.name;
-        if (principal.kind == "role") request.principal.roles.push_back(principal.name);
-        request.principal.attributes_json = attributes;
-        request.method = method_of(key.kind);
-        const runtime::Target* target = find_target(model, key);
-        request.target = key.kind == runtime::TargetKind::Resource && target ? target->uri : key.name;
-        if (key.kind == runtime::TargetKind::Resource && !target) request.target = "\x01" + key.name;  // unknown
-        request.all_arguments_unknown = true;
-        request.now_ms = now_ms;
-        return runtime::partially_evaluate(engine, request);
-      };
-      runtime::Residual before = evaluate(old_engine.value(), old_model, old_attributes);
-      runtime::Residual after = evaluate(new_engine.value(), new_model, new_attributes);
+      runtime::Residual before = evaluate_cell(old_engine.value(), old_model, old_attributes, principal, key, now_ms);
+      runtime::Residual after = evaluate_cell(new_engine.value(), new_model, new_attributes, principal, key, now_ms);
 
       AccessChange change;
       change.subject_kind = principal.kind;
@@ -432,52 +510,8 @@ AccessDiff diff_access(const Model& old_model, const Model& new_model, std::int6
         change.widening = true;
         change.witness = "a rule's condition is beyond exact partial evaluation (e.g. a quantifier body that can "
                          "err); review the rules and roles that changed by hand";
-        change.rules = responsible_rules(before, after, old_model, new_model);
-        diff.changes.push_back(std::move(change));
+      } else if (!classify_exact(before, after, change)) {
         continue;
-      }
-      bool before_never = before.kind == runtime::ResidualKind::NeverAllowed;
-      bool after_never = after.kind == runtime::ResidualKind::NeverAllowed;
-      if (before_never && after_never) continue;
-      if (before_never) {
-        change.kind = ChangeKind::NewlyAllowed;
-        change.widening = true;
-      } else if (after_never) {
-        change.kind = ChangeKind::NewlyDenied;
-      } else if (change.before == change.after) {
-        std::vector<std::string> old_obligations = obligation_texts(before), new_obligations = obligation_texts(after);
-        if (old_obligations == new_obligations) continue;
-        change.kind = ChangeKind::ObligationsChanged;
-        change.widening = std::any_of(old_obligations.begin(), old_obligations.end(), [&](const std::string& o) {
-          return std::find(new_obligations.begin(), new_obligations.end(), o) == new_obligations.end();
-        });
-        change.obligations_before = std::move(old_obligations);
-        change.obligations_after = std::move(new_obligations);
-      } else {
-        std::vector<runtime::UnknownRef> unknowns = before.unknowns;
-        for (const runtime::UnknownRef& unknown : after.unknowns) {
-          if (std::find(unknowns.begin(), unknowns.end(), unknown) == unknowns.end()) unknowns.push_back(unknown);
-        }
-        ConditionComparison comparison = compare_conditions(before.condition, after.condition, unknowns);
-        if (comparison.widening_found && comparison.narrowing_found) {
-          change.kind = ChangeKind::ChangedBothWays;
-          change.widening = true;
-          change.witness = "newly allowed for " + unmark(comparison.widening_witness) + "; newly denied for " +
-                           unmark(comparison.narrowing_witness);
-        } else if (comparison.widening_found) {
-          change.kind = ChangeKind::Loosened;
-          change.widening = true;
-          change.witness = "newly allowed for " + unmark(comparison.widening_witness);
-        } else if (comparison.narrowing_found && comparison.exhaustive) {
-          change.kind = ChangeKind::Tightened;
-          change.witness = "newly denied for " + unmark(comparison.narrowing_witness);
-        } else if (!comparison.narrowing_found && comparison.exhaustive) {
-          change.kind = ChangeKind::SameAccessRewritten;
-        } else {
-          change.kind = ChangeKind::Undecided;
-          change.widening = true;
-          if (comparison.narrowing_found) change.witness = "newly denied for " + unmark(comparison.narrowing_witness);
-        }
       }
       change.rules = responsible_rules(before, after, old_model, new_model);
       diff.changes.push_back(std::move(change));
