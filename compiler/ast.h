@@ -110,45 +110,40 @@ struct UseDecl {
   Span target_span;
 };
 
-enum class RecordKind { Principal, Entity, Record };
-
-struct RecordDecl {  // principal, entity and record declarations
-  RecordKind kind;
-  Span span;
-  Name name;
-  std::vector<Field> fields;
-  std::optional<Doc> doc;
-};
-
-struct RoleDecl {
-  Span span;
-  Name name;
-  std::vector<Name> parents;  // `role manager : rep;` -> parents {rep}
-  std::optional<Doc> doc;
-};
-
-struct ToolDecl {
+// What every named declaration carries: where it was written, its name, and
+// the `///` doc above it. The declarations below add what is theirs.
+struct NamedDecl {
   Span span;
   Name name;  // identifiers and quoted names ("get-sum") both land here
-  std::vector<Field> params;
-  std::optional<Action> action;  // absent: the checker reports E0415
   std::optional<Doc> doc;
 };
 
-struct ResourceDecl {
-  Span span;
-  Name name;
+enum class RecordKind { Principal, Entity, Record };
+
+struct RecordDecl : NamedDecl {  // principal, entity and record declarations
+  RecordKind kind;
+  std::vector<Field> fields;
+};
+
+struct RoleDecl : NamedDecl {
+  std::vector<Name> parents;  // `role manager : rep;` -> parents {rep}
+};
+
+// A declaration with parameters: a tool, a prompt or an obligation.
+struct ParameterizedDecl : NamedDecl {
+  std::vector<Field> params;
+};
+
+struct ToolDecl : ParameterizedDecl {
+  std::optional<Action> action;  // absent: the checker reports E0415
+};
+
+struct ResourceDecl : NamedDecl {
   std::string uri;  // decoded; may hold `{variables}` (URI template)
   Span uri_span;
-  std::optional<Doc> doc;
 };
 
-struct PromptDecl {
-  Span span;
-  Name name;
-  std::vector<Field> params;
-  std::optional<Doc> doc;
-};
+struct PromptDecl : ParameterizedDecl {};
 
 struct Target {
   enum class Kind { Named, AllRead, AllWrite };
@@ -157,19 +152,11 @@ struct Target {
   std::string name;  // Named only
 };
 
-struct GroupDecl {
-  Span span;
-  Name name;
+struct GroupDecl : NamedDecl {
   std::vector<Target> members;
-  std::optional<Doc> doc;
 };
 
-struct ObligationDecl {
-  Span span;
-  Name name;
-  std::vector<Field> params;
-  std::optional<Doc> doc;
-};
+struct ObligationDecl : ParameterizedDecl {};
 
 struct Subject {
   enum class Kind { Anyone, User, Role };
