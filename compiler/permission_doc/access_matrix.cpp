@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "compiler/permission_doc/doc_facts.h"
 #include "runtime/internal/time_text.h"
 
 namespace authz::permission_doc {
@@ -32,6 +33,13 @@ std::string condition_text(const Model& model, const CellEntry& entry) {
   if (!entry.when.is_true()) text += "when " + render_condition(model, entry.when);
   if (!entry.unless.is_false()) text += (text.empty() ? "unless " : " unless ") + render_condition(model, entry.unless);
   return text;
+}
+
+std::vector<std::string> obligation_texts(const Model& model, const CellEntry& entry, bool deny) {
+  std::vector<std::string> texts;
+  if (deny || entry.is_grant || entry.index >= model.rules.size()) return texts;
+  for (const runtime::ObligationUse& use : model.rules[entry.index].obligations) texts.push_back(obligation_text(model, use));
+  return texts;
 }
 
 namespace {

@@ -71,4 +71,8 @@ std::string window_text(const runtime::Window& window);
 // How the entry's condition reads: "when X", "unless Y", "when X unless Y", or "".
 std::string condition_text(const runtime::Model& model, const CellEntry& entry);
 
+// What the entry returns with an allow, each as obligation_text (doc_facts.h):
+// its rule's obligations, or none for a grant or an entry listed as a deny.
+std::vector<std::string> obligation_texts(const runtime::Model& model, const CellEntry& entry, bool deny);
+
 }  // namespace authz::permission_doc

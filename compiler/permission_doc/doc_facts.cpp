@@ -1,6 +1,8 @@
 // doc_facts.cpp — see doc_facts.h.
 #include "compiler/permission_doc/doc_facts.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "runtime/internal/table_dump.h"
@@ -85,6 +87,35 @@ RoleRelations role_relations(const Model& model, runtime::RoleIndex role) {
     if (model.rules[i].subjects.roles.contains(role)) relations.rules.push_back(static_cast<runtime::RuleIndex>(i));
   }
   return relations;
+}
+
+ObligationFacts obligation_facts(const Model& model, runtime::ObligationIndex obligation) {
+  ObligationFacts facts;
+  if (obligation >= model.obligations.size()) return facts;
+  for (const runtime::Attribute& param : model.obligations[obligation].params) {
+    facts.params += (facts.params.empty() ? "" : ", ") + param.name + ": " + runtime::type_name(model, param.type);
+  }
+  for (std::size_t i = 0; i < model.rules.size(); ++i) {
+    const std::vector<runtime::ObligationUse>& uses = model.rules[i].obligations;
+    bool carries = std::any_of(uses.begin(), uses.end(),
+                               [&](const runtime::ObligationUse& use) { return use.obligation == obligation; });
+    if (carries) facts.carried_by.push_back(static_cast<runtime::RuleIndex>(i));
+  }
+  return facts;
+}
+
+std::vector<std::string_view> doc_lines(std::string_view doc) {
+  std::vector<std::string_view> lines;
+  std::size_t pos = 0;
+  while (pos <= doc.size()) {
+    std::size_t end = doc.find('\n', pos);
+    if (end == std::string_view::npos) end = doc.size();
+    std::string_view line = doc.substr(pos, end - pos);
+    while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+    lines.push_back(line);
+    pos = end + 1;
+  }
+  return lines;
 }
 
 std::string count(std::size_t n, std::string_view noun) {

@@ -1,6 +1,7 @@
 // doc_facts.h — plain-text facts about a Model that both documentation
 // renderers (Markdown and HTML) show: who a rule is for, which targets it
-// names, its obligations, how a target is labelled.
+// names, its obligations, how a target is labelled, which rules carry an
+// obligation, the lines of a doc comment.
 //
 // Contract: pure functions of the Model; unescaped text (each renderer
 // escapes for its own format). Safe on any Model: bad indices print as `?`.
@@ -30,6 +31,14 @@ struct RoleRelations {
 };
 RoleRelations role_relations(const runtime::Model& model, runtime::RoleIndex role);
 
+// A declared obligation: its parameters as text ("message: String", "" when
+// it has none) and the rules that carry it, by index, ascending.
+struct ObligationFacts {
+  std::string params;
+  std::vector<runtime::RuleIndex> carried_by;
+};
+ObligationFacts obligation_facts(const runtime::Model& model, runtime::ObligationIndex obligation);
+
 // label(item) for each item, joined with ", "; items the label maps to an
 // empty string are left out (e.g. an index past the end of its vector).
 template <class Items, class Label>
@@ -43,6 +52,10 @@ std::string join_labels(const Items& items, Label label) {
   }
   return out;
 }
+
+// A doc comment's lines (split at '\n', so n newlines give n + 1 lines), each
+// without its leading spaces; views into `doc`.
+std::vector<std::string_view> doc_lines(std::string_view doc);
 
 // "anyone" or "rep, manager, user \"u-bob\"".
 std::string subjects_text(const runtime::Model& model, const runtime::Subjects& subjects);

@@ -11,6 +11,7 @@
 #include "compiler/html_text.h"
 #include "compiler/permission_doc/access_matrix.h"
 #include "compiler/permission_doc/doc_facts.h"
+#include "compiler/permission_doc/document_outline.h"
 #include "compiler/permission_doc/permission_doc.h"
 #include "runtime/internal/time_text.h"
 #include "runtime/internal/value_text.h"
@@ -28,19 +29,13 @@ std::string code(std::string_view text) { return "<code>" + escape(text) + "</co
 // unmatched backtick closes at the end of its paragraph).
 std::string doc_html(std::string_view doc) {
   std::vector<std::string> paragraphs(1);
-  std::size_t pos = 0;
-  while (pos <= doc.size()) {
-    std::size_t end = doc.find('\n', pos);
-    if (end == std::string_view::npos) end = doc.size();
-    std::string_view line = doc.substr(pos, end - pos);
-    while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+  for (std::string_view line : doc_lines(doc)) {
     if (line.empty()) {
       if (!paragraphs.back().empty()) paragraphs.emplace_back();
     } else {
       if (!paragraphs.back().empty()) paragraphs.back() += ' ';
       paragraphs.back() += line;
     }
-    pos = end + 1;
   }
   std::string out;
   for (const std::string& paragraph : paragraphs) {
@@ -72,10 +67,8 @@ std::string entry_html(const Model& model, const CellEntry& entry, bool deny) {
   if (!condition.empty()) html += " " + code(condition);
   std::string window = window_text(entry.window);
   if (!window.empty()) html += " <span class=\"window\">" + escape(window) + "</span>";
-  if (!deny && !entry.is_grant && entry.index < model.rules.size()) {
-    for (const runtime::ObligationUse& use : model.rules[entry.index].obligations) {
-      html += " <span class=\"obligation\">with " + escape(obligation_text(model, use)) + "</span>";
-    }
+  for (const std::string& obligation : obligation_texts(model, entry, deny)) {
+    html += " <span class=\"obligation\">with " + escape(obligation) + "</span>";
   }
   return html + "</div>";
 }
@@ -182,7 +175,8 @@ std::string rule_link(const Model& model, runtime::RuleIndex rule) {
 }
 
 // The page's head, style and title banner with the policy's counts.
-void append_page_head(const Model& model, std::string_view policy_hash, std::string& out) {
+void append_page_head(const Model& model, const DocumentFacts& facts, std::string& out) {
+  std::string_view policy_hash = facts.policy_hash;
   out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   std::string policy_name = model.policy_name.empty() ? std::string("(unnamed: a module)") : model.policy_name;
@@ -212,7 +206,8 @@ void append_page_head(const Model& model, std::string_view policy_hash, std::str
 }
 
 // The permission matrix: a row per role and per user a grant or rule names, a column per target.
-void append_matrix_section(const Model& model, const AccessMatrix& matrix, std::string& out) {
+void append_matrix_section(const Model& model, const DocumentFacts& facts, std::string& out) {
+  const AccessMatrix& matrix = facts.matrix;
   out += "<section id=\"matrix\"><h2>Permission matrix</h2>\n";
   out += "<p class=\"note\">Nothing is allowed unless a rule or a grant allows it, and a deny beats every allow and "
          "grant. One row per role (a caller holding that role and every role it inherits) and per user named by a "
@@ -252,7 +247,7 @@ void append_matrix_section(const Model& model, const AccessMatrix& matrix, std::
 }
 
 // The roles: what each inherits, what includes it, the rules naming it.
-void append_roles_section(const Model& model, std::string& out) {
+void append_roles_section(const Model& model, const DocumentFacts&, std::string& out) {
   out += "<section id=\"roles\"><h2>Roles</h2>\n";
   if (model.roles.empty()) {
     out += "<p class=\"note\">The policy declares no roles.</p>";
@@ -274,7 +269,7 @@ void append_roles_section(const Model& model, std::string& out) {
 }
 
 // The targets: kind, parameters, the rules and grants about each.
-void append_targets_section(const Model& model, std::string& out) {
+void append_targets_section(const Model& model, const DocumentFacts&, std::string& out) {
   out += "<section id=\"targets\"><h2>Targets</h2>\n";
   if (model.targets.empty()) {
     out += "<p class=\"note\">The policy declares no tools, resources or prompts.</p>";
@@ -302,7 +297,7 @@ void append_targets_section(const Model& model, std::string& out) {
 }
 
 // A card per rule: who, targets, conditions, window, obligations.
-void append_rules_section(const Model& model, const TargetLists& lists, std::string& out) {
+void append_rules_section(const Model& model, const DocumentFacts& facts, std::string& out) {
   out += "<section id=\"rules\"><h2>Rules</h2>\n";
   if (model.rules.empty()) out += "<p class=\"note\">The policy has no rules.</p>";
   out += "<div class=\"cards\">\n";
@@ -315,7 +310,7 @@ void append_rules_section(const Model& model, const TargetLists& lists, std::str
     if (!rule.doc.empty()) out += "<div class=\"doc\">" + doc_html(rule.doc) + "</div>";
     out += "<dl>";
     out += "<dt>who</dt><dd>" + code(subjects_text(model, rule.subjects)) + "</dd>";
-    out += "<dt>targets</dt><dd>" + targets_html(model, lists.of_rule[i]) + "</dd>";
+    out += "<dt>targets</dt><dd>" + targets_html(model, facts.lists.of_rule[i]) + "</dd>";
     if (rule.when != runtime::kNoIndex) {
       out += "<dt>when</dt><dd>" + code(render_condition(model, simplify_condition(model, rule.when, {}))) + "</dd>";
     }
@@ -333,7 +328,7 @@ void append_rules_section(const Model& model, const TargetLists& lists, std::str
 }
 
 // A card per grant: the user, targets, window, reason.
-void append_grants_section(const Model& model, const TargetLists& lists, std::string& out) {
+void append_grants_section(const Model& model, const DocumentFacts& facts, std::string& out) {
   out += "<section id=\"grants\"><h2>Grants</h2>\n";
   if (model.grants.empty()) out += "<p class=\"note\">The policy has no grants.</p>";
   out += "<div class=\"cards\">\n";
@@ -344,7 +339,7 @@ void append_grants_section(const Model& model, const TargetLists& lists, std::st
                        i, code(grant.id), code(grant.user), escape(location_text(grant.location)));
     if (!grant.doc.empty()) out += "<div class=\"doc\">" + doc_html(grant.doc) + "</div>";
     out += "<dl>";
-    out += "<dt>targets</dt><dd>" + targets_html(model, lists.of_grant[i]) + "</dd>";
+    out += "<dt>targets</dt><dd>" + targets_html(model, facts.lists.of_grant[i]) + "</dd>";
     if (grant.window.from_ms) out += "<dt>from</dt><dd>" + escape(runtime::format_timestamp(*grant.window.from_ms)) + "</dd>";
     out += "<dt>expires</dt><dd class=\"expires\">" +
            (grant.window.until_ms ? escape(runtime::format_timestamp(*grant.window.until_ms)) : std::string("never")) + "</dd>";
@@ -355,7 +350,7 @@ void append_grants_section(const Model& model, const TargetLists& lists, std::st
 }
 
 // The obligations: parameters, and the rules that carry each.
-void append_obligations_section(const Model& model, std::string& out) {
+void append_obligations_section(const Model& model, const DocumentFacts&, std::string& out) {
   out += "<section id=\"obligations\"><h2>Obligations</h2>\n";
   if (model.obligations.empty()) {
     out += "<p class=\"note\">The policy declares no obligations.</p>";
@@ -365,16 +360,9 @@ void append_obligations_section(const Model& model, std::string& out) {
            "<th>Carried by</th></tr></thead><tbody>\n";
     for (std::size_t o = 0; o < model.obligations.size(); ++o) {
       const runtime::ObligationDecl& decl = model.obligations[o];
-      std::string params, carriers;
-      for (const runtime::Attribute& param : decl.params) {
-        params += (params.empty() ? "" : ", ") + param.name + ": " + runtime::type_name(model, param.type);
-      }
-      for (std::size_t i = 0; i < model.rules.size(); ++i) {
-        const runtime::Rule& rule = model.rules[i];
-        bool carries = std::any_of(rule.obligations.begin(), rule.obligations.end(),
-                                   [&](const runtime::ObligationUse& use) { return use.obligation == o; });
-        if (carries) carriers += fmt::format("{}<a href=\"#rule-{}\">{}</a>", carriers.empty() ? "" : ", ", i, escape(rule.id));
-      }
+      ObligationFacts obligation = obligation_facts(model, static_cast<runtime::ObligationIndex>(o));
+      const std::string& params = obligation.params;
+      std::string carriers = join_labels(obligation.carried_by, [&](runtime::RuleIndex i) { return rule_link(model, i); });
       out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", code(decl.name), params.empty() ? "—" : code(params),
                          carriers.empty() ? "no rule" : carriers);
     }
@@ -383,22 +371,19 @@ void append_obligations_section(const Model& model, std::string& out) {
   out += "</section>\n";
 }
 
+// The footer, and the end of the page.
+void append_page_tail(const Model&, const DocumentFacts&, std::string& out) {
+  out += "<footer>Generated by <code>authzc doc</code>. Regenerate it instead of editing it.</footer>\n";
+  out += "</main>\n</body>\n</html>\n";
+}
+
 }  // namespace
 
 std::string render_html(const Model& model, std::string_view policy_hash) {
-  AccessMatrix matrix = build_access_matrix(model);
-  TargetLists lists = target_lists(model);
-  std::string out;
-  append_page_head(model, policy_hash, out);
-  append_matrix_section(model, matrix, out);
-  append_roles_section(model, out);
-  append_targets_section(model, out);
-  append_rules_section(model, lists, out);
-  append_grants_section(model, lists, out);
-  append_obligations_section(model, out);
-  out += "<footer>Generated by <code>authzc doc</code>. Regenerate it instead of editing it.</footer>\n";
-  out += "</main>\n</body>\n</html>\n";
-  return out;
+  return render_document(model, policy_hash,
+                         {.head = append_page_head, .matrix = append_matrix_section, .roles = append_roles_section,
+                          .targets = append_targets_section, .rules = append_rules_section, .grants = append_grants_section,
+                          .obligations = append_obligations_section, .tail = append_page_tail});
 }
 
 }  // namespace authz::permission_doc
