@@ -2,9 +2,9 @@
 // and runs the one subcommand that was named.
 //
 // Contract: subcommands register themselves through compiler/cli/commands.h
-// (one file each). Exit status: 0 ok, 1 policy errors, 2 usage or unreadable
-// input (including every CLI11 parse error), 3 internal error; help and
-// --version exit 0.
+// (one file each, listed once in compiler/cli/commands.def). Exit status: 0
+// ok, 1 policy errors, 2 usage or unreadable input (including every CLI11
+// parse error), 3 internal error; help and --version exit 0.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -28,18 +28,8 @@ int run(int argc, char** argv) {
   app.footer("Run `authzc COMMAND --help` for the options of one command.\n\n" + exit_code_help());
 
   std::vector<Command> commands;
-  commands.push_back(register_check_command(app));
-  commands.push_back(register_build_command(app));
-  commands.push_back(register_dump_command(app));
-  commands.push_back(register_eval_command(app));
-  commands.push_back(register_lint_command(app));
-  commands.push_back(register_fmt_command(app));
-  commands.push_back(register_doc_command(app));
-  commands.push_back(register_diff_command(app));
-  commands.push_back(register_test_command(app));
-  commands.push_back(register_audit_command(app));
-  commands.push_back(register_import_tools_command(app));
-  commands.push_back(register_check_entities_command(app));
+#define AUTHZ_COMMAND(name) commands.push_back(register_##name##_command(app));
+#include "compiler/cli/commands.def"
 
   try {
     app.parse(argc, argv);

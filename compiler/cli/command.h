@@ -1,10 +1,11 @@
 // command.h — how authzc's subcommands plug into the tool.
 //
 // Contract: each subcommand lives in compiler/cli/<name>_command.cpp and
-// exposes one `Command register_<name>_command(CLI::App& authzc)` (declared in
-// compiler/cli/commands.h). Registering adds the subcommand, its options and
-// help to the CLI11 app and returns how to run it; authzc_main.cpp parses the
-// command line, then runs the one subcommand that was parsed. A run function
+// exposes one `Command register_<name>_command(CLI::App& authzc)` (listed in
+// compiler/cli/commands.def, declared in compiler/cli/commands.h).
+// Registering adds the subcommand, its options and help to the CLI11 app and
+// returns how to run it; authzc_main.cpp parses the command line, then runs
+// the one subcommand that was parsed. A run function
 // writes only to the Context's streams and returns an ExitCode; it never
 // throws for a user mistake.
 #pragma once
