@@ -23,11 +23,9 @@
 #include <tuple>
 #include <ostream>
 
-#include <cstdio>
-#include <fstream>
-
 #include "compiler/audit_report/audit_report.h"
 #include "compiler/cli/commands.h"
+#include "compiler/cli/output_file.h"
 #include "compiler/cli/policy_input.h"
 #include "runtime/audit_log.h"
 #include "runtime/internal/table_reader.h"
@@ -120,12 +118,8 @@ int run_audit_report(const AuditReportOptions& options, const Context& context) 
   }
   std::optional<runtime::LoadedTable> policy;
   if (!options.policy.empty()) {
-    std::string error;
-    auto bytes = read_file_bytes(options.policy, error);
-    if (!bytes) {
-      context.err << "error: " << error << '\n';
-      return kExitUsage;
-    }
+    auto bytes = read_input_file(options.policy, context);
+    if (!bytes) return kExitUsage;
     auto table = runtime::read_table(*bytes);
     if (!table.ok()) {
       context.err << "error: `" << options.policy << "`: " << table.error() << '\n'
@@ -144,13 +138,8 @@ int run_audit_report(const AuditReportOptions& options, const Context& context) 
   if (options.output.empty()) {
     context.out << rendered;
   } else {
-    std::string temporary = options.output + ".tmp";
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << rendered;
-    out.close();
-    if (!out || std::rename(temporary.c_str(), options.output.c_str()) != 0) {
-      std::remove(temporary.c_str());
-      context.err << "error: cannot write `" << options.output << "`\n";
+    if (auto error = write_file_atomically(options.output, rendered)) {
+      context.err << "error: " << *error << '\n';
       return kExitUsage;
     }
     context.err << "ok: wrote `" << options.output << "`: " << report.matched << " records from " << report.logs.size()
@@ -190,12 +179,10 @@ Command register_audit_command(CLI::App& authzc) {
       "rewritten; keep the printed head hash elsewhere and pass it back with --expect-head.\n\n"
       "Examples:\n"
       "  authzc audit verify audit.jsonl\n"
-      "  authzc audit verify audit.jsonl --expect-head \"$(cat audit.head)\" --format json\n\n"
-      "Exit status:\n"
-      "  0  the chain verifies\n"
-      "  1  the log was tampered with (the first bad line is named)\n"
-      "  2  usage error, or the log cannot be read\n"
-      "  3  internal error in authzc (please report it)");
+      "  authzc audit verify audit.jsonl --expect-head \"$(cat audit.head)\" --format json\n\n" +
+      exit_status_help({{0, "the chain verifies"},
+                        {1, "the log was tampered with (the first bad line is named)"},
+                        {2, "usage error, or the log cannot be read"}}));
   CLI::App* report_app = audit->add_subcommand(
       "report", "what audit logs say the policy did: counts, denials over time, dead rules, shadow disagreements");
   report_app->add_option("LOG", report->logs, "audit logs (JSON Lines); each chain is verified as it is read")
@@ -238,18 +225,14 @@ Command register_audit_command(CLI::App& authzc) {
       "  authzc audit report audit.jsonl\n"
       "  authzc audit report logs/*.jsonl --policy sales.authzt --since 2026-12-01T00:00:00Z\n"
       "  authzc audit report audit.jsonl --effect deny --user u-bob --format json\n"
-      "  authzc audit report audit.jsonl --format html -o report.html\n\n"
-      "Exit status:\n"
-      "  0  every log verifies\n"
-      "  1  a log does not verify (the report says which, where and why)\n"
-      "  2  usage error, or a log or the policy table cannot be read\n"
-      "  3  internal error in authzc (please report it)");
-  audit->footer("Run `authzc audit verify --help` or `authzc audit report --help` for details.\n\n"
-                "Exit status:\n"
-                "  0  the chain verifies (verify), every log verifies (report)\n"
-                "  1  a log was tampered with (the first bad line is named)\n"
-                "  2  usage error, or a log cannot be read\n"
-                "  3  internal error in authzc (please report it)");
+      "  authzc audit report audit.jsonl --format html -o report.html\n\n" +
+      exit_status_help({{0, "every log verifies"},
+                        {1, "a log does not verify (the report says which, where and why)"},
+                        {2, "usage error, or a log or the policy table cannot be read"}}));
+  audit->footer("Run `authzc audit verify --help` or `authzc audit report --help` for details.\n\n" +
+                exit_status_help({{0, "the chain verifies (verify), every log verifies (report)"},
+                                  {1, "a log was tampered with (the first bad line is named)"},
+                                  {2, "usage error, or a log cannot be read"}}));
   return Command{audit, [options, report, report_app](const Context& context) {
                    if (report_app->parsed()) return run_audit_report(*report, context);
                    return run_audit_verify(*options, context);

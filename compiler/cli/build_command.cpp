@@ -11,12 +11,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <cstdio>
-#include <fstream>
 #include <memory>
 #include <ostream>
 
 #include "compiler/cli/commands.h"
+#include "compiler/cli/output_file.h"
 #include "compiler/cli/policy_input.h"
 #include "runtime/internal/table_reader.h"
 #include "runtime/table_signature.h"
@@ -39,12 +38,8 @@ int run_build(const BuildOptions& options, const Context& context) {
 
   std::string bytes = runtime::serialize(model);
   if (!options.sign_key.empty()) {
-    std::string error;
-    auto pem = read_file_bytes(options.sign_key, error);
-    if (!pem) {
-      context.err << "error: " << error << '\n';
-      return kExitUsage;
-    }
+    auto pem = read_input_file(options.sign_key, context);
+    if (!pem) return kExitUsage;
     auto signed_bytes = runtime::sign_table(bytes, *pem);
     if (!signed_bytes.ok()) {
       context.err << "error: cannot sign with `" << options.sign_key << "`: " << signed_bytes.error() << '\n'
@@ -59,20 +54,8 @@ int run_build(const BuildOptions& options, const Context& context) {
     return kExitInternal;
   }
 
-  std::string temporary = options.output + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      std::remove(temporary.c_str());
-      context.err << "error: cannot write `" << options.output << "`\n";
-      return kExitUsage;
-    }
-  }
-  if (std::rename(temporary.c_str(), options.output.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    context.err << "error: cannot write `" << options.output << "`\n";
+  if (auto error = write_file_atomically(options.output, bytes)) {
+    context.err << "error: " << *error << '\n';
     return kExitUsage;
   }
   if (options.front_end.format == DiagnosticFormat::Text) {

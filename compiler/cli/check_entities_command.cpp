@@ -27,13 +27,9 @@ struct CheckEntitiesOptions {
 };
 
 int run_check_entities(const CheckEntitiesOptions& options, const Context& context) {
-  ModelOrExit input = load_model(options.front_end, context);
-  if (!input.loaded) return input.exit_code;
-  auto engine = runtime::Engine::from_model(std::move(input.loaded->model));
-  if (!engine.ok()) {
-    context.err << "error: the decision table does not load: " << engine.error() << '\n';
-    return kExitDiagnostics;
-  }
+  EngineOrExit input = load_engine(options.front_end, context);
+  if (!input.engine) return input.exit_code;
+  const runtime::Engine& engine = *input.engine;
   auto config = entity_sources::load_entity_sources_config(options.config);
   if (!config.ok()) {
     context.err << "error: " << config.error() << '\n';
@@ -44,7 +40,7 @@ int run_check_entities(const CheckEntitiesOptions& options, const Context& conte
                 << "  = help: add an [entities.TYPE] section (docs/entity-sources.md)\n";
     return kExitUsage;
   }
-  auto sources = entity_sources::EntitySources::open(config.value(), engine.value().model());
+  auto sources = entity_sources::EntitySources::open(config.value(), engine.model());
   if (!sources.ok()) {
     context.err << "error: " << sources.error() << '\n';
     return kExitDiagnostics;
@@ -52,11 +48,11 @@ int run_check_entities(const CheckEntitiesOptions& options, const Context& conte
   for (const entity_sources::SourceConfig& source : config.value().sources) {
     context.err << "  " << source.name << ": " << entity_sources::to_string(source.kind)
                 << (source.kind == entity_sources::SourceKind::Postgresql ? "" : " `" + source.location + "`")
-                << (source.name == engine.value().model().principal.name ? " (the principal)" : "") << '\n';
+                << (source.name == engine.model().principal.name ? " (the principal)" : "") << '\n';
   }
   context.err << "ok: `" << options.config << "`: " << config.value().sources.size()
               << (config.value().sources.size() == 1 ? " entity source fits" : " entity sources fit") << " policy `"
-              << engine.value().model().policy_name << "`\n";
+              << engine.model().policy_name << "`\n";
   return kExitOk;
 }
 
@@ -75,12 +71,10 @@ Command register_check_entities_command(CLI::App& authzc) {
                   "return one column per attribute the policy declares for the entity, of a fitting type.\n"
                   "The databases must be reachable; connection strings are never printed.\n\n"
                   "Example:\n"
-                  "  authzc check-entities examples/sales --entities-config gateway.toml\n\n"
-                  "Exit status:\n"
-                  "  0  every source opens and fits the policy\n"
-                  "  1  the policy has errors, or a source does not open or does not fit\n"
-                  "  2  usage error, or the configuration file cannot be read\n"
-                  "  3  internal error in authzc (please report it)");
+                  "  authzc check-entities examples/sales --entities-config gateway.toml\n\n" +
+                  exit_status_help({{0, "every source opens and fits the policy"},
+                                    {1, "the policy has errors, or a source does not open or does not fit"},
+                                    {2, "usage error, or the configuration file cannot be read"}}));
   return Command{command, [options](const Context& context) { return run_check_entities(*options, context); }};
 }
 

@@ -5,14 +5,16 @@
 // compiler/cli/commands.def, declared in compiler/cli/commands.h).
 // Registering adds the subcommand, its options and help to the CLI11 app and
 // returns how to run it; authzc_main.cpp parses the command line, then runs
-// the one subcommand that was parsed. A run function
-// writes only to the Context's streams and returns an ExitCode; it never
-// throws for a user mistake.
+// the one subcommand that was parsed. A run function writes only to the
+// Context's streams and returns an ExitCode; it never throws for a user
+// mistake.
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace CLI {
@@ -44,5 +46,15 @@ struct Command {
 
 // The exit-code table every subcommand's --help ends with.
 std::string exit_code_help();
+
+// An exit-code table for a --help footer: "Exit status:", one `  N  meaning`
+// line per row in the order given, then code 3 (an internal error in authzc).
+// exit_code_help() is the common one; a command whose codes mean more lists
+// its own rows.
+struct ExitStatusRow {
+  int code;
+  std::string_view meaning;
+};
+std::string exit_status_help(std::initializer_list<ExitStatusRow> rows);
 
 }  // namespace authz::cli

@@ -111,9 +111,7 @@ Command register_diff_command(CLI::App& authzc) {
                  "obligation, a longer window or expiry");
   diff->add_option_function<std::string>(
           "--color",
-          [options](const std::string& value) {
-            options->color = value == "always" ? ColorMode::Always : value == "never" ? ColorMode::Never : ColorMode::Auto;
-          },
+          [options](const std::string& value) { options->color = color_mode_named(value); },
           "colour diagnostics: `auto` (default), `always`, `never`")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->type_name("WHEN");

@@ -44,24 +44,17 @@ int run_dump(const DumpOptions& options, const Context& context) {
       return kExitUsage;
     }
     runtime::TrustedKeys keys;
-    std::string error;
     for (const std::string& path : options.trusted_keys) {
-      auto pem = read_file_bytes(path, error);
-      if (!pem) {
-        context.err << "error: " << error << '\n';
-        return kExitUsage;
-      }
+      auto pem = read_input_file(path, context);
+      if (!pem) return kExitUsage;
       auto added = keys.add_pem(*pem);
       if (!added.ok()) {
         context.err << "error: the trusted key `" << path << "` is refused: " << added.error() << '\n';
         return kExitUsage;
       }
     }
-    auto bytes = read_file_bytes(options.front_end.paths.front(), error);
-    if (!bytes) {
-      context.err << "error: " << error << '\n';
-      return kExitUsage;
-    }
+    auto bytes = read_input_file(options.front_end.paths.front(), context);
+    if (!bytes) return kExitUsage;
     if (auto problem = keys.check(*bytes)) {
       context.err << "error: `" << options.front_end.paths.front() << "`: " << *problem << '\n'
                   << "  = help: a gateway started with these `--trusted-key`s would refuse this table\n";

@@ -163,13 +163,9 @@ std::optional<UsageError> request_from_file(const std::string& path, runtime::Re
 }
 
 int run_eval(const EvalOptions& options, const Context& context) {
-  ModelOrExit input = load_model(options.front_end, context);
-  if (!input.loaded) return input.exit_code;
-  auto engine = runtime::Engine::from_model(std::move(input.loaded->model));
-  if (!engine.ok()) {
-    context.err << "error: the decision table does not load: " << engine.error() << '\n';
-    return kExitDiagnostics;
-  }
+  EngineOrExit input = load_engine(options.front_end, context);
+  if (!input.engine) return input.exit_code;
+  const runtime::Engine& engine = *input.engine;
 
   auto usage = [&](const UsageError& error) {
     context.err << "error: " << error.message << "\n  = help: see `authzc eval --help`\n";
@@ -199,7 +195,7 @@ int run_eval(const EvalOptions& options, const Context& context) {
     entity_sources::Options source_options;
     source_options.log = [&context](std::string_view line) { context.err << "warning: " << line << '\n'; };
     source_options.fallback = store;
-    sources = entity_sources::load_entity_sources(options.entities_config, engine.value(), error, source_options);
+    sources = entity_sources::load_entity_sources(options.entities_config, engine, error, source_options);
     if (!sources) {
       context.err << "error: " << error << '\n';
       return kExitUsage;
@@ -228,7 +224,7 @@ int run_eval(const EvalOptions& options, const Context& context) {
   runtime::EvaluateOptions evaluate;
   evaluate.trace = !options.no_trace;
   evaluate.entities = sources ? sources.get() : store.get();
-  runtime::Decision decision = engine.value().evaluate(request, evaluate);
+  runtime::Decision decision = engine.evaluate(request, evaluate);
   auto audience = options.end_user ? runtime::Audience::EndUser : runtime::Audience::Operator;
   context.out << (options.json ? runtime::render_json(decision, audience) : runtime::render_text(decision, audience));
   if (options.json) context.out << '\n';
@@ -276,13 +272,11 @@ Command register_eval_command(CLI::App& authzc) {
                "      --user u-bob --call get_account '{\"account\": \"acc-7\"}' --now 2026-11-26T12:00:00Z\n"
                "  authzc eval sales.authzt --request request.json --json\n"
                "  authzc eval sales.authzt --entities-config gateway.toml --user u-dana --role manager \\\n"
-               "      --call get_account '{\"account\": \"acc-7\"}'\n\n"
-               "Exit status:\n"
-               "  0  the request is allowed\n"
-               "  4  the request is denied\n"
-               "  1  the policy has errors\n"
-               "  2  usage error, or a named file cannot be read\n"
-               "  3  internal error in authzc (please report it)");
+               "      --call get_account '{\"account\": \"acc-7\"}'\n\n" +
+               exit_status_help({{0, "the request is allowed"},
+                                 {4, "the request is denied"},
+                                 {1, "the policy has errors"},
+                                 {2, "usage error, or a named file cannot be read"}}));
   return Command{eval, [options](const Context& context) { return run_eval(*options, context); }};
 }
 

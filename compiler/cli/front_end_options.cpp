@@ -13,17 +13,18 @@
 
 namespace authz::cli {
 
-std::string exit_code_help() {
-  return "Exit status:\n"
-         "  0  success (warnings are allowed unless --deny-warnings is given)\n"
-         "  1  the policy has errors, or warnings were denied\n"
-         "  2  usage error, or a named file or directory cannot be read\n"
-         "  3  internal error in authzc (please report it)";
+std::string exit_status_help(std::initializer_list<ExitStatusRow> rows) {
+  std::string text = "Exit status:\n";
+  for (const ExitStatusRow& row : rows) text += "  " + std::to_string(row.code) + "  " + std::string(row.meaning) + "\n";
+  return text + "  3  internal error in authzc (please report it)";
 }
 
-namespace {
+std::string exit_code_help() {
+  return exit_status_help({{0, "success (warnings are allowed unless --deny-warnings is given)"},
+                           {1, "the policy has errors, or warnings were denied"},
+                           {2, "usage error, or a named file or directory cannot be read"}});
+}
 
-// Accepts exactly one of `choices`; the error names them all.
 CLI::Validator one_of(std::vector<std::string> choices) {
   std::string listed;
   for (const std::string& choice : choices) listed += (listed.empty() ? "`" : ", `") + choice + "`";
@@ -35,7 +36,13 @@ CLI::Validator one_of(std::vector<std::string> choices) {
       "");
 }
 
-}  // namespace
+DiagnosticFormat diagnostic_format_named(std::string_view name) {
+  return name == "json" ? DiagnosticFormat::Json : name == "sarif" ? DiagnosticFormat::Sarif : DiagnosticFormat::Text;
+}
+
+ColorMode color_mode_named(std::string_view name) {
+  return name == "always" ? ColorMode::Always : name == "never" ? ColorMode::Never : ColorMode::Auto;
+}
 
 void add_front_end_options(CLI::App& command, FrontEndOptions& options) {
   command.add_option("paths", options.paths,
@@ -50,11 +57,7 @@ void add_front_end_options(CLI::App& command, FrontEndOptions& options) {
   command
       .add_option_function<std::string>(
           "--format",
-          [&options](const std::string& value) {
-            options.format = value == "json"    ? DiagnosticFormat::Json
-                             : value == "sarif" ? DiagnosticFormat::Sarif
-                                                : DiagnosticFormat::Text;
-          },
+          [&options](const std::string& value) { options.format = diagnostic_format_named(value); },
           "`text` (default): diagnostics for people, on stderr; `json`: one JSON object on stdout; "
           "`sarif`: a SARIF 2.1.0 log on stdout, for code scanning")
       ->check(one_of({"text", "json", "sarif"}))
@@ -62,11 +65,7 @@ void add_front_end_options(CLI::App& command, FrontEndOptions& options) {
   command
       .add_option_function<std::string>(
           "--color",
-          [&options](const std::string& value) {
-            options.color = value == "always" ? ColorMode::Always
-                            : value == "never" ? ColorMode::Never
-                                               : ColorMode::Auto;
-          },
+          [&options](const std::string& value) { options.color = color_mode_named(value); },
           "`auto` (default): colour text diagnostics when stderr is a terminal and NO_COLOR is unset; "
           "`always`; `never`")
       ->check(one_of({"auto", "always", "never"}))

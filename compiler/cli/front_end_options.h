@@ -2,7 +2,8 @@
 // reads a policy (check today; build, dump, lint, ... later).
 //
 // Contract: add_front_end_options binds `PATH...`, `--stdlib`, `--format`,
-// `--color` and `--deny-warnings` to a FrontEndOptions. run_front_end loads
+// `--color` and `--deny-warnings` to a FrontEndOptions (commands that register
+// their own `--format` / `--color` read the values with the same functions). run_front_end loads
 // and checks the policy (explicit --stdlib directories are searched before
 // the defaults) and report_diagnostics prints the outcome's diagnostics:
 // text to `err`, JSON to `out`. Its result is the exit code to stop with, or
@@ -10,11 +11,16 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/cli/command.h"
 #include "compiler/driver.h"
 #include "compiler/source.h"
+
+namespace CLI {
+class Validator;
+}
 
 namespace authz::cli {
 
@@ -30,6 +36,15 @@ struct FrontEndOptions {
 };
 
 void add_front_end_options(CLI::App& command, FrontEndOptions& options);
+
+// The value of a checked `--format` / `--color` (one of the names the option
+// lists): `json`, `sarif`, else Text; `always`, `never`, else Auto.
+DiagnosticFormat diagnostic_format_named(std::string_view name);
+ColorMode color_mode_named(std::string_view name);
+
+// Accepts exactly one of `choices`; the error names them all
+// ("`x` is not one of `text`, `json`, `sarif`").
+CLI::Validator one_of(std::vector<std::string> choices);
 
 CheckOutcome run_front_end(const FrontEndOptions& options, const Context& context, SourceManager& sources);
 

@@ -173,12 +173,10 @@ Command register_import_tools_command(CLI::App& authzc) {
       "Examples:\n"
       "  authzc import-tools tools.json -o everything.authz --module mcp.everything\n"
       "  authzc import-tools -o fs.authz -- npx @modelcontextprotocol/server-filesystem /srv\n"
-      "  authzc check fs.authz\n\n"
-      "Exit status:\n"
-      "  0  the module was written\n"
-      "  1  the listing is not a usable tools/list result\n"
-      "  2  usage error, an unreadable file, or a server that could not be asked\n"
-      "  3  internal error in authzc (please report it)");
+      "  authzc check fs.authz\n\n" +
+      exit_status_help({{0, "the module was written"},
+                        {1, "the listing is not a usable tools/list result"},
+                        {2, "usage error, an unreadable file, or a server that could not be asked"}}));
   return Command{import, [options](const Context& context) { return run_import_tools(*options, context); }};
 }
 

@@ -47,6 +47,13 @@ std::optional<std::string> read_file_bytes(const std::string& path, std::string&
   return bytes;
 }
 
+std::optional<std::string> read_input_file(const std::string& path, const Context& context) {
+  std::string error;
+  std::optional<std::string> bytes = read_file_bytes(path, error);
+  if (!bytes) context.err << "error: " << error << '\n';
+  return bytes;
+}
+
 bool has_policy_to_lower(const CheckedPolicy& policy, const std::vector<std::string>& paths, const Context& context) {
   if (!policy.name.empty()) return true;
   context.err << "error: no `policy` header in `" << (paths.empty() ? std::string(".") : paths.front())
@@ -57,12 +64,8 @@ bool has_policy_to_lower(const CheckedPolicy& policy, const std::vector<std::str
 
 ModelOrExit load_model(const FrontEndOptions& options, const Context& context) {
   if (names_table_file(options)) {
-    std::string error;
-    auto bytes = read_file_bytes(options.paths.front(), error);
-    if (!bytes) {
-      context.err << "error: " << error << '\n';
-      return {std::nullopt, kExitUsage};
-    }
+    auto bytes = read_input_file(options.paths.front(), context);
+    if (!bytes) return {std::nullopt, kExitUsage};
     auto table = runtime::read_table(*bytes);
     if (!table.ok()) {
       context.err << "error: `" << options.paths.front() << "`: " << table.error() << '\n'
@@ -90,6 +93,17 @@ ModelOrExit load_model(const FrontEndOptions& options, const Context& context) {
     return {std::nullopt, kExitInternal};
   }
   return {LoadedModel{std::move(lowered.model), std::move(*hash)}, kExitOk};
+}
+
+EngineOrExit load_engine(const FrontEndOptions& options, const Context& context) {
+  ModelOrExit input = load_model(options, context);
+  if (!input.loaded) return {std::nullopt, input.exit_code};
+  auto engine = runtime::Engine::from_model(std::move(input.loaded->model));
+  if (!engine.ok()) {
+    context.err << "error: the decision table does not load: " << engine.error() << '\n';
+    return {std::nullopt, kExitDiagnostics};
+  }
+  return {std::move(engine.value()), kExitOk};
 }
 
 }  // namespace authz::cli

@@ -8,15 +8,12 @@
 // and coverage reaches --min-coverage; 1 a test failed, coverage is too low,
 // or the policy or a test file has errors; 2 usage, unreadable paths, or no
 // test files; 3 internal error.
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -25,6 +22,7 @@
 #include "compiler/cli/commands.h"
 #include "tools/entity_sources/entity_sources.h"
 #include "compiler/cli/front_end_options.h"
+#include "compiler/cli/output_file.h"
 #include "compiler/cli/policy_input.h"
 #include "compiler/diagnostic_printer.h"
 #include "compiler/diagnostic_sarif.h"
@@ -120,32 +118,6 @@ std::vector<std::string> policy_paths_of(const TestFile& file) {
   return paths;
 }
 
-// Writes `text` to a temporary beside `path`, then renames it into place.
-bool write_atomically(const std::string& path, const std::string& text, std::string& problem) {
-  std::string temporary = fmt::format("{}.tmp-{}", path, ::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      problem = fmt::format("cannot write `{}`", path);
-      return false;
-    }
-    out << text;
-    out.flush();
-    if (!out) {
-      problem = fmt::format("cannot write `{}`", path);
-      out.close();
-      std::remove(temporary.c_str());
-      return false;
-    }
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    problem = fmt::format("cannot write `{}`", path);
-    return false;
-  }
-  return true;
-}
-
 int run_test(const TestOptions& options, const Context& context) {
   std::string problem;
   std::vector<std::string> files = find_test_files(options.paths, problem);
@@ -159,12 +131,8 @@ int run_test(const TestOptions& options, const Context& context) {
   DiagnosticSink test_sink;
   std::vector<std::unique_ptr<TestFile>> parsed;
   for (const std::string& path : files) {
-    std::string error;
-    std::optional<std::string> bytes = read_file_bytes(path, error);
-    if (!bytes) {
-      context.err << "error: " << error << '\n';
-      return kExitUsage;
-    }
+    std::optional<std::string> bytes = read_input_file(path, context);
+    if (!bytes) return kExitUsage;
     if (bytes->size() > kMaxTestFileBytes) {
       context.err << "error: `" << path << "` is larger than 16 MiB\n";
       return kExitUsage;
@@ -254,24 +222,14 @@ int run_test(const TestOptions& options, const Context& context) {
   }
 
   if (!options.junit_file.empty()) {
-    std::string error;
-    if (!write_atomically(options.junit_file, render_junit_report(report), error)) {
-      context.err << "error: " << error << '\n';
+    if (auto error = write_file_atomically(options.junit_file, render_junit_report(report))) {
+      context.err << "error: " << *error << '\n';
       return kExitUsage;
     }
   }
   if (unreadable_policy) return kExitUsage;
   if (has_errors || report.failed() > 0 || !report.coverage_ok()) return kExitDiagnostics;
   return kExitOk;
-}
-
-CLI::Validator format_choice() {
-  return CLI::Validator(
-      [](std::string& value) -> std::string {
-        if (value == "text" || value == "json" || value == "sarif") return {};
-        return "`" + value + "` is not one of `text`, `json`, `sarif`";
-      },
-      "");
 }
 
 }  // namespace
@@ -287,20 +245,14 @@ Command register_test_command(CLI::App& authzc) {
       ->allow_extra_args(false);
   test->add_option_function<std::string>(
           "--format",
-          [options](const std::string& value) {
-            options->format = value == "json"    ? DiagnosticFormat::Json
-                              : value == "sarif" ? DiagnosticFormat::Sarif
-                                                 : DiagnosticFormat::Text;
-          },
+          [options](const std::string& value) { options->format = diagnostic_format_named(value); },
           "`text` (default): results on stdout, diagnostics on stderr; `json`: one JSON object on stdout; "
           "`sarif`: a SARIF 2.1.0 log on stdout (failures, uncovered rules, diagnostics)")
-      ->check(format_choice())
+      ->check(one_of({"text", "json", "sarif"}))
       ->type_name("FORMAT");
   test->add_option_function<std::string>(
           "--color",
-          [options](const std::string& value) {
-            options->color = value == "always" ? ColorMode::Always : value == "never" ? ColorMode::Never : ColorMode::Auto;
-          },
+          [options](const std::string& value) { options->color = color_mode_named(value); },
           "colour text diagnostics: `auto` (default), `always`, `never`")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->type_name("WHEN");
@@ -317,13 +269,10 @@ Command register_test_command(CLI::App& authzc) {
                "A rule or grant counts as covered only when it is among a decision's determining rules.\n\n"
                "Examples:\n"
                "  authzc test examples/sales --min-coverage 100\n"
-               "  authzc test policies/ --junit build/policy-tests.xml --format sarif > tests.sarif\n\n"
-               "Exit status:\n"
-               "  0  every test passed and coverage reached --min-coverage\n"
-               "  1  the policy has errors, a test file has errors, a test failed, or coverage is\n"
-               "     below --min-coverage\n"
-               "  2  usage error, a named path cannot be read, or no test files were found\n"
-               "  3  internal error in authzc (please report it)");
+               "  authzc test policies/ --junit build/policy-tests.xml --format sarif > tests.sarif\n\n" +
+               exit_status_help({{0, "every test passed and coverage reached --min-coverage"},
+                                 {1, "the policy has errors, a test file has errors, a test failed, or coverage is\n     below --min-coverage"},
+                                 {2, "usage error, a named path cannot be read, or no test files were found"}}));
   return Command{test, [options](const Context& context) { return run_test(*options, context); }};
 }
 
