@@ -11,8 +11,6 @@
 // 2 usage or unreadable input / a server that could not be asked.
 #include <CLI/CLI.hpp>
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +20,7 @@
 
 #include "compiler/cli/commands.h"
 #include "compiler/cli/mcp_stdio_listing.h"
+#include "compiler/cli/output_file.h"
 #include "compiler/cli/schema_to_authz.h"
 #include "compiler/invisible_chars.h"
 #include "runtime/internal/utf8.h"
@@ -61,26 +60,6 @@ struct ImportToolsOptions {
   double timeout_seconds = 30;
   CLI::App* app = nullptr;
 };
-
-bool write_atomically(const std::string& path, const std::string& text, std::string& error) {
-  std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      error = "cannot write `" + temporary + "`";
-      std::remove(temporary.c_str());
-      return false;
-    }
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    error = "cannot rename `" + temporary + "` to `" + path + "`";
-    std::remove(temporary.c_str());
-    return false;
-  }
-  return true;
-}
 
 int run_import_tools(const ImportToolsOptions& options, const Context& context) {
   bool server_mode = false;
@@ -139,9 +118,8 @@ int run_import_tools(const ImportToolsOptions& options, const Context& context) 
   if (options.output.empty() || options.output == "-") {
     context.out << imported.text;
   } else {
-    std::string error;
-    if (!write_atomically(options.output, imported.text, error)) {
-      context.err << "error: " << error << "\n";
+    if (auto error = write_file_atomically(options.output, imported.text)) {
+      context.err << "error: " << *error << "\n";
       return kExitUsage;
     }
   }

@@ -380,6 +380,15 @@ bad_input)
   printf '{"users": {"u-a": {"id": "u-a", "roles": ["reader"]}}}' >who.json
   run 0 eval who.authz --entities who.json --user u-a --call ping
   contains out.txt "user=u-a roles=[reader]"
+  # An output file that cannot be written is named as the command line named
+  # it (not the temporary it goes through), and nothing is left behind.
+  printf '{"tools": [{"name": "ping", "inputSchema": {"type": "object"}}]}' >ping.tools.json
+  run 2 import-tools ping.tools.json -o no-such-dir/ping.authz
+  contains err.txt "error: cannot write \`no-such-dir/ping.authz\`"
+  lacks err.txt ".tmp"
+  run 2 build who.authz -o no-such-dir/who.authzt
+  contains err.txt "error: cannot write \`no-such-dir/who.authzt\`"
+  lacks err.txt ".tmp"
   ;;
 
 uri_templates)
