@@ -443,6 +443,112 @@ RuleTrace* start_grant_trace(Decision& out, const Model& model, GrantIndex grant
   return &entry;
 }
 
+// The steps of Engine::evaluate, each called once from it (and so inlined
+// into it: the decision loop stays one function to the optimiser).
+
+// Step 2, deny rules: true when they settle the decision (one applies:
+// forbidden; none applies but one failed to evaluate: error).
+bool denies_settle(RuleCheck& check, const internal::CompiledTarget& compiled, const Target& target, Decision& out) {
+  const Model& model = check.state.model;
+  // Any that applies forbids; errors deny only when none applies.
+  bool forbidden = false;
+  RuleIndex first_error = kNoIndex;
+  std::string first_error_message;
+  for (RuleIndex rule : compiled.denies) {
+    RuleTrace* trace = start_trace(out, model, rule);
+    std::string* error = first_error == kNoIndex ? &first_error_message : nullptr;
+    switch (check.rule(rule, trace, error)) {
+      case Applicability::Applies:
+        if (!forbidden) out.determining_rules.clear();  // drop error rules gathered so far
+        forbidden = true;
+        out.determining_rules.push_back(model.rules[rule].id);
+        break;
+      case Applicability::Error:
+        if (first_error == kNoIndex) first_error = rule;
+        if (!forbidden) out.determining_rules.push_back(model.rules[rule].id);
+        break;
+      default: break;
+    }
+  }
+  if (!forbidden && first_error == kNoIndex) return false;
+  out.reason = forbidden ? Reason::Forbidden : Reason::Error;
+  if (!forbidden) {
+    out.message = fmt::format("deny rule `{}` could not be evaluated, so the call is denied: {}",
+                              model.rules[first_error].id, first_error_message);
+  }
+  if (out.trace) {
+    for (RuleIndex rule : compiled.allows) start_trace(out, model, rule)->outcome = RuleOutcome::NotEvaluated;
+    for (GrantIndex grant : target.grants) start_grant_trace(out, model, grant)->outcome = RuleOutcome::NotEvaluated;
+  }
+  return true;
+}
+
+// Step 3, allow rules (with their obligations) and grants: whether any
+// applies; `outside_window` is set when one would have but for its window.
+bool allows_apply(RuleCheck& check, const internal::CompiledTarget& compiled, const Target& target, Decision& out,
+                  bool& outside_window) {
+  const Model& model = check.state.model;
+  bool allowed = false;
+  for (RuleIndex rule : compiled.allows) {
+    RuleTrace* trace = start_trace(out, model, rule);
+    switch (check.rule(rule, trace, nullptr)) {
+      case Applicability::Applies:
+        allowed = true;
+        out.determining_rules.push_back(model.rules[rule].id);
+        for (const AppliedObligation& obligation : check.state.rule_obligations[rule]) {
+          out.obligations.push_back(obligation);
+        }
+        break;
+      case Applicability::OutsideWindow: outside_window = true; break;
+      default: break;
+    }
+  }
+  for (GrantIndex index : target.grants) {
+    const Grant& grant = model.grants[index];
+    RuleTrace* trace = start_grant_trace(out, model, index);
+    if (grant.user != check.user_id) {
+      if (trace) {
+        trace->outcome = RuleOutcome::SubjectMismatch;
+        trace->names_users = true;
+      }
+      continue;
+    }
+    if (!grant.window.contains(check.now)) {
+      outside_window = true;
+      if (trace) {
+        bool early = grant.window.from_ms && check.now < *grant.window.from_ms;
+        trace->outcome = early ? RuleOutcome::NotYetInForce : RuleOutcome::Expired;
+        trace->window = early ? "from " + format_timestamp(*grant.window.from_ms)
+                              : "until " + format_timestamp(*grant.window.until_ms);
+      }
+      continue;
+    }
+    if (trace) trace->outcome = RuleOutcome::Applied;
+    allowed = true;
+    out.determining_rules.push_back(grant.id);
+  }
+  return allowed;
+}
+
+// Step 4, nothing allows: the allow rules and grants that would have applied
+// but for the clock become the determining rules (reason `expired`).
+void gather_outside_window(RuleCheck& check, const internal::CompiledTarget& compiled, const Target& target,
+                           Decision& out) {
+  const Model& model = check.state.model;
+  for (RuleIndex rule : compiled.allows) {
+    const Rule& declared = model.rules[rule];
+    if (declared.window.contains(check.now)) continue;
+    if (!check.subject_matches(declared.subjects)) continue;
+    if (check.conditions(declared, nullptr, nullptr) == Applicability::Applies) {
+      out.determining_rules.push_back(declared.id);
+    }
+  }
+  for (GrantIndex index : target.grants) {
+    const Grant& grant = model.grants[index];
+    if (grant.user == check.user_id && !grant.window.contains(check.now)) out.determining_rules.push_back(grant.id);
+  }
+}
+
 }  // namespace
 
 DecisionId Engine::new_decision_id() const noexcept {
@@ -486,100 +592,15 @@ void Engine::evaluate(const PreparedRequest& request, const EvaluateOptions& opt
 
   internal::Evaluator evaluator(state, request, options.entities);
   RuleCheck check{state, request.roles_, evaluator, request.principal_id_.string(), request.now_ms_};
-
-  // 1. Denies: any that applies forbids; errors deny only when none applies.
-  bool forbidden = false;
-  RuleIndex first_error = kNoIndex;
-  std::string first_error_message;
-  for (RuleIndex rule : compiled.denies) {
-    RuleTrace* trace = start_trace(out, model, rule);
-    std::string* error = first_error == kNoIndex ? &first_error_message : nullptr;
-    switch (check.rule(rule, trace, error)) {
-      case Applicability::Applies:
-        if (!forbidden) out.determining_rules.clear();  // drop error rules gathered so far
-        forbidden = true;
-        out.determining_rules.push_back(model.rules[rule].id);
-        break;
-      case Applicability::Error:
-        if (first_error == kNoIndex) first_error = rule;
-        if (!forbidden) out.determining_rules.push_back(model.rules[rule].id);
-        break;
-      default: break;
-    }
-  }
-  if (forbidden || first_error != kNoIndex) {
-    out.reason = forbidden ? Reason::Forbidden : Reason::Error;
-    if (!forbidden) {
-      out.message = fmt::format("deny rule `{}` could not be evaluated, so the call is denied: {}",
-                                model.rules[first_error].id, first_error_message);
-    }
-    if (out.trace) {
-      for (RuleIndex rule : compiled.allows) start_trace(out, model, rule)->outcome = RuleOutcome::NotEvaluated;
-      for (GrantIndex grant : target.grants) start_grant_trace(out, model, grant)->outcome = RuleOutcome::NotEvaluated;
-    }
-    return;
-  }
-
-  // 2. Allows and grants.
-  bool allowed = false;
+  if (denies_settle(check, compiled, target, out)) return;
   bool outside_window = false;
-  for (RuleIndex rule : compiled.allows) {
-    RuleTrace* trace = start_trace(out, model, rule);
-    switch (check.rule(rule, trace, nullptr)) {
-      case Applicability::Applies:
-        allowed = true;
-        out.determining_rules.push_back(model.rules[rule].id);
-        for (const AppliedObligation& obligation : state.rule_obligations[rule]) out.obligations.push_back(obligation);
-        break;
-      case Applicability::OutsideWindow: outside_window = true; break;
-      default: break;
-    }
-  }
-  for (GrantIndex index : target.grants) {
-    const Grant& grant = model.grants[index];
-    RuleTrace* trace = start_grant_trace(out, model, index);
-    if (grant.user != check.user_id) {
-      if (trace) {
-        trace->outcome = RuleOutcome::SubjectMismatch;
-        trace->names_users = true;
-      }
-      continue;
-    }
-    if (!grant.window.contains(check.now)) {
-      outside_window = true;
-      if (trace) {
-        bool early = grant.window.from_ms && check.now < *grant.window.from_ms;
-        trace->outcome = early ? RuleOutcome::NotYetInForce : RuleOutcome::Expired;
-        trace->window = early ? "from " + format_timestamp(*grant.window.from_ms)
-                              : "until " + format_timestamp(*grant.window.until_ms);
-      }
-      continue;
-    }
-    if (trace) trace->outcome = RuleOutcome::Applied;
-    allowed = true;
-    out.determining_rules.push_back(grant.id);
-  }
-  if (allowed) {
+  if (allows_apply(check, compiled, target, out, outside_window)) {
     out.effect = Effect::Allow;
     out.reason = Reason::Allowed;
     return;
   }
-
-  // 3. Nothing allows: was it only the clock?
-  if (outside_window) {
-    for (RuleIndex rule : compiled.allows) {
-      const Rule& declared = model.rules[rule];
-      if (declared.window.contains(check.now)) continue;
-      if (!check.subject_matches(declared.subjects)) continue;
-      if (check.conditions(declared, nullptr, nullptr) == Applicability::Applies) {
-        out.determining_rules.push_back(declared.id);
-      }
-    }
-    for (GrantIndex index : target.grants) {
-      const Grant& grant = model.grants[index];
-      if (grant.user == check.user_id && !grant.window.contains(check.now)) out.determining_rules.push_back(grant.id);
-    }
-  }
+  // Nothing allows: was it only the clock?
+  if (outside_window) gather_outside_window(check, compiled, target, out);
   out.reason = out.determining_rules.empty() ? Reason::NotPermitted : Reason::Expired;
   // An entity source that failed may have held what would allow the call:
   // the decision is an error, not a considered "no".
