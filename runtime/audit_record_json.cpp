@@ -11,10 +11,12 @@
 
 #include <charconv>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "runtime/audit_log.h"
 #include "runtime/internal/audit_format.h"
@@ -42,6 +44,46 @@ void append_number(std::string& out, Number number) {
   out.append(digits, written.ptr);
 }
 
+// A run of string fields, in order: each its key (the field name with its
+// punctuation) and its text as a JSON string; with `skip_empty`, an empty
+// text leaves its field out.
+using StringField = std::pair<std::string_view, const std::string*>;
+void append_string_fields(std::string& out, std::initializer_list<StringField> fields, bool skip_empty = false) {
+  for (const auto& [key, text] : fields) {
+    if (skip_empty && text->empty()) continue;
+    out += key;
+    append_audit_string(out, *text);
+  }
+}
+
+// `key` and the strings as a JSON array.
+void append_strings_field(std::string& out, std::string_view key, const std::vector<std::string>& items) {
+  out += key;
+  out += '[';
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    append_audit_string(out, items[i]);
+  }
+  out += ']';
+}
+
+// The string member `key` of `object` into `into`; false when it is missing or not a string.
+bool read_string(simdjson::dom::object& object, const char* key, std::string& into) {
+  std::string_view text;
+  if (object[key].get_string().get(text) != simdjson::SUCCESS) return false;
+  into = std::string(text);
+  return true;
+}
+
+// Every element of `array` appended to `into`; false at the first that is not a string.
+bool read_strings(simdjson::dom::array array, std::vector<std::string>& into) {
+  for (auto element : array) {
+    std::string_view text;
+    if (element.get_string().get(text)) return false;
+    into.emplace_back(text);
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -51,66 +93,33 @@ void append_audit_record(std::string& out, const AuditRecord& record, bool with_
   append_number(out, kFormatVersion);
   out += ",\"seq\":";
   append_number(out, record.seq);
-  out += ",\"time\":";
-  append_audit_string(out, record.time);
-  out += ",\"decision_id\":";
-  append_audit_string(out, record.decision_id);
-  out += ",\"user\":";
-  append_audit_string(out, record.user);
-  out += ",\"method\":";
-  append_audit_string(out, record.method);
-  out += ",\"target\":";
-  append_audit_string(out, record.target);
+  append_string_fields(out, {{",\"time\":", &record.time}, {",\"decision_id\":", &record.decision_id},
+                            {",\"user\":", &record.user}, {",\"method\":", &record.method},
+                            {",\"target\":", &record.target}});
   out += ",\"arguments\":";
   out += record.arguments_json.empty() ? std::string_view("{}") : std::string_view(record.arguments_json);
-  out += ",\"effect\":";
-  append_audit_string(out, record.effect);
-  out += ",\"reason\":";
-  append_audit_string(out, record.reason);
-  out += ",\"message\":";
-  append_audit_string(out, record.message);
-  out += ",\"rules\":[";
-  for (std::size_t i = 0; i < record.rules.size(); ++i) {
-    if (i) out += ',';
-    append_audit_string(out, record.rules[i]);
-  }
-  out += "],\"obligations\":";
+  append_string_fields(out, {{",\"effect\":", &record.effect}, {",\"reason\":", &record.reason},
+                            {",\"message\":", &record.message}});
+  append_strings_field(out, ",\"rules\":", record.rules);
+  out += ",\"obligations\":";
   out += record.obligations_json.empty() ? std::string_view("[]") : std::string_view(record.obligations_json);
-  out += ",\"policy_hash\":";
-  append_audit_string(out, record.policy_hash);
+  append_string_fields(out, {{",\"policy_hash\":", &record.policy_hash}});
   out += ",\"evaluation_ns\":";
   append_number(out, record.evaluation_ns);
-  const std::pair<const char*, const std::string*> caller_fields[] = {
-      {",\"issuer\":", &record.caller.issuer},
-      {",\"client_id\":", &record.caller.client_id},
-      {",\"token_id\":", &record.caller.token_id},
-      {",\"session_id\":", &record.caller.session_id},
-      {",\"remote_address\":", &record.caller.remote_address}};
-  for (const auto& [key, value] : caller_fields) {
-    if (value->empty()) continue;
-    out += key;
-    append_audit_string(out, *value);
-  }
+  const AuditCaller& caller = record.caller;  // each present only when non-empty
+  append_string_fields(out, {{",\"issuer\":", &caller.issuer}, {",\"client_id\":", &caller.client_id},
+                            {",\"token_id\":", &caller.token_id}, {",\"session_id\":", &caller.session_id},
+                            {",\"remote_address\":", &caller.remote_address}},
+                       true);
   if (record.has_shadow) {
-    out += ",\"shadow\":{\"effect\":";
-    append_audit_string(out, record.shadow.effect);
-    out += ",\"reason\":";
-    append_audit_string(out, record.shadow.reason);
-    out += ",\"rules\":[";
-    for (std::size_t i = 0; i < record.shadow.rules.size(); ++i) {
-      if (i) out += ',';
-      append_audit_string(out, record.shadow.rules[i]);
-    }
-    out += "],\"policy_hash\":";
-    append_audit_string(out, record.shadow.policy_hash);
+    append_string_fields(out, {{",\"shadow\":{\"effect\":", &record.shadow.effect},
+                              {",\"reason\":", &record.shadow.reason}});
+    append_strings_field(out, ",\"rules\":", record.shadow.rules);
+    append_string_fields(out, {{",\"policy_hash\":", &record.shadow.policy_hash}});
     out += '}';
   }
-  out += ",\"previous\":";
-  append_audit_string(out, record.previous);
-  if (with_hash) {
-    out += ",\"hash\":";
-    append_audit_string(out, record.hash);
-  }
+  append_string_fields(out, {{",\"previous\":", &record.previous}});
+  if (with_hash) append_string_fields(out, {{",\"hash\":", &record.hash}});
   out += '}';
 }
 
@@ -139,12 +148,6 @@ Result<AuditRecord> parse_audit_record_with(simdjson::dom::parser& parser, std::
   if (root.get_object().get(object)) return R::failure("not a JSON object");
 
   AuditRecord record;
-  auto get_string = [&](const char* key, std::string& into) -> bool {
-    std::string_view text;
-    if (object[key].get_string().get(text) != simdjson::SUCCESS) return false;
-    into = std::string(text);
-    return true;
-  };
   std::int64_t version = 0;
   if (object["v"].get_int64().get(version) != simdjson::SUCCESS || version != kFormatVersion) {
     return R::failure("missing or unsupported format version `v`");
@@ -158,7 +161,7 @@ Result<AuditRecord> parse_audit_record_with(simdjson::dom::parser& parser, std::
                                    &record.target, &record.effect,      &record.reason,      &record.message,
                                    &record.policy_hash, &record.previous, &record.hash};
   for (std::size_t i = 0; i < std::size(string_fields); ++i) {
-    if (!get_string(string_fields[i], *string_targets[i])) {
+    if (!read_string(object, string_fields[i], *string_targets[i])) {
       return R::failure(std::string("missing or invalid `") + string_fields[i] + "`");
     }
   }
@@ -167,11 +170,7 @@ Result<AuditRecord> parse_audit_record_with(simdjson::dom::parser& parser, std::
   record.arguments_json = simdjson::minify(simdjson::dom::element(object["arguments"].value_unsafe()));
   simdjson::dom::array rules;
   if (object["rules"].get_array().get(rules)) return R::failure("missing or invalid `rules`");
-  for (auto rule : rules) {
-    std::string_view id;
-    if (rule.get_string().get(id)) return R::failure("`rules` must hold strings");
-    record.rules.emplace_back(id);
-  }
+  if (!read_strings(rules, record.rules)) return R::failure("`rules` must hold strings");
   simdjson::dom::array obligations;
   if (object["obligations"].get_array().get(obligations)) return R::failure("missing or invalid `obligations`");
   record.obligations_json = simdjson::minify(simdjson::dom::element(object["obligations"].value_unsafe()));
@@ -186,7 +185,7 @@ Result<AuditRecord> parse_audit_record_with(simdjson::dom::parser& parser, std::
   for (std::size_t i = 0; i < std::size(caller_keys); ++i) {
     simdjson::dom::element value;
     if (object[caller_keys[i]].get(value) != simdjson::SUCCESS) continue;
-    if (!get_string(caller_keys[i], *caller_targets[i])) {
+    if (!read_string(object, caller_keys[i], *caller_targets[i])) {
       return R::failure(std::string("invalid `") + caller_keys[i] + "`");
     }
   }
@@ -194,20 +193,14 @@ Result<AuditRecord> parse_audit_record_with(simdjson::dom::parser& parser, std::
   auto shadow_error = object["shadow"].get_object().get(shadow);
   if (shadow_error == simdjson::SUCCESS) {
     record.has_shadow = true;
-    std::string_view text;
-    if (shadow["effect"].get_string().get(text)) return R::failure("missing or invalid `shadow.effect`");
-    record.shadow.effect = std::string(text);
-    if (shadow["reason"].get_string().get(text)) return R::failure("missing or invalid `shadow.reason`");
-    record.shadow.reason = std::string(text);
-    if (shadow["policy_hash"].get_string().get(text)) return R::failure("missing or invalid `shadow.policy_hash`");
-    record.shadow.policy_hash = std::string(text);
+    if (!read_string(shadow, "effect", record.shadow.effect)) return R::failure("missing or invalid `shadow.effect`");
+    if (!read_string(shadow, "reason", record.shadow.reason)) return R::failure("missing or invalid `shadow.reason`");
+    if (!read_string(shadow, "policy_hash", record.shadow.policy_hash)) {
+      return R::failure("missing or invalid `shadow.policy_hash`");
+    }
     simdjson::dom::array shadow_rules;
     if (shadow["rules"].get_array().get(shadow_rules)) return R::failure("missing or invalid `shadow.rules`");
-    for (auto rule : shadow_rules) {
-      std::string_view id;
-      if (rule.get_string().get(id)) return R::failure("`shadow.rules` must hold strings");
-      record.shadow.rules.emplace_back(id);
-    }
+    if (!read_strings(shadow_rules, record.shadow.rules)) return R::failure("`shadow.rules` must hold strings");
     if (record.shadow.effect != "allow" && record.shadow.effect != "deny") {
       return R::failure("`shadow.effect` is neither `allow` nor `deny`");
     }

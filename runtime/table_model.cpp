@@ -43,53 +43,19 @@ bool operator==(const RoleSet& a, const RoleSet& b) {
   return true;
 }
 
-Constant Constant::of_bool(bool value) {
-  Constant c;
-  c.kind = ConstantKind::Bool;
-  c.bool_value = value;
-  return c;
-}
-Constant Constant::of_int(std::int64_t value) {
-  Constant c;
-  c.kind = ConstantKind::Int;
-  c.int_value = value;
-  return c;
-}
-Constant Constant::of_number(double value) {
-  Constant c;
-  c.kind = ConstantKind::Number;
-  c.number_value = value;
-  return c;
-}
+// One line per kind: the kind and the one member that holds its value (the
+// others keep their defaults, so equal values give equal Constants).
+Constant Constant::of_bool(bool value) { return {.kind = ConstantKind::Bool, .bool_value = value}; }
+Constant Constant::of_int(std::int64_t value) { return {.kind = ConstantKind::Int, .int_value = value}; }
+Constant Constant::of_number(double value) { return {.kind = ConstantKind::Number, .number_value = value}; }
 Constant Constant::of_string(std::string value) {
-  Constant c;
-  c.kind = ConstantKind::String;
-  c.string_value = std::move(value);
-  return c;
+  return {.kind = ConstantKind::String, .string_value = std::move(value)};
 }
-Constant Constant::of_timestamp(std::int64_t millis) {
-  Constant c;
-  c.kind = ConstantKind::Timestamp;
-  c.int_value = millis;
-  return c;
-}
-Constant Constant::of_duration(std::int64_t millis) {
-  Constant c;
-  c.kind = ConstantKind::Duration;
-  c.int_value = millis;
-  return c;
-}
-Constant Constant::of_role(RoleIndex role) {
-  Constant c;
-  c.kind = ConstantKind::Role;
-  c.int_value = role;
-  return c;
-}
+Constant Constant::of_timestamp(std::int64_t millis) { return {.kind = ConstantKind::Timestamp, .int_value = millis}; }
+Constant Constant::of_duration(std::int64_t millis) { return {.kind = ConstantKind::Duration, .int_value = millis}; }
+Constant Constant::of_role(RoleIndex role) { return {.kind = ConstantKind::Role, .int_value = role}; }
 Constant Constant::of_list(std::vector<ConstantIndex> elements) {
-  Constant c;
-  c.kind = ConstantKind::List;
-  c.elements = std::move(elements);
-  return c;
+  return {.kind = ConstantKind::List, .elements = std::move(elements)};
 }
 
 TypeIndex intern_type(Model& model, TypeDescriptor type) {

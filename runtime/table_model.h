@@ -164,8 +164,8 @@ struct Constant {
   bool bool_value = false;
   std::int64_t int_value = 0;
   double number_value = 0;
-  std::string string_value;
-  std::vector<ConstantIndex> elements;
+  std::string string_value{};  // `{}`: the of_* factories name only the member they set
+  std::vector<ConstantIndex> elements{};
 
   static Constant of_bool(bool value);
   static Constant of_int(std::int64_t value);

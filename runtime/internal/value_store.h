@@ -55,17 +55,10 @@ struct ValueStore {
   void finish() {
     if (finished) return;
     finished = true;
-    for (Value& value : values) {
-      switch (value.kind) {
-        case ValueKind::String: value.chars = chars.data() + value.integer; break;
-        case ValueKind::List: case ValueKind::Set: case ValueKind::Map: case ValueKind::Record:
-          value.items = values.data() + value.integer;
-          break;
-        default: break;
-      }
-    }
+    for (Value& value : values) value = resolve(value);
   }
-  // Resolves a pending value kept outside the store (e.g. a root) the same way.
+  // Turns a pending value's offset into a pointer into this store: what
+  // finish() does to every stored value, for one kept outside (e.g. a root).
   Value resolve(Value value) const {
     switch (value.kind) {
       case ValueKind::String: value.chars = chars.data() + value.integer; break;
