@@ -31,8 +31,9 @@ install(TARGETS authz_runtime authz_c authz_c_shared EXPORT authzTargets
 # runtime/internal/ is private to the runtime and the project's own programs,
 # and is not installed, but for the two headers public types hold by value
 # so that deciding allocates nothing: small_vector.h (Model's nodes and role
-# sets) and value_store.h (a PreparedRequest's arguments). Adding a header
-# here makes it API: tests/install builds consumers against this list.
+# sets) and value_store.h (a PreparedRequest's arguments, an Entity's
+# attributes). Adding a header here makes it API: tests/install builds
+# consumers against this list.
 set(AUTHZ_PUBLIC_HEADERS
   audit_log.h decision.h engine.h entity_store.h opcodes.def partial_eval.h result.h shadow.h
   sql_where.h table_model.h table_signature.h trace_render.h value.h)

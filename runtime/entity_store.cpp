@@ -39,11 +39,7 @@ Result<Entity> Entity::from_json(std::string_view json) {
   if (!internal::parse_json(json, document, error)) return Result<Entity>::failure(error);
   internal::ValueStore store;
   if (!build_entity(document, store, error)) return Result<Entity>::failure(error);
-  Entity entity;
-  entity.root_ = store.values[0];
-  entity.values_ = std::move(store.values);
-  entity.chars_ = std::move(store.chars);
-  return Result<Entity>::success(std::move(entity));
+  return Result<Entity>::success(Entity(std::move(store)));
 }
 
 Result<Entity> Entity::from_fields(std::span<const EntityField> fields) {
@@ -52,7 +48,9 @@ Result<Entity> Entity::from_fields(std::span<const EntityField> fields) {
   std::size_t text = 0;
   for (const EntityField& field : fields) text += field.name.size() + field.text.size();
   store.chars.reserve(text);  // one allocation for every name and string (JSON fields may add more)
+  const std::uint32_t root = store.reserve(1);
   std::uint32_t first = store.reserve(2 * fields.size());
+  store.values[root] = internal::ValueStore::sequence(ValueKind::Map, first, count);
   for (std::uint32_t i = 0; i < count; ++i) {
     const EntityField& field = fields[i];
     store.values[first + 2 * i] = store.string(field.name);
@@ -76,12 +74,10 @@ Result<Entity> Entity::from_fields(std::span<const EntityField> fields) {
     store.values[first + 2 * i + 1] = value;
   }
   store.finish();
-  Entity entity;
-  entity.root_ = store.resolve(internal::ValueStore::sequence(ValueKind::Map, first, count));
-  entity.values_ = std::move(store.values);
-  entity.chars_ = std::move(store.chars);
-  return Result<Entity>::success(std::move(entity));
+  return Result<Entity>::success(Entity(std::move(store)));
 }
+
+Entity::Entity(internal::ValueStore&& store) : store_(std::move(store)), root_(store_.values[0]) {}
 
 const Entity* EntityLookup::keep(std::shared_ptr<const Entity> entity) {
   used_ = true;
@@ -129,11 +125,7 @@ Result<JsonEntityStore> JsonEntityStore::from_json(std::string_view json) {
       if (!build_entity(entity_field.value, values, error)) {
         return Failure::failure(fmt::format("entity data: `{}` `{}`: {}", type_field.key, entity_field.key, error));
       }
-      Entity entity;
-      entity.root_ = values.values[0];
-      entity.values_ = std::move(values.values);
-      entity.chars_ = std::move(values.chars);
-      if (!by_id->second.try_emplace(std::string(entity_field.key), std::move(entity)).second) {
+      if (!by_id->second.try_emplace(std::string(entity_field.key), Entity(std::move(values))).second) {
         return Failure::failure(
             fmt::format("entity data: `{}` `{}` appears twice", type_field.key, entity_field.key));
       }

@@ -35,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/internal/value_store.h"
 #include "runtime/result.h"
 #include "runtime/value.h"
 
@@ -71,12 +72,12 @@ class Entity {
 
  private:
   friend class JsonEntityStore;
-  Entity() = default;
-  // The storage root_ points into (strings and items); vectors keep their
+  // Takes a finished store whose values[0] is the attribute Map.
+  explicit Entity(internal::ValueStore&& store);
+  // The storage root_ points into (strings and items); a store keeps its
   // buffers when moved, so a moved Entity stays valid.
-  std::vector<Value> values_;
-  std::vector<char> chars_;
-  Value root_;  // a Map over values_
+  internal::ValueStore store_;
+  Value root_;  // a Map over store_.values
 };
 
 // One evaluate() call's view of entity lookups, handed to

@@ -46,15 +46,6 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t pos) { retur
 
 Utf8Problem utf8_problem(std::string_view text, std::size_t pos) { return read_sequence(text, pos).problem; }
 
-bool is_valid_utf8(std::string_view text) {
-  for (std::size_t pos = 0; pos < text.size();) {
-    const std::size_t length = utf8_sequence_length(text, pos);
-    if (length == 0) return false;
-    pos += length;
-  }
-  return true;
-}
-
 void append_utf8(std::string& out, char32_t code_point) {
   if (code_point < 0x80) {
     out += static_cast<char>(code_point);

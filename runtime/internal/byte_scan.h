@@ -70,18 +70,9 @@ inline std::size_t first_byte(std::string_view text, std::size_t from, MaskOf ma
   return text.size();
 }
 
-inline std::size_t first_json_special(std::string_view text, std::size_t from) {
-  return first_byte(text, from, json_special_bytes, needs_json_escape);
-}
-
-inline std::size_t first_non_ascii(std::string_view text, std::size_t from) {
-  return first_byte(text, from, [](std::uint64_t word) { return word & kHighBits; },
-                    [](unsigned char byte) { return byte >= 0x80; });
-}
-
-// Either of the two above: the one scan a JSON string's reader or writer
-// needs (a special byte ends a plain run, a non-ASCII one starts a UTF-8
-// sequence to check).
+// The first byte that is JSON-special (needs_json_escape) or non-ASCII: the
+// one scan a JSON string's reader needs (a special byte ends a plain run, a
+// non-ASCII one starts a UTF-8 sequence to check).
 inline std::size_t first_json_special_or_non_ascii(std::string_view text, std::size_t from) {
   return first_byte(text, from, [](std::uint64_t word) { return json_special_bytes(word) | (word & kHighBits); },
                     [](unsigned char byte) { return byte >= 0x80 || needs_json_escape(byte); });

@@ -7,8 +7,7 @@
 // so no overlong forms, no surrogates, nothing past U+10FFFF and no truncated
 // sequence. utf8_problem says why, for readers that must explain a refusal
 // (the compiler's "file is not valid UTF-8" diagnostics); it is Utf8Problem::None
-// exactly where decode_utf8 succeeds. is_valid_utf8 holds when the whole text
-// decodes. append_utf8 writes the encoding of a code point up to U+10FFFF.
+// exactly where decode_utf8 succeeds. append_utf8 writes the encoding of a code point up to U+10FFFF.
 // Private to the project (not installed); compiler/ and tools/ include it.
 #pragma once
 
@@ -26,7 +25,6 @@ Utf8Char decode_utf8(std::string_view text, std::size_t pos);
 // decode_utf8(text, pos).length: for writers that must emit valid UTF-8
 // whatever they are given.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t pos);
-bool is_valid_utf8(std::string_view text);
 
 // Why the bytes at `pos` are not a UTF-8 sequence, in the order a reader
 // meets the problems.

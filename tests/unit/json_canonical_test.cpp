@@ -235,19 +235,15 @@ TEST_CASE("word-at-a-time scans find the first byte at every offset", "[audit]")
         for (std::size_t from = 0; from <= length; ++from) {
           const std::size_t expected = (at < length && at >= from) ? at : length;
           INFO("length " << length << " at " << at << " from " << from << " byte " << int(special));
-          REQUIRE(internal::first_json_special(text, from) == expected);
           REQUIRE(internal::first_json_special_or_non_ascii(text, from) == expected);
         }
       }
       std::string text(length, ' ');  // 0x20 and 0x7F are plain
       if (at < length) text[at] = '\x7f';
-      CHECK(internal::first_json_special(text, 0) == length);
+      CHECK(internal::first_json_special_or_non_ascii(text, 0) == length);
       if (at < length) text[at] = static_cast<char>(0x80);
-      CHECK(internal::first_non_ascii(text, 0) == (at < length ? at : length));
-      CHECK(internal::first_json_special(text, 0) == length);  // bytes >= 0x80 need no escape
       for (std::size_t from = 0; from <= length; ++from) {
         const std::size_t expected = (at < length && at >= from) ? at : length;
-        REQUIRE(internal::first_non_ascii(text, from) == expected);
         REQUIRE(internal::first_json_special_or_non_ascii(text, from) == expected);
       }
       // A special byte and a non-ASCII one: whichever comes first.
