@@ -30,7 +30,7 @@ tests=(
   python3-prometheus-client            # tests/metrics reads the gateway's metrics with it
   sqlite3                              # tests/e2e/sales_server.test.mjs reads the sales database with the CLI
   chromium                             # tests/doc renders the permission page headless
-  universal-ctags                      # scripts/code-sizes.sh (file and function sizes; a developer's tool, no test runs it)
+  universal-ctags                      # scripts/code-sizes.sh (file and function sizes; the code_sizes test runs it)
 )
 
 packages=("${build[@]}")

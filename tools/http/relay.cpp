@@ -9,6 +9,7 @@
 #include "tools/gateway/log_line.h"
 #include "tools/gateway/message_reader.h"
 #include "tools/http/asio_names.h"
+#include "tools/http/request_check.h"
 #include "tools/http/sse.h"
 #include "tools/http/stdio_upstream.h"
 #include "tools/http/upstream_connection.h"
@@ -20,17 +21,7 @@ namespace {
 constexpr std::size_t kMaxServerMessageBytes = 64u << 20;
 constexpr std::size_t kMaxUnrouted = 256;  // server messages kept for a GET stream not yet open
 
-std::string_view media_type(std::string_view value) {
-  value = value.substr(0, value.find(';'));
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  return value;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using boost::beast::iequals;
 
 std::string_view trim_json(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r' || text.front() == '\t'))

@@ -4,14 +4,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include <boost/beast/core/string.hpp>
+
 namespace authz::http {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using boost::beast::iequals;
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -23,14 +21,15 @@ bool visible_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
 }
 
-// The media type of a Content-Type value, without parameters.
-std::string_view media_type(std::string_view value) { return trim(value.substr(0, value.find(';'))); }
-
 Verdict refuse(int status, std::string_view message, Route route = Route::Mcp) {
   return Verdict{status, message, route};
 }
 
 }  // namespace
+
+std::string_view media_type(std::string_view content_type) {
+  return trim(content_type.substr(0, content_type.find(';')));
+}
 
 bool supported_protocol_version(std::string_view version) {
   return version == "2025-11-25" || version == "2025-06-18" || version == "2025-03-26";

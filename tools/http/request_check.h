@@ -35,6 +35,11 @@ namespace authz::http {
 
 enum class Route { Mcp, Metadata, Health, Metrics };
 
+// The media type of a Content-Type value: before any `;`, spaces and tabs
+// trimmed ("application/json; charset=utf-8" -> "application/json"). Compare it
+// with boost::beast::iequals (media types are case-insensitive).
+std::string_view media_type(std::string_view content_type);
+
 struct RequestFacts {
   std::string_view method;  // "POST", as sent
   std::string_view target;  // origin-form, "/mcp?x"

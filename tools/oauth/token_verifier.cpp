@@ -4,8 +4,9 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
+
+#include <boost/beast/core/string.hpp>
 
 #include "runtime/internal/sha256.h"
 #include "tools/gateway/json_duplicates.h"
@@ -15,17 +16,12 @@ namespace authz::oauth {
 namespace {
 
 namespace dom = simdjson::dom;
+using boost::beast::iequals;
 
 VerifyOutcome refuse(std::string description) {
   VerifyOutcome outcome;
   outcome.error = AuthError{AuthErrorCode::InvalidToken, std::move(description), {}};
   return outcome;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 // A base64url part decoded and parsed into one JSON object without duplicate keys.
@@ -210,7 +206,7 @@ bool read_header(std::string_view part, const OAuthConfig& config, AlgorithmSet 
   auto algorithm = algorithm_from_name(alg_name);
   if (!algorithm) {
     std::string shown(alg_name.substr(0, 32));
-    if (equals_ignoring_case(alg_name, "none")) return fail("the algorithm `none` is never accepted");
+    if (iequals(alg_name, "none")) return fail("the algorithm `none` is never accepted");
     if (alg_name.size() >= 2 && alg_name.substr(0, 2) == "HS") return fail("the symmetric algorithm `" + shown + "` is never accepted");
     return fail("the algorithm `" + shown + "` is not supported");
   }
@@ -223,8 +219,8 @@ bool read_header(std::string_view part, const OAuthConfig& config, AlgorithmSet 
   if (header["typ"].get(typ_element) == simdjson::SUCCESS) {
     std::string_view typ;
     if (typ_element.get_string().get(typ) != simdjson::SUCCESS) return fail("the token's `typ` is not a string");
-    bool access = equals_ignoring_case(typ, "at+jwt") || equals_ignoring_case(typ, "application/at+jwt");
-    bool plain = equals_ignoring_case(typ, "JWT") || equals_ignoring_case(typ, "application/jwt");
+    bool access = iequals(typ, "at+jwt") || iequals(typ, "application/at+jwt");
+    bool plain = iequals(typ, "JWT") || iequals(typ, "application/jwt");
     if (!access && !(plain && config.accept_jwt_typ)) {
       return fail("the token's type `" + std::string(typ.substr(0, 32)) + "` is not an access token (`at+jwt`)");
     }
