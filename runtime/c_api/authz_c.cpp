@@ -28,6 +28,8 @@
 #include "runtime/entity_store.h"
 #include "runtime/partial_eval.h"
 #include "runtime/sql_where.h"
+#include "runtime/internal/json_array.h"
+#include "runtime/internal/obligation_json.h"
 #include "runtime/internal/time_text.h"
 #include "runtime/trace_render.h"
 #include "runtime/internal/value_text.h"
@@ -530,27 +532,11 @@ const char* authz_decision_obligations_json(authz_decision* decision) {
   if (!decision) return "[]";
   try {
     if (!decision->obligations_rendered) {
-      // The same array authz_decision_json holds under "obligations".
-      std::string obligations = "[";
-      const Decision& d = decision->decision;
-      for (std::size_t i = 0; i < d.obligations.size(); ++i) {
-        const auto& obligation = d.obligations[i];
-        if (i) obligations += ',';
-        auto quoted = [&](std::string_view text) { authz::runtime::append_quoted(obligations, text); };
-        obligations += "{\"rule\":";
-        quoted(obligation.rule);
-        obligations += ",\"name\":";
-        quoted(obligation.name);
-        obligations += ",\"arguments\":{";
-        for (std::size_t k = 0; k < obligation.arguments.size(); ++k) {
-          if (k) obligations += ',';
-          quoted(obligation.arguments[k].name);
-          obligations += ':';
-          obligations.append(obligation.arguments[k].json);
-        }
-        obligations += "}}";
-      }
-      obligations += ']';
+      // The same array authz_decision_json holds under "obligations" (trace_render.cpp).
+      namespace internal = authz::runtime::internal;
+      std::string obligations;
+      internal::append_json_array(obligations, decision->decision.obligations,
+                                  internal::append_obligation_json<authz::runtime::AppliedObligation>);
       decision->obligations_json = std::move(obligations);
       decision->obligations_rendered = true;
     }
