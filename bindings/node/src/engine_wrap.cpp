@@ -19,6 +19,8 @@
 #include "entities_wrap.h"
 #include "errors.h"
 #include "js_entities.h"
+#include "runtime/internal/json_array.h"
+#include "runtime/internal/obligation_json.h"
 #include "runtime/partial_eval.h"
 #include "runtime/sql_where.h"
 #include "runtime/internal/time_text.h"
@@ -183,24 +185,9 @@ void unpack_request(napi_env env, std::string_view packed, runtime::Request& req
 }
 
 void append_obligations(std::string& out, const runtime::Decision& decision) {
-  out += '[';
-  for (std::size_t i = 0; i < decision.obligations.size(); ++i) {
-    const auto& obligation = decision.obligations[i];
-    if (i) out += ',';
-    out += "{\"rule\":";
-    runtime::append_quoted(out, obligation.rule);
-    out += ",\"name\":";
-    runtime::append_quoted(out, obligation.name);
-    out += ",\"arguments\":{";
-    for (std::size_t k = 0; k < obligation.arguments.size(); ++k) {
-      if (k) out += ',';
-      runtime::append_quoted(out, obligation.arguments[k].name);
-      out += ':';
-      out.append(obligation.arguments[k].json);
-    }
-    out += "}}";
-  }
-  out += ']';
+  // The array authz_decision_json holds under "obligations" (trace_render.cpp).
+  runtime::internal::append_json_array(out, decision.obligations,
+                                       runtime::internal::append_obligation_json<runtime::AppliedObligation>);
 }
 
 }  // namespace
